@@ -1,0 +1,93 @@
+/**
+ * The normalized, typed view of a patient that every advisor reads. Built from FHIR R4 by `normalize.ts`;
+ * advisors never see raw FHIR. Every item keeps `ref` (`ResourceType/id`) so findings can cite their evidence.
+ */
+import type { HookName, PrefetchKey } from '../cds/types.js';
+
+export interface Code {
+  readonly system?: string;
+  readonly code?: string;
+  readonly display?: string;
+}
+
+/** A coded concept: its codings plus the best human text (CodeableConcept.text, else a display). */
+export interface Concept {
+  readonly text: string;
+  readonly codings: readonly Code[];
+}
+
+export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
+export const LOINC = 'http://loinc.org';
+export const SNOMED = 'http://snomed.info/sct';
+
+export interface PatientSummary {
+  readonly ref: string;
+  /** Whole years at the time of the hook; undefined when no birth date was given. */
+  readonly ageYears?: number;
+  readonly sex?: 'female' | 'male' | 'other' | 'unknown';
+}
+
+export type MedicationOrigin = 'active' | 'draft';
+
+export interface Medication {
+  readonly ref: string;
+  readonly origin: MedicationOrigin;
+  /** FHIR status as sent (active, on-hold, draft, …). */
+  readonly status: string;
+  readonly concept: Concept;
+  /** Ingredient concepts when the Medication resource lists them (combination products). */
+  readonly ingredients: readonly Concept[];
+  readonly dosageText?: string;
+  /** ISO date-time the order was authored, when given. */
+  readonly authoredOn?: string;
+  /** order-select: whether this draft is one of `context.selections`. Always false for active medications. */
+  readonly selected: boolean;
+}
+
+export interface Problem {
+  readonly ref: string;
+  readonly concept: Concept;
+  /** active, recurrence, relapse, inactive, remission, resolved — or undefined when not stated. */
+  readonly clinicalStatus?: string;
+}
+
+export interface Allergy {
+  readonly ref: string;
+  readonly concept: Concept;
+  readonly clinicalStatus?: string;
+  readonly verificationStatus?: string;
+  readonly criticality?: string;
+  readonly category: readonly string[];
+}
+
+export interface LabResult {
+  readonly ref: string;
+  readonly concept: Concept;
+  /** The LOINC code when one is present. */
+  readonly loinc?: string;
+  readonly value?: number;
+  /** UCUM unit after normalization (e.g. `mmol/L`, `mL/min/{1.73_m2}`). */
+  readonly unit?: string;
+  readonly comparator?: string;
+  /** ISO date-time of the observation (effective or issued). */
+  readonly effective?: string;
+  readonly status?: string;
+  readonly interpretation?: string;
+}
+
+/** What the service could not obtain: advisors must not treat absent data as "normal". */
+export type MissingData = readonly PrefetchKey[];
+
+export interface PatientContext {
+  readonly hook: HookName;
+  readonly now: Date;
+  readonly patient: PatientSummary;
+  readonly activeMedications: readonly Medication[];
+  readonly draftOrders: readonly Medication[];
+  /** Non-medication draft orders (ServiceRequest etc.) kept by reference for completeness. */
+  readonly otherDraftRefs: readonly string[];
+  readonly problems: readonly Problem[];
+  readonly allergies: readonly Allergy[];
+  readonly labs: readonly LabResult[];
+  readonly missing: MissingData;
+}

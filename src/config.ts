@@ -1,0 +1,135 @@
+/**
+ * Typed configuration, read once from the environment and validated at start.
+ * Every key is documented in README.md ("Configuration") with its env name and default.
+ */
+import path from 'node:path';
+
+export interface Config {
+  readonly port: number;
+  readonly host: string;
+  readonly publicBaseUrl: string;
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  readonly adviceBudgetMs: number;
+  readonly bodyLimitBytes: number;
+  readonly corsOrigins: readonly string[] | '*';
+  readonly logLevel: string;
+  readonly trustedClientsFile: string | undefined;
+  readonly allowUnauthenticated: boolean;
+  readonly auditTokens: readonly string[];
+  readonly auditRetentionDays: number | undefined;
+  readonly pseudonymKey: string | undefined;
+  readonly azureOpenAI: AzureOpenAIConfig | undefined;
+  /** Upper bound on searchset pages followed per prefetch key. */
+  readonly prefetchMaxPages: number;
+  readonly jwtMaxLifetimeSeconds: number;
+}
+
+export interface AzureOpenAIConfig {
+  readonly endpoint: string;
+  readonly deployment: string;
+  readonly apiKey: string | undefined;
+  readonly apiVersion: string;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export const DEFAULT_AZURE_OPENAI_API_VERSION = '2024-10-21';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function intVar(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name} must be an integer between ${min} and ${max} (got "${raw}")`);
+  }
+  return value;
+}
+
+function boolVar(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '') return fallback;
+  if (['true', '1', 'yes'].includes(raw)) return true;
+  if (['false', '0', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name} must be true or false (got "${env[name]}")`);
+}
+
+function urlVar(env: Env, name: string, protocols: readonly string[]): string | undefined {
+  const raw = env[name]?.trim();
+  if (!raw) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be an absolute URL`);
+  }
+  if (!protocols.includes(url.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')} (got "${url.protocol}")`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function listVar(env: Env, name: string): string[] {
+  return (env[name] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+}
+
+const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
+
+export function loadConfig(env: Env = process.env): Config {
+  const port = intVar(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST?.trim() || '127.0.0.1';
+  const publicBaseUrl =
+    urlVar(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const corsList = listVar(env, 'CORS_ORIGINS');
+  const logLevel = env.LOG_LEVEL?.trim() || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) {
+    throw new ConfigError(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')} (got "${logLevel}")`);
+  }
+  const databaseUrl = urlVar(env, 'DATABASE_URL', ['postgres:', 'postgresql:']);
+  const retentionRaw = env.AUDIT_RETENTION_DAYS?.trim();
+
+  const endpoint = urlVar(env, 'AZURE_OPENAI_ENDPOINT', ['https:', 'http:']);
+  let azureOpenAI: AzureOpenAIConfig | undefined;
+  if (endpoint) {
+    const deployment = env.AZURE_OPENAI_DEPLOYMENT?.trim();
+    if (!deployment) throw new ConfigError('AZURE_OPENAI_DEPLOYMENT is required when AZURE_OPENAI_ENDPOINT is set');
+    azureOpenAI = {
+      endpoint,
+      deployment,
+      apiKey: env.AZURE_OPENAI_API_KEY?.trim() || undefined,
+      apiVersion: env.AZURE_OPENAI_API_VERSION?.trim() || DEFAULT_AZURE_OPENAI_API_VERSION,
+    };
+  }
+
+  return {
+    port,
+    host,
+    publicBaseUrl,
+    dataDir: path.resolve(env.DATA_DIR?.trim() || './data'),
+    databaseUrl,
+    adviceBudgetMs: intVar(env, 'ADVICE_BUDGET_MS', 2000, 100, 60000),
+    bodyLimitBytes: intVar(env, 'BODY_LIMIT_BYTES', 1024 * 1024, 1024, 50 * 1024 * 1024),
+    corsOrigins: corsList.length === 0 || corsList.includes('*') ? '*' : corsList,
+    logLevel,
+    trustedClientsFile: env.TRUSTED_CLIENTS_FILE?.trim() || undefined,
+    allowUnauthenticated: boolVar(env, 'ALLOW_UNAUTHENTICATED', false),
+    auditTokens: listVar(env, 'AUDIT_TOKENS'),
+    auditRetentionDays: retentionRaw ? intVar(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36500) : undefined,
+    pseudonymKey: env.PSEUDONYM_KEY?.trim() || undefined,
+    azureOpenAI,
+    prefetchMaxPages: intVar(env, 'PREFETCH_MAX_PAGES', 5, 1, 100),
+    jwtMaxLifetimeSeconds: intVar(env, 'JWT_MAX_LIFETIME_SECONDS', 300, 30, 3600),
+  };
+}
+
+/** A config for tests and tools: defaults with selected overrides. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return { ...loadConfig({}), port: 0, ...overrides };
+}

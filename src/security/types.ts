@@ -1,0 +1,25 @@
+/**
+ * Who is calling. The EHR authenticator (issue: EHR authentication) verifies CDS Hooks JWTs; in development on a
+ * loopback host the service runs unauthenticated and every caller is the anonymous development client.
+ */
+export interface ClientIdentity {
+  /** JWT `iss`, or `anonymous` when unauthenticated. */
+  readonly issuer: string;
+  readonly tenant?: string;
+  /** FHIR base URLs this client may send as `fhirServer`; `'any'` only when unauthenticated. */
+  readonly fhirServers: readonly string[] | 'any';
+}
+
+export const ANONYMOUS_CLIENT: ClientIdentity = { issuer: 'anonymous', fhirServers: 'any' };
+
+export interface EhrAuthenticator {
+  /**
+   * Verifies the request's bearer JWT against the exact URL called. Resolves to the client, or to `undefined`
+   * when the request must get a 401 (the reason is logged, never returned).
+   */
+  authenticate(request: { authorization: string | undefined; url: string }): Promise<ClientIdentity | undefined>;
+}
+
+export const noAuthentication: EhrAuthenticator = {
+  authenticate: async () => ANONYMOUS_CLIENT,
+};

@@ -1,0 +1,3 @@
+declare module 'markdown-escape' {
+  export default function markdownEscape(text: string, skips?: string[]): string;
+}
