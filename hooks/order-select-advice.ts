@@ -1,0 +1,25 @@
+/** order-select-advice: while orders are being chosen, check the selected drafts. */
+import type { ServiceModule } from '../src/cds/service.js';
+import { PREFETCH_TEMPLATES } from './prefetch.js';
+
+export const orderSelectAdvice: ServiceModule<'order-select'> = {
+  definition: {
+    id: 'order-select-advice',
+    hook: 'order-select',
+    title: 'Order safety check (selection)',
+    description:
+      'Checks the newly selected draft orders against active medications, the other draft orders, allergies, ' +
+      'problems and recent labs: interactions, allergy cross-sensitivity, duplicate therapy and renal dosing.',
+    usageRequirements: 'Send the selected orders in context.selections and every draft in context.draftOrders.',
+    prefetch: PREFETCH_TEMPLATES,
+    requiredPrefetch: ['patient', 'medications', 'allergies'],
+    minSeverity: 'info',
+  },
+  review: (patient, { hookInstance }) => ({
+    serviceId: 'order-select-advice',
+    hook: 'order-select',
+    patient,
+    focus: patient.draftOrders.filter((order) => order.selected),
+    hookInstance,
+  }),
+};

@@ -1,0 +1,32 @@
+/**
+ * What a module in `hooks/` exports: its discovery definition and a pure handler that says what the advisors
+ * should review. Handlers never see `req`/`res`, the network or the clock.
+ */
+import type { Review, Severity } from '../advisors/types.js';
+import type { PatientContext } from '../clinical/types.js';
+import type { DiscoveryService, HookName, PrefetchKey } from './types.js';
+
+export interface ServiceDefinition<H extends HookName = HookName> extends DiscoveryService {
+  readonly hook: H;
+  /**
+   * Prefetch keys the service cannot answer safely without. When one of these can be had neither from the
+   * request's prefetch nor from the FHIR server, the answer is 412. Other keys degrade the advice instead.
+   */
+  readonly requiredPrefetch: readonly PrefetchKey[];
+  /** Findings below this severity are not shown for this service (alert-fatigue control). */
+  readonly minSeverity: Severity;
+}
+
+export interface ServiceModule<H extends HookName = HookName> {
+  readonly definition: ServiceDefinition<H>;
+  /** Chooses what the advisors review for this hook. */
+  review(patient: PatientContext, meta: { hookInstance: string }): Review;
+}
+
+/** The discovery entry for a definition: exactly the CDS Hooks fields, nothing internal. */
+export function discoveryEntry(definition: ServiceDefinition): DiscoveryService {
+  const { hook, id, title, description, prefetch, usageRequirements } = definition;
+  return usageRequirements
+    ? { hook, id, title, description, prefetch, usageRequirements }
+    : { hook, id, title, description, prefetch };
+}
