@@ -42,15 +42,18 @@ export interface ErrorDetail {
 export class AppError extends Error {
   override readonly name = 'AppError';
   readonly status: number;
+  /** For 405: the methods the path does allow (the `Allow` header). */
+  readonly allow?: string;
 
   constructor(
     readonly code: ErrorCode,
     message: string,
     readonly details: readonly ErrorDetail[] = [],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; allow?: readonly string[] },
   ) {
     super(message, options);
     this.status = STATUS[code];
+    if (options?.allow) this.allow = options.allow.join(', ');
   }
 }
 

@@ -23,3 +23,16 @@ export interface EhrAuthenticator {
 export const noAuthentication: EhrAuthenticator = {
   authenticate: async () => ANONYMOUS_CLIENT,
 };
+
+/**
+ * Remembers the `jti` of every accepted JWT until it expires, so a captured token cannot be replayed
+ * (CDS Hooks 2.0 §"Trusting CDS Clients": `jti` protects against replay). With several instances the store must be
+ * shared (PostgreSQL); a single instance can use the in-memory guard in `jwt.ts`.
+ */
+export interface ReplayGuard {
+  /**
+   * Records `jti` for `issuer` until `expiresAt`. Resolves `true` when it was not seen before (the token may be
+   * used), `false` when it is a replay. Must be atomic across instances sharing the guard.
+   */
+  rememberJti(issuer: string, jti: string, expiresAt: Date): Promise<boolean>;
+}

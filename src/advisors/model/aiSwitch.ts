@@ -1,0 +1,22 @@
+/**
+ * The kill switch: model advice can be turned off per CDS service at runtime. The admin API
+ * (`PUT /admin/services/{id}/ai`) and the store's durable settings table implement this interface; the advisor
+ * only asks. `isEnabled` is synchronous so the hot path never waits on the store: implementations keep a cache.
+ */
+export interface AiSwitch {
+  isEnabled(serviceId: string): boolean;
+}
+
+/** Process-local switch: everything on unless turned off. For tests, tools and single-instance use. */
+export class InMemoryAiSwitch implements AiSwitch {
+  private readonly disabled = new Set<string>();
+
+  isEnabled(serviceId: string): boolean {
+    return !this.disabled.has(serviceId);
+  }
+
+  setEnabled(serviceId: string, enabled: boolean): void {
+    if (enabled) this.disabled.delete(serviceId);
+    else this.disabled.add(serviceId);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * The Express app, built without listening (`src/index.ts` listens). Everything it needs comes in `deps`, so
+ * tests boot the real app in-process with their own store, advisors and authenticator.
+ */
+import cors from 'cors';
+import express, { type Express } from 'express';
+import helmet from 'helmet';
+import type { Advisor } from '../advisors/types.js';
+import type { Registry } from '../cds/registry.js';
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import type { Pseudonymizer } from '../invocation/pseudonym.js';
+import type { ClientIdentity, EhrAuthenticator } from '../security/types.js';
+import type { Store } from '../store/types.js';
+import { accessLog } from './middleware/accessLog.js';
+import { authenticate } from './middleware/authenticate.js';
+import { errorHandler, notFound } from './middleware/errorHandler.js';
+import { requestContext } from './middleware/requestContext.js';
+import { discoveryRouter } from './routes/discovery.js';
+import { healthRouter } from './routes/health.js';
+import { servicesRouter } from './routes/services.js';
+
+export interface AppDeps {
+  readonly config: Config;
+  readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly registry: Registry;
+  readonly store: Store;
+  /** Run side by side for every hook; the rules advisor always, the model advisor when configured. */
+  readonly advisors: readonly Advisor[];
+  readonly authenticator: EhrAuthenticator;
+  readonly pseudonymize: Pseudonymizer;
+  /** SSRF guard: a reason when this client may not make the service fetch from `url`. */
+  readonly checkFhirServer: (client: ClientIdentity, url: string) => string | undefined;
+}
+
+/** CDS endpoints are called by browser-based EHRs too (https://cds-hooks.hl7.org/2.0/#cross-origin-resource-sharing). */
+function cdsCors(config: Config): express.RequestHandler {
+  return cors({
+    origin: config.corsOrigins === '*' ? '*' : [...config.corsOrigins],
+    methods: ['GET', 'POST', 'OPTIONS'],
+    allowedHeaders: ['Authorization', 'Content-Type', 'X-Request-Id'],
+    exposedHeaders: ['X-Request-Id'],
+    // Auth is by bearer JWT, never cookies: no credentials mode, so `*` is safe here.
+    credentials: false,
+    maxAge: 600,
+  });
+}
+
+export function createApp(deps: AppDeps): Express {
+  const { config, logger, metrics } = deps;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.set('query parser', 'simple');
+
+  app.use(requestContext());
+  app.use(accessLog(logger, metrics));
+  app.use(helmet());
+  app.use('/cds-services', cdsCors(config));
+  app.use('/cds-services', authenticate(deps.authenticator, config.publicBaseUrl));
+  app.use(
+    express.json({
+      limit: config.bodyLimitBytes,
+      type: ['application/json', 'application/fhir+json', 'application/*+json'],
+      strict: true,
+    }),
+  );
+
+  app.use(healthRouter({ store: deps.store, metrics }));
+  app.use(discoveryRouter(deps.registry));
+  app.use(
+    servicesRouter({
+      registry: deps.registry,
+      advisors: deps.advisors,
+      store: deps.store,
+      metrics,
+      logger,
+      pseudonymize: deps.pseudonymize,
+      prefetchMaxPages: config.prefetchMaxPages,
+      checkFhirServer: deps.checkFhirServer,
+      adviceBudgetMs: config.adviceBudgetMs,
+    }),
+  );
+
+  app.use(notFound());
+  app.use(errorHandler(logger, config.bodyLimitBytes));
+  return app;
+}

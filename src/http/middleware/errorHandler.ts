@@ -1,0 +1,67 @@
+/**
+ * The one place that shapes error responses: `{ error: { status, code, message, requestId, details? } }`.
+ * Body-parser failures get their proper status; anything unexpected is a generic 500 carrying only the request
+ * id, with the details in the log. 401 bodies never say why.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { AppError, type ErrorCode, statusOf } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+
+interface HttpParserError {
+  type?: string;
+  status?: number;
+  expose?: boolean;
+}
+
+function fromParserError(error: HttpParserError, limitBytes: number): AppError | undefined {
+  switch (error.type) {
+    case 'entity.parse.failed':
+      return new AppError('invalid_json', 'The request body is not valid JSON');
+    case 'entity.too.large':
+      return new AppError('payload_too_large', `The request body exceeds the limit of ${limitBytes} bytes`);
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new AppError('unsupported_media_type', 'The request body must be UTF-8 encoded JSON');
+    case 'request.aborted':
+    case 'request.size.invalid':
+    case 'stream.encoding.set':
+      return new AppError('bad_request', 'The request body could not be read');
+    default:
+      return undefined;
+  }
+}
+
+const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
+  unauthorized: 'Unauthorized',
+  internal_error: 'Internal error',
+};
+
+export function errorHandler(logger: Logger, limitBytes: number): ErrorRequestHandler {
+  return (error: unknown, _req, res, _next) => {
+    const requestId = res.locals.requestId as string | undefined;
+    const appError =
+      error instanceof AppError ? error : fromParserError(error as HttpParserError, limitBytes);
+    if (!appError) {
+      // A bug. Log what we know (no request data), answer with nothing but the request id.
+      logger.error('unhandled error', {
+        error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+      });
+    }
+    const code: ErrorCode = appError?.code ?? 'internal_error';
+    const status = statusOf(code);
+    const message = GENERIC_MESSAGES[code] ?? appError?.message ?? 'Internal error';
+    const details = code === 'unauthorized' ? [] : (appError?.details ?? []);
+    if (res.headersSent) return;
+    if (status === 405 && appError?.allow) res.setHeader('Allow', appError.allow);
+    res.status(status).json({
+      error: { status, code, message, requestId, ...(details.length > 0 && { details }) },
+    });
+  };
+}
+
+/** Unknown paths end here. */
+export function notFound(): RequestHandler {
+  return (req, _res, next) => {
+    next(new AppError('not_found', `No route for ${req.method} ${req.path.slice(0, 200)}`));
+  };
+}

@@ -1,0 +1,33 @@
+/** Liveness, readiness and metrics for the orchestrator and Prometheus. */
+import { Router } from 'express';
+import type { Metrics } from '../../metrics.js';
+import type { Store } from '../../store/types.js';
+
+const READY_CHECK_TIMEOUT_MS = 1000;
+
+async function storeAnswers(store: Store): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => resolve(false), READY_CHECK_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([store.ping().catch(() => false), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function healthRouter(deps: { store: Store; metrics: Metrics }): Router {
+  const router = Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    const ready = await storeAnswers(deps.store);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', store: ready ? 'up' : 'down' });
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  return router;
+}

@@ -1,0 +1,31 @@
+/** `POST /cds-services/{id}`: https://cds-hooks.hl7.org/2.0/#calling-a-cds-service */
+import { Router } from 'express';
+import { AppError } from '../../errors.js';
+import { Deadline } from '../../invocation/deadline.js';
+import { type InvocationDeps, invokeService } from '../../invocation/invoke.js';
+import { currentRequestContext } from '../../requestContext.js';
+import { ANONYMOUS_CLIENT, type ClientIdentity } from '../../security/types.js';
+import { methodNotAllowed } from '../methodNotAllowed.js';
+import { requireJsonBody } from '../requireJsonBody.js';
+
+export function servicesRouter(deps: InvocationDeps & { adviceBudgetMs: number }): Router {
+  const router = Router();
+  router.post('/cds-services/:id', requireJsonBody, async (req, res) => {
+    const serviceId = String(req.params.id);
+    const context = currentRequestContext();
+    if (context) {
+      context.serviceId = serviceId;
+      const hookInstance = (req.body as { hookInstance?: unknown } | undefined)?.hookInstance;
+      if (typeof hookInstance === 'string' && hookInstance.length <= 200) context.hookInstance = hookInstance;
+    }
+    if (!deps.registry.get(serviceId)) throw new AppError('not_found', `No CDS service with id ${serviceId}`);
+    // The budget counts from the moment the request arrived, body parsing included.
+    const receivedAt = res.locals.receivedAt as number;
+    const deadline = new Deadline(deps.adviceBudgetMs - (performance.now() - receivedAt));
+    const client = (res.locals.client as ClientIdentity | undefined) ?? ANONYMOUS_CLIENT;
+    const response = await invokeService(deps, { serviceId, body: req.body, client, deadline });
+    res.json(response);
+  });
+  router.all('/cds-services/:id', methodNotAllowed(['POST', 'OPTIONS']));
+  return router;
+}

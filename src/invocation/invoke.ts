@@ -1,0 +1,150 @@
+/**
+ * One hook call, start to finish: validate → resolve data → normalize → advisors (within the budget) → cards →
+ * validate → answer. The audit record goes to the store's queue, off the hot path.
+ */
+import type { Bundle, Patient } from 'fhir/r4.js';
+import type { Advisor, AdvisorOutcome, Finding } from '../advisors/types.js';
+import type { Registry } from '../cds/registry.js';
+import type { HookRequest, HookResponse, PrefetchKey } from '../cds/types.js';
+import { normalizePatientContext } from '../clinical/normalize.js';
+import { buildCards } from '../cards/build.js';
+import { mergeFindings } from '../cards/merge.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { Metrics } from '../metrics.js';
+import { bundleOf, type ResolvedPrefetch, resolvePrefetch } from '../prefetch/resolve.js';
+import type { ClientIdentity } from '../security/types.js';
+import type { InvocationOutcome, Store } from '../store/types.js';
+import type { Deadline } from './deadline.js';
+import type { Pseudonymizer } from './pseudonym.js';
+import { raceDeadline } from './raceDeadline.js';
+import { validateHookRequest } from './validateRequest.js';
+
+export interface InvocationDeps {
+  readonly registry: Registry;
+  readonly advisors: readonly Advisor[];
+  readonly store: Store;
+  readonly metrics: Metrics;
+  readonly logger: Logger;
+  readonly pseudonymize: Pseudonymizer;
+  readonly prefetchMaxPages: number;
+  /** SSRF guard: a reason when this client may not make us fetch from `url`. */
+  readonly checkFhirServer: (client: ClientIdentity, url: string) => string | undefined;
+  readonly now?: () => Date;
+}
+
+export interface InvocationInput {
+  readonly serviceId: string;
+  readonly body: unknown;
+  readonly client: ClientIdentity;
+  readonly deadline: Deadline;
+}
+
+/** Time kept back from the budget for the rules, building cards and writing the response. */
+export const RESPONSE_RESERVE_MS = 50;
+
+function patientOf(resolved: ResolvedPrefetch): Patient | undefined {
+  const value = resolved.patient;
+  if (value.state !== 'data') return undefined;
+  return value.resource.resourceType === 'Patient' ? value.resource : undefined;
+}
+
+function resolvedBundle(resolved: ResolvedPrefetch, key: PrefetchKey): Bundle | undefined {
+  return bundleOf(resolved[key]);
+}
+
+export async function invokeService(deps: InvocationDeps, input: InvocationInput): Promise<HookResponse> {
+  const service = deps.registry.get(input.serviceId);
+  if (!service) throw new AppError('not_found', `No CDS service with id ${input.serviceId}`);
+  const { definition } = service;
+  const request: HookRequest = validateHookRequest(definition, input.body);
+  const startedAt = new Date();
+  const { deadline } = input;
+  const context = request.context as Readonly<Record<string, unknown>>;
+  const patientId = String(request.context.patientId);
+
+  let outcome: InvocationOutcome = 'error';
+  let outcomes: AdvisorOutcome[] = [];
+  let built: ReturnType<typeof buildCards> | undefined;
+  try {
+    const resolved = await resolvePrefetch({
+      templates: definition.prefetch,
+      required: definition.requiredPrefetch,
+      context,
+      prefetch: request.prefetch as Record<string, unknown> | undefined,
+      fhirServer: request.fhirServer,
+      fhirAuthorization: request.fhirAuthorization,
+      signal: deadline.signal(RESPONSE_RESERVE_MS * 2),
+      maxPages: deps.prefetchMaxPages,
+      checkFhirServer: (url) => deps.checkFhirServer(input.client, url),
+      onFetch: (key, result) => deps.metrics.prefetchFetches.inc({ key, outcome: result }),
+    });
+    if (!resolved.ok) {
+      outcome = 'precondition-failed';
+      throw resolved.error;
+    }
+    const prefetch = resolved.value;
+    const missing = (Object.keys(prefetch) as PrefetchKey[]).filter((k) => prefetch[k].state === 'unavailable');
+    const draftOrders = 'draftOrders' in request.context ? (request.context.draftOrders as Bundle) : undefined;
+    const selections = 'selections' in request.context ? (request.context.selections as string[]) : undefined;
+
+    const patient = normalizePatientContext({
+      hook: definition.hook,
+      now: deps.now?.() ?? new Date(),
+      patientId,
+      patient: patientOf(prefetch),
+      medications: resolvedBundle(prefetch, 'medications'),
+      conditions: resolvedBundle(prefetch, 'conditions'),
+      allergies: resolvedBundle(prefetch, 'allergies'),
+      labs: resolvedBundle(prefetch, 'labs'),
+      draftOrders,
+      selections,
+      missing,
+    });
+    const review = service.review(patient, { hookInstance: request.hookInstance });
+
+    const signal = deadline.signal(RESPONSE_RESERVE_MS);
+    outcomes = await Promise.all(
+      deps.advisors.map((advisor) => {
+        const t0 = performance.now();
+        return raceDeadline(advisor.name, advisor.advise(review, signal), signal, t0);
+      }),
+    );
+    for (const o of outcomes) {
+      deps.metrics.advisorRuns.inc({ service: definition.id, advisor: o.advisor, status: o.status });
+      deps.metrics.advisorDuration.observe({ service: definition.id, advisor: o.advisor }, o.latencyMs / 1000);
+    }
+    const findings: Finding[] = mergeFindings(
+      outcomes.flatMap((o) => o.findings),
+      definition.minSeverity,
+    );
+    built = buildCards(findings, definition.id, request.hookInstance);
+    for (const dropped of built.dropped) {
+      deps.metrics.droppedCards.inc({ service: definition.id, advisor: dropped.finding.advisor });
+      deps.logger.warn('card dropped: failed outgoing validation', {
+        advisor: dropped.finding.advisor,
+        ruleId: dropped.finding.ruleId,
+        errors: dropped.errors,
+      });
+    }
+    outcome = 'ok';
+    return { cards: built.cards };
+  } finally {
+    deps.store.audit.record({
+      hookInstance: request.hookInstance,
+      serviceId: definition.id,
+      hook: definition.hook,
+      startedAt,
+      durationMs: deadline.elapsedMs(),
+      outcome,
+      patientPseudonym: deps.pseudonymize(patientId),
+      advisors: outcomes.map((o) => ({
+        advisor: o.advisor,
+        status: o.status,
+        latencyMs: Math.round(o.latencyMs * 1000) / 1000,
+        findings: o.findings.length,
+      })),
+      cards: built?.records ?? [],
+    });
+  }
+}

@@ -1,0 +1,130 @@
+/**
+ * Prefetch resolution, CDS Hooks 2.0 §5 (https://cds-hooks.hl7.org/2.0/#prefetch):
+ * use what the EHR sent; `null` means "no data"; an OperationOutcome means the EHR failed to get it, so the key
+ * counts as missing; fetch only the missing keys, in parallel, from `fhirServer` with the EHR's bearer token,
+ * within the response budget. A required key that cannot be had → 412.
+ */
+import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4.js';
+import type { FhirAuthorization, PrefetchKey } from '../cds/types.js';
+import { AppError, type Result, err, ok } from '../errors.js';
+import { FhirReader, type FhirReadFailure } from '../fhir/client.js';
+import { substituteTokens } from './tokens.js';
+
+export type ResolvedValue =
+  | { readonly state: 'data'; readonly resource: FhirResource; readonly from: 'prefetch' | 'fhir-server' }
+  | { readonly state: 'no-data' }
+  | { readonly state: 'unavailable'; readonly reason: string };
+
+export type ResolvedPrefetch = Readonly<Record<PrefetchKey, ResolvedValue>>;
+
+export interface ResolveRequest {
+  readonly templates: Readonly<Record<PrefetchKey, string>>;
+  readonly required: readonly PrefetchKey[];
+  readonly context: Readonly<Record<string, unknown>>;
+  readonly prefetch: Readonly<Record<string, unknown>> | undefined;
+  readonly fhirServer: string | undefined;
+  readonly fhirAuthorization: FhirAuthorization | undefined;
+  /** Aborts when the time allowed for fetching is spent. */
+  readonly signal: AbortSignal;
+  readonly maxPages: number;
+  /** SSRF guard: may the service fetch from this FHIR server for this client? Returns a reason when not. */
+  readonly checkFhirServer: (url: string) => string | undefined;
+  readonly onFetch?: (key: PrefetchKey, outcome: 'ok' | FhirReadFailure['kind'] | 'skipped', pages: number) => void;
+}
+
+function isOperationOutcome(value: unknown): value is OperationOutcome {
+  return typeof value === 'object' && value !== null && (value as FhirResource).resourceType === 'OperationOutcome';
+}
+
+/** A value the EHR sent that we can use as is (`null` → no data; OperationOutcome → missing). */
+function fromRequest(value: unknown): ResolvedValue | undefined {
+  if (value === null) return { state: 'no-data' };
+  if (value === undefined || isOperationOutcome(value)) return undefined;
+  return { state: 'data', resource: value as FhirResource, from: 'prefetch' };
+}
+
+function failureReason(failure: FhirReadFailure): string {
+  switch (failure.kind) {
+    case 'timeout':
+      return 'the FHIR server did not answer within the time budget';
+    case 'http':
+      return `the FHIR server answered HTTP ${failure.status}`;
+    case 'network':
+      return 'the FHIR server could not be reached';
+    case 'invalid-response':
+      return 'the FHIR server sent a response that is not FHIR JSON';
+  }
+}
+
+async function fetchKey(
+  key: PrefetchKey,
+  request: ResolveRequest,
+  reader: FhirReader | undefined,
+  readerProblem: string | undefined,
+): Promise<ResolvedValue> {
+  if (!reader) return { state: 'unavailable', reason: readerProblem ?? 'no fhirServer was given' };
+  const substitution = substituteTokens(request.templates[key], request.context);
+  if (!substitution.ok) {
+    request.onFetch?.(key, 'skipped', 0);
+    return { state: 'unavailable', reason: `prefetch token {{${substitution.token}}} cannot be resolved` };
+  }
+  const result = await reader.read(substitution.url);
+  if (!result.ok) {
+    request.onFetch?.(key, result.failure.kind, 0);
+    return { state: 'unavailable', reason: failureReason(result.failure) };
+  }
+  request.onFetch?.(key, 'ok', result.pages);
+  if (isOperationOutcome(result.resource)) return { state: 'unavailable', reason: 'the FHIR server returned an OperationOutcome' };
+  return { state: 'data', resource: result.resource, from: 'fhir-server' };
+}
+
+export async function resolvePrefetch(request: ResolveRequest): Promise<Result<ResolvedPrefetch>> {
+  const keys = Object.keys(request.templates) as PrefetchKey[];
+  const resolved = new Map<PrefetchKey, ResolvedValue>();
+  const missing: PrefetchKey[] = [];
+  for (const key of keys) {
+    const value = fromRequest(request.prefetch?.[key]);
+    if (value) resolved.set(key, value);
+    else missing.push(key);
+  }
+
+  if (missing.length > 0) {
+    let reader: FhirReader | undefined;
+    let readerProblem: string | undefined;
+    if (request.fhirServer) {
+      readerProblem = request.checkFhirServer(request.fhirServer);
+      if (!readerProblem) {
+        reader = new FhirReader({
+          baseUrl: request.fhirServer,
+          accessToken: request.fhirAuthorization?.access_token,
+          signal: request.signal,
+          maxPages: request.maxPages,
+        });
+      }
+    }
+    const fetched = await Promise.all(missing.map((key) => fetchKey(key, request, reader, readerProblem)));
+    missing.forEach((key, i) => resolved.set(key, fetched[i]!));
+  }
+
+  const unavailableRequired = request.required.filter((key) => resolved.get(key)?.state === 'unavailable');
+  if (unavailableRequired.length > 0) {
+    return err(
+      new AppError(
+        'precondition_failed',
+        `Required data could not be obtained from prefetch or the FHIR server: ${unavailableRequired
+          .map((key) => `${key} (${(resolved.get(key) as { reason: string }).reason})`)
+          .join('; ')}`,
+        unavailableRequired.map((key) => ({ path: `/prefetch/${key}`, message: 'is missing and could not be fetched' })),
+      ),
+    );
+  }
+  return ok(Object.fromEntries(resolved) as ResolvedPrefetch);
+}
+
+/** The resource for a key as a Bundle (searches) or single resource (reads), or undefined for no data. */
+export function bundleOf(value: ResolvedValue | undefined): Bundle | undefined {
+  if (value?.state !== 'data') return undefined;
+  const resource = value.resource;
+  if (resource.resourceType === 'Bundle') return resource;
+  return { resourceType: 'Bundle', type: 'collection', entry: [{ resource }] };
+}

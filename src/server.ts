@@ -1,0 +1,72 @@
+/**
+ * Composition root: builds the app's dependencies from the config, listens, and stops gracefully
+ * (stop accepting, finish in-flight requests, flush the audit queue, close the store).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SERVICES } from '../hooks/index.js';
+import type { Advisor } from './advisors/types.js';
+import { createRegistry } from './cds/registry.js';
+import type { Config } from './config.js';
+import { type AppDeps, createApp } from './http/app.js';
+import { createPseudonymizer } from './invocation/pseudonym.js';
+import type { Logger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { ANONYMOUS_CLIENT, noAuthentication } from './security/types.js';
+import { MemoryStore } from './store/memory.js';
+
+export interface RunningServer {
+  readonly server: Server;
+  readonly url: string;
+  readonly deps: AppDeps;
+  stop(): Promise<void>;
+}
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+export async function buildDeps(config: Config, logger: Logger, overrides: Partial<AppDeps> = {}): Promise<AppDeps> {
+  const registry = createRegistry(SERVICES);
+  const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
+  const advisors: Advisor[] = [];
+  return {
+    config,
+    logger,
+    metrics,
+    registry,
+    store: new MemoryStore(),
+    advisors,
+    authenticator: noAuthentication,
+    pseudonymize: createPseudonymizer(config.pseudonymKey),
+    checkFhirServer: (client) => (client === ANONYMOUS_CLIENT ? undefined : 'not allowed'),
+    ...overrides,
+  };
+}
+
+export async function startServer(config: Config, logger: Logger, overrides: Partial<AppDeps> = {}): Promise<RunningServer> {
+  const deps = await buildDeps(config, logger, overrides);
+  const app = createApp(deps);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s));
+    s.once('error', reject);
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  logger.info('listening', { host: config.host, port, publicBaseUrl: config.publicBaseUrl });
+
+  let stopping: Promise<void> | undefined;
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const grace = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS);
+      grace.unref();
+      await closed;
+      clearTimeout(grace);
+      await deps.store.audit.flush();
+      await deps.store.close();
+      logger.info('stopped');
+    })();
+    return stopping;
+  };
+  return { server, url, deps, stop };
+}
