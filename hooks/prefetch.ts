@@ -7,9 +7,9 @@ import type { PrefetchKey } from '../src/cds/types.js';
 
 export const PREFETCH_TEMPLATES: Readonly<Record<PrefetchKey, string>> = {
   patient: 'Patient/{{context.patientId}}',
-  medications: 'MedicationRequest?patient={{context.patientId}}&status=active&_count=100',
+  medications: 'MedicationRequest?patient=Patient/{{context.patientId}}&status=active&_count=100',
   conditions:
-    'Condition?patient={{context.patientId}}&clinical-status=http://terminology.hl7.org/CodeSystem/condition-clinical|active&_count=100',
-  allergies: 'AllergyIntolerance?patient={{context.patientId}}&_count=100',
-  labs: 'Observation?patient={{context.patientId}}&category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory&_sort=-date&_count=100',
+    'Condition?patient=Patient/{{context.patientId}}&clinical-status=http://terminology.hl7.org/CodeSystem/condition-clinical|active&_count=100',
+  allergies: 'AllergyIntolerance?patient=Patient/{{context.patientId}}&_count=100',
+  labs: 'Observation?patient=Patient/{{context.patientId}}&category=http://terminology.hl7.org/CodeSystem/observation-category|laboratory&_sort=-date&_count=100',
 };

@@ -22,7 +22,8 @@ function listSchemaFiles(dir: string): string[] {
 }
 
 function createAjv(): Ajv {
-  const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
+  // strictRequired is off: `required` inside if/then and not-clauses names properties declared elsewhere.
+  const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
   addFormats(ajv);
   for (const file of listSchemaFiles(SCHEMAS_DIR)) {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string };
@@ -30,6 +31,10 @@ function createAjv(): Ajv {
       throw new Error(`schema ${path.relative(SCHEMAS_DIR, file)} must have an $id starting with ${SCHEMA_BASE}`);
     }
     ajv.addSchema(schema);
+  }
+  // Compile everything now: a broken schema stops the start instead of failing a request later.
+  for (const id of Object.keys(ajv.schemas)) {
+    if (id.startsWith(SCHEMA_BASE)) ajv.getSchema(id);
   }
   return ajv;
 }
