@@ -1,0 +1,91 @@
+import { describe, expect, it } from '@jest/globals';
+import type { Finding } from '../../../src/advisors/types.js';
+import { buildCards } from '../../../src/cards/build.js';
+import { md } from '../../../src/cards/markdown.js';
+import { mergeFindings } from '../../../src/cards/merge.js';
+import { PROVENANCE_EXTENSION } from '../../../src/cds/types.js';
+
+function finding(overrides: Partial<Finding> = {}): Finding {
+  return {
+    advisor: 'rules',
+    ruleId: 'interaction.warfarin-nsaid',
+    key: 'interaction:ibuprofen|warfarin',
+    severity: 'warning',
+    summary: 'Warfarin with ibuprofen raises bleeding risk',
+    detail: 'Detail',
+    evidence: ['MedicationRequest/warfarin-1', 'MedicationRequest/draft-ibuprofen'],
+    source: { label: 'CDS Advisor rules', url: 'https://example.org/source' },
+    suggestions: [
+      {
+        label: 'Remove the ibuprofen order',
+        actions: [{ type: 'delete', description: 'Remove draft', resourceId: 'MedicationRequest/draft-ibuprofen' }],
+      },
+    ],
+    overrideReasons: [{ system: 'https://cds-advisor.dev/CodeSystem/override-reason', code: 'will-monitor', display: 'Will monitor' }],
+    links: [{ label: 'Source', url: 'https://example.org/source' }],
+    ...overrides,
+  };
+}
+
+describe('cards from findings', () => {
+  it('gives every card and suggestion a uuid and the provenance extension', () => {
+    const { cards, records, dropped } = buildCards([finding()], 'order-sign-advice', 'hi-1');
+    expect(dropped).toEqual([]);
+    const [card] = cards;
+    expect(card?.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(card?.suggestions?.[0]?.uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(card?.selectionBehavior).toBe('at-most-one');
+    expect(card?.extension[PROVENANCE_EXTENSION]).toEqual({
+      advisor: 'rules',
+      ruleId: 'interaction.warfarin-nsaid',
+      evidence: ['MedicationRequest/warfarin-1', 'MedicationRequest/draft-ibuprofen'],
+    });
+    expect(records[0]).toMatchObject({ uuid: card?.uuid, suggestionUuids: [card?.suggestions?.[0]?.uuid] });
+  });
+
+  it.each([
+    ['a summary of 140 characters', { summary: 'x'.repeat(140) }],
+    ['an unknown indicator', { severity: 'hard-stop' as never }],
+    ['a javascript: link', { links: [{ label: 'x', url: 'javascript:alert(1)' }] }],
+    ['an override reason without display', { overrideReasons: [{ system: 's', code: 'c' }] }],
+    ['a model card without a prompt version', { advisor: 'model' as const, ruleId: undefined, model: 'gpt' }],
+  ])('drops a card with %s instead of sending it', (_name, change) => {
+    const { cards, dropped } = buildCards([finding(change)], 'order-sign-advice', 'hi-1');
+    expect(cards).toEqual([]);
+    expect(dropped).toHaveLength(1);
+  });
+});
+
+describe('merging findings', () => {
+  it('keeps one card per key: the rule wins and notes that the model agreed', () => {
+    const model = finding({ advisor: 'model', ruleId: undefined, model: 'm', promptVersion: 'p', evidence: ['Observation/inr-1'] });
+    const merged = mergeFindings([model, finding()], 'info');
+    expect(merged).toHaveLength(1);
+    expect(merged[0]?.advisor).toBe('rules');
+    expect(merged[0]?.evidence).toContain('Observation/inr-1');
+    expect(merged[0]?.detail).toMatch(/AI advisor/);
+  });
+
+  it('applies the service minimum severity and drops findings without evidence', () => {
+    const merged = mergeFindings(
+      [finding({ severity: 'info', key: 'a' }), finding({ key: 'b', evidence: [] }), finding({ key: 'c', severity: 'critical' })],
+      'warning',
+    );
+    expect(merged.map((f) => f.key)).toEqual(['c']);
+  });
+});
+
+describe('safe markdown', () => {
+  it('escapes chart text so it is shown literally, never as markup or links', () => {
+    const text = md`Ordered **${'<script>alert(1)</script> [click](http://evil.example) ![x](y) | ~~z~~'}**`;
+    expect(text.startsWith('Ordered **')).toBe(true);
+    expect(text).not.toContain('<script>');
+    expect(text).not.toContain('](http');
+    expect(text).not.toMatch(/(^|[^\\])!\[/);
+    expect(text).toContain('&lt;script&gt;');
+  });
+
+  it('flattens line breaks that could start block syntax', () => {
+    expect(md`${'line\n# heading\n- item'}`).not.toContain('\n');
+  });
+});
