@@ -11,8 +11,10 @@ export function isLoopbackHostname(host: string): boolean {
   if (isIPv4(h)) return h.startsWith('127.');
   if (isIPv6(h)) {
     if (h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+    // IPv4-mapped loopback, dotted (`::ffff:127.0.0.1`) or as `URL` prints it (`::ffff:7f00:1`).
     const mapped = /^::ffff:(\d+\.\d+\.\d+\.\d+)$/.exec(h);
-    return mapped?.[1] !== undefined && mapped[1].startsWith('127.');
+    if (mapped?.[1] !== undefined) return mapped[1].startsWith('127.');
+    return /^::ffff:7f[0-9a-f]{2}:[0-9a-f]{1,4}$/.test(h);
   }
   return false;
 }
