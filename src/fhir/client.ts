@@ -64,13 +64,24 @@ export class FhirReader {
 
   /** GET a relative FHIR URL (read or search); for a searchset, merge up to `maxPages` pages. */
   async read(relativeUrl: string): Promise<FhirReadResult> {
-    const { signal, maxPages, baseUrl } = this.options;
     try {
-      const first = (await this.client.request(relativeUrl, { options: { signal } })) as FhirResource;
+      const first = (await this.client.request(relativeUrl, { options: { signal: this.options.signal } })) as FhirResource;
       if (!first || typeof first !== 'object' || typeof first.resourceType !== 'string') {
         return { ok: false, failure: { kind: 'invalid-response' } };
       }
-      if (!isBundle(first)) return { ok: true, resource: first, pages: 1 };
+      return isBundle(first) ? await this.collectPages(first) : { ok: true, resource: first, pages: 1 };
+    } catch (error) {
+      return { ok: false, failure: describeFailure(error, this.options.signal) };
+    }
+  }
+
+  /**
+   * Follows a searchset's `next` links (same server only, up to `maxPages` pages in all) and returns one Bundle
+   * with every entry. Used for fetched searches and for paginated prefetch the EHR sent (allowed since 2.0).
+   */
+  async collectPages(first: Bundle): Promise<FhirReadResult> {
+    const { signal, maxPages, baseUrl } = this.options;
+    try {
       const entries = [...(first.entry ?? [])];
       let page: Bundle = first;
       let pages = 1;
@@ -89,4 +100,9 @@ export class FhirReader {
       return { ok: false, failure: describeFailure(error, signal) };
     }
   }
+}
+
+/** Whether a searchset still has pages to fetch. */
+export function hasNextPage(resource: FhirResource): resource is Bundle {
+  return isBundle(resource) && nextLink(resource) !== undefined;
 }

@@ -7,7 +7,7 @@
 import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4.js';
 import type { FhirAuthorization, PrefetchKey } from '../cds/types.js';
 import { AppError, type Result, err, ok } from '../errors.js';
-import { FhirReader, type FhirReadFailure } from '../fhir/client.js';
+import { FhirReader, type FhirReadFailure, hasNextPage } from '../fhir/client.js';
 import { substituteTokens } from './tokens.js';
 
 export type ResolvedValue =
@@ -78,33 +78,49 @@ async function fetchKey(
   return { state: 'data', resource: result.resource, from: 'fhir-server' };
 }
 
+/** A reader for the EHR's FHIR server, when one was given and this client may make us call it. */
+function readerFor(request: ResolveRequest): { reader?: FhirReader; problem?: string } {
+  if (!request.fhirServer) return { problem: 'no fhirServer was given' };
+  const problem = request.checkFhirServer(request.fhirServer);
+  if (problem) return { problem };
+  return {
+    reader: new FhirReader({
+      baseUrl: request.fhirServer,
+      accessToken: request.fhirAuthorization?.access_token,
+      signal: request.signal,
+      maxPages: request.maxPages,
+    }),
+  };
+}
+
+/** Prefetch the EHR sent paginated: fetch the remaining pages; on failure the key counts as unavailable. */
+async function completePages(key: PrefetchKey, value: ResolvedValue, request: ResolveRequest, reader: FhirReader | undefined): Promise<ResolvedValue> {
+  if (value.state !== 'data' || !hasNextPage(value.resource) || !reader) return value;
+  const result = await reader.collectPages(value.resource);
+  request.onFetch?.(key, result.ok ? 'ok' : result.failure.kind, result.ok ? result.pages - 1 : 0);
+  if (!result.ok) return { state: 'unavailable', reason: failureReason(result.failure) };
+  return { state: 'data', resource: result.resource, from: 'prefetch' };
+}
+
 export async function resolvePrefetch(request: ResolveRequest): Promise<Result<ResolvedPrefetch>> {
   const keys = Object.keys(request.templates) as PrefetchKey[];
-  const resolved = new Map<PrefetchKey, ResolvedValue>();
-  const missing: PrefetchKey[] = [];
+  const sent = new Map<PrefetchKey, ResolvedValue>();
   for (const key of keys) {
     const value = fromRequest(request.prefetch?.[key]);
-    if (value) resolved.set(key, value);
-    else missing.push(key);
+    if (value) sent.set(key, value);
   }
-
-  if (missing.length > 0) {
-    let reader: FhirReader | undefined;
-    let readerProblem: string | undefined;
-    if (request.fhirServer) {
-      readerProblem = request.checkFhirServer(request.fhirServer);
-      if (!readerProblem) {
-        reader = new FhirReader({
-          baseUrl: request.fhirServer,
-          accessToken: request.fhirAuthorization?.access_token,
-          signal: request.signal,
-          maxPages: request.maxPages,
-        });
-      }
-    }
-    const fetched = await Promise.all(missing.map((key) => fetchKey(key, request, reader, readerProblem)));
-    missing.forEach((key, i) => resolved.set(key, fetched[i]!));
-  }
+  const needsServer = keys.some((key) => {
+    const value = sent.get(key);
+    return !value || (value.state === 'data' && hasNextPage(value.resource));
+  });
+  const { reader, problem } = needsServer ? readerFor(request) : {};
+  const values = await Promise.all(
+    keys.map((key) => {
+      const value = sent.get(key);
+      return value ? completePages(key, value, request, reader) : fetchKey(key, request, reader, problem);
+    }),
+  );
+  const resolved = new Map<PrefetchKey, ResolvedValue>(keys.map((key, i) => [key, values[i]!]));
 
   const unavailableRequired = request.required.filter((key) => resolved.get(key)?.state === 'unavailable');
   if (unavailableRequired.length > 0) {

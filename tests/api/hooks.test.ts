@@ -160,6 +160,33 @@ describe('prefetch from the FHIR server', () => {
     expect(fhir.received).toEqual([]);
   });
 
+  it('follows the next link of a paginated prefetch Bundle on the same server, with the bearer token', async () => {
+    fhir.behaviour = 'normal';
+    fhir.received.length = 0;
+    const { app } = await testApp();
+    const body = withFhirServer(requestFixture('order-sign.full-prefetch'), fhir.baseUrl);
+    const labs = body.prefetch!.labs as { link?: unknown[] };
+    labs.link = [{ relation: 'next', url: `${fhir.baseUrl}/Observation?patient=Patient/alice-example` }];
+    await request(app).post('/cds-services/order-sign-advice').send(body).expect(200);
+    expect(fhir.received.map((r) => r.url)).toEqual(['/fhir/Observation?patient=Patient/alice-example']);
+    expect(fhir.received[0]?.authorization).toBe(`Bearer ${FHIR_TOKEN}`);
+  });
+
+  it('never follows a next link that points at another server', async () => {
+    fhir.behaviour = 'normal';
+    fhir.received.length = 0;
+    const other = await startFakeFhirServer();
+    try {
+      const { app } = await testApp();
+      const body = withFhirServer(requestFixture('order-sign.full-prefetch'), fhir.baseUrl);
+      (body.prefetch!.labs as { link?: unknown[] }).link = [{ relation: 'next', url: `${other.baseUrl}/Observation` }];
+      await request(app).post('/cds-services/order-sign-advice').send(body).expect(200);
+      expect(other.received).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('answers 412 with a clear message when the FHIR server fails', async () => {
     fhir.behaviour = 'error';
     const { app } = await testApp();

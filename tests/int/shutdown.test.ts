@@ -1,0 +1,56 @@
+/** Graceful shutdown: in-flight requests finish, new connections are refused, the store is flushed and closed. */
+import { describe, expect, it } from '@jest/globals';
+import type { Advisor, AdvisorOutcome } from '../../src/advisors/types.js';
+import { testConfig } from '../../src/config.js';
+import { silentLogger } from '../../src/logger.js';
+import { createMetrics } from '../../src/metrics.js';
+import { startServer } from '../../src/server.js';
+import { MemoryStore } from '../../src/store/memory.js';
+import { requestFixture } from '../helpers/fixtures.js';
+
+/** An advisor that holds its answer until released, so a request is in flight when shutdown starts. */
+function heldAdvisor(): { advisor: Advisor; release: () => void; started: Promise<void> } {
+  let release!: () => void;
+  let markStarted!: () => void;
+  const started = new Promise<void>((resolve) => (markStarted = resolve));
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const advisor: Advisor = {
+    name: 'rules',
+    advise: async (): Promise<AdvisorOutcome> => {
+      markStarted();
+      await gate;
+      return { advisor: 'rules', status: 'ok', findings: [], latencyMs: 0 };
+    },
+  };
+  return { advisor, release, started };
+}
+
+describe('graceful shutdown', () => {
+  it('finishes the in-flight hook call, then flushes and closes the store', async () => {
+    const store = new MemoryStore();
+    let closed = false;
+    store.close = async () => {
+      closed = true;
+    };
+    const held = heldAdvisor();
+    const running = await startServer(testConfig({ port: 0 }), silentLogger(), {
+      store,
+      advisors: [held.advisor],
+      metrics: createMetrics(),
+    });
+    const inFlight = fetch(`${running.url}/cds-services/order-sign-advice`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(requestFixture('order-sign.full-prefetch')),
+    });
+    await held.started;
+    const stopping = running.stop();
+    await expect(fetch(`${running.url}/healthz`)).rejects.toThrow();
+    held.release();
+    const response = await inFlight;
+    expect(response.status).toBe(200);
+    await stopping;
+    expect(closed).toBe(true);
+    expect(store.invocations).toHaveLength(1);
+  });
+});
