@@ -1,0 +1,293 @@
+/**
+ * The model advisor: de-identify → cache → kill switch / rate limit / circuit breaker → one bounded call → validate
+ * → guards → labelled findings. It settles as soon as the hook's signal aborts (status `timeout`, no findings);
+ * the call itself runs on up to `maxCallMs` and a late answer fills the cache for the next hook. Calls for the
+ * same de-identified input share one request in flight. Expected failures never throw: they are outcomes.
+ */
+import type { TokenCredential } from '@azure/identity';
+import {
+  BulkheadRejectedError,
+  CircuitState,
+  ConsecutiveBreaker,
+  bulkhead,
+  circuitBreaker,
+  handleWhen,
+  isBrokenCircuitError,
+  isIsolatedCircuitError,
+  isTaskCancelledError,
+  type BulkheadPolicy,
+  type CircuitBreakerPolicy,
+} from 'cockatiel';
+import { Registry } from 'prom-client';
+import type { Config } from '../../config.js';
+import type { Logger } from '../../logger.js';
+import type { Advisor, AdvisorOutcome, AdvisorStatus, Finding, Review } from '../types.js';
+import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
+import { AdviceCache, adviceCacheKey } from './cache.js';
+import { type CallFailure, classifyCallError, createModelClient, type ModelClient, type ModelCompletion } from './client.js';
+import { type Deidentified, type DeidentifyOptions, type ModelInput, deidentify } from './deidentify.js';
+import { findingOf } from './findings.js';
+import { guardAnswer } from './guards.js';
+import { createModelMetrics, type ModelMetrics, type ModelOutcomeLabel } from './metrics.js';
+import { type ModelAnswer, OutputRejectedError, parseAnswer } from './output.js';
+import { PROMPT_VERSION, buildMessages } from './prompt.js';
+
+export interface ModelAdvisorOptions {
+  /** Hard cap on one model call, and so the bounded wait for a late answer to reach the cache. */
+  readonly maxCallMs: number;
+  readonly cacheTtlMs: number;
+  readonly cacheMaxEntries: number;
+  /** Consecutive failures or deadline misses that open the circuit. */
+  readonly breakerFailures: number;
+  /** How long the circuit stays open before one trial call. */
+  readonly breakerCooldownMs: number;
+  readonly maxConcurrentCalls: number;
+  readonly maxQueuedCalls: number;
+  /** Upper bound on honouring a 429's `retry-after`. */
+  readonly maxRetryAfterMs: number;
+}
+
+export const DEFAULT_MODEL_ADVISOR_OPTIONS: ModelAdvisorOptions = {
+  maxCallMs: 20_000,
+  cacheTtlMs: 10 * 60_000,
+  cacheMaxEntries: 500,
+  breakerFailures: 5,
+  breakerCooldownMs: 30_000,
+  maxConcurrentCalls: 8,
+  maxQueuedCalls: 16,
+  maxRetryAfterMs: 60_000,
+};
+
+export interface ModelAdvisorDeps extends DeidentifyOptions {
+  readonly logger: Logger;
+  /** The app's registry; a private one when not given. */
+  readonly metricsRegistry?: Registry;
+  /** The kill switch; everything on when not given. */
+  readonly aiSwitch?: AiSwitch;
+  /** Entra ID credential for keyless auth (tests inject one); `DefaultAzureCredential` otherwise. */
+  readonly credential?: TokenCredential;
+  readonly options?: Partial<ModelAdvisorOptions>;
+}
+
+/** The hook's deadline passed while the model was still working. */
+class DeadlineMissedError extends Error {
+  override readonly name = 'DeadlineMissedError';
+}
+
+/** A failed call, classified once where it happened. */
+class ModelCallError extends Error {
+  override readonly name = 'ModelCallError';
+  constructor(readonly failure: CallFailure) {
+    super(`model call failed: ${failure.reason}`);
+  }
+}
+
+interface Flight {
+  readonly promise: Promise<ModelAnswer>;
+  /** Hooks still awaiting this call; zero when it settles means the answer came late. */
+  readonly waiters: { count: number };
+}
+
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new DeadlineMissedError());
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new DeadlineMissedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  });
+}
+
+function answerOf(completion: ModelCompletion): ModelAnswer {
+  if (completion.finishReason === 'content_filter') throw new OutputRejectedError('content-filter');
+  if (completion.refusal) throw new OutputRejectedError('refusal');
+  if (completion.finishReason === 'length') throw new OutputRejectedError('truncated');
+  return parseAnswer(completion.content, completion.modelVersion);
+}
+
+export class ModelAdvisor implements Advisor {
+  readonly name = 'model' as const;
+  private readonly options: ModelAdvisorOptions;
+  private readonly metrics: ModelMetrics;
+  private readonly aiSwitch: AiSwitch;
+  private readonly cache: AdviceCache;
+  private readonly breaker: CircuitBreakerPolicy;
+  private readonly bulkhead: BulkheadPolicy;
+  private readonly inFlight = new Map<string, Flight>();
+  private readonly closing = new AbortController();
+  private rateLimitedUntil = 0;
+
+  constructor(
+    private readonly client: ModelClient,
+    private readonly deps: ModelAdvisorDeps,
+  ) {
+    this.options = { ...DEFAULT_MODEL_ADVISOR_OPTIONS, ...deps.options };
+    this.metrics = createModelMetrics(deps.metricsRegistry ?? new Registry());
+    this.aiSwitch = deps.aiSwitch ?? new InMemoryAiSwitch();
+    this.cache = new AdviceCache({ maxEntries: this.options.cacheMaxEntries, ttlMs: this.options.cacheTtlMs });
+    this.breaker = circuitBreaker(
+      handleWhen((err) => err instanceof DeadlineMissedError || (err instanceof ModelCallError && err.failure.tripsBreaker)),
+      { halfOpenAfter: this.options.breakerCooldownMs, breaker: new ConsecutiveBreaker(this.options.breakerFailures) },
+    );
+    this.breaker.onStateChange((state) => {
+      this.metrics.circuitOpen.set(state === CircuitState.Closed ? 0 : 1);
+      deps.logger.warn('model circuit breaker state changed', { state: CircuitState[state] });
+    });
+    this.bulkhead = bulkhead(this.options.maxConcurrentCalls, this.options.maxQueuedCalls);
+  }
+
+  get circuitState(): 'closed' | 'open' | 'half-open' | 'isolated' {
+    const names = { [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'isolated' } as const;
+    return names[this.breaker.state];
+  }
+
+  async advise(review: Review, signal: AbortSignal): Promise<AdvisorOutcome> {
+    const startedAt = performance.now();
+    const done = (status: AdvisorStatus, findings: readonly Finding[], reason?: string): AdvisorOutcome => {
+      const label: ModelOutcomeLabel =
+        status === 'rejected' ? 'output-rejected' : reason === 'nothing-to-review' ? 'skipped' : status;
+      this.metrics.outcomes.inc({ service: review.serviceId, outcome: label });
+      const latencyMs = performance.now() - startedAt;
+      this.deps.logger.log(status === 'error' ? 'warn' : 'debug', 'model advice', {
+        status,
+        reason,
+        findings: findings.length,
+        latencyMs: Math.round(latencyMs),
+      });
+      return { advisor: 'model', status, findings, latencyMs, ...(reason && { reason }) };
+    };
+
+    try {
+      if (!this.aiSwitch.isEnabled(review.serviceId)) return done('disabled', [], 'switched-off');
+      const deid = deidentify(review.patient, this.deps);
+      if (deid.input.activeMedications.length === 0 && deid.input.draftOrders.length === 0) {
+        return done('ok', [], 'nothing-to-review');
+      }
+      const key = adviceCacheKey(deid.input, PROMPT_VERSION, this.client.deployment);
+      const cached = this.cache.get(key);
+      if (cached) return done('cached', this.findingsOf(cached, deid, review));
+      if (signal.aborted) return done('timeout', [], 'deadline');
+      if (performance.now() < this.rateLimitedUntil) return done('rate-limited', [], 'retry-after');
+
+      const answer = await this.breaker.execute(() => this.waitForCall(key, deid.input, signal));
+      return done('ok', this.findingsOf(answer, deid, review));
+    } catch (err) {
+      if (err instanceof DeadlineMissedError) return done('timeout', [], 'deadline');
+      if (isBrokenCircuitError(err) || isIsolatedCircuitError(err)) return done('circuit-open', [], 'circuit-open');
+      if (err instanceof BulkheadRejectedError) return done('rate-limited', [], 'concurrency-limit');
+      if (err instanceof OutputRejectedError) return done('rejected', [], err.reason);
+      if (err instanceof ModelCallError) return done(err.failure.status, [], err.failure.reason);
+      this.deps.logger.error('model advisor failed unexpectedly', { error: err instanceof Error ? err.name : 'unknown' });
+      return done('error', [], 'exception');
+    }
+  }
+
+  /** Stops every call in flight (their hooks have long answered) and forgets cached advice. */
+  close(): void {
+    this.closing.abort();
+    this.cache.clear();
+  }
+
+  private findingsOf(answer: ModelAnswer, deid: Deidentified, review: Review): Finding[] {
+    const guarded = guardAnswer(answer, deid.aliases);
+    for (const [reason, count] of Object.entries(guarded.dropped)) this.metrics.itemsDropped.inc({ reason }, count);
+    const context = {
+      deployment: this.client.deployment,
+      modelVersion: answer.modelVersion,
+      patientRef: review.patient.patient.ref,
+    };
+    return guarded.items.map((item) => findingOf(item, context));
+  }
+
+  /** Waits for this input's call (starting it if none is in flight), but never past the hook's deadline. */
+  private async waitForCall(key: string, input: ModelInput, signal: AbortSignal): Promise<ModelAnswer> {
+    const flight = this.inFlight.get(key) ?? this.start(key, input);
+    flight.waiters.count++;
+    try {
+      return await untilAborted(flight.promise, signal);
+    } finally {
+      flight.waiters.count--;
+    }
+  }
+
+  private start(key: string, input: ModelInput): Flight {
+    const callSignal = AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.options.maxCallMs)]);
+    const startedAt = performance.now();
+    const settle = (outcome: string): void => {
+      this.metrics.calls.inc({ outcome });
+      this.metrics.callDuration.observe({ outcome }, (performance.now() - startedAt) / 1000);
+    };
+    const run = async (): Promise<ModelAnswer> => {
+      let completion: ModelCompletion;
+      try {
+        completion = await this.bulkhead.execute(
+          () => this.client.complete(buildMessages(input), { signal: callSignal, timeoutMs: this.options.maxCallMs }),
+          callSignal,
+        );
+      } catch (err) {
+        if (err instanceof BulkheadRejectedError) throw err;
+        const failure: CallFailure = isTaskCancelledError(err)
+          ? { status: 'timeout', reason: 'queued-past-limit', tripsBreaker: true }
+          : classifyCallError(err);
+        if (failure.retryAfterMs !== undefined) {
+          this.rateLimitedUntil = performance.now() + Math.min(failure.retryAfterMs, this.options.maxRetryAfterMs);
+        }
+        throw new ModelCallError(failure);
+      }
+      return answerOf(completion);
+    };
+
+    const waiters = { count: 0 };
+    const promise = run().then(
+      (answer) => {
+        settle('ok');
+        this.cache.set(key, answer);
+        if (waiters.count === 0) this.metrics.lateAnswers.inc({ outcome: 'cached' });
+        return answer;
+      },
+      (err: unknown) => {
+        const outcome =
+          err instanceof ModelCallError ? err.failure.reason : err instanceof OutputRejectedError ? 'output-rejected' : 'rejected-by-bulkhead';
+        settle(outcome);
+        if (waiters.count === 0) this.metrics.lateAnswers.inc({ outcome: 'lost' });
+        throw err;
+      },
+    );
+    // A call every hook has stopped waiting for must not surface as an unhandled rejection.
+    promise.catch(() => undefined);
+    void promise.finally(() => this.inFlight.delete(key)).catch(() => undefined);
+    const flight: Flight = { promise, waiters };
+    this.inFlight.set(key, flight);
+    return flight;
+  }
+}
+
+/**
+ * The model advisor for this configuration, or undefined — and a log line saying so — when no Azure OpenAI
+ * endpoint is configured. The pipeline calls `advise(review, signal)` with a signal that aborts at its deadline.
+ */
+export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): ModelAdvisor | undefined {
+  const azure = config.azureOpenAI;
+  if (!azure) {
+    deps.logger.info('model advisor off: AZURE_OPENAI_ENDPOINT is not set');
+    return undefined;
+  }
+  const client = createModelClient(azure, deps.credential ? { credential: deps.credential } : {});
+  deps.logger.info('model advisor on', {
+    endpointHost: new URL(azure.endpoint).host,
+    deployment: azure.deployment,
+    apiVersion: azure.apiVersion,
+    auth: client.auth,
+    adviceBudgetMs: config.adviceBudgetMs,
+    promptVersion: PROMPT_VERSION,
+  });
+  return new ModelAdvisor(client, deps);
+}

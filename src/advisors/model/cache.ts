@@ -1,0 +1,60 @@
+/**
+ * Late advice is not wasted: validated answers are kept by a hash of the de-identified input (plus prompt
+ * version and deployment), so the next hook for the same patient picture — order-select then order-sign, or a
+ * repeated patient-view — is served at once. Bounded in size (least recently used goes first) and in age.
+ * It stores the model's validated answer, not findings: aliases are mapped back to this request's resources
+ * and the guards run again on every use.
+ */
+import { createHash } from 'node:crypto';
+import type { ModelInput } from './deidentify.js';
+import type { ModelAnswer } from './output.js';
+
+export function adviceCacheKey(input: ModelInput, promptVersion: string, deployment: string): string {
+  return createHash('sha256').update(JSON.stringify([promptVersion, deployment, input])).digest('hex');
+}
+
+export interface AdviceCacheOptions {
+  readonly maxEntries: number;
+  readonly ttlMs: number;
+  readonly clock?: () => number;
+}
+
+export class AdviceCache {
+  private readonly entries = new Map<string, { answer: ModelAnswer; expiresAt: number }>();
+  private readonly clock: () => number;
+
+  constructor(private readonly options: AdviceCacheOptions) {
+    this.clock = options.clock ?? (() => performance.now());
+  }
+
+  get(key: string): ModelAnswer | undefined {
+    const entry = this.entries.get(key);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.clock()) {
+      this.entries.delete(key);
+      return undefined;
+    }
+    // Map order is insertion order: re-inserting makes this the most recently used.
+    this.entries.delete(key);
+    this.entries.set(key, entry);
+    return entry.answer;
+  }
+
+  set(key: string, answer: ModelAnswer): void {
+    this.entries.delete(key);
+    this.entries.set(key, { answer, expiresAt: this.clock() + this.options.ttlMs });
+    while (this.entries.size > this.options.maxEntries) {
+      const oldest = this.entries.keys().next().value;
+      if (oldest === undefined) break;
+      this.entries.delete(oldest);
+    }
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  clear(): void {
+    this.entries.clear();
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Guarded model items → findings, labelled as AI-generated with their provenance (contract: "Cards"): source
+ * label and detail say AI-generated; `model` is the deployment and the model version the API reported;
+ * evidence is the cited aliases mapped back to `Type/id`. The detail says which data the advice rests on, in
+ * words, and the model's own certainty, marked as its statement and not a validated probability. Any resource a
+ * suggestion would create carries the AIAST security label (HL7 AI Transparency on FHIR).
+ */
+import type { Coding } from '../../cds/types.js';
+import { LOINC } from '../../clinical/types.js';
+import { bulletList, md } from '../../cards/markdown.js';
+import type { Finding, FindingSuggestion } from '../types.js';
+import type { GuardedItem, GuardedSuggestion } from './guards.js';
+import { interactionKey, modelKey } from './keys.js';
+import { PROMPT_VERSION } from './prompt.js';
+
+export const MODEL_SOURCE_LABEL = 'CDS Advisor AI (Azure OpenAI, AI-generated)';
+
+export const AIAST_LABEL = {
+  system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue',
+  code: 'AIAST',
+  display: 'Artificial Intelligence asserted',
+} as const;
+
+export const OVERRIDE_REASON_SYSTEM = 'https://cds-advisor.dev/CodeSystem/override-reason';
+
+/** Reasons that tell the safety team which AI cards misfired, and how. */
+export const MODEL_OVERRIDE_REASONS: readonly Coding[] = [
+  { system: OVERRIDE_REASON_SYSTEM, code: 'ai-incorrect', display: 'AI advice incorrect' },
+  { system: OVERRIDE_REASON_SYSTEM, code: 'not-relevant', display: 'Not relevant to this patient' },
+  { system: OVERRIDE_REASON_SYSTEM, code: 'unsafe-suggestion', display: 'Unsafe suggestion' },
+  { system: OVERRIDE_REASON_SYSTEM, code: 'already-addressed', display: 'Already addressed' },
+];
+
+export interface FindingContext {
+  readonly deployment: string;
+  readonly modelVersion: string;
+  /** `Patient/id` of the subject, for resources a suggestion creates. */
+  readonly patientRef: string;
+}
+
+function keyOf(item: GuardedItem, evidence: readonly string[]): string {
+  const meds = item.cited.flatMap((t) => (t.medication ? [t.medication] : []));
+  if (item.kind === 'interaction' && item.cited.length === 2 && meds.length === 2) {
+    const [a, b] = meds as [NonNullable<(typeof meds)[0]>, NonNullable<(typeof meds)[1]>];
+    const key = interactionKey(a, b);
+    if (key) return key;
+  }
+  return modelKey(item.kind, evidence);
+}
+
+function detailOf(item: GuardedItem, model: string): string {
+  return [
+    md`**AI-generated advice** (Azure OpenAI, ${model}, prompt ${PROMPT_VERSION}). Not a validated rule: check it before acting.`,
+    md`${item.detail}`,
+    '**The advice rests on:**\n' + bulletList(item.cited.map((t) => md`${t.label}`)),
+    md`**The model's own stated certainty: ${item.certainty}.** This is the model's statement, not a validated probability.`,
+  ]
+    .filter((part) => part.trim().length > 0)
+    .join('\n\n');
+}
+
+function suggestionOf(suggestion: GuardedSuggestion, patientRef: string): FindingSuggestion {
+  switch (suggestion.kind) {
+    case 'cancel-draft': {
+      const name = suggestion.draft.medication?.concept.text ?? suggestion.draft.label;
+      return {
+        label: `Cancel draft order: ${name} (AI suggestion)`,
+        actions: [
+          { type: 'delete', description: `Cancel the draft order for ${name} (AI-suggested)`, resourceId: suggestion.draft.ref },
+        ],
+      };
+    }
+    case 'order-lab':
+      return {
+        label: `Order ${suggestion.display} (AI suggestion)`,
+        actions: [
+          {
+            type: 'create',
+            description: `Order ${suggestion.display} (AI-suggested monitoring)`,
+            resource: {
+              resourceType: 'ServiceRequest',
+              meta: { security: [{ ...AIAST_LABEL }] },
+              status: 'draft',
+              intent: 'proposal',
+              category: [
+                { coding: [{ system: 'http://snomed.info/sct', code: '108252007', display: 'Laboratory procedure' }] },
+              ],
+              code: { coding: [{ system: LOINC, code: suggestion.loinc, display: suggestion.display }] },
+              subject: { reference: patientRef },
+            },
+          },
+        ],
+      };
+  }
+}
+
+export function findingOf(item: GuardedItem, context: FindingContext): Finding {
+  const model = `${context.deployment}/${context.modelVersion}`;
+  const evidence = [...new Set(item.cited.map((t) => t.ref))];
+  const suggestions = item.suggestion ? [suggestionOf(item.suggestion, context.patientRef)] : undefined;
+  return {
+    advisor: 'model',
+    model,
+    promptVersion: PROMPT_VERSION,
+    key: keyOf(item, evidence),
+    severity: item.severity,
+    summary: item.summary,
+    detail: detailOf(item, model),
+    evidence,
+    source: { label: MODEL_SOURCE_LABEL },
+    ...(suggestions && { suggestions, selectionBehavior: 'at-most-one' as const }),
+    overrideReasons: MODEL_OVERRIDE_REASONS,
+  };
+}

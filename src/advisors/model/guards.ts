@@ -1,0 +1,155 @@
+/**
+ * Guards between the model and any card. Everything the model says is untrusted: an item survives only when it
+ * is grounded in this request's data, fits the card rules, and suggests only what the service allows.
+ * - grounding: every cited alias exists in this request (else the item is dropped, a sign of invention);
+ * - card rules: summary one line under 140 characters (clamped), detail bounded, severity capped (below);
+ * - no links: URLs and bare domains are removed from model text; links on model cards are ours;
+ * - suggestions: cancelling only a draft order present in this request and cited by the item; ordering only a
+ *   lab from the monitoring allow-list. Anything else loses the suggestion (the advice itself may stay).
+ * Severity policy: a model item is never `critical` (hard stops are for curated, validated rules), and an item
+ * the model itself rates low-certainty is `info`.
+ */
+import type { Severity } from '../types.js';
+import type { AliasTarget } from './deidentify.js';
+import { MONITORING_LABS } from './monitoringLabs.js';
+import type { ModelAdviceItem, ModelAnswer } from './output.js';
+
+export const MAX_ITEMS = 5;
+export const MAX_SUMMARY = 139;
+/** Room for the detail inside `escapeMarkdown`'s inline limit (500) after escaping. */
+export const MAX_DETAIL = 450;
+
+export type DropReason = 'invalid-item' | 'no-citation' | 'unknown-alias' | 'empty-text' | 'too-many' | 'duplicate';
+export type SuggestionDropReason = 'suggestion-target-not-draft' | 'suggestion-target-not-cited' | 'suggestion-lab-not-allowed';
+
+export type GuardedSuggestion =
+  | { readonly kind: 'cancel-draft'; readonly draft: AliasTarget }
+  | { readonly kind: 'order-lab'; readonly loinc: string; readonly display: string };
+
+export interface GuardedItem {
+  readonly kind: ModelAdviceItem['kind'];
+  readonly summary: string;
+  readonly detail: string;
+  readonly severity: Severity;
+  readonly certainty: ModelAdviceItem['certainty'];
+  readonly cited: readonly AliasTarget[];
+  readonly suggestion: GuardedSuggestion | null;
+}
+
+export interface GuardResult {
+  readonly items: readonly GuardedItem[];
+  readonly dropped: Readonly<Partial<Record<DropReason | SuggestionDropReason, number>>>;
+}
+
+const URL_PATTERNS: readonly RegExp[] = [
+  // scheme URLs, including javascript:, data: and mailto: which need no slashes
+  /\b[a-z][a-z0-9+.-]{1,15}:\/\/[^\s]*/gi,
+  /\b(?:javascript|data|vbscript|file|mailto|tel):[^\s]*/gi,
+  /\bwww\.[^\s]*/gi,
+  // a bare domain with a path, or ending in a common top-level domain
+  /\b[a-z0-9-]+(?:\.[a-z0-9-]+)+\/[^\s]*/gi,
+  /\b[a-z0-9-]+(?:\.[a-z0-9-]+)*\.(?:com|org|net|io|ai|info|biz|xyz|ru|cn|co|me|app|dev|gov|edu|health|link|site|top|ly)\b/gi,
+];
+
+/** Model text as one clean line of plain text with no link in it. */
+export function stripLinks(text: string): string {
+  let out = text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ');
+  // A markdown link or image keeps its words and loses its target.
+  out = out.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1');
+  for (const pattern of URL_PATTERNS) out = out.replace(pattern, '[link removed]');
+  return out.replace(/\s+/g, ' ').trim();
+}
+
+/** Cuts at a word boundary and marks the cut, so a clamped sentence does not read as complete. */
+export function clamp(text: string, max: number): string {
+  if (text.length <= max) return text;
+  const cut = text.slice(0, max - 1);
+  const space = cut.lastIndexOf(' ');
+  return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
+}
+
+function cappedSeverity(item: ModelAdviceItem): Severity {
+  if (item.certainty === 'low') return 'info';
+  return item.severity === 'critical' ? 'warning' : item.severity;
+}
+
+export function guardAnswer(answer: ModelAnswer, aliases: ReadonlyMap<string, AliasTarget>): GuardResult {
+  const dropped: Partial<Record<DropReason | SuggestionDropReason, number>> = {};
+  const drop = (reason: DropReason | SuggestionDropReason): void => {
+    dropped[reason] = (dropped[reason] ?? 0) + 1;
+  };
+  for (let i = 0; i < answer.invalidItems; i++) drop('invalid-item');
+
+  const items: GuardedItem[] = [];
+  const seen = new Set<string>();
+  for (const item of answer.items) {
+    const cites = [...new Set(item.cites.map((c) => c.trim().toUpperCase()))];
+    if (cites.length === 0) {
+      drop('no-citation');
+      continue;
+    }
+    const cited = cites.map((c) => aliases.get(c));
+    if (cited.some((t) => t === undefined)) {
+      drop('unknown-alias');
+      continue;
+    }
+    const summary = clamp(stripLinks(item.summary), MAX_SUMMARY);
+    if (summary.replace(/\[link removed\]/g, '').trim().length === 0) {
+      drop('empty-text');
+      continue;
+    }
+    const identity = `${item.kind}|${cites.sort().join(',')}`;
+    if (seen.has(identity)) {
+      drop('duplicate');
+      continue;
+    }
+    if (items.length >= MAX_ITEMS) {
+      drop('too-many');
+      continue;
+    }
+    seen.add(identity);
+    const targets = cited as AliasTarget[];
+    items.push({
+      kind: item.kind,
+      summary,
+      detail: clamp(stripLinks(item.detail), MAX_DETAIL),
+      severity: cappedSeverity(item),
+      certainty: item.certainty,
+      cited: targets,
+      suggestion: guardSuggestion(item, targets, aliases, drop),
+    });
+  }
+  return { items, dropped };
+}
+
+function guardSuggestion(
+  item: ModelAdviceItem,
+  cited: readonly AliasTarget[],
+  aliases: ReadonlyMap<string, AliasTarget>,
+  drop: (reason: SuggestionDropReason) => void,
+): GuardedSuggestion | null {
+  const suggestion = item.suggestion;
+  if (suggestion === null) return null;
+  switch (suggestion.kind) {
+    case 'cancel-draft': {
+      const target = aliases.get(suggestion.draft.trim().toUpperCase());
+      if (target?.kind !== 'draft-order') {
+        drop('suggestion-target-not-draft');
+        return null;
+      }
+      if (!cited.includes(target)) {
+        drop('suggestion-target-not-cited');
+        return null;
+      }
+      return { kind: 'cancel-draft', draft: target };
+    }
+    case 'order-lab': {
+      const display = Object.hasOwn(MONITORING_LABS, suggestion.loinc) ? MONITORING_LABS[suggestion.loinc] : undefined;
+      if (display === undefined) {
+        drop('suggestion-lab-not-allowed');
+        return null;
+      }
+      return { kind: 'order-lab', loinc: suggestion.loinc, display };
+    }
+  }
+}

@@ -1,0 +1,7 @@
+/** The model advisor's public face: what the app and the admin API use. */
+export { createModelAdvisor, DEFAULT_MODEL_ADVISOR_OPTIONS, ModelAdvisor } from './advisor.js';
+export type { ModelAdvisorDeps, ModelAdvisorOptions } from './advisor.js';
+export { InMemoryAiSwitch } from './aiSwitch.js';
+export type { AiSwitch } from './aiSwitch.js';
+export { AIAST_LABEL, MODEL_OVERRIDE_REASONS, MODEL_SOURCE_LABEL } from './findings.js';
+export { PROMPT_VERSION } from './prompt.js';

@@ -1,0 +1,68 @@
+/**
+ * Model advisor metrics, registered on the app's prom-client registry (one per app: tests build many apps in one
+ * process, so nothing here touches the global registry).
+ */
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** Every way a model run can end, as counted; `output-rejected` is the advisor status `rejected`. */
+export type ModelOutcomeLabel =
+  | 'ok'
+  | 'cached'
+  | 'timeout'
+  | 'error'
+  | 'rate-limited'
+  | 'circuit-open'
+  | 'output-rejected'
+  | 'disabled'
+  | 'skipped';
+
+export interface ModelMetrics {
+  readonly outcomes: Counter<'service' | 'outcome'>;
+  readonly calls: Counter<'outcome'>;
+  readonly callDuration: Histogram<'outcome'>;
+  readonly lateAnswers: Counter<'outcome'>;
+  readonly itemsDropped: Counter<'reason'>;
+  readonly circuitOpen: Gauge;
+}
+
+export function createModelMetrics(registry: Registry): ModelMetrics {
+  const registers = [registry];
+  return {
+    outcomes: new Counter({
+      name: 'cds_model_advice_total',
+      help: 'Model advisor runs by CDS service and outcome (ok, cached, timeout, error, rate-limited, circuit-open, output-rejected, disabled, skipped)',
+      labelNames: ['service', 'outcome'],
+      registers,
+    }),
+    calls: new Counter({
+      name: 'cds_model_calls_total',
+      help: 'Calls to Azure OpenAI by outcome, whether or not a hook was still waiting',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    callDuration: new Histogram({
+      name: 'cds_model_call_duration_seconds',
+      help: 'Azure OpenAI call duration by outcome',
+      labelNames: ['outcome'],
+      buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
+      registers,
+    }),
+    lateAnswers: new Counter({
+      name: 'cds_model_late_answers_total',
+      help: 'Model calls that finished after every waiting hook had answered: cached for the next hook, or lost',
+      labelNames: ['outcome'],
+      registers,
+    }),
+    itemsDropped: new Counter({
+      name: 'cds_model_items_dropped_total',
+      help: 'Model advice items (or their suggestions) removed by validation and guards, by reason',
+      labelNames: ['reason'],
+      registers,
+    }),
+    circuitOpen: new Gauge({
+      name: 'cds_model_circuit_open',
+      help: '1 while the model circuit breaker is open or half-open (model calls skipped), else 0',
+      registers,
+    }),
+  };
+}
