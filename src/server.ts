@@ -25,6 +25,7 @@ export interface RunningServer {
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function buildDeps(config: Config, logger: Logger, overrides: Partial<AppDeps> = {}): Promise<AppDeps> {
+  await Promise.resolve();
   const registry = createRegistry(SERVICES);
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
   const advisors: Advisor[] = [];

@@ -9,9 +9,10 @@ import markdownEscape from 'markdown-escape';
 const MAX_INLINE_LENGTH = 500;
 
 /** Escape one piece of untrusted text for inline use in GitHub-flavoured markdown. */
-export function escapeMarkdown(value: unknown): string {
+export function escapeMarkdown(value: string | number | boolean | null | undefined): string {
   const text = String(value ?? '')
     // Control characters and bidi overrides can disguise text; line breaks could start block syntax.
+    // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ')
     .slice(0, MAX_INLINE_LENGTH);
   const escaped = markdownEscape(
@@ -24,7 +25,7 @@ export function escapeMarkdown(value: unknown): string {
 }
 
 /** Tagged template: `md\`Prescribed **${name}**\`` escapes `name` but keeps the surrounding markdown. */
-export function md(strings: TemplateStringsArray, ...values: unknown[]): string {
+export function md(strings: TemplateStringsArray, ...values: (string | number | boolean | null | undefined)[]): string {
   let out = strings[0] ?? '';
   values.forEach((value, i) => {
     out += escapeMarkdown(value) + (strings[i + 1] ?? '');

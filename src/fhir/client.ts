@@ -58,7 +58,7 @@ export class FhirReader {
       baseUrl: options.baseUrl,
       customHeaders: options.accessToken ? { Authorization: `Bearer ${options.accessToken}` } : {},
       // A redirect could carry the bearer token to another host (SSRF / token leak): treat it as a failure.
-      requestOptions: { redirect: 'error' } as Record<string, unknown>,
+      requestOptions: { redirect: 'error' },
     });
   }
 

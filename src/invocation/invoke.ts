@@ -71,7 +71,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       templates: definition.prefetch,
       required: definition.requiredPrefetch,
       context,
-      prefetch: request.prefetch as Record<string, unknown> | undefined,
+      prefetch: request.prefetch,
       fhirServer: request.fhirServer,
       fhirAuthorization: request.fhirAuthorization,
       signal: deadline.signal(RESPONSE_RESERVE_MS * 2),

@@ -13,22 +13,19 @@ interface HttpParserError {
   expose?: boolean;
 }
 
-function fromParserError(error: HttpParserError, limitBytes: number): AppError | undefined {
-  switch (error.type) {
-    case 'entity.parse.failed':
-      return new AppError('invalid_json', 'The request body is not valid JSON');
-    case 'entity.too.large':
-      return new AppError('payload_too_large', `The request body exceeds the limit of ${limitBytes} bytes`);
-    case 'encoding.unsupported':
-    case 'charset.unsupported':
-      return new AppError('unsupported_media_type', 'The request body must be UTF-8 encoded JSON');
-    case 'request.aborted':
-    case 'request.size.invalid':
-    case 'stream.encoding.set':
-      return new AppError('bad_request', 'The request body could not be read');
-    default:
-      return undefined;
+function fromParserError(error: HttpParserError | undefined, limitBytes: number): AppError | undefined {
+  const type = error?.type;
+  if (type === 'entity.parse.failed') return new AppError('invalid_json', 'The request body is not valid JSON');
+  if (type === 'entity.too.large') {
+    return new AppError('payload_too_large', `The request body exceeds the limit of ${limitBytes} bytes`);
   }
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+    return new AppError('unsupported_media_type', 'The request body must be UTF-8 encoded JSON');
+  }
+  if (type === 'request.aborted' || type === 'request.size.invalid' || type === 'stream.encoding.set') {
+    return new AppError('bad_request', 'The request body could not be read');
+  }
+  return undefined;
 }
 
 const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
