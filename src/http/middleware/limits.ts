@@ -1,0 +1,148 @@
+/**
+ * Limits that keep one client from starving the others: request rates (express-rate-limit), server timeouts so
+ * slow clients cannot pin connections, and a bound on concurrent requests toward each FHIR server.
+ */
+import type { Server } from 'node:http';
+import type { Request, RequestHandler, Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { AppError } from '../../errors.js';
+import type { ClientIdentity } from '../../security/types.js';
+
+export interface RateLimitOptions {
+  readonly windowMs?: number;
+  /** Requests allowed per key per window. */
+  readonly limit?: number;
+}
+
+export const DEFAULT_CLIENT_RATE_LIMIT = { windowMs: 60_000, limit: 600 } as const;
+export const DEFAULT_IP_RATE_LIMIT = { windowMs: 60_000, limit: 1200 } as const;
+
+/**
+ * The key: the authenticated EHR (`res.locals.client.issuer`, and tenant when present) so that all instances of
+ * one EHR behind a NAT share a budget and two EHRs behind one proxy do not; the IP otherwise (unauthenticated
+ * development mode, where everyone is the anonymous client). IPv6 addresses are grouped by /56 as
+ * express-rate-limit recommends, so one host cannot rotate through its own prefix.
+ */
+export function rateLimitKey(client: ClientIdentity | undefined, ip: string | undefined): string {
+  if (client && client.fhirServers !== 'any') {
+    return `client:${client.issuer}${client.tenant === undefined ? '' : `#${client.tenant}`}`;
+  }
+  return `ip:${ipKeyGenerator(ip ?? 'unknown')}`;
+}
+
+function limiter(options: Required<RateLimitOptions>, key: (req: Request, res: Response) => string): RequestHandler {
+  return rateLimit({
+    windowMs: options.windowMs,
+    limit: options.limit,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: key,
+    // The one error handler shapes the 429 body like every other error.
+    handler: (_req, _res, next) => next(new AppError('too_many_requests', 'Too many requests; slow down')),
+  });
+}
+
+/** Per-client limit; mount after authentication so `res.locals.client` is known. */
+export function clientRateLimit(options: RateLimitOptions = {}): RequestHandler {
+  return limiter({ ...DEFAULT_CLIENT_RATE_LIMIT, ...options }, (req, res) =>
+    rateLimitKey(res.locals.client as ClientIdentity | undefined, req.ip),
+  );
+}
+
+/**
+ * Per-IP limit; mount before authentication, so a flood of bad tokens costs little (JWT verification is the
+ * expensive part of a rejected request).
+ */
+export function ipRateLimit(options: RateLimitOptions = {}): RequestHandler {
+  return limiter({ ...DEFAULT_IP_RATE_LIMIT, ...options }, (req) => rateLimitKey(undefined, req.ip));
+}
+
+export interface ServerTimeouts {
+  /** Time to receive the complete request headers (slowloris). */
+  readonly headersTimeoutMs?: number;
+  /** Time to receive the complete request, body included. */
+  readonly requestTimeoutMs?: number;
+  /** Idle time before a kept-alive connection is closed. */
+  readonly keepAliveTimeoutMs?: number;
+}
+
+export const DEFAULT_SERVER_TIMEOUTS: Required<ServerTimeouts> = {
+  headersTimeoutMs: 10_000,
+  requestTimeoutMs: 30_000,
+  keepAliveTimeoutMs: 5_000,
+};
+
+/**
+ * Sets the timeouts on a listening or created `http.Server`. Node checks them every
+ * `connectionsCheckingInterval` (30 s by default, a `createServer` option), so a test that needs them to fire
+ * quickly creates its server with a smaller interval.
+ */
+export function applyServerTimeouts(server: Server, timeouts: ServerTimeouts = {}): void {
+  const t = { ...DEFAULT_SERVER_TIMEOUTS, ...timeouts };
+  // Node requires headersTimeout <= requestTimeout; keep-alive must stay below both.
+  server.requestTimeout = t.requestTimeoutMs;
+  server.headersTimeout = Math.min(t.headersTimeoutMs, t.requestTimeoutMs);
+  server.keepAliveTimeout = Math.min(t.keepAliveTimeoutMs, server.headersTimeout);
+  // No socket may stay idle (neither reading nor writing) longer than a whole request is allowed.
+  server.timeout = t.requestTimeoutMs;
+  server.maxHeadersCount = 100;
+}
+
+/**
+ * Bounds concurrent requests per key (a FHIR server's origin): at most `max` run at once, the rest wait in
+ * order, and a waiter whose signal aborts leaves the queue. Protects the EHR's FHIR server from our own bursts.
+ */
+export class ConcurrencyLimit {
+  private readonly running = new Map<string, number>();
+  private readonly waiting = new Map<string, Array<() => void>>();
+
+  constructor(private readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError('max must be a positive integer');
+  }
+
+  async run<T>(key: string, signal: AbortSignal | undefined, task: () => Promise<T>): Promise<T> {
+    await this.acquire(key, signal);
+    try {
+      return await task();
+    } finally {
+      this.release(key);
+    }
+  }
+
+  private acquire(key: string, signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
+    const count = this.running.get(key) ?? 0;
+    if (count < this.max) {
+      this.running.set(key, count + 1);
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const queue = this.waiting.get(key) ?? [];
+      const onAbort = (): void => {
+        const i = queue.indexOf(start);
+        if (i >= 0) queue.splice(i, 1);
+        reject(signal?.reason as Error);
+      };
+      const start = (): void => {
+        signal?.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      queue.push(start);
+      this.waiting.set(key, queue);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  private release(key: string): void {
+    const next = this.waiting.get(key)?.shift();
+    if (next) {
+      // The slot passes straight to the next waiter; the running count stays.
+      next();
+      return;
+    }
+    if (this.waiting.get(key)?.length === 0) this.waiting.delete(key);
+    const count = (this.running.get(key) ?? 1) - 1;
+    if (count === 0) this.running.delete(key);
+    else this.running.set(key, count);
+  }
+}

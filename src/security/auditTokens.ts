@@ -1,0 +1,247 @@
+/**
+ * Access to the safety team's surfaces: the audit API (`/audit/api/*`), the admin API (`/admin/*`) and the
+ * dashboard's browser session. Tools send `Authorization: Bearer <token>` with a token from AUDIT_TOKENS; the
+ * dashboard exchanges a token once for a session cookie (HttpOnly, SameSite=Strict, Secure on https) and sends a
+ * CSRF token with every state-changing call (synchronizer token kept with the session on the server).
+ *
+ * When AUDIT_TOKENS is unset a random token is generated and logged once, as `audit token generated`: the one
+ * log line that carries a secret, on purpose, so that a fresh `npm start` is usable. Set AUDIT_TOKENS in any
+ * deployment whose logs are shipped anywhere.
+ */
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import express, { Router, type Request, type RequestHandler, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+
+export interface AuditTokenVerifier {
+  /** Constant-time check of a presented token against every configured one. */
+  verify(candidate: string | undefined): boolean;
+  /** True when the token was generated at start because AUDIT_TOKENS was unset. */
+  readonly generated: boolean;
+}
+
+const sha256 = (value: string): Buffer => createHash('sha256').update(value, 'utf8').digest();
+
+export function randomSecret(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+/**
+ * Tokens are compared as SHA-256 digests with `timingSafeEqual`: equal lengths whatever was sent, and every
+ * configured token is compared, so neither length nor position leaks through timing.
+ */
+export function createAuditTokenVerifier(tokens: readonly string[], logger: Logger): AuditTokenVerifier {
+  const generated = tokens.length === 0;
+  const list = generated ? [randomSecret()] : tokens;
+  if (generated) {
+    logger.warn('audit token generated', {
+      auditToken: list[0],
+      hint: 'AUDIT_TOKENS is unset: this token, valid until restart, opens /audit and /admin. Set AUDIT_TOKENS to choose your own.',
+    });
+  }
+  const digests = list.map(sha256);
+  return {
+    generated,
+    verify(candidate) {
+      if (typeof candidate !== 'string' || candidate.length === 0 || candidate.length > 4096) return false;
+      const presented = sha256(candidate);
+      let match = false;
+      for (const digest of digests) match = timingSafeEqual(presented, digest) || match;
+      return match;
+    },
+  };
+}
+
+export interface AuditSession {
+  readonly id: string;
+  readonly csrfToken: string;
+  readonly expiresAt: number;
+}
+
+/**
+ * Server-side sessions: the cookie holds only an opaque random id. In memory, bounded, expiring; with several
+ * instances a browser session lives on the instance that created it (tools use bearer tokens and are unaffected).
+ */
+export class AuditSessionStore {
+  private readonly sessions = new Map<string, AuditSession>();
+
+  constructor(
+    readonly ttlMs = 8 * 60 * 60 * 1000,
+    private readonly maxSessions = 1000,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  create(): AuditSession {
+    const now = this.clock();
+    for (const [id, s] of this.sessions) if (s.expiresAt <= now) this.sessions.delete(id);
+    if (this.sessions.size >= this.maxSessions) {
+      const oldest = this.sessions.keys().next().value;
+      if (oldest !== undefined) this.sessions.delete(oldest);
+    }
+    const session = { id: randomSecret(), csrfToken: randomSecret(), expiresAt: now + this.ttlMs };
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  get(id: string | undefined): AuditSession | undefined {
+    if (id === undefined) return undefined;
+    const session = this.sessions.get(id);
+    if (!session) return undefined;
+    if (session.expiresAt <= this.clock()) {
+      this.sessions.delete(id);
+      return undefined;
+    }
+    return session;
+  }
+
+  delete(id: string): void {
+    this.sessions.delete(id);
+  }
+}
+
+export interface AuditAuthOptions {
+  readonly verifier: AuditTokenVerifier;
+  /** Cookies get `Secure` (and the `__Host-` prefix) when the public URL is https. */
+  readonly secureCookies: boolean;
+  readonly logger: Logger;
+  readonly sessions?: AuditSessionStore;
+  /** Login attempts allowed per IP per minute. */
+  readonly loginAttemptsPerMinute?: number;
+}
+
+export interface AuditAuth {
+  /** `POST /audit/login`, `GET /audit/session`, `POST /audit/logout`. Mount with `app.use(router)`. */
+  readonly router: Router;
+  /** Bearer token or session cookie (+ CSRF token on state-changing methods). For `/audit/api` and `/admin`. */
+  readonly requireAuditToken: RequestHandler;
+  readonly sessions: AuditSessionStore;
+  readonly cookieName: string;
+}
+
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+function sameSecret(a: string, b: string): boolean {
+  return timingSafeEqual(sha256(a), sha256(b));
+}
+
+function bearer(req: Request): string | undefined {
+  const match = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '');
+  return match?.[1];
+}
+
+export function createAuditAuth(options: AuditAuthOptions): AuditAuth {
+  const { verifier, secureCookies, logger } = options;
+  const sessions = options.sessions ?? new AuditSessionStore();
+  // `__Host-` makes the browser refuse the cookie unless Secure, Path=/ and host-only: no subdomain can plant it.
+  const cookieName = secureCookies ? '__Host-cds-audit' : 'cds-audit';
+
+  function setSessionCookie(res: Response, value: string, maxAgeMs: number): void {
+    const attributes = ['Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.floor(maxAgeMs / 1000)}`];
+    if (secureCookies) attributes.push('Secure');
+    res.append('Set-Cookie', `${cookieName}=${value}; ${attributes.join('; ')}`);
+  }
+
+  function sessionOf(req: Request): AuditSession | undefined {
+    return sessions.get(readCookie(req, cookieName));
+  }
+
+  const noStore: RequestHandler = (_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  };
+
+  const requireAuditToken: RequestHandler = (req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    if (req.get('authorization') !== undefined) {
+      // An Authorization header decides alone: a bad token is not rescued by a cookie.
+      if (verifier.verify(bearer(req))) {
+        res.locals.auditPrincipal = 'token';
+        next();
+        return;
+      }
+      logger.warn('audit authentication failed', { reason: 'invalid bearer token', path: req.path.slice(0, 200) });
+      next(new AppError('unauthorized', 'Unauthorized'));
+      return;
+    }
+    const session = sessionOf(req);
+    if (!session) {
+      next(new AppError('unauthorized', 'Unauthorized'));
+      return;
+    }
+    if (!SAFE_METHODS.has(req.method)) {
+      const presented = req.get(CSRF_HEADER);
+      if (presented === undefined || !sameSecret(presented, session.csrfToken)) {
+        logger.warn('audit csrf check failed', { path: req.path.slice(0, 200), method: req.method });
+        next(new AppError('forbidden', 'Missing or invalid CSRF token'));
+        return;
+      }
+    }
+    res.locals.auditPrincipal = 'session';
+    next();
+  };
+
+  const loginLimiter = rateLimit({
+    windowMs: 60_000,
+    limit: options.loginAttemptsPerMinute ?? 10,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (_req, _res, next) => next(new AppError('too_many_requests', 'Too many login attempts; try again later')),
+  });
+
+  const router = Router();
+  router.post(
+    '/audit/login',
+    noStore,
+    loginLimiter,
+    express.json({ limit: '4kb' }),
+    express.urlencoded({ extended: false, limit: '4kb' }),
+    (req, res, next) => {
+      // Browsers mark cross-site form posts; a login from another site is never ours (login CSRF).
+      if (req.get('sec-fetch-site') === 'cross-site') {
+        next(new AppError('forbidden', 'Cross-site login refused'));
+        return;
+      }
+      const token = (req.body as { token?: unknown } | undefined)?.token;
+      if (!verifier.verify(typeof token === 'string' ? token : undefined)) {
+        logger.warn('audit login failed', { reason: 'invalid token' });
+        next(new AppError('unauthorized', 'Unauthorized'));
+        return;
+      }
+      const previous = readCookie(req, cookieName);
+      if (previous) sessions.delete(previous);
+      // A fresh id on every login: a session id known before login (fixation) is worthless.
+      const session = sessions.create();
+      setSessionCookie(res, session.id, sessions.ttlMs);
+      logger.info('audit login');
+      res.json({ csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() });
+    },
+  );
+  router.get('/audit/session', noStore, (req, res, next) => {
+    const session = sessionOf(req);
+    if (!session) {
+      next(new AppError('unauthorized', 'Unauthorized'));
+      return;
+    }
+    res.json({ csrfToken: session.csrfToken, expiresAt: new Date(session.expiresAt).toISOString() });
+  });
+  router.post('/audit/logout', requireAuditToken, (req, res) => {
+    const id = readCookie(req, cookieName);
+    if (id) sessions.delete(id);
+    setSessionCookie(res, '', 0);
+    res.status(204).end();
+  });
+
+  return { router, requireAuditToken, sessions, cookieName };
+}
