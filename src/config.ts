@@ -23,6 +23,10 @@ export interface Config {
   /** Upper bound on searchset pages followed per prefetch key. */
   readonly prefetchMaxPages: number;
   readonly jwtMaxLifetimeSeconds: number;
+  /** Clock difference tolerated on JWT `exp`/`iat`/`nbf`. */
+  readonly jwtClockSkewSeconds: number;
+  /** CDS requests per minute per authenticated EHR (per IP when unauthenticated); 0 turns rate limiting off. */
+  readonly rateLimitPerMinute: number;
 }
 
 export interface AzureOpenAIConfig {
@@ -126,6 +130,8 @@ export function loadConfig(env: Env = process.env): Config {
     azureOpenAI,
     prefetchMaxPages: intVar(env, 'PREFETCH_MAX_PAGES', 5, 1, 100),
     jwtMaxLifetimeSeconds: intVar(env, 'JWT_MAX_LIFETIME_SECONDS', 300, 30, 3600),
+    jwtClockSkewSeconds: intVar(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
+    rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
   };
 }
 

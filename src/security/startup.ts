@@ -32,7 +32,10 @@ export { isLoopbackHostname as isLoopbackHost } from './loopback.js';
 
 /** Applies the start-up rules; throws `ConfigError` with what to do when the service must not start. */
 export function setUpAuthentication(
-  config: Pick<Config, 'host' | 'trustedClientsFile' | 'allowUnauthenticated' | 'jwtMaxLifetimeSeconds' | 'publicBaseUrl'>,
+  config: Pick<
+    Config,
+    'host' | 'trustedClientsFile' | 'allowUnauthenticated' | 'jwtMaxLifetimeSeconds' | 'jwtClockSkewSeconds' | 'publicBaseUrl'
+  >,
   deps: AuthenticatorDeps,
 ): AuthenticationSetup {
   const clients = deps.clients ?? (config.trustedClientsFile ? loadTrustedClients(config.trustedClientsFile) : []);
@@ -66,7 +69,7 @@ export function setUpAuthentication(
     replayGuard: deps.replayGuard ?? new MemoryReplayGuard(100_000, logger),
     logger,
     ...(deps.algorithms ? { algorithms: deps.algorithms } : {}),
-    ...(deps.clockSkewSeconds === undefined ? {} : { clockSkewSeconds: deps.clockSkewSeconds }),
+    clockSkewSeconds: deps.clockSkewSeconds ?? config.jwtClockSkewSeconds,
     ...(deps.jwks ? { jwks: deps.jwks } : {}),
   });
   logger.info('ehr authentication enabled', { trustedClients: clients.map((c) => c.iss) });

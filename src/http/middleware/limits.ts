@@ -83,8 +83,8 @@ export function applyServerTimeouts(server: Server, timeouts: ServerTimeouts = {
   server.requestTimeout = t.requestTimeoutMs;
   server.headersTimeout = Math.min(t.headersTimeoutMs, t.requestTimeoutMs);
   server.keepAliveTimeout = Math.min(t.keepAliveTimeoutMs, server.headersTimeout);
-  // No socket may stay idle (neither reading nor writing) longer than a whole request is allowed.
-  server.timeout = t.requestTimeoutMs;
+  // A socket idle (neither reading nor writing) this long is closed; well above the longest hook budget (60 s).
+  server.timeout = 2 * 60_000;
   server.maxHeadersCount = 100;
 }
 
