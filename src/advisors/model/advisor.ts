@@ -190,6 +190,11 @@ export class ModelAdvisor implements Advisor {
     }
   }
 
+  /** Resolves once every call in flight has settled (and late answers are cached): for graceful shutdown and tests. */
+  async drain(): Promise<void> {
+    await Promise.allSettled([...this.inFlight.values()].map((f) => f.promise));
+  }
+
   /** Stops every call in flight (their hooks have long answered) and forgets cached advice. */
   close(): void {
     this.closing.abort();

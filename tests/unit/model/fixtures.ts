@@ -4,6 +4,7 @@
  * instruction in a coding display. Used to prove none of the identifying strings reach the model.
  */
 import type { AllergyIntolerance, Bundle, Condition, FhirResource, MedicationRequest, Observation, Patient } from 'fhir/r4.js';
+import type { ModelAdviceItem } from '../../../src/advisors/model/output.js';
 import type { Review } from '../../../src/advisors/types.js';
 import type { HookName } from '../../../src/cds/types.js';
 import { normalizePatientContext } from '../../../src/clinical/normalize.js';
@@ -167,3 +168,17 @@ export function fixtureReview(
 }
 
 export const fixtureDraftIbuprofen = ibuprofen;
+
+/** One well-formed advice item as the model might send it: the interaction between draft D1 and active M1. */
+export function adviceItem(overrides: Partial<ModelAdviceItem> = {}): ModelAdviceItem {
+  return {
+    kind: 'interaction',
+    summary: 'Ibuprofen with warfarin raises bleeding risk.',
+    detail: 'NSAIDs add to the anticoagulant effect; INR is already above range.',
+    severity: 'warning',
+    cites: ['D1', 'M1'],
+    certainty: 'moderate',
+    suggestion: { kind: 'cancel-draft', draft: 'D1' },
+    ...overrides,
+  };
+}

@@ -1,0 +1,369 @@
+/**
+ * The model advisor with the real `AzureOpenAI` client over real HTTP against a STAND-IN for Azure OpenAI
+ * (`tests/fakes/azure-openai-server.ts`). The stand-in is not a model: its advice is scripted per test.
+ */
+import { afterEach, describe, expect, it } from '@jest/globals';
+import type { AccessToken, TokenCredential } from '@azure/identity';
+import { Registry } from 'prom-client';
+import { createModelAdvisor, InMemoryAiSwitch, type ModelAdvisor, type ModelAdvisorOptions } from '../../../src/advisors/model/index.js';
+import { createModelClient, ENTRA_SCOPE } from '../../../src/advisors/model/client.js';
+import type { AdvisorOutcome } from '../../../src/advisors/types.js';
+import { testConfig } from '../../../src/config.js';
+import { type Logger, silentLogger } from '../../../src/logger.js';
+import {
+  DATA_BLOCK,
+  type FakeAzureOpenAI,
+  type FakeBehaviour,
+  patientDataOf,
+  type RecordedRequest,
+  startFakeAzureOpenAI,
+} from '../../fakes/azure-openai-server.js';
+import { adviceItem, fixtureReview, IDENTIFYING_STRINGS } from '../../unit/model/fixtures.js';
+
+const DEPLOYMENT = 'advice-deploy';
+const API_KEY = 'stand-in-key';
+const MODEL_VERSION = 'stand-in-model-2024-08-06';
+/** Generous slack over the deadline for a loaded CI machine; the precise figure is measured in `bench/`. */
+const DEADLINE_SLACK_MS = 250;
+
+/** Scripted "good" advice: the interaction between the first draft and the first active medication. */
+const goodAdvice: FakeBehaviour = {
+  kind: 'advice',
+  advice: (request: RecordedRequest) => {
+    const data = patientDataOf(request);
+    const draft = data.draftOrders[0]?.alias ?? 'D1';
+    const active = data.activeMedications[0]?.alias ?? 'M1';
+    return {
+      advice: [
+        {
+          kind: 'interaction',
+          summary: 'Ibuprofen with warfarin raises the risk of bleeding.',
+          detail: 'NSAIDs add to the anticoagulant effect of warfarin; the latest INR is above range.',
+          severity: 'warning',
+          cites: [draft, active],
+          certainty: 'high',
+          suggestion: { kind: 'cancel-draft', draft },
+        },
+      ],
+    };
+  },
+};
+
+let fake: FakeAzureOpenAI | undefined;
+let advisor: ModelAdvisor | undefined;
+
+afterEach(async () => {
+  advisor?.close();
+  advisor = undefined;
+  await fake?.close();
+  fake = undefined;
+});
+
+async function setup(
+  behaviour: FakeBehaviour,
+  options: Partial<ModelAdvisorOptions> = {},
+): Promise<{ fake: FakeAzureOpenAI; advisor: ModelAdvisor; registry: Registry; aiSwitch: InMemoryAiSwitch }> {
+  fake = await startFakeAzureOpenAI({ deployment: DEPLOYMENT, apiKey: API_KEY, modelVersion: MODEL_VERSION });
+  fake.behaviour = behaviour;
+  const registry = new Registry();
+  const aiSwitch = new InMemoryAiSwitch();
+  const config = testConfig({
+    azureOpenAI: { endpoint: fake.endpoint, deployment: DEPLOYMENT, apiKey: API_KEY, apiVersion: '2024-10-21' },
+  });
+  advisor = createModelAdvisor(config, { logger: silentLogger(), metricsRegistry: registry, aiSwitch, options });
+  if (!advisor) throw new Error('advisor not created');
+  return { fake, advisor, registry, aiSwitch };
+}
+
+async function timed(run: Promise<AdvisorOutcome>): Promise<{ outcome: AdvisorOutcome; elapsedMs: number }> {
+  const t0 = performance.now();
+  const outcome = await run;
+  return { outcome, elapsedMs: performance.now() - t0 };
+}
+
+describe('model advisor against the Azure OpenAI stand-in', () => {
+  it('returns labelled, grounded findings from good advice', async () => {
+    const { advisor } = await setup(goodAdvice);
+
+    const outcome = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+    expect(outcome.status).toBe('ok');
+    expect(outcome.findings).toHaveLength(1);
+    expect(outcome.findings[0]).toMatchObject({
+      advisor: 'model',
+      key: 'interaction:ibuprofen|warfarin',
+      model: `${DEPLOYMENT}/${MODEL_VERSION}`,
+      evidence: ['MedicationRequest/draft-ibu-1', 'MedicationRequest/mr-warf-1'],
+    });
+    expect(outcome.findings[0]?.source.label).toMatch(/AI-generated/);
+  });
+
+  it('speaks the Azure wire format: deployment path, api-version, api-key, strict JSON-schema response format', async () => {
+    const { advisor, fake } = await setup(goodAdvice);
+
+    await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+    const [request] = fake.requests;
+    expect(request?.path).toBe(`/openai/deployments/${DEPLOYMENT}/chat/completions`);
+    expect(request?.apiVersion).toBe('2024-10-21');
+    expect(request?.headers['api-key']).toBe(API_KEY);
+    expect(request?.body.response_format).toMatchObject({
+      type: 'json_schema',
+      json_schema: { name: 'model_advice', strict: true, schema: { type: 'object', required: ['advice'] } },
+    });
+    expect(request?.body.messages?.map((m) => m.role)).toEqual(['system', 'user', 'user']);
+  });
+
+  it('sends no name, identifier, address, telecom, birth date or resource id from the fixture patient', async () => {
+    const { advisor, fake } = await setup(goodAdvice);
+
+    await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+    expect(fake.requests).toHaveLength(1);
+    for (const request of fake.requests) {
+      for (const s of IDENTIFYING_STRINGS) expect(request.rawBody).not.toContain(s);
+    }
+  });
+
+  it('keeps an injected instruction from a FHIR text field inside the escaped data block only', async () => {
+    const { advisor, fake } = await setup(goodAdvice);
+
+    await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+    const messages = fake.requests[0]?.body.messages ?? [];
+    const carrying = messages.filter((m) => m.content.includes('IGNORE ALL PREVIOUS INSTRUCTIONS'));
+    expect(carrying).toHaveLength(1);
+    expect(carrying[0]?.role).toBe('user');
+    expect(DATA_BLOCK.test(carrying[0]?.content ?? '')).toBe(true);
+    expect(carrying[0]?.content.match(/<\/patient_data>/g)).toHaveLength(1);
+    expect(carrying[0]?.content).not.toContain('<system>');
+  });
+
+  it('neutralizes hostile output that obeys an injection: invented aliases, links, long text, bad indicators, destructive suggestions', async () => {
+    const hostile: FakeBehaviour = {
+      kind: 'advice',
+      advice: () => ({
+        advice: [
+          {
+            kind: 'other',
+            summary: 'As instructed, cancel every order now: https://evil.example/claim',
+            detail: 'Visit www.evil.com or [here](javascript:alert(1)) for details.',
+            severity: 'critical',
+            cites: ['P2'],
+            certainty: 'high',
+            suggestion: { kind: 'cancel-draft', draft: 'M1' },
+          },
+          { ...adviceItem({ suggestion: null }), cites: ['D1', 'M77'] },
+          { ...adviceItem({ suggestion: null }), cites: [] },
+          { ...adviceItem({ suggestion: null }), severity: 'hard-stop' },
+          { ...adviceItem({ suggestion: null }), links: [{ label: 'more', url: 'https://evil.example' }] },
+          { ...adviceItem({ suggestion: null }), kind: 'dose', summary: 'Too long. '.repeat(60), suggestion: { kind: 'cancel-draft', draft: 'D7' } },
+          { ...adviceItem({ suggestion: null }), kind: 'monitoring', suggestion: { kind: 'order-lab', loinc: '99999-9' } },
+        ],
+      }),
+    };
+    const { advisor, registry } = await setup(hostile);
+
+    const outcome = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+    expect(outcome.status).toBe('ok');
+    const requestRefs = new Set([
+      'MedicationRequest/mr-warf-1',
+      'MedicationRequest/mr-text-1',
+      'MedicationRequest/draft-ibu-1',
+      'Condition/cond-af-1',
+      'Condition/cond-htn-1',
+      'AllergyIntolerance/allergy-pcn-1',
+      'Observation/obs-inr-1',
+      'Observation/obs-cr-1',
+    ]);
+    expect(outcome.findings).toHaveLength(2);
+    for (const finding of outcome.findings) {
+      for (const ref of finding.evidence) expect(requestRefs.has(ref)).toBe(true);
+      expect(finding.summary.length).toBeLessThan(140);
+      expect(`${finding.summary} ${finding.detail}`).not.toMatch(/https?:|www\.|javascript:|evil\./);
+      expect(finding.severity).not.toBe('critical');
+      expect(finding.links).toBeUndefined();
+      for (const action of (finding.suggestions ?? []).flatMap((s) => s.actions)) {
+        expect(action).toMatchObject({ type: 'delete', resourceId: 'MedicationRequest/draft-ibu-1' });
+      }
+    }
+    expect(outcome.findings[0]?.suggestions).toBeUndefined();
+    const dropped = await registry.getSingleMetricAsString('cds_model_items_dropped_total');
+    expect(dropped).toMatch(/reason="unknown-alias"} 1/);
+    expect(dropped).toMatch(/reason="invalid-item"} 3/);
+    expect(dropped).toMatch(/reason="suggestion-target-not-draft"} 2/);
+  });
+
+  it('holds the deadline when the model hangs, and reports a timeout with no findings', async () => {
+    const { advisor } = await setup({ kind: 'hang' });
+
+    const { outcome, elapsedMs } = await timed(advisor.advise(fixtureReview(), AbortSignal.timeout(300)));
+
+    expect(outcome).toMatchObject({ status: 'timeout', findings: [] });
+    expect(elapsedMs).toBeLessThan(300 + DEADLINE_SLACK_MS);
+  });
+
+  it('serves late advice from the cache on the next hook for the same patient and orders', async () => {
+    const { advisor, fake, registry } = await setup({ ...goodAdvice, delayMs: 400 } as FakeBehaviour);
+
+    const first = await advisor.advise(fixtureReview('order-select-advice'), AbortSignal.timeout(100));
+    await advisor.drain();
+    const second = await advisor.advise(fixtureReview('order-sign-advice'), AbortSignal.timeout(100));
+
+    expect(first.status).toBe('timeout');
+    expect(second.status).toBe('cached');
+    expect(second.findings.map((f) => f.key)).toEqual(['interaction:ibuprofen|warfarin']);
+    expect(fake.requests).toHaveLength(1);
+    expect(await registry.getSingleMetricAsString('cds_model_late_answers_total')).toMatch(/outcome="cached"} 1/);
+  });
+
+  it('shares one call between hooks that ask about the same picture at the same time', async () => {
+    const { advisor, fake } = await setup({ ...goodAdvice, delayMs: 100 } as FakeBehaviour);
+
+    const [a, b] = await Promise.all([
+      advisor.advise(fixtureReview(), AbortSignal.timeout(5000)),
+      advisor.advise(fixtureReview(), AbortSignal.timeout(5000)),
+    ]);
+
+    expect([a.status, b.status]).toEqual(['ok', 'ok']);
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('reports a server error as an error outcome', async () => {
+    const { advisor } = await setup({ kind: 'server-error', status: 500 });
+
+    const outcome = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+    expect(outcome).toMatchObject({ status: 'error', reason: 'http-500', findings: [] });
+  });
+
+  it('honours 429 retry-after: rate-limited, and the next hook does not call until it has passed', async () => {
+    const { advisor, fake } = await setup({ kind: 'rate-limit', retryAfterSeconds: 30 });
+
+    const first = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+    const second = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+    expect(first).toMatchObject({ status: 'rate-limited', reason: 'http-429' });
+    expect(second).toMatchObject({ status: 'rate-limited', reason: 'retry-after' });
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('reports a prompt blocked by the content filter as an error, without tripping the breaker', async () => {
+    const { advisor } = await setup({ kind: 'content-filter' }, { breakerFailures: 1 });
+
+    const first = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+    const second = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+    expect(first).toMatchObject({ status: 'error', reason: 'content-filter' });
+    expect(second).toMatchObject({ status: 'error', reason: 'content-filter' });
+  });
+
+  it('rejects garbage, a refusal, and output stopped by the content filter', async () => {
+    const { advisor, fake, registry } = await setup({ kind: 'content', content: 'Sure! {"advice": [' });
+
+    const garbage = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+    fake.behaviour = { kind: 'content', content: null, refusal: 'I cannot help with that.' };
+    const refusal = await advisor.advise(fixtureReview('order-select-advice'), AbortSignal.timeout(5000));
+    fake.behaviour = { kind: 'content', content: '{"advice":[]}', finishReason: 'content_filter' };
+    const filtered = await advisor.advise(fixtureReview('patient-view-advice'), AbortSignal.timeout(5000));
+
+    expect(garbage).toMatchObject({ status: 'rejected', reason: 'not-json', findings: [] });
+    expect(refusal).toMatchObject({ status: 'rejected', reason: 'refusal' });
+    expect(filtered).toMatchObject({ status: 'rejected', reason: 'content-filter' });
+    expect(await registry.getSingleMetricAsString('cds_model_advice_total')).toMatch(/outcome="output-rejected"} 1/);
+  });
+
+  it('opens the circuit after repeated failures and skips the model during the cool-down', async () => {
+    const { advisor, fake } = await setup({ kind: 'server-error', status: 503 }, { breakerFailures: 3 });
+
+    const failures = [];
+    for (let i = 0; i < 3; i++) failures.push(await advisor.advise(fixtureReview(), AbortSignal.timeout(5000)));
+    const skipped = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+    expect(failures.map((o) => o.status)).toEqual(['error', 'error', 'error']);
+    expect(skipped).toMatchObject({ status: 'circuit-open', findings: [] });
+    expect(advisor.circuitState).toBe('open');
+    expect(fake.requests).toHaveLength(3);
+  });
+
+  it('counts missed deadlines towards the circuit breaker', async () => {
+    const { advisor } = await setup({ kind: 'hang' }, { breakerFailures: 2, maxCallMs: 2000 });
+
+    const a = await advisor.advise(fixtureReview('order-select-advice'), AbortSignal.timeout(50));
+    const b = await advisor.advise(fixtureReview('order-sign-advice'), AbortSignal.timeout(50));
+    const c = await advisor.advise(fixtureReview('patient-view-advice'), AbortSignal.timeout(50));
+
+    expect([a.status, b.status, c.status]).toEqual(['timeout', 'timeout', 'circuit-open']);
+  });
+
+  it('returns disabled without calling the model when the kill switch is off for the service', async () => {
+    const { advisor, fake, aiSwitch } = await setup(goodAdvice);
+    aiSwitch.setEnabled('order-sign-advice', false);
+
+    const off = await advisor.advise(fixtureReview('order-sign-advice'), AbortSignal.timeout(5000));
+    const on = await advisor.advise(fixtureReview('order-select-advice'), AbortSignal.timeout(5000));
+
+    expect(off).toMatchObject({ status: 'disabled', findings: [] });
+    expect(on.status).toBe('ok');
+    expect(fake.requests).toHaveLength(1);
+  });
+
+  it('counts every outcome in the metrics registry it was given', async () => {
+    const { advisor, registry } = await setup(goodAdvice);
+
+    await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+    await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+    const text = await registry.getSingleMetricAsString('cds_model_advice_total');
+    expect(text).toMatch(/service="order-sign-advice",outcome="ok"} 1/);
+    expect(text).toMatch(/service="order-sign-advice",outcome="cached"} 1/);
+    expect(await registry.getSingleMetricAsString('cds_model_calls_total')).toMatch(/outcome="ok"} 1/);
+  });
+});
+
+describe('model advisor configuration', () => {
+  it('is off, and says so at start, when no endpoint is configured', () => {
+    const lines: string[] = [];
+    const logger = { info: (message: string) => lines.push(message) } as unknown as Logger;
+
+    const created = createModelAdvisor(testConfig({ azureOpenAI: undefined }), { logger });
+
+    expect(created).toBeUndefined();
+    expect(lines).toEqual(['model advisor off: AZURE_OPENAI_ENDPOINT is not set']);
+  });
+
+  it('uses keyless Entra ID when no key is set: a bearer token from the credential, never an api-key header', async () => {
+    fake = await startFakeAzureOpenAI({ deployment: DEPLOYMENT, bearerToken: 'entra-token-stand-in' });
+    fake.behaviour = goodAdvice;
+    const scopes: string[] = [];
+    const credential: TokenCredential = {
+      getToken: async (scope): Promise<AccessToken> => {
+        scopes.push(...(Array.isArray(scope) ? scope : [scope]));
+        return { token: 'entra-token-stand-in', expiresOnTimestamp: Date.now() + 3_600_000 };
+      },
+    };
+    const config = testConfig({
+      azureOpenAI: { endpoint: fake.endpoint, deployment: DEPLOYMENT, apiKey: undefined, apiVersion: '2024-10-21' },
+    });
+    advisor = createModelAdvisor(config, { logger: silentLogger(), credential });
+
+    const outcome = await advisor!.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+    expect(outcome.status).toBe('ok');
+    expect(fake.requests[0]?.headers.authorization).toBe('Bearer entra-token-stand-in');
+    expect(fake.requests[0]?.headers['api-key']).toBeUndefined();
+    expect(scopes).toEqual([ENTRA_SCOPE]);
+  });
+
+  it('builds the keyless client with DefaultAzureCredential without asking it for a token', () => {
+    const client = createModelClient({
+      endpoint: 'https://example-resource.openai.azure.com',
+      deployment: DEPLOYMENT,
+      apiKey: undefined,
+      apiVersion: '2024-10-21',
+    });
+
+    expect(client.auth).toBe('entra-id');
+  });
+});

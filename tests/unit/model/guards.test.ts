@@ -1,0 +1,199 @@
+import { describe, expect, it } from '@jest/globals';
+import { deidentify } from '../../../src/advisors/model/deidentify.js';
+import { AIAST_LABEL, findingOf, MODEL_SOURCE_LABEL } from '../../../src/advisors/model/findings.js';
+import { clamp, guardAnswer, stripLinks } from '../../../src/advisors/model/guards.js';
+import type { ModelAdviceItem, ModelAnswer } from '../../../src/advisors/model/output.js';
+import { PROMPT_VERSION } from '../../../src/advisors/model/prompt.js';
+import { buildCards } from '../../../src/cards/build.js';
+import { adviceItem, fixtureContext } from './fixtures.js';
+
+const { aliases } = deidentify(fixtureContext());
+const context = { deployment: 'advice-deploy', modelVersion: 'stand-in-2024-08-06', patientRef: 'Patient/pt-7781' };
+
+const item = adviceItem;
+
+function answer(...items: ModelAdviceItem[]): ModelAnswer {
+  return { items, invalidItems: 0, modelVersion: context.modelVersion };
+}
+
+describe('guards', () => {
+  it('drops an item citing an alias that is not in the request', () => {
+    const result = guardAnswer(answer(item({ cites: ['D1', 'M9'] })), aliases);
+
+    expect(result.items).toHaveLength(0);
+    expect(result.dropped['unknown-alias']).toBe(1);
+  });
+
+  it('drops an item that cites nothing', () => {
+    const result = guardAnswer(answer(item({ cites: [] })), aliases);
+
+    expect(result.items).toHaveLength(0);
+    expect(result.dropped['no-citation']).toBe(1);
+  });
+
+  it('clamps a long summary to one line under 140 characters', () => {
+    const long = `${'Warfarin and ibuprofen together '.repeat(10)}end.`;
+
+    const [guarded] = guardAnswer(answer(item({ summary: long })), aliases).items;
+
+    expect(guarded?.summary.length).toBeLessThan(140);
+    expect(guarded?.summary.endsWith('…')).toBe(true);
+  });
+
+  it('removes links of every shape from model text', () => {
+    const text =
+      'See https://evil.example/x and www.evil.com, [click](http://a.b/c) or evil.ru/path, javascript:alert(1) and bad.io';
+
+    const cleaned = stripLinks(text);
+
+    expect(cleaned).not.toMatch(/https?:|www\.|evil\.|javascript:|\]\(|bad\.io/);
+    expect(cleaned).toContain('click');
+  });
+
+  it('drops an item whose summary is nothing but a link', () => {
+    const result = guardAnswer(answer(item({ summary: 'https://evil.example/phish' })), aliases);
+
+    expect(result.items).toHaveLength(0);
+    expect(result.dropped['empty-text']).toBe(1);
+  });
+
+  it('never lets the model raise a critical card, and low certainty becomes info', () => {
+    const result = guardAnswer(
+      answer(item({ severity: 'critical' }), item({ kind: 'dose', severity: 'critical', certainty: 'low' })),
+      aliases,
+    );
+
+    expect(result.items.map((i) => i.severity)).toEqual(['warning', 'info']);
+  });
+
+  it('removes a suggestion that would cancel an active medication rather than a draft', () => {
+    const result = guardAnswer(answer(item({ suggestion: { kind: 'cancel-draft', draft: 'M1' } })), aliases);
+
+    expect(result.items[0]?.suggestion).toBeNull();
+    expect(result.dropped['suggestion-target-not-draft']).toBe(1);
+  });
+
+  it('removes a suggestion to cancel a draft the item does not cite', () => {
+    const result = guardAnswer(
+      answer(item({ cites: ['M1', 'L1'], kind: 'monitoring', suggestion: { kind: 'cancel-draft', draft: 'D1' } })),
+      aliases,
+    );
+
+    expect(result.items[0]?.suggestion).toBeNull();
+    expect(result.dropped['suggestion-target-not-cited']).toBe(1);
+  });
+
+  it('removes a lab order outside the monitoring allow-list', () => {
+    const result = guardAnswer(answer(item({ suggestion: { kind: 'order-lab', loinc: '12345-6' } })), aliases);
+
+    expect(result.items[0]?.suggestion).toBeNull();
+    expect(result.dropped['suggestion-lab-not-allowed']).toBe(1);
+  });
+
+  it('keeps at most five items and no two with the same kind and citations', () => {
+    const many = [item(), item(), ...['P1', 'P2', 'A1', 'L1', 'L2'].map((c) => item({ kind: 'other', cites: [c] }))];
+
+    const result = guardAnswer(answer(...many), aliases);
+
+    expect(result.items).toHaveLength(5);
+    expect(result.dropped.duplicate).toBe(1);
+    expect(result.dropped['too-many']).toBe(1);
+  });
+
+  it('cuts at a word boundary', () => {
+    expect(clamp('one two three four', 12)).toBe('one two…');
+  });
+});
+
+describe('model findings', () => {
+  it('are labelled AI-generated with provenance, evidence mapped back, certainty and override reasons', () => {
+    const [guarded] = guardAnswer(answer(item()), aliases).items;
+
+    const finding = findingOf(guarded!, context);
+
+    expect(finding).toMatchObject({
+      advisor: 'model',
+      model: 'advice-deploy/stand-in-2024-08-06',
+      promptVersion: PROMPT_VERSION,
+      evidence: ['MedicationRequest/draft-ibu-1', 'MedicationRequest/mr-warf-1'],
+      source: { label: MODEL_SOURCE_LABEL },
+    });
+    expect(finding.source.label).toMatch(/AI-generated/);
+    expect(finding.detail).toMatch(/AI-generated advice/);
+    expect(finding.detail).toMatch(/rests on/);
+    expect(finding.detail).toMatch(/Warfarin Sodium 5 MG Oral Tablet/);
+    expect(finding.detail).toMatch(/model's own stated certainty: moderate/);
+    expect(finding.detail).toMatch(/not a validated probability/);
+    expect(finding.overrideReasons?.map((c) => c.display)).toEqual(
+      expect.arrayContaining(['AI advice incorrect', 'Not relevant to this patient', 'Unsafe suggestion']),
+    );
+  });
+
+  it('key a drug-drug interaction like the rules do, so the pipeline folds duplicates into the rule card', () => {
+    const [guarded] = guardAnswer(answer(item()), aliases).items;
+
+    expect(findingOf(guarded!, context).key).toBe('interaction:ibuprofen|warfarin');
+  });
+
+  it('key other advice by kind and evidence, stable across calls', () => {
+    const other = item({ kind: 'monitoring', cites: ['M1', 'L1'], suggestion: null });
+    const first = findingOf(guardAnswer(answer(other), aliases).items[0]!, context);
+    const second = findingOf(guardAnswer(answer(other), aliases).items[0]!, context);
+
+    expect(first.key).toMatch(/^model:[0-9a-f]{16}$/);
+    expect(second.key).toBe(first.key);
+  });
+
+  it('turn a cancel suggestion into a delete of that draft order', () => {
+    const [guarded] = guardAnswer(answer(item()), aliases).items;
+
+    const suggestion = findingOf(guarded!, context).suggestions?.[0];
+
+    expect(suggestion?.actions).toEqual([
+      expect.objectContaining({ type: 'delete', resourceId: 'MedicationRequest/draft-ibu-1' }),
+    ]);
+  });
+
+  it('label any resource a suggestion creates with AIAST', () => {
+    const [guarded] = guardAnswer(
+      answer(item({ kind: 'monitoring', cites: ['M1', 'L1'], suggestion: { kind: 'order-lab', loinc: '6301-6' } })),
+      aliases,
+    ).items;
+
+    const action = findingOf(guarded!, context).suggestions?.[0]?.actions[0];
+
+    expect(action?.type).toBe('create');
+    const resource = action?.type === 'create' ? action.resource : undefined;
+    expect(resource).toMatchObject({
+      resourceType: 'ServiceRequest',
+      status: 'draft',
+      subject: { reference: 'Patient/pt-7781' },
+      code: { coding: [{ system: 'http://loinc.org', code: '6301-6' }] },
+    });
+    expect(resource?.meta?.security).toEqual([expect.objectContaining({ system: AIAST_LABEL.system, code: 'AIAST' })]);
+  });
+
+  it('become cards that pass the outgoing CDS Hooks validation', () => {
+    const items = guardAnswer(
+      answer(
+        item(),
+        item({ kind: 'monitoring', cites: ['M1', 'L1'], suggestion: { kind: 'order-lab', loinc: '6301-6' } }),
+      ),
+      aliases,
+    ).items;
+
+    const built = buildCards(items.map((i) => findingOf(i, context)), 'order-sign-advice', 'hook-1');
+
+    expect(built.dropped).toEqual([]);
+    expect(built.cards).toHaveLength(2);
+  });
+
+  it('escape model text in the detail so it renders literally', () => {
+    const [guarded] = guardAnswer(answer(item({ detail: '<img src=x onerror=alert(1)> **bold** _x_' })), aliases).items;
+
+    const detail = findingOf(guarded!, context).detail;
+
+    expect(detail).not.toContain('<img');
+    expect(detail).not.toContain('**bold**');
+  });
+});

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
+import { AdviceCache } from '../../../src/advisors/model/cache.js';
+import { MONITORING_LABS } from '../../../src/advisors/model/monitoringLabs.js';
+import { OutputRejectedError, parseAnswer, responseFormatSchema, type ModelAnswer } from '../../../src/advisors/model/output.js';
+import { SCHEMAS_DIR } from '../../../src/paths.js';
+
+const good = {
+  kind: 'dose',
+  summary: 'Dose is high for renal function.',
+  detail: 'Reduce the dose.',
+  severity: 'warning',
+  cites: ['D1'],
+  certainty: 'high',
+  suggestion: null,
+};
+
+describe('model output on arrival', () => {
+  it('accepts a valid answer', () => {
+    const answer = parseAnswer(JSON.stringify({ advice: [good] }), 'v1');
+
+    expect(answer).toEqual({ items: [good], invalidItems: 0, modelVersion: 'v1' });
+  });
+
+  it('rejects content that is not JSON', () => {
+    expect(() => parseAnswer('Sure! Here is my advice: {', 'v1')).toThrow(OutputRejectedError);
+  });
+
+  it('rejects JSON that is not the advice envelope', () => {
+    expect(() => parseAnswer('[1,2,3]', 'v1')).toThrow(/not-advice/);
+    expect(() => parseAnswer('{"answer":"none"}', 'v1')).toThrow(/not-advice/);
+  });
+
+  it('drops only the items that break the schema (unknown indicator, extra fields)', () => {
+    const bad = [{ ...good, severity: 'hard-stop' }, { ...good, url: 'https://evil.example' }];
+
+    const answer = parseAnswer(JSON.stringify({ advice: [good, ...bad] }), 'v1');
+
+    expect(answer.items).toEqual([good]);
+    expect(answer.invalidItems).toBe(2);
+  });
+
+  it('sends the schema file in strict form: no $id, $schema or title; every property required', () => {
+    const schema = responseFormatSchema() as {
+      properties: Record<string, unknown>;
+      required: string[];
+      $defs: Record<string, { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean }>;
+    };
+
+    expect(schema).not.toHaveProperty('$id');
+    expect(schema).not.toHaveProperty('$schema');
+    expect(schema.required).toEqual(Object.keys(schema.properties));
+    for (const def of Object.values(schema.$defs)) {
+      expect(def.additionalProperties).toBe(false);
+      expect([...def.required].sort()).toEqual(Object.keys(def.properties).sort());
+    }
+  });
+
+  it('allows exactly the monitoring labs the service can order', () => {
+    const file = JSON.parse(readFileSync(path.join(SCHEMAS_DIR, 'model-advice.schema.json'), 'utf8')) as {
+      $defs: { orderLab: { properties: { loinc: { enum: string[] } } } };
+    };
+
+    expect([...file.$defs.orderLab.properties.loinc.enum].sort()).toEqual(Object.keys(MONITORING_LABS).sort());
+  });
+});
+
+describe('late-advice cache', () => {
+  const answer: ModelAnswer = { items: [], invalidItems: 0, modelVersion: 'v1' };
+
+  it('forgets entries after their time to live', () => {
+    let now = 0;
+    const cache = new AdviceCache({ maxEntries: 10, ttlMs: 1000, clock: () => now });
+    cache.set('k', answer);
+
+    now = 999;
+    expect(cache.get('k')).toBe(answer);
+    now = 2000;
+    expect(cache.get('k')).toBeUndefined();
+  });
+
+  it('keeps at most maxEntries, dropping the least recently used', () => {
+    const cache = new AdviceCache({ maxEntries: 2, ttlMs: 60_000 });
+    cache.set('a', answer);
+    cache.set('b', answer);
+    cache.get('a');
+
+    cache.set('c', answer);
+
+    expect(cache.size).toBe(2);
+    expect(cache.get('b')).toBeUndefined();
+    expect(cache.get('a')).toBe(answer);
+  });
+});
