@@ -1,0 +1,141 @@
+/**
+ * EHR authentication through the real app: tokens signed with `jose`, keys served over real HTTP. Every CDS
+ * endpoint (discovery, service, feedback) needs a JWT whose `aud` is PUBLIC_BASE_URL + the path called; every
+ * failure is a bare 401; the identity decides which FHIR servers the service may fetch from.
+ */
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Express } from 'express';
+import request from 'supertest';
+import { silentLogger } from '../../src/logger.js';
+import { MemoryReplayGuard, createJwtAuthenticator } from '../../src/security/jwt.js';
+import type { TrustedClient } from '../../src/security/trustedClients.js';
+import { type JwksServer, type SigningKey, createSigningKey, signToken, startJwksServer } from '../fakes/jwks-server.js';
+import { requestFixture } from '../helpers/fixtures.js';
+import { testApp } from '../helpers/testApp.js';
+
+const BASE = 'https://cds.example.org/advisor';
+const ISS = 'https://ehr.example.org';
+const SERVICE = '/cds-services/patient-view-advice';
+
+let jwks: JwksServer;
+let key: SigningKey;
+let app: Express;
+
+beforeAll(async () => {
+  jwks = await startJwksServer();
+  key = await createSigningKey('ES384');
+  jwks.setKeys('/jwks.json', [key.publicJwk]);
+  const clients: TrustedClient[] = [
+    { iss: ISS, jwksUrl: jwks.url('/jwks.json'), allowedJku: [jwks.url('/jwks.json')], fhirServers: ['https://ehr.example.org/fhir'] },
+  ];
+  const authenticator = createJwtAuthenticator({
+    clients,
+    maxLifetimeSeconds: 300,
+    replayGuard: new MemoryReplayGuard(),
+    logger: silentLogger(),
+  });
+  ({ app } = await testApp({ publicBaseUrl: BASE, rateLimitPerMinute: 0 }, { authenticator }));
+});
+
+afterAll(async () => {
+  await jwks.close();
+});
+
+const tokenFor = (path: string, extra: Partial<Parameters<typeof signToken>[0]> = {}) =>
+  signToken({ key, iss: ISS, aud: `${BASE}${path}`, ...extra });
+
+function expectBare401(res: request.Response): void {
+  expect(res.status).toBe(401);
+  expect(res.body.error).toEqual({ status: 401, code: 'unauthorized', message: 'Unauthorized', requestId: expect.any(String) });
+}
+
+describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => {
+  it('answers discovery with a token for exactly PUBLIC_BASE_URL/cds-services', async () => {
+    const res = await request(app).get('/cds-services').set('Authorization', `Bearer ${await tokenFor('/cds-services')}`);
+
+    expect(res.status).toBe(200);
+    expect(res.body.services).toHaveLength(3);
+  });
+
+  it('answers a service call with a token for that service URL', async () => {
+    const res = await request(app)
+      .post(SERVICE)
+      .set('Authorization', `Bearer ${await tokenFor(SERVICE)}`)
+      .send(requestFixture('patient-view.full-prefetch'));
+
+    expect(res.status).toBe(200);
+    expect(Array.isArray(res.body.cards)).toBe(true);
+  });
+
+  it('accepts feedback with a token for the feedback URL', async () => {
+    const path = `${SERVICE}/feedback`;
+    const res = await request(app)
+      .post(path)
+      .set('Authorization', `Bearer ${await tokenFor(path)}`)
+      .send({ feedback: [{ card: randomUUID(), outcome: 'overridden', outcomeTimestamp: new Date().toISOString() }] });
+
+    expect(res.status).toBe(200);
+  });
+
+  it('refuses each endpoint without a token, with a body that says nothing about why', async () => {
+    expectBare401(await request(app).get('/cds-services'));
+    expectBare401(await request(app).post(SERVICE).send(requestFixture('patient-view.full-prefetch')));
+    expectBare401(await request(app).post(`${SERVICE}/feedback`).send({ feedback: [] }));
+  });
+
+  it('refuses a token minted for another endpoint (aud is the exact URL called)', async () => {
+    const forDiscovery = await tokenFor('/cds-services');
+
+    expectBare401(await request(app).post(SERVICE).set('Authorization', `Bearer ${forDiscovery}`).send(requestFixture('patient-view.full-prefetch')));
+  });
+
+  it('refuses a token whose aud is the internal address rather than PUBLIC_BASE_URL', async () => {
+    const token = await signToken({ key, iss: ISS, aud: 'http://127.0.0.1:3000/cds-services' });
+
+    expectBare401(await request(app).get('/cds-services').set('Authorization', `Bearer ${token}`));
+  });
+
+  it('refuses an expired token', async () => {
+    const token = await tokenFor('/cds-services', { iat: Math.floor(Date.now() / 1000) - 600, lifetimeSeconds: 120 });
+
+    expectBare401(await request(app).get('/cds-services').set('Authorization', `Bearer ${token}`));
+  });
+
+  it('refuses a replayed token', async () => {
+    const token = await tokenFor('/cds-services');
+
+    await request(app).get('/cds-services').set('Authorization', `Bearer ${token}`).expect(200);
+    expectBare401(await request(app).get('/cds-services').set('Authorization', `Bearer ${token}`));
+  });
+
+  it('refuses an untrusted issuer', async () => {
+    const token = await signToken({ key, iss: 'https://rogue.example', aud: `${BASE}/cds-services` });
+
+    expectBare401(await request(app).get('/cds-services').set('Authorization', `Bearer ${token}`));
+  });
+
+  it('lets CORS preflights through without a token', async () => {
+    const res = await request(app)
+      .options(SERVICE)
+      .set('Origin', 'https://ehr.example.org')
+      .set('Access-Control-Request-Method', 'POST')
+      .set('Access-Control-Request-Headers', 'authorization,content-type');
+
+    expect(res.status).toBe(204);
+  });
+
+  it('does not let the client make the service fetch from a FHIR server it is not allowed', async () => {
+    const body = requestFixture('patient-view.no-prefetch');
+    const res = await request(app)
+      .post(SERVICE)
+      .set('Authorization', `Bearer ${await tokenFor(SERVICE)}`)
+      .send({
+        ...body,
+        fhirServer: 'http://169.254.169.254/latest/meta-data',
+        fhirAuthorization: { access_token: 'x', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'cds' },
+      });
+
+    expect(res.status).toBe(412);
+  });
+});
