@@ -1,9 +1,44 @@
-/** An in-process store for unit tests of code that needs a `Store` but does not test storage itself. */
-import type { InvocationRecord, Store } from './types.js';
+/**
+ * An in-process store for unit tests of code that needs a `Store` but does not test storage itself. Behaves like
+ * the SQL store where callers can see it (idempotent feedback, flags, the AI switch, jti replay), simply.
+ */
+/* eslint-disable @typescript-eslint/require-await -- a test double: async bodies keep throws as rejections, like the real store */
+import { randomBytes } from 'node:crypto';
+import { AppError } from '../errors.js';
+import { feedbackItemKey, normalizeTimestamp } from './feedback.js';
+import type {
+  AuditSummary,
+  CardQuery,
+  ChainReport,
+  FeedbackItem,
+  FeedbackQuery,
+  FeedbackWriteResult,
+  InvocationQuery,
+  InvocationRecord,
+  Page,
+  Store,
+  StoredCard,
+  StoredFeedback,
+  StoredInvocation,
+} from './types.js';
+
+function unavailable(): AppError {
+  return new AppError('service_unavailable', 'The store is unavailable; retry later');
+}
+
+function newestFirst<T extends { seq: number }>(items: readonly T[], limit = 100): Page<T> {
+  return { items: [...items].sort((a, b) => b.seq - a.seq).slice(0, limit) };
+}
 
 export class MemoryStore implements Store {
   readonly invocations: InvocationRecord[] = [];
+  readonly feedback: StoredFeedback[] = [];
+  readonly aiEnabled = new Map<string, boolean>();
+  readonly pseudonymKey = randomBytes(32).toString('base64url');
+  /** Set false to simulate an outage: ping fails and writes answer 503. */
   healthy = true;
+  private readonly feedbackKeys = new Set<string>();
+  private readonly jtis = new Set<string>();
 
   readonly audit = {
     record: (invocation: InvocationRecord): void => {
@@ -11,6 +46,116 @@ export class MemoryStore implements Store {
     },
     flush: async (): Promise<void> => {},
   };
+
+  async recordFeedback(serviceId: string, items: readonly FeedbackItem[]): Promise<FeedbackWriteResult> {
+    if (!this.healthy) throw unavailable();
+    let stored = 0;
+    let flagged = 0;
+    const known = new Set(this.invocations.flatMap((i) => i.cards.map((c) => c.uuid)));
+    for (const item of items) {
+      const key = feedbackItemKey(serviceId, item);
+      if (this.feedbackKeys.has(key)) continue;
+      this.feedbackKeys.add(key);
+      const flag = known.has(item.card) ? null : 'unknown-card';
+      if (flag) flagged += 1;
+      stored += 1;
+      this.feedback.push({
+        seq: this.feedback.length + 1,
+        serviceId,
+        cardUuid: item.card,
+        outcome: item.outcome,
+        acceptedSuggestions: (item.acceptedSuggestions ?? []).map((s) => s.id),
+        overrideReason: item.overrideReason?.reason ?? null,
+        userComment: item.overrideReason?.userComment ?? null,
+        outcomeTimestamp: item.outcomeTimestamp,
+        outcomeAt: normalizeTimestamp(item.outcomeTimestamp),
+        receivedAt: new Date().toISOString(),
+        flag,
+      });
+    }
+    return { stored, duplicates: items.length - stored, flagged };
+  }
+
+  async listInvocations(query: InvocationQuery = {}): Promise<Page<StoredInvocation>> {
+    const items = this.invocations
+      .map((i, index) => ({
+        seq: index + 1,
+        hookInstance: i.hookInstance,
+        serviceId: i.serviceId,
+        hook: i.hook,
+        startedAt: i.startedAt.toISOString(),
+        durationMs: i.durationMs,
+        outcome: i.outcome,
+        patientPseudonym: i.patientPseudonym,
+        advisors: i.advisors,
+        cardCount: i.cards.length,
+        recordedAt: i.startedAt.toISOString(),
+      }))
+      .filter((i) => query.serviceId === undefined || i.serviceId === query.serviceId);
+    return newestFirst(items, query.limit);
+  }
+
+  async listCards(query: CardQuery = {}): Promise<Page<StoredCard>> {
+    const items = this.invocations.flatMap((inv, index) =>
+      inv.cards.map((c) => ({
+        seq: index + 1,
+        uuid: c.uuid,
+        invocationSeq: index + 1,
+        serviceId: c.serviceId,
+        hookInstance: c.hookInstance,
+        advisor: c.advisor,
+        ruleId: c.ruleId ?? null,
+        model: c.model ?? null,
+        promptVersion: c.promptVersion ?? null,
+        indicator: c.indicator,
+        summary: c.summary,
+        evidence: c.evidence,
+        suggestionUuids: c.suggestionUuids,
+        issuedAt: inv.startedAt.toISOString(),
+      })),
+    );
+    const page = newestFirst(
+      items.filter((c) => query.serviceId === undefined || c.serviceId === query.serviceId),
+      query.limit,
+    );
+    return { items: page.items.map(({ seq: _seq, ...card }) => card) };
+  }
+
+  async listFeedback(query: FeedbackQuery = {}): Promise<Page<StoredFeedback>> {
+    return newestFirst(
+      this.feedback.filter((f) => query.serviceId === undefined || f.serviceId === query.serviceId),
+      query.limit,
+    );
+  }
+
+  async summary(): Promise<AuditSummary> {
+    return { from: null, to: null, services: [] };
+  }
+
+  async getAiEnabled(serviceId: string): Promise<boolean> {
+    return this.aiEnabled.get(serviceId) ?? true;
+  }
+
+  async setAiEnabled(serviceId: string, enabled: boolean): Promise<void> {
+    if (!this.healthy) throw unavailable();
+    this.aiEnabled.set(serviceId, enabled);
+  }
+
+  async rememberJti(issuer: string, jti: string): Promise<boolean> {
+    if (!this.healthy) throw unavailable();
+    const key = `${issuer}\n${jti}`;
+    if (this.jtis.has(key)) return false;
+    this.jtis.add(key);
+    return true;
+  }
+
+  async verifyChain(): Promise<ChainReport> {
+    return {
+      ok: true,
+      checked: { invocations: this.invocations.length, feedback: this.feedback.length },
+      breaks: [],
+    };
+  }
 
   async ping(): Promise<boolean> {
     return this.healthy;

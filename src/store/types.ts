@@ -3,7 +3,7 @@
  * only through this interface; SQLite (default) and PostgreSQL implement it (issue: feedback and audit trail).
  */
 import type { AdvisorName, AdvisorStatus, Severity } from '../advisors/types.js';
-import type { HookName } from '../cds/types.js';
+import type { Coding, HookName } from '../cds/types.js';
 
 export type InvocationOutcome = 'ok' | 'precondition-failed' | 'error';
 
@@ -45,13 +45,218 @@ export interface InvocationRecord {
 /** Sink for audit records. `record` never blocks and never throws: the hook's answer must not wait on it. */
 export interface AuditSink {
   record(invocation: InvocationRecord): void;
-  /** Writes whatever is queued; called on graceful shutdown. */
+  /** Writes whatever is queued; called on graceful shutdown. Rejects if the queue cannot be written in time. */
   flush(): Promise<void>;
 }
 
-export interface Store {
+// ---------------------------------------------------------------------------------------------------------------
+// Feedback (https://cds-hooks.hl7.org/2.0/#feedback)
+
+export type FeedbackOutcome = 'accepted' | 'overridden';
+
+/** One feedback item as the EHR sends it, after schema validation. */
+export interface FeedbackItem {
+  readonly card: string;
+  readonly outcome: FeedbackOutcome;
+  readonly acceptedSuggestions?: readonly { readonly id: string }[];
+  readonly overrideReason?: { readonly reason?: Coding; readonly userComment?: string };
+  readonly outcomeTimestamp: string;
+}
+
+/**
+ * Why a stored item deserves a second look. Feedback is never refused for these: the EHR must not retry it, and
+ * the safety team wants to see it.
+ */
+export type FeedbackFlag = 'unknown-card' | 'other-service' | 'unknown-suggestion';
+
+export interface FeedbackWriteResult {
+  /** Items newly stored by this call. */
+  readonly stored: number;
+  /** Items already on record (same identity), not stored again. */
+  readonly duplicates: number;
+  /** Newly stored items that carry a flag. */
+  readonly flagged: number;
+}
+
+export interface StoredFeedback {
+  readonly seq: number;
+  readonly serviceId: string;
+  readonly cardUuid: string;
+  readonly outcome: FeedbackOutcome;
+  readonly acceptedSuggestions: readonly string[];
+  readonly overrideReason: Coding | null;
+  /** Clinician free text: kept for the safety team, never logged. */
+  readonly userComment: string | null;
+  /** As sent by the EHR. */
+  readonly outcomeTimestamp: string;
+  /** The same instant, normalized to UTC ISO 8601 with milliseconds. */
+  readonly outcomeAt: string;
+  readonly receivedAt: string;
+  readonly flag: FeedbackFlag | null;
+}
+
+export interface FeedbackStore {
+  /**
+   * Stores every item of one request in one transaction (all or nothing), idempotently. Resolves only once the
+   * write is durable. Throws `AppError('service_unavailable')` when the store cannot be reached.
+   */
+  recordFeedback(serviceId: string, items: readonly FeedbackItem[]): Promise<FeedbackWriteResult>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Queries for the safety dashboard and the audit API. Newest first; `cursor` pages on.
+
+export interface Page<T> {
+  readonly items: readonly T[];
+  /** Pass back as `cursor` for the next (older) page; absent on the last page. */
+  readonly nextCursor?: string;
+}
+
+export interface TimeRange {
+  /** Inclusive lower bound (ISO 8601 or Date). */
+  readonly from?: Date;
+  /** Exclusive upper bound. */
+  readonly to?: Date;
+}
+
+export interface PageQuery {
+  /** 1..1000, default 100. */
+  readonly limit?: number;
+  readonly cursor?: string;
+}
+
+export interface InvocationQuery extends TimeRange, PageQuery {
+  readonly serviceId?: string;
+  readonly outcome?: InvocationOutcome;
+  readonly patientPseudonym?: string;
+  readonly hookInstance?: string;
+}
+
+export interface CardQuery extends TimeRange, PageQuery {
+  readonly serviceId?: string;
+  readonly advisor?: AdvisorName;
+  readonly indicator?: Severity;
+  readonly hookInstance?: string;
+  readonly uuid?: string;
+}
+
+export interface FeedbackQuery extends TimeRange, PageQuery {
+  readonly serviceId?: string;
+  readonly outcome?: FeedbackOutcome;
+  readonly cardUuid?: string;
+  /** true: only flagged items; false: only unflagged. */
+  readonly flagged?: boolean;
+}
+
+export interface StoredInvocation {
+  readonly seq: number;
+  readonly hookInstance: string;
+  readonly serviceId: string;
+  readonly hook: HookName;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly outcome: InvocationOutcome;
+  readonly patientPseudonym: string;
+  readonly advisors: readonly AdvisorRunRecord[];
+  readonly cardCount: number;
+  readonly recordedAt: string;
+}
+
+export interface StoredCard {
+  readonly uuid: string;
+  readonly invocationSeq: number;
+  readonly serviceId: string;
+  readonly hookInstance: string;
+  readonly advisor: AdvisorName;
+  readonly ruleId: string | null;
+  readonly model: string | null;
+  readonly promptVersion: string | null;
+  readonly indicator: Severity;
+  readonly summary: string;
+  readonly evidence: readonly string[];
+  readonly suggestionUuids: readonly string[];
+  readonly issuedAt: string;
+}
+
+export interface ServiceSummary {
+  readonly serviceId: string;
+  readonly invocations: number;
+  readonly invocationsByOutcome: Readonly<Record<InvocationOutcome, number>>;
+  readonly meanDurationMs: number | null;
+  readonly maxDurationMs: number | null;
+  readonly cards: number;
+  readonly cardsByAdvisor: Readonly<Record<AdvisorName, number>>;
+  readonly cardsByIndicator: Readonly<Record<Severity, number>>;
+  readonly feedback: number;
+  readonly accepted: number;
+  readonly overridden: number;
+  readonly flaggedFeedback: number;
+}
+
+export interface AuditSummary {
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly services: readonly ServiceSummary[];
+}
+
+export interface AuditQueries {
+  listInvocations(query?: InvocationQuery): Promise<Page<StoredInvocation>>;
+  listCards(query?: CardQuery): Promise<Page<StoredCard>>;
+  listFeedback(query?: FeedbackQuery): Promise<Page<StoredFeedback>>;
+  /** Counts per service over a time range (invocations by start time, feedback by receipt time). */
+  summary(range?: TimeRange): Promise<AuditSummary>;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Tamper evidence
+
+export type ChainName = 'invocations' | 'feedback';
+
+export interface ChainBreak {
+  readonly chain: ChainName;
+  readonly seq: number;
+  readonly reason: 'hash-mismatch' | 'prev-hash-mismatch' | 'sequence-gap' | 'head-mismatch';
+  readonly message: string;
+}
+
+export interface ChainReport {
+  readonly ok: boolean;
+  /** Rows checked per chain. */
+  readonly checked: Readonly<Record<ChainName, number>>;
+  /** The first broken link of each broken chain. */
+  readonly breaks: readonly ChainBreak[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Settings shared by every instance
+
+export interface SettingsStore {
+  /**
+   * Whether model advice is on for a service (default on). Cached for about a second so the hook path rarely
+   * waits on the store; never throws: when the store is down it answers with the last value it read, or `false`
+   * (rules only) if it never read one.
+   */
+  getAiEnabled(serviceId: string): Promise<boolean>;
+  /** Durable and visible to every instance; the change is logged with its actor. */
+  setAiEnabled(serviceId: string, enabled: boolean, actor: string): Promise<void>;
+  /**
+   * Remembers a JWT id until it expires. True when the (issuer, jti) pair was not seen before: the token is
+   * fresh; false means a replay. Throws `AppError('service_unavailable')` when the store cannot be reached.
+   */
+  rememberJti(issuer: string, jti: string, expiresAt: Date): Promise<boolean>;
+}
+
+export interface Store extends FeedbackStore, AuditQueries, SettingsStore {
   readonly audit: AuditSink;
+  /**
+   * Key for patient pseudonyms (`PSEUDONYM_KEY`, or one generated once and kept in the store so pseudonyms stay
+   * stable across restarts and instances).
+   */
+  readonly pseudonymKey: string;
+  /** Checks the hash chains of the audit rows. */
+  verifyChain(): Promise<ChainReport>;
   /** True when the store answers a trivial query. Drives `/readyz`. */
   ping(): Promise<boolean>;
+  /** Flushes the audit queue, stops timers and closes connections. */
   close(): Promise<void>;
 }

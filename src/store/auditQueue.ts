@@ -1,0 +1,250 @@
+/**
+ * The audit queue: keeps the store off the hook's hot path. `record` only pushes onto a bounded in-memory
+ * queue; a single drain loop writes what is queued in batches. When the store is down the batch stays at the
+ * front and is retried with backoff, so an outage loses nothing until the queue reaches its bound.
+ *
+ * Overflow policy: when the queue is full the NEW record is dropped (the queue keeps its FIFO order and what is
+ * already queued is written), counted in `cds_audit_records_dropped_total{reason="queue_full"}` and logged at
+ * most every 10 s. A record the store refuses while it is reachable (a bad row) is dropped alone
+ * (`reason="rejected"`) instead of blocking the queue forever.
+ */
+import type { Logger } from '../logger.js';
+import type { StoreMetrics } from './metrics.js';
+import type { AuditSink, CardRecord, InvocationRecord } from './types.js';
+
+export interface AuditQueueOptions {
+  /** Most records held in memory (in flight included). */
+  readonly maxQueue: number;
+  /** Most records per write transaction. */
+  readonly batchSize: number;
+  /** How long a lone record may wait for company before it is written. */
+  readonly flushIntervalMs: number;
+  readonly minRetryDelayMs: number;
+  readonly maxRetryDelayMs: number;
+  /** How long `flush()` (and so graceful shutdown) keeps trying. */
+  readonly flushTimeoutMs: number;
+}
+
+export const DEFAULT_AUDIT_QUEUE_OPTIONS: AuditQueueOptions = {
+  maxQueue: 50_000,
+  batchSize: 500,
+  flushIntervalMs: 50,
+  minRetryDelayMs: 100,
+  maxRetryDelayMs: 5_000,
+  flushTimeoutMs: 10_000,
+};
+
+export type BatchWriter = (batch: readonly InvocationRecord[]) => Promise<void>;
+
+const WARN_EVERY_MS = 10_000;
+
+export class AuditQueue implements AuditSink {
+  private readonly queue: InvocationRecord[] = [];
+  private readonly options: AuditQueueOptions;
+  private running: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private wakeSleeper: (() => void) | undefined;
+  private retryDelay: number;
+  private flushing = 0;
+  private closed = false;
+  private droppedSinceWarn = 0;
+  private lastDropWarn = 0;
+  private lastOutageWarn = 0;
+
+  constructor(
+    private readonly write: BatchWriter,
+    private readonly reachable: () => Promise<boolean>,
+    private readonly metrics: StoreMetrics,
+    private readonly logger: Logger,
+    options: Partial<AuditQueueOptions> = {},
+  ) {
+    this.options = { ...DEFAULT_AUDIT_QUEUE_OPTIONS, ...options };
+    this.retryDelay = this.options.minRetryDelayMs;
+  }
+
+  get depth(): number {
+    return this.queue.length;
+  }
+
+  record(invocation: InvocationRecord): void {
+    if (this.closed) {
+      this.metrics.auditDropped.inc({ reason: 'closed' });
+      return;
+    }
+    if (this.queue.length >= this.options.maxQueue) {
+      this.metrics.auditDropped.inc({ reason: 'queue_full' });
+      this.warnDropped();
+      return;
+    }
+    this.queue.push(invocation);
+    this.schedule();
+  }
+
+  /** A card still waiting in this instance's queue (feedback can arrive before its card is written). */
+  pendingCard(uuid: string): CardRecord | undefined {
+    for (const record of this.queue) {
+      const card = record.cards.find((c) => c.uuid === uuid);
+      if (card) return card;
+    }
+    return undefined;
+  }
+
+  async flush(timeoutMs = this.options.flushTimeoutMs): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    this.flushing += 1;
+    try {
+      while (this.queue.length > 0) {
+        const left = deadline - Date.now();
+        if (left <= 0 || this.closed) {
+          throw new Error(`audit queue not flushed: ${this.queue.length} records still queued`);
+        }
+        this.kick();
+        this.wakeSleeper?.();
+        await Promise.race([this.running, sleep(Math.min(100, left))]);
+      }
+    } finally {
+      this.flushing -= 1;
+    }
+  }
+
+  /** Flushes what it can within the timeout, then refuses new records; what is left is counted as lost. */
+  async close(timeoutMs = this.options.flushTimeoutMs): Promise<void> {
+    try {
+      await this.flush(timeoutMs);
+    } catch {
+      const lost = this.queue.length;
+      this.metrics.auditDropped.inc({ reason: 'shutdown' }, lost);
+      this.logger.error('audit records lost at shutdown', { lost });
+    } finally {
+      this.closed = true;
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.wakeSleeper?.();
+      this.queue.length = 0;
+    }
+  }
+
+  private schedule(): void {
+    if (this.running || this.timer) return;
+    if (this.queue.length >= this.options.batchSize) {
+      this.kick();
+      return;
+    }
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.kick();
+    }, this.options.flushIntervalMs);
+    this.timer.unref();
+  }
+
+  private kick(): void {
+    if (this.running || this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.running = this.drain()
+      .catch((error: unknown) => {
+        this.logger.error('audit queue drain failed', { error: errorMessage(error) });
+      })
+      .finally(() => {
+        this.running = undefined;
+        if (this.queue.length > 0 && !this.closed) this.schedule();
+      });
+  }
+
+  private async drain(): Promise<void> {
+    while (this.queue.length > 0 && !this.closed) {
+      const batch = this.queue.slice(0, this.options.batchSize);
+      const consumed = await this.writeBatch(batch);
+      if (this.closed) return;
+      this.queue.splice(0, consumed);
+      if (consumed > 0) {
+        this.retryDelay = this.options.minRetryDelayMs;
+        continue;
+      }
+      await this.sleepBeforeRetry(this.flushing > 0 ? this.options.minRetryDelayMs : this.retryDelay);
+      this.retryDelay = Math.min(this.retryDelay * 2, this.options.maxRetryDelayMs);
+    }
+  }
+
+  /** How many records from the front of the queue are done with (written or rejected); 0 while the store is down. */
+  private async writeBatch(batch: readonly InvocationRecord[]): Promise<number> {
+    try {
+      await this.timedWrite(batch);
+      return batch.length;
+    } catch (error) {
+      this.metrics.auditWriteFailures.inc();
+      if (!(await this.reachable())) {
+        this.warnOutage(error);
+        return 0;
+      }
+      // The store answers but refused the batch: find the bad record(s) so the rest are not held hostage.
+      let consumed = 0;
+      for (const record of batch) {
+        try {
+          await this.timedWrite([record]);
+        } catch (recordError) {
+          if (!(await this.reachable())) return consumed;
+          this.metrics.auditDropped.inc({ reason: 'rejected' });
+          this.logger.error('audit record rejected by the store', {
+            serviceId: record.serviceId,
+            hookInstance: record.hookInstance,
+            error: errorMessage(recordError),
+          });
+        }
+        consumed += 1;
+      }
+      return consumed;
+    }
+  }
+
+  private async timedWrite(batch: readonly InvocationRecord[]): Promise<void> {
+    const end = this.metrics.auditBatchDuration.startTimer();
+    await this.write(batch);
+    end();
+    this.metrics.auditWritten.inc(batch.length);
+  }
+
+  private sleepBeforeRetry(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.wakeSleeper = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.wakeSleeper = done;
+    });
+  }
+
+  private warnDropped(): void {
+    this.droppedSinceWarn += 1;
+    const now = Date.now();
+    if (now - this.lastDropWarn < WARN_EVERY_MS) return;
+    this.logger.warn('audit queue full: records dropped', {
+      dropped: this.droppedSinceWarn,
+      maxQueue: this.options.maxQueue,
+    });
+    this.lastDropWarn = now;
+    this.droppedSinceWarn = 0;
+  }
+
+  private warnOutage(error: unknown): void {
+    const now = Date.now();
+    if (now - this.lastOutageWarn < WARN_EVERY_MS) return;
+    this.lastOutageWarn = now;
+    this.logger.warn('audit store unreachable: records kept in queue', {
+      queued: this.queue.length,
+      error: errorMessage(error),
+    });
+  }
+}
+
+/** Keeps the process alive on purpose: whoever awaits a flush wants it to finish or time out. */
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

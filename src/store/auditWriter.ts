@@ -1,0 +1,35 @@
+/** Writes a batch of invocation records (with their cards) as one transaction appended to the invocations chain. */
+import type { Kysely } from 'kysely';
+import { linkHash } from './canonical.js';
+import { advanceChainHead, lockChainHead } from './chain.js';
+import { chunks } from './chunks.js';
+import { cardRows, invocationContent, invocationRow } from './rows.js';
+import type { CardsTable, Database, InvocationsTable } from './schema.js';
+import type { InvocationRecord } from './types.js';
+
+export async function writeInvocations(
+  db: Kysely<Database>,
+  records: readonly InvocationRecord[],
+  now: () => Date = () => new Date(),
+): Promise<void> {
+  if (records.length === 0) return;
+  await db.transaction().execute(async (trx) => {
+    const head = await lockChainHead(trx, 'invocations');
+    const recordedAt = now().toISOString();
+    const invocations: InvocationsTable[] = [];
+    const cards: CardsTable[] = [];
+    let { seq, hash } = head;
+    for (const record of records) {
+      seq += 1;
+      const row = invocationRow(record, seq, recordedAt);
+      const rowCards = cardRows(record, seq);
+      const prevHash = hash;
+      hash = linkHash(prevHash, invocationContent(row, rowCards));
+      invocations.push({ ...row, prev_hash: prevHash, hash });
+      cards.push(...rowCards);
+    }
+    for (const chunk of chunks(invocations)) await trx.insertInto('invocations').values(chunk).execute();
+    for (const chunk of chunks(cards)) await trx.insertInto('cards').values(chunk).execute();
+    await advanceChainHead(trx, 'invocations', { seq, hash });
+  });
+}

@@ -1,0 +1,94 @@
+/**
+ * Opens the database behind the store: embedded SQLite under DATA_DIR (WAL, busy timeout) by default, a
+ * PostgreSQL pool when DATABASE_URL is set. Connection errors are logged, never thrown at the process: a
+ * database that goes away must not crash the service.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import SQLite from 'better-sqlite3';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import pg from 'pg';
+import type { Logger } from '../logger.js';
+import type { Database } from './schema.js';
+
+export type StoreDialect = 'sqlite' | 'postgres';
+
+export const SQLITE_FILE = 'cds-advisor.sqlite';
+
+export interface ConnectOptions {
+  readonly dataDir: string;
+  readonly databaseUrl: string | undefined;
+  /** PostgreSQL schema to use instead of the connection's default (tests use one per suite). */
+  readonly pgSchema?: string;
+  readonly logger: Logger;
+  /** How long a SQLite writer waits for another process's write lock. */
+  readonly sqliteBusyTimeoutMs?: number;
+  /** How long a PostgreSQL query or connection attempt may take before it fails (and feedback answers 503). */
+  readonly pgTimeoutMs?: number;
+  readonly pgPoolSize?: number;
+}
+
+export interface Connection {
+  readonly db: Kysely<Database>;
+  readonly dialect: StoreDialect;
+  /** Where the data lives, without credentials: for logs. */
+  readonly location: string;
+  /** The PostgreSQL schema the tables live in (undefined: the connection's default). */
+  readonly pgSchema: string | undefined;
+}
+
+const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
+export function connect(options: ConnectOptions): Connection {
+  return options.databaseUrl ? connectPostgres(options, options.databaseUrl) : connectSqlite(options);
+}
+
+function connectSqlite(options: ConnectOptions): Connection {
+  mkdirSync(options.dataDir, { recursive: true });
+  const file = path.join(options.dataDir, SQLITE_FILE);
+  const database = new SQLite(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma(`busy_timeout = ${options.sqliteBusyTimeoutMs ?? 5000}`);
+  // FULL: a committed transaction survives power loss, which "200 only once durable" promises the EHR.
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return { db, dialect: 'sqlite', location: file, pgSchema: undefined };
+}
+
+const INT8_OID: number = pg.types.builtins.INT8;
+const defaultParser = pg.types.getTypeParser.bind(pg.types) as (
+  oid: number,
+  format?: string,
+) => (value: string) => unknown;
+
+/** int8 (counts, sequence numbers) as numbers: they stay far below 2^53. */
+const pgTypes = {
+  getTypeParser: ((oid: number, format?: string) =>
+    oid === INT8_OID ? Number : defaultParser(oid, format)) as unknown as typeof pg.types.getTypeParser,
+};
+
+function connectPostgres(options: ConnectOptions, databaseUrl: string): Connection {
+  const schema = options.pgSchema;
+  if (schema !== undefined && !SCHEMA_NAME.test(schema))
+    throw new Error(`invalid PostgreSQL schema name ${schema}`);
+  const timeout = options.pgTimeoutMs ?? 5000;
+  const pool = new pg.Pool({
+    connectionString: databaseUrl,
+    max: options.pgPoolSize ?? 10,
+    connectionTimeoutMillis: timeout,
+    query_timeout: timeout * 2,
+    idleTimeoutMillis: 30_000,
+    keepAlive: true,
+    types: pgTypes,
+    ...(schema ? { options: `-c search_path=${schema}` } : {}),
+  });
+  // Without a listener, an idle client whose server went away emits an unhandled 'error' and kills the process.
+  pool.on('error', (error) => {
+    options.logger.warn('store connection lost', { store: 'postgres', error: error.message });
+  });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const url = new URL(databaseUrl);
+  const location = `postgres://${url.host}${url.pathname}${schema ? `#${schema}` : ''}`;
+  return { db, dialect: 'postgres', location, pgSchema: schema };
+}

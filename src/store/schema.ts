@@ -1,0 +1,105 @@
+/**
+ * Table shapes for Kysely. Both dialects store the same values: times as UTC ISO 8601 text with milliseconds
+ * (sorts as text, reads back byte-identical, so hashes recompute), lists as JSON text, no booleans (SQLite has
+ * none). A row read back equals the row written, which the hash chain relies on.
+ */
+export interface InvocationsTable {
+  /** Position in the invocations hash chain; gap-free. */
+  seq: number;
+  hook_instance: string;
+  service_id: string;
+  hook: string;
+  started_at: string;
+  duration_ms: number;
+  outcome: string;
+  patient_pseudonym: string;
+  /** JSON array of AdvisorRunRecord. */
+  advisors: string;
+  card_count: number;
+  recorded_at: string;
+  prev_hash: string;
+  hash: string;
+}
+
+/** Cards are covered by their invocation's hash. */
+export interface CardsTable {
+  invocation_seq: number;
+  position: number;
+  uuid: string;
+  service_id: string;
+  hook_instance: string;
+  advisor: string;
+  rule_id: string | null;
+  model: string | null;
+  prompt_version: string | null;
+  indicator: string;
+  summary: string;
+  /** JSON array of `Type/id`. */
+  evidence: string;
+  /** JSON array of suggestion uuids. */
+  suggestion_uuids: string;
+  issued_at: string;
+}
+
+export interface FeedbackTable {
+  seq: number;
+  /** Identity of the item (see feedbackItemKey): the same item sent twice is stored once. */
+  item_key: string;
+  service_id: string;
+  card_uuid: string;
+  outcome: string;
+  accepted_suggestions: string;
+  reason_system: string | null;
+  reason_code: string | null;
+  reason_display: string | null;
+  user_comment: string | null;
+  outcome_timestamp: string;
+  outcome_at: string;
+  received_at: string;
+  flag: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row per chain: the head appenders lock, and the anchor left by retention purges. */
+export interface ChainHeadTable {
+  chain: string;
+  seq: number;
+  hash: string;
+  anchor_seq: number;
+  anchor_hash: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface SettingChangesTable {
+  id: string;
+  key: string;
+  value: string;
+  changed_at: string;
+  actor: string;
+}
+
+export interface JtiReplayTable {
+  issuer: string;
+  jti: string;
+  expires_at: string;
+}
+
+export interface Database {
+  invocations: InvocationsTable;
+  cards: CardsTable;
+  feedback: FeedbackTable;
+  chain_head: ChainHeadTable;
+  settings: SettingsTable;
+  setting_changes: SettingChangesTable;
+  jti_replay: JtiReplayTable;
+}
+
+/** prev_hash of the first row of a chain. */
+export const GENESIS_HASH = '0'.repeat(64);

@@ -1,0 +1,239 @@
+/**
+ * The store on a SQL database (SQLite or PostgreSQL, one typed query layer). `openStore` connects, migrates,
+ * resolves the pseudonym key and starts the audit queue and the retention timer; `close` undoes it all in order.
+ */
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+import { Registry } from 'prom-client';
+import type { Config } from '../config.js';
+import { AppError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { AuditQueue, type AuditQueueOptions, errorMessage } from './auditQueue.js';
+import { writeInvocations } from './auditWriter.js';
+import { verifyChains } from './chain.js';
+import { connect, type Connection, type StoreDialect } from './connect.js';
+import { writeFeedback } from './feedback.js';
+import { createStoreMetrics, type StoreMetrics } from './metrics.js';
+import { migrate } from './migrate.js';
+import { listCards, listFeedback, listInvocations, summarize } from './queries.js';
+import { purgeOlderThan } from './retention.js';
+import type { Database } from './schema.js';
+import {
+  AiSwitchCache,
+  insertJti,
+  purgeExpiredJti,
+  readAiEnabled,
+  resolvePseudonymKey,
+  writeAiEnabled,
+} from './settings.js';
+import type {
+  AuditSummary,
+  CardQuery,
+  ChainReport,
+  FeedbackItem,
+  FeedbackQuery,
+  FeedbackWriteResult,
+  InvocationQuery,
+  Page,
+  Store,
+  StoredCard,
+  StoredFeedback,
+  StoredInvocation,
+  TimeRange,
+} from './types.js';
+
+export type StoreConfig = Pick<Config, 'dataDir' | 'databaseUrl' | 'auditRetentionDays' | 'pseudonymKey'>;
+
+export interface OpenStoreOptions {
+  readonly logger: Logger;
+  /** Where the store's metrics go (the app's /metrics registry); a private one when absent. */
+  readonly metricsRegistry?: Registry;
+  /** PostgreSQL schema (created if missing) instead of the connection's default. */
+  readonly pgSchema?: string;
+  readonly pgTimeoutMs?: number;
+  readonly audit?: Partial<AuditQueueOptions>;
+  /** How often retention and the jti purge run (default hourly; the first run is shortly after start). */
+  readonly maintenanceIntervalMs?: number;
+  /** How long an AI switch value is trusted before it is read again (default 1 s). */
+  readonly aiCacheTtlMs?: number;
+}
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export class SqlStore implements Store {
+  readonly audit: AuditQueue;
+  readonly metrics: StoreMetrics;
+  private readonly ai: AiSwitchCache;
+  private maintenanceTimer: NodeJS.Timeout | undefined;
+  private maintenanceRun: Promise<void> | undefined;
+  private closed = false;
+
+  constructor(
+    private readonly connection: Connection,
+    readonly pseudonymKey: string,
+    private readonly config: StoreConfig,
+    private readonly options: OpenStoreOptions,
+  ) {
+    const { logger } = options;
+    this.metrics = createStoreMetrics(options.metricsRegistry ?? new Registry(), () => this.audit.depth);
+    this.audit = new AuditQueue(
+      (batch) => writeInvocations(this.db, batch),
+      () => this.ping(),
+      this.metrics,
+      logger,
+      options.audit,
+    );
+    this.ai = new AiSwitchCache(
+      (serviceId) => readAiEnabled(this.db, serviceId),
+      options.aiCacheTtlMs ?? 1000,
+      (error) =>
+        logger.warn('AI switch unreadable: using the last known value', { error: errorMessage(error) }),
+    );
+  }
+
+  /** The typed query layer, for tools (audit:verify) and tests. */
+  get db(): Kysely<Database> {
+    return this.connection.db;
+  }
+
+  get dialect(): StoreDialect {
+    return this.connection.dialect;
+  }
+
+  get location(): string {
+    return this.connection.location;
+  }
+
+  async recordFeedback(serviceId: string, items: readonly FeedbackItem[]): Promise<FeedbackWriteResult> {
+    const result = await this.unavailableOnError('feedback', () =>
+      writeFeedback(this.db, serviceId, items, { pendingCard: (uuid) => this.audit.pendingCard(uuid) }),
+    );
+    this.metrics.feedbackItems.inc({ result: 'stored' }, result.stored);
+    this.metrics.feedbackItems.inc({ result: 'duplicate' }, result.duplicates);
+    this.metrics.feedbackItems.inc({ result: 'flagged' }, result.flagged);
+    return result;
+  }
+
+  listInvocations(query?: InvocationQuery): Promise<Page<StoredInvocation>> {
+    return this.unavailableOnError('query', () => listInvocations(this.db, query));
+  }
+
+  listCards(query?: CardQuery): Promise<Page<StoredCard>> {
+    return this.unavailableOnError('query', () => listCards(this.db, query));
+  }
+
+  listFeedback(query?: FeedbackQuery): Promise<Page<StoredFeedback>> {
+    return this.unavailableOnError('query', () => listFeedback(this.db, query));
+  }
+
+  summary(range?: TimeRange): Promise<AuditSummary> {
+    return this.unavailableOnError('query', () => summarize(this.db, range));
+  }
+
+  getAiEnabled(serviceId: string): Promise<boolean> {
+    return this.ai.get(serviceId);
+  }
+
+  async setAiEnabled(serviceId: string, enabled: boolean, actor: string): Promise<void> {
+    await this.unavailableOnError('settings', () => writeAiEnabled(this.db, serviceId, enabled, actor));
+    this.ai.set(serviceId, enabled);
+    this.options.logger.info('AI advice switched', { serviceId, enabled, actor });
+  }
+
+  rememberJti(issuer: string, jti: string, expiresAt: Date): Promise<boolean> {
+    return this.unavailableOnError('jti', () => insertJti(this.db, issuer, jti, expiresAt));
+  }
+
+  verifyChain(): Promise<ChainReport> {
+    return verifyChains(this.db);
+  }
+
+  async ping(): Promise<boolean> {
+    if (this.closed) return false;
+    try {
+      await sql`select 1`.execute(this.db);
+      this.metrics.storeUp.set(1);
+      return true;
+    } catch {
+      this.metrics.storeUp.set(0);
+      return false;
+    }
+  }
+
+  /** Retention and jti clean-up; also run by the timer. */
+  async maintain(now = new Date()): Promise<void> {
+    const days = this.config.auditRetentionDays;
+    if (days !== undefined) {
+      const purged = await purgeOlderThan(this.db, new Date(now.getTime() - days * DAY_MS));
+      this.metrics.purgedRows.inc({ chain: 'invocations' }, purged.invocations);
+      this.metrics.purgedRows.inc({ chain: 'feedback' }, purged.feedback);
+      if (purged.invocations + purged.feedback > 0)
+        this.options.logger.info('audit retention purge', { ...purged, days });
+    }
+    await purgeExpiredJti(this.db, now);
+  }
+
+  startMaintenance(): void {
+    const every = this.options.maintenanceIntervalMs ?? 60 * 60 * 1000;
+    const tick = (): void => {
+      this.maintenanceRun ??= this.maintain()
+        .catch((error: unknown) => {
+          this.options.logger.warn('store maintenance failed', { error: errorMessage(error) });
+        })
+        .finally(() => {
+          this.maintenanceRun = undefined;
+        });
+      if (!this.closed) {
+        this.maintenanceTimer = setTimeout(tick, every);
+        this.maintenanceTimer.unref();
+      }
+    };
+    // A first run soon after start, so a service restarted daily still purges.
+    this.maintenanceTimer = setTimeout(tick, Math.min(every, 10_000));
+    this.maintenanceTimer.unref();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    if (this.maintenanceTimer) clearTimeout(this.maintenanceTimer);
+    await this.maintenanceRun;
+    await this.audit.close();
+    this.closed = true;
+    await this.db.destroy();
+  }
+
+  /** Any failure to reach or use the store becomes a 503 so the caller (the EHR) retries; the cause is logged. */
+  private async unavailableOnError<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (error) {
+      if (error instanceof AppError) throw error;
+      this.options.logger.error('store operation failed', { operation: what, error: errorMessage(error) });
+      throw new AppError('service_unavailable', 'The store is unavailable; retry later', [], {
+        cause: error,
+      });
+    }
+  }
+}
+
+/** Connects (SQLite under DATA_DIR, or PostgreSQL at DATABASE_URL), migrates, and starts the audit queue. */
+export async function openStore(config: StoreConfig, options: OpenStoreOptions): Promise<SqlStore> {
+  const connection = connect({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
+    logger: options.logger,
+    ...(options.pgSchema !== undefined ? { pgSchema: options.pgSchema } : {}),
+    ...(options.pgTimeoutMs !== undefined ? { pgTimeoutMs: options.pgTimeoutMs } : {}),
+  });
+  try {
+    await migrate(connection);
+    const key = await resolvePseudonymKey(connection.db, config.pseudonymKey);
+    const store = new SqlStore(connection, key, config, options);
+    store.startMaintenance();
+    options.logger.info('store open', { store: connection.dialect, location: connection.location });
+    return store;
+  } catch (error) {
+    await connection.db.destroy();
+    throw error;
+  }
+}
