@@ -13,7 +13,7 @@ import { createPseudonymizer } from './invocation/pseudonym.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { ANONYMOUS_CLIENT, noAuthentication } from './security/types.js';
-import { MemoryStore } from './store/memory.js';
+import { openStore } from './store/sqlStore.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -29,15 +29,18 @@ export async function buildDeps(config: Config, logger: Logger, overrides: Parti
   const registry = createRegistry(SERVICES);
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
   const advisors: Advisor[] = [];
+  // SQLite under DATA_DIR by default, PostgreSQL when DATABASE_URL is set; tests may pass their own store.
+  const store = overrides.store ?? (await openStore(config, { logger, metricsRegistry: metrics.registry }));
   return {
     config,
     logger,
     metrics,
     registry,
-    store: new MemoryStore(),
+    store,
     advisors,
     authenticator: noAuthentication,
-    pseudonymize: createPseudonymizer(config.pseudonymKey),
+    // The store's key: PSEUDONYM_KEY, or one generated once and kept in the store (stable across restarts).
+    pseudonymize: createPseudonymizer(store.pseudonymKey),
     checkFhirServer: (client) => (client === ANONYMOUS_CLIENT ? undefined : 'not allowed'),
     ...overrides,
   };
@@ -63,7 +66,7 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
       grace.unref();
       await closed;
       clearTimeout(grace);
-      await deps.store.audit.flush();
+      // close() flushes the audit queue first; what cannot be written in time is counted as lost, not thrown.
       await deps.store.close();
       logger.info('stopped');
     })();

@@ -18,6 +18,7 @@ import { authenticate } from './middleware/authenticate.js';
 import { errorHandler, notFound } from './middleware/errorHandler.js';
 import { requestContext } from './middleware/requestContext.js';
 import { discoveryRouter } from './routes/discovery.js';
+import { feedbackRouter } from './routes/feedback.js';
 import { healthRouter } from './routes/health.js';
 import { servicesRouter } from './routes/services.js';
 
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(healthRouter({ store: deps.store, metrics }));
   app.use(discoveryRouter(deps.registry));
+  app.use(feedbackRouter({ store: deps.store, registry: deps.registry, logger }));
   app.use(
     servicesRouter({
       registry: deps.registry,
