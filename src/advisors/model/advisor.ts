@@ -166,7 +166,8 @@ export class ModelAdvisor implements Advisor {
     };
 
     try {
-      if (!this.aiSwitch.isEnabled(review.serviceId)) return done('disabled', [], 'switched-off');
+      const enabled = await this.isEnabled(review.serviceId, signal);
+      if (enabled !== true) return done('disabled', [], enabled === false ? 'switched-off' : 'switch-unavailable');
       const deid = deidentify(review.patient, this.deps);
       if (deid.input.activeMedications.length === 0 && deid.input.draftOrders.length === 0) {
         return done('ok', [], 'nothing-to-review');
@@ -187,6 +188,23 @@ export class ModelAdvisor implements Advisor {
       if (err instanceof ModelCallError) return done(err.failure.status, [], err.failure.reason);
       this.deps.logger.error('model advisor failed unexpectedly', { error: err instanceof Error ? err.name : 'unknown' });
       return done('error', [], 'exception');
+    }
+  }
+
+  /** The kill switch's answer, never waited for past the deadline; undefined when it could not answer (fail closed). */
+  private async isEnabled(serviceId: string, signal: AbortSignal): Promise<boolean | undefined> {
+    let answer: boolean | Promise<boolean>;
+    try {
+      answer = this.aiSwitch.isEnabled(serviceId);
+    } catch {
+      return undefined;
+    }
+    if (typeof answer === 'boolean') return answer;
+    try {
+      return await untilAborted(answer, signal);
+    } catch (err) {
+      if (err instanceof DeadlineMissedError) throw err;
+      return undefined;
     }
   }
 

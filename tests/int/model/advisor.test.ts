@@ -309,6 +309,31 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
+  it('takes an asynchronous switch (the store): off means disabled, a failing switch fails closed, a slow one is bounded', async () => {
+    const { advisor: base, fake } = await setup(goodAdvice);
+    base.close();
+    const config = testConfig({
+      azureOpenAI: { endpoint: fake.endpoint, deployment: DEPLOYMENT, apiKey: API_KEY, apiVersion: '2024-10-21' },
+    });
+    const withSwitch = (isEnabled: (id: string) => Promise<boolean>): ModelAdvisor =>
+      createModelAdvisor(config, { logger: silentLogger(), aiSwitch: { isEnabled } })!;
+
+    const off = await withSwitch(async () => false).advise(fixtureReview(), AbortSignal.timeout(5000));
+    const failing = await withSwitch(() => Promise.reject(new Error('store down'))).advise(
+      fixtureReview(),
+      AbortSignal.timeout(5000),
+    );
+    const { outcome: slow, elapsedMs } = await timed(
+      withSwitch(() => new Promise<boolean>(() => undefined)).advise(fixtureReview(), AbortSignal.timeout(200)),
+    );
+
+    expect(off).toMatchObject({ status: 'disabled', reason: 'switched-off' });
+    expect(failing).toMatchObject({ status: 'disabled', reason: 'switch-unavailable' });
+    expect(slow).toMatchObject({ status: 'timeout', findings: [] });
+    expect(elapsedMs).toBeLessThan(200 + DEADLINE_SLACK_MS);
+    expect(fake.requests).toHaveLength(0);
+  });
+
   it('counts every outcome in the metrics registry it was given', async () => {
     const { advisor, registry } = await setup(goodAdvice);
 
