@@ -1,0 +1,405 @@
+/**
+ * One store suite, run against both SQLite (a temp DATA_DIR) and the real PostgreSQL (a fresh schema): audit
+ * records, feedback, idempotency, flags, atomicity, queries, the hash chain, retention, settings, restarts.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { sql } from 'kysely';
+import type { SqlStore } from '../../../src/store/sqlStore.js';
+import {
+  accepted,
+  DIALECTS,
+  dropLocation,
+  invocation,
+  type Location,
+  newLocation,
+  openAt,
+  overridden,
+} from './helpers.js';
+
+describe.each(DIALECTS)('store on %s', (dialect) => {
+  let location: Location;
+  let store: SqlStore;
+
+  beforeAll(async () => {
+    location = newLocation(dialect);
+    store = await openAt(location);
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await dropLocation(location);
+  });
+
+  it('writes queued invocations with their cards and advisor runs, read back newest first', async () => {
+    const first = invocation({ serviceId: 'patient-view-advice', hook: 'patient-view' });
+    const second = invocation({ outcome: 'precondition-failed' }, 0);
+    store.audit.record(first);
+    store.audit.record(second);
+    await store.audit.flush();
+
+    const invocations = await store.listInvocations({ hookInstance: first.hookInstance });
+    expect(invocations.items).toHaveLength(1);
+    expect(invocations.items[0]).toMatchObject({
+      hookInstance: first.hookInstance,
+      serviceId: 'patient-view-advice',
+      hook: 'patient-view',
+      startedAt: first.startedAt.toISOString(),
+      durationMs: 12.375,
+      outcome: 'ok',
+      patientPseudonym: 'pseudo-abc',
+      advisors: first.advisors,
+      cardCount: 2,
+    });
+    const cards = await store.listCards({ hookInstance: first.hookInstance });
+    expect(cards.items.map((c) => c.uuid).sort()).toEqual(first.cards.map((c) => c.uuid).sort());
+    expect(cards.items[0]).toMatchObject({
+      serviceId: 'patient-view-advice',
+      advisor: 'rules',
+      ruleId: 'interaction:warfarin|ibuprofen',
+      model: null,
+      indicator: 'warning',
+      evidence: ['MedicationRequest/1', 'MedicationRequest/2'],
+    });
+    const newest = await store.listInvocations({ limit: 1 });
+    expect(newest.items[0]?.hookInstance).toBe(second.hookInstance);
+  });
+
+  it('stores a feedback item once however often it is sent, even spelled with another timestamp precision', async () => {
+    const record = invocation();
+    store.audit.record(record);
+    await store.audit.flush();
+    const item = accepted(record.cards[0]!, '2026-11-24T10:00:00.52Z');
+
+    const first = await store.recordFeedback('order-sign-advice', [item, item]);
+    const again = await store.recordFeedback('order-sign-advice', [
+      { ...item, outcomeTimestamp: '2026-11-24T10:00:00.520Z' },
+    ]);
+
+    expect(first).toEqual({ stored: 1, duplicates: 1, flagged: 0 });
+    expect(again).toEqual({ stored: 0, duplicates: 1, flagged: 0 });
+    const stored = await store.listFeedback({ cardUuid: record.cards[0]!.uuid });
+    expect(stored.items).toHaveLength(1);
+    expect(stored.items[0]).toMatchObject({
+      outcome: 'accepted',
+      acceptedSuggestions: [record.cards[0]!.suggestionUuids[0]],
+      outcomeAt: '2026-11-24T10:00:00.520Z',
+      flag: null,
+    });
+  });
+
+  it('stores and flags feedback about an unknown card, a card of another service and an unknown suggestion', async () => {
+    const record = invocation();
+    store.audit.record(record);
+    await store.audit.flush();
+    const [c1, c2] = record.cards;
+
+    const result = await store.recordFeedback('order-sign-advice', [
+      overridden('no-such-card'),
+      { ...accepted(c1!), acceptedSuggestions: [{ id: 'not-a-suggestion-of-this-card' }] },
+      overridden(c2!.uuid, 'ok'),
+    ]);
+    const otherService = await store.recordFeedback('patient-view-advice', [accepted(c1!)]);
+
+    expect(result).toEqual({ stored: 3, duplicates: 0, flagged: 2 });
+    expect(otherService.flagged).toBe(1);
+    const flags = async (cardUuid: string): Promise<(string | null)[]> =>
+      (await store.listFeedback({ cardUuid })).items.map((f) => f.flag);
+    expect(await flags('no-such-card')).toEqual(['unknown-card']);
+    expect((await flags(c1!.uuid)).sort()).toEqual(['other-service', 'unknown-suggestion']);
+    expect(await flags(c2!.uuid)).toEqual([null]);
+    const flagged = await store.listFeedback({ flagged: true, limit: 1000 });
+    expect(flagged.items.every((f) => f.flag !== null)).toBe(true);
+  });
+
+  it('keeps the override reason and the clinician comment for the safety team', async () => {
+    await store.recordFeedback('order-sign-advice', [
+      overridden('comment-card', 'Pt tolerates; INR monitored weekly'),
+    ]);
+    const [item] = (await store.listFeedback({ cardUuid: 'comment-card' })).items;
+    expect(item?.overrideReason).toEqual({
+      system: 'http://example.org/override',
+      code: 'benefit-outweighs-risk',
+    });
+    expect(item?.userComment).toBe('Pt tolerates; INR monitored weekly');
+  });
+
+  it('finds a card still waiting in the audit queue, so fresh feedback about it is not flagged', async () => {
+    const record = invocation();
+    store.audit.record(record);
+    const result = await store.recordFeedback('order-sign-advice', [accepted(record.cards[0]!)]);
+    await store.audit.flush();
+    expect(result.flagged).toBe(0);
+  });
+
+  it('writes every item of a request or none of them', async () => {
+    // A trigger that refuses one card: the failure comes after other items of the same request were inserted.
+    if (dialect === 'sqlite') {
+      await sql`create trigger refuse_poison before insert on feedback when new.card_uuid = 'poison'
+        begin select raise(abort, 'poison refused'); end`.execute(store.db);
+    } else {
+      await sql`create function refuse_poison() returns trigger language plpgsql as $$
+        begin if new.card_uuid = 'poison' then raise exception 'poison refused'; end if; return new; end $$`.execute(
+        store.db,
+      );
+      await sql`create trigger refuse_poison before insert on feedback for each row execute function refuse_poison()`.execute(
+        store.db,
+      );
+    }
+    const items = Array.from({ length: 250 }, (_, i) => overridden(`batch-card-${i}`));
+    items.push(overridden('poison'));
+
+    await expect(store.recordFeedback('order-sign-advice', items)).rejects.toMatchObject({
+      code: 'service_unavailable',
+    });
+
+    expect((await store.listFeedback({ cardUuid: 'batch-card-0' })).items).toHaveLength(0);
+    expect((await store.verifyChain()).ok).toBe(true);
+    await sql`drop trigger refuse_poison${sql.raw(dialect === 'postgres' ? ' on feedback' : '')}`.execute(
+      store.db,
+    );
+    expect((await store.recordFeedback('order-sign-advice', items.slice(0, 3))).stored).toBe(3);
+  });
+
+  it('pages through invocations, cards and feedback with cursors, and filters them', async () => {
+    const service = `paging-${dialect}`;
+    for (let i = 0; i < 5; i += 1) store.audit.record(invocation({ serviceId: service }, 1));
+    await store.audit.flush();
+    await store.recordFeedback(
+      service,
+      [1, 2, 3].map((i) => overridden(`paging-card-${i}`)),
+    );
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await store.listInvocations({
+        serviceId: service,
+        limit: 2,
+        ...(cursor ? { cursor } : {}),
+      });
+      seen.push(...page.items.map((i) => i.hookInstance));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(new Set(seen).size).toBe(5);
+
+    const cardPage = await store.listCards({ serviceId: service, limit: 3 });
+    const rest = await store.listCards({ serviceId: service, limit: 3, cursor: cardPage.nextCursor! });
+    expect(cardPage.items).toHaveLength(3);
+    expect(rest.items).toHaveLength(2);
+    expect(rest.nextCursor).toBeUndefined();
+
+    const feedback = await store.listFeedback({ serviceId: service, outcome: 'overridden', limit: 2 });
+    expect(feedback.items).toHaveLength(2);
+    expect(
+      (await store.listFeedback({ serviceId: service, cursor: feedback.nextCursor! })).items,
+    ).toHaveLength(1);
+    expect((await store.listFeedback({ serviceId: service, outcome: 'accepted' })).items).toHaveLength(0);
+    expect((await store.listInvocations({ serviceId: service, to: new Date(0) })).items).toHaveLength(0);
+    await expect(store.listFeedback({ cursor: 'nonsense' })).rejects.toMatchObject({
+      code: 'validation_failed',
+    });
+  });
+
+  it('summarizes invocations, cards and feedback per service', async () => {
+    const service = `summary-${dialect}`;
+    const record = invocation({ serviceId: service, durationMs: 10 }, 2);
+    store.audit.record(record);
+    store.audit.record(invocation({ serviceId: service, durationMs: 30, outcome: 'error' }, 0));
+    await store.audit.flush();
+    await store.recordFeedback(service, [
+      accepted(record.cards[0]!),
+      overridden(record.cards[1]!.uuid),
+      overridden('ghost'),
+    ]);
+
+    const summary = await store.summary();
+    const mine = summary.services.find((s) => s.serviceId === service);
+    expect(mine).toEqual({
+      serviceId: service,
+      invocations: 2,
+      invocationsByOutcome: { ok: 1, 'precondition-failed': 0, error: 1 },
+      meanDurationMs: 20,
+      maxDurationMs: 30,
+      cards: 2,
+      cardsByAdvisor: { rules: 2, model: 0 },
+      cardsByIndicator: { info: 0, warning: 2, critical: 0 },
+      feedback: 3,
+      accepted: 1,
+      overridden: 2,
+      flaggedFeedback: 1,
+    });
+  });
+
+  it('remembers a JWT id until it expires and refuses its replay', async () => {
+    const expires = new Date(Date.now() + 60_000);
+    expect(await store.rememberJti('https://ehr.example.org', 'jti-1', expires)).toBe(true);
+    expect(await store.rememberJti('https://ehr.example.org', 'jti-1', expires)).toBe(false);
+    expect(await store.rememberJti('https://other.example.org', 'jti-1', expires)).toBe(true);
+    await store.maintain(new Date(Date.now() + 120_000));
+    expect(await store.rememberJti('https://ehr.example.org', 'jti-1', expires)).toBe(true);
+  });
+});
+
+describe.each(DIALECTS)('hash chain on %s', (dialect) => {
+  let location: Location;
+  let store: SqlStore;
+
+  beforeAll(async () => {
+    location = newLocation(dialect);
+    store = await openAt(location, { auditRetentionDays: 1 });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await dropLocation(location);
+  });
+
+  it('verifies untouched chains, then names the first edited, deleted or truncated row', async () => {
+    const records = Array.from({ length: 4 }, () => invocation());
+    records.forEach((r) => store.audit.record(r));
+    await store.audit.flush();
+    await store.recordFeedback('order-sign-advice', [
+      overridden('c-1', 'first'),
+      overridden('c-2', 'second'),
+    ]);
+    expect(await store.verifyChain()).toEqual({
+      ok: true,
+      checked: { invocations: 4, feedback: 2 },
+      breaks: [],
+    });
+
+    // An edited card breaks its invocation's link; an edited comment breaks the feedback link.
+    await store.db
+      .updateTable('cards')
+      .set({ summary: 'nothing to see' })
+      .where('uuid', '=', records[2]!.cards[1]!.uuid)
+      .execute();
+    await store.db.updateTable('feedback').set({ user_comment: 'rewritten' }).where('seq', '=', 2).execute();
+    const edited = await store.verifyChain();
+    expect(edited.ok).toBe(false);
+    expect(edited.breaks).toEqual([
+      expect.objectContaining({ chain: 'invocations', seq: 3, reason: 'hash-mismatch' }),
+      expect.objectContaining({ chain: 'feedback', seq: 2, reason: 'hash-mismatch' }),
+    ]);
+    await store.db
+      .updateTable('cards')
+      .set({ summary: records[2]!.cards[1]!.summary })
+      .where('uuid', '=', records[2]!.cards[1]!.uuid)
+      .execute();
+    await store.db.updateTable('feedback').set({ user_comment: 'second' }).where('seq', '=', 2).execute();
+    expect((await store.verifyChain()).ok).toBe(true);
+
+    await store.db.deleteFrom('cards').where('invocation_seq', '=', 2).execute();
+    await store.db.deleteFrom('invocations').where('seq', '=', 2).execute();
+    expect((await store.verifyChain()).breaks[0]).toMatchObject({
+      chain: 'invocations',
+      seq: 2,
+      reason: 'sequence-gap',
+    });
+
+    await store.db.deleteFrom('feedback').where('seq', '=', 2).execute();
+    expect((await store.verifyChain()).breaks).toContainEqual(
+      expect.objectContaining({ chain: 'feedback', seq: 2, reason: 'head-mismatch' }),
+    );
+  });
+});
+
+describe.each(DIALECTS)('retention on %s', (dialect) => {
+  let location: Location;
+  let store: SqlStore;
+
+  beforeAll(async () => {
+    location = newLocation(dialect);
+    store = await openAt(location, { auditRetentionDays: 1 });
+  });
+
+  afterAll(async () => {
+    await store.close();
+    await dropLocation(location);
+  });
+
+  it('purges rows older than AUDIT_RETENTION_DAYS and the rest of the chain still verifies', async () => {
+    const old = Array.from({ length: 3 }, () => invocation());
+    old.forEach((r) => store.audit.record(r));
+    await store.audit.flush();
+    await store.recordFeedback('order-sign-advice', [overridden('old-card')]);
+    const boundary = (await store.listFeedback({ limit: 1 })).items[0]!.receivedAt;
+    // Everything written from here on is recorded strictly after `boundary`.
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    const young = invocation();
+    store.audit.record(young);
+    await store.audit.flush();
+    await store.recordFeedback('order-sign-advice', [overridden('young-card')]);
+
+    // "now" one day after the boundary: rows at or before it are past a one-day retention.
+    await store.maintain(new Date(new Date(boundary).getTime() + 24 * 60 * 60 * 1000 + 1));
+
+    const invocations = await store.listInvocations();
+    expect(invocations.items.map((i) => i.hookInstance)).toEqual([young.hookInstance]);
+    expect((await store.listCards()).items).toHaveLength(young.cards.length);
+    expect((await store.listFeedback()).items.map((f) => f.cardUuid)).toEqual(['young-card']);
+    expect(await store.verifyChain()).toEqual({
+      ok: true,
+      checked: { invocations: 1, feedback: 1 },
+      breaks: [],
+    });
+
+    store.audit.record(invocation());
+    await store.audit.flush();
+    expect((await store.verifyChain()).ok).toBe(true);
+  });
+});
+
+describe.each(DIALECTS)('restarts and settings on %s', (dialect) => {
+  const locations: Location[] = [];
+  const open: SqlStore[] = [];
+
+  afterAll(async () => {
+    await Promise.all(open.map((s) => s.close()));
+    await Promise.all(locations.map(dropLocation));
+  });
+
+  function fresh(): Location {
+    const location = newLocation(dialect);
+    locations.push(location);
+    return location;
+  }
+
+  it('keeps invocations, feedback, settings and the pseudonym key across a restart on the same location', async () => {
+    const location = fresh();
+    const before = await openAt(location);
+    const record = invocation();
+    before.audit.record(record);
+    await before.recordFeedback('order-sign-advice', [accepted(record.cards[0]!)]);
+    await before.setAiEnabled('order-sign-advice', false, 'safety-officer');
+    const key = before.pseudonymKey;
+    await before.close(); // close flushes the queued invocation
+
+    const after = await openAt(location);
+    open.push(after);
+    expect((await after.listInvocations()).items.map((i) => i.hookInstance)).toEqual([record.hookInstance]);
+    expect((await after.listFeedback()).items).toHaveLength(1);
+    expect(await after.getAiEnabled('order-sign-advice')).toBe(false);
+    expect(after.pseudonymKey).toBe(key);
+    expect((await after.verifyChain()).ok).toBe(true);
+  });
+
+  it('uses PSEUDONYM_KEY when it is set', async () => {
+    const store = await openAt(fresh(), { pseudonymKey: 'configured-key' });
+    open.push(store);
+    expect(store.pseudonymKey).toBe('configured-key');
+  });
+
+  it('has model advice on by default and switches it off durably, with the change logged', async () => {
+    const store = await openAt(fresh());
+    open.push(store);
+    expect(await store.getAiEnabled('patient-view-advice')).toBe(true);
+    await store.setAiEnabled('patient-view-advice', false, 'dr-safety');
+    expect(await store.getAiEnabled('patient-view-advice')).toBe(false);
+    expect(await store.getAiEnabled('order-sign-advice')).toBe(true);
+    const changes = await store.db.selectFrom('setting_changes').selectAll().execute();
+    expect(changes).toEqual([
+      expect.objectContaining({ key: 'ai_enabled:patient-view-advice', value: 'false', actor: 'dr-safety' }),
+    ]);
+  });
+});
