@@ -1,0 +1,95 @@
+/**
+ * One bounded autocannon run against 127.0.0.1, with latencies kept per request (sub-millisecond, exact
+ * percentiles and the true maximum) rather than autocannon's whole-millisecond histogram.
+ */
+import autocannon from 'autocannon';
+
+export interface LoadOptions {
+  readonly url: string;
+  readonly path: string;
+  readonly method?: 'GET' | 'POST' | 'PUT';
+  /** A fixed body, or one made per request (e.g. a fresh card uuid, or a chart variant). */
+  readonly body?: string | (() => string);
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly connections: number;
+  readonly seconds: number;
+  /** Fixed total rate (requests per second across all connections). */
+  readonly overallRate?: number;
+  /** Stop after this many requests (the run still ends after `seconds`). */
+  readonly amount?: number;
+  readonly timeoutSeconds?: number;
+}
+
+export interface LoadResult {
+  readonly seconds: number;
+  readonly requests: number;
+  /** Completed requests per second (2xx and others). */
+  readonly rps: number;
+  readonly ok: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly timeouts: number;
+  readonly statusCounts: Readonly<Record<string, number>>;
+  readonly p50: number;
+  readonly p99: number;
+  readonly max: number;
+}
+
+const LOOPBACK = /^http:\/\/(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?$/;
+
+export function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index] ?? Number.NaN;
+}
+
+export async function load(options: LoadOptions): Promise<LoadResult> {
+  // Load goes to this machine only (workplace rule): refuse anything but loopback.
+  if (!LOOPBACK.test(options.url)) throw new Error(`refusing to load a non-loopback target: ${options.url}`);
+  const { body } = options;
+  const headers = { 'content-type': 'application/json', ...options.headers };
+  const request: autocannon.Request = {
+    method: options.method ?? 'POST',
+    path: options.path,
+    headers,
+    ...(typeof body === 'string' ? { body } : {}),
+    ...(typeof body === 'function' ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: body() }) } : {}),
+  };
+  const latencies: number[] = [];
+  const statusCounts: Record<string, number> = {};
+  // Without a callback autocannon returns its event emitter, made thenable (the types only show the promise).
+  const run = autocannon({
+    url: options.url,
+    connections: options.connections,
+    duration: options.seconds,
+    timeout: options.timeoutSeconds ?? 10,
+    requests: [request],
+    ...(options.overallRate ? { overallRate: options.overallRate } : {}),
+    ...(options.amount ? { amount: options.amount } : {}),
+  });
+  (run as unknown as autocannon.Instance).on('response', (_client, statusCode, _bytes, responseTime) => {
+    latencies.push(responseTime);
+    statusCounts[String(statusCode)] = (statusCounts[String(statusCode)] ?? 0) + 1;
+  });
+  const result = await run;
+  latencies.sort((a, b) => a - b);
+  const seconds = (result.finish.getTime() - result.start.getTime()) / 1000;
+  return {
+    seconds,
+    requests: latencies.length,
+    rps: latencies.length / seconds,
+    ok: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCounts,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    max: latencies.at(-1) ?? Number.NaN,
+  };
+}
+
+/** A short run to get the JIT warm and the connections open before measuring. */
+export async function warmUp(url: string, path: string, body: string, seconds = 2): Promise<void> {
+  await load({ url, path, body, connections: 16, seconds });
+}

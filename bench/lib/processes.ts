@@ -1,0 +1,202 @@
+/**
+ * Child processes for the benchmarks: the service (and its anchors and stand-ins) runs in its own process so the
+ * load generator never shares its event loop. Every child listens on 127.0.0.1 port 0 and logs a JSON `listening`
+ * line with its port; its output goes to a file (read back for that line), never through a pipe the bench would
+ * have to drain. Every child is killed when the bench exits, also on error or Ctrl-C.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+
+const STARTUP_TIMEOUT_MS = 30_000;
+const STOP_TIMEOUT_MS = 15_000;
+
+const live = new Set<ChildProcess>();
+let hooked = false;
+
+function killAllSync(): void {
+  for (const child of live) {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  }
+  live.clear();
+}
+
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  process.once('exit', killAllSync);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      killAllSync();
+      process.exit(130);
+    });
+  }
+}
+
+export function scratchDir(prefix: string): string {
+  return mkdtempSync(path.join(os.tmpdir(), `cds-bench-${prefix}-`));
+}
+
+export interface Child {
+  readonly name: string;
+  readonly pid: number;
+  readonly port: number;
+  readonly url: string;
+  readonly logFile: string;
+  /** Everything the child logged so far. */
+  log(): string;
+  /** Resident set size now, in KiB (VmRSS). */
+  rssKb(): number;
+  /** Peak resident set size since start or the last `resetPeak()`, in KiB (VmHWM). */
+  peakRssKb(): number;
+  /** CPU time used so far (user + system), in milliseconds. */
+  cpuMs(): number;
+  /** Resets VmHWM (Linux `clear_refs` 5), so the next peak is this phase's own; false when not allowed. */
+  resetPeak(): boolean;
+  /** SIGTERM, then waits for a graceful exit (SIGKILL after a grace period). Resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+function statusField(pid: number, field: string): number {
+  try {
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match ? Number(match[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+const CLOCK_TICKS_PER_SECOND = 100;
+
+function cpuMs(pid: number): number {
+  try {
+    // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields overall.
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return 0;
+  }
+}
+
+export interface SpawnOptions {
+  readonly name: string;
+  /** Script path relative to the repository root (`.ts` runs through tsx, `.js` as is). */
+  readonly script: string;
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
+  /** Extra node flags, e.g. `--cpu-prof`. */
+  readonly nodeFlags?: readonly string[];
+  /** The log line that says the child is up; it must carry `"port":N`. */
+  readonly readyMessage?: string;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function spawnChild(options: SpawnOptions): Promise<Child> {
+  hookExit();
+  const dir = scratchDir(options.name);
+  const logFile = path.join(dir, 'out.log');
+  const fd = openSync(logFile, 'w');
+  const flags = [...(options.nodeFlags ?? []), ...(options.script.endsWith('.ts') ? ['--import', 'tsx'] : [])];
+  const child = spawn(process.execPath, [...flags, options.script, ...(options.args ?? [])], {
+    cwd: ROOT,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), NODE_ENV: 'production', ...options.env },
+    stdio: ['ignore', fd, fd],
+  });
+  closeSync(fd);
+  live.add(child);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  void exited.then(() => live.delete(child));
+  const pid = child.pid ?? -1;
+  const readLog = (): string => readFileSync(logFile, 'utf8');
+  const ready = options.readyMessage ?? 'listening';
+
+  const started = Date.now();
+  let port = 0;
+  while (port === 0) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${options.name} exited during start (${child.exitCode ?? child.signalCode}):\n${readLog().slice(-2000)}`);
+    }
+    if (Date.now() - started > STARTUP_TIMEOUT_MS) {
+      child.kill('SIGKILL');
+      throw new Error(`${options.name} did not log "${ready}" within ${STARTUP_TIMEOUT_MS} ms:\n${readLog().slice(-2000)}`);
+    }
+    for (const line of readLog().split('\n')) {
+      if (!line.includes(`"${ready}"`)) continue;
+      try {
+        const parsed = JSON.parse(line) as { message?: string; port?: number };
+        if (parsed.message === ready && typeof parsed.port === 'number') port = parsed.port;
+      } catch {
+        // not a JSON line
+      }
+    }
+    if (port === 0) await sleep(50);
+  }
+
+  return {
+    name: options.name,
+    pid,
+    port,
+    url: `http://127.0.0.1:${port}`,
+    logFile,
+    log: readLog,
+    rssKb: () => statusField(pid, 'VmRSS'),
+    peakRssKb: () => statusField(pid, 'VmHWM'),
+    cpuMs: () => cpuMs(pid),
+    resetPeak: () => {
+      try {
+        writeFileSync(`/proc/${pid}/clear_refs`, '5');
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+      try {
+        return await exited;
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+  };
+}
+
+/** Stops every child given, ignoring the ones already gone; never throws. */
+export async function stopAll(children: readonly (Child | undefined)[]): Promise<void> {
+  await Promise.allSettled(children.filter((c): c is Child => c !== undefined).map((c) => c.stop()));
+}
+
+/** How the service itself runs: from source through tsx (default), or the build (`BENCH_DIST=1`, after `npm run build`). */
+export function serviceScript(): string {
+  return process.env.BENCH_DIST === '1' ? 'dist/src/index.js' : 'src/index.ts';
+}
+
+export const AUDIT_TOKEN = 'bench-audit-token-0123456789abcdef';
+
+/** The service's environment for a benchmark: loopback, no auth (no trusted clients), its own data dir. */
+export function serviceEnv(overrides: Readonly<Record<string, string>> = {}): Record<string, string> {
+  return {
+    PORT: '0',
+    HOST: '127.0.0.1',
+    DATA_DIR: scratchDir('data'),
+    LOG_LEVEL: 'info',
+    AUDIT_TOKENS: AUDIT_TOKEN,
+    ...overrides,
+  };
+}
+
+export async function spawnService(
+  name: string,
+  env: Readonly<Record<string, string>> = {},
+  nodeFlags: readonly string[] = [],
+): Promise<Child> {
+  return spawnChild({ name, script: serviceScript(), env: serviceEnv(env), nodeFlags });
+}

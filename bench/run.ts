@@ -1,0 +1,395 @@
+/**
+ * `npm run bench`: the service's numbers, measured side by side in one run on this machine, printed as one table
+ * and written to bench/RESULTS.md. Every server (the service, the bare-Express anchor, the FHIR and Azure OpenAI
+ * stand-ins) runs as its own child process on 127.0.0.1; autocannon drives them from this process.
+ *
+ * Env: BENCH_SECONDS (per measurement, default 5), BENCH_DIST=1 (run dist/src/index.js instead of the sources),
+ * BENCH_CPU_PROF=1 (write V8 CPU profiles of the rules-only service to bench/profiles/), BENCH_PG_URL (the
+ * PostgreSQL server, default postgres://postgres@127.0.0.1:5432/test), BENCH_ONLY=rules,bare,… (a subset).
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { type LoadResult, load, warmUp } from './lib/load.js';
+import { dropDatabase, freshDatabase } from './lib/postgres.js';
+import { AUDIT_TOKEN, type Child, ROOT, spawnChild, spawnService, stopAll } from './lib/processes.js';
+import { azureEnv, spawnAzure, spawnFhirServer } from './lib/standIns.js';
+import { type BenchHook, HOOKS, SERVICE_OF, feedbackPayload, hookPayload, payloadSizes } from './payload.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const CONCURRENCY = [1, 16, 64] as const;
+const MODEL_BUDGET_MS = 1500;
+const MODEL_DELAY_MS = 800;
+const PG_DATABASE = 'cds_bench';
+const ONLY = new Set((process.env.BENCH_ONLY ?? '').split(',').filter(Boolean));
+const wanted = (section: string): boolean => ONLY.size === 0 || ONLY.has(section);
+
+interface Row {
+  readonly scenario: string;
+  readonly hook: string;
+  readonly connections: number | string;
+  readonly result?: LoadResult;
+  readonly vsBare?: string;
+  /** CPU used by the measured server during the run, in % of one core. */
+  readonly cpu?: number;
+  readonly note?: string;
+}
+
+const rows: Row[] = [];
+const facts: string[] = [];
+const targets: { name: string; met: boolean | undefined; detail: string }[] = [];
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+const fmt = (n: number, digits = 1): string => (Number.isFinite(n) ? n.toFixed(digits) : '–');
+
+function failures(r: LoadResult): string {
+  const bad = Object.entries(r.statusCounts).filter(([status]) => !status.startsWith('2'));
+  const parts = bad.map(([status, count]) => `${count}×${status}`);
+  if (r.errors) parts.push(`${r.errors} errors`);
+  if (r.timeouts) parts.push(`${r.timeouts} timeouts`);
+  return parts.join(', ');
+}
+
+function table(): string {
+  const header = '| scenario | hook | conn | req/s | p50 ms | p99 ms | max ms | vs bare | server CPU | notes |';
+  const lines = [header, '|---|---|--:|--:|--:|--:|--:|--:|--:|---|'];
+  for (const row of rows) {
+    const r = row.result;
+    const notes = [r ? failures(r) : '', row.note ?? ''].filter(Boolean).join('; ');
+    lines.push(
+      `| ${row.scenario} | ${row.hook} | ${row.connections} | ${r ? fmt(r.rps, 0) : 'n/a'} | ${r ? fmt(r.p50) : ''} | ${
+        r ? fmt(r.p99) : ''
+      } | ${r ? fmt(r.max) : ''} | ${row.vsBare ?? ''} | ${row.cpu === undefined ? '' : `${fmt(row.cpu, 0)}%`} | ${notes} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+const hookPath = (hook: BenchHook): string => `/cds-services/${SERVICE_OF[hook]}`;
+
+async function probe(url: string, pathname: string, body: string): Promise<{ status: number; text: string }> {
+  const res = await fetch(url + pathname, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  return { status: res.status, text: await res.text() };
+}
+
+/** Counts from the service's Prometheus endpoint, e.g. the model advisor's outcomes. */
+async function advisorRuns(service: Child, advisor: string): Promise<Record<string, number>> {
+  const res = await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${AUDIT_TOKEN}` } });
+  if (!res.ok) return {};
+  const counts: Record<string, number> = {};
+  for (const line of (await res.text()).split('\n')) {
+    if (!line.startsWith('cds_advisor_runs_total{') || !line.includes(`advisor="${advisor}"`)) continue;
+    const status = /status="([^"]+)"/.exec(line)?.[1] ?? '?';
+    counts[status] = (counts[status] ?? 0) + Number(line.split(' ').at(-1));
+  }
+  return counts;
+}
+
+/** Runs one load and measures the CPU each given server used meanwhile (% of one core). */
+async function measured(servers: readonly Child[], options: Parameters<typeof load>[0]): Promise<{ result: LoadResult; cpu: number[] }> {
+  const before = servers.map((s) => s.cpuMs());
+  const result = await load(options);
+  const cpu = servers.map((s, i) => ((s.cpuMs() - (before[i] ?? 0)) / (result.seconds * 1000)) * 100);
+  return { result, cpu };
+}
+
+const bareResults = new Map<string, LoadResult>();
+const peaks: Record<string, number> = {};
+
+async function rulesOnly(service: Child): Promise<void> {
+  for (const hook of HOOKS) {
+    const body = hookPayload(hook);
+    const check = await probe(service.url, hookPath(hook), body);
+    if (check.status !== 200) throw new Error(`${hook}: the service answered ${check.status}: ${check.text.slice(0, 300)}`);
+    const cards = (JSON.parse(check.text) as { cards: unknown[] }).cards.length;
+    await warmUp(service.url, hookPath(hook), body);
+    for (const connections of CONCURRENCY) {
+      log(`rules-only ${hook} c=${connections}`);
+      const { result, cpu } = await measured([service], { url: service.url, path: hookPath(hook), body, connections, seconds: SECONDS });
+      rows.push({ scenario: 'rules only', hook, connections, result, cpu: cpu[0], note: connections === 1 ? `${cards} cards` : '' });
+    }
+  }
+}
+
+async function bareExpress(): Promise<void> {
+  const bare = await spawnChild({ name: 'bare-express', script: 'bench/children/bare-express.ts' });
+  try {
+    for (const hook of HOOKS) {
+      const body = hookPayload(hook);
+      await warmUp(bare.url, hookPath(hook), body);
+      for (const connections of CONCURRENCY) {
+        log(`bare express ${hook} c=${connections}`);
+        const { result, cpu } = await measured([bare], { url: bare.url, path: hookPath(hook), body, connections, seconds: SECONDS });
+        bareResults.set(`${hook}@${connections}`, result);
+        rows.push({ scenario: 'bare Express (limit)', hook, connections, result, cpu: cpu[0] });
+      }
+    }
+    peaks['bare Express'] = bare.peakRssKb();
+  } finally {
+    await bare.stop();
+  }
+}
+
+function addRatios(): void {
+  const ratios: number[] = [];
+  for (const row of rows) {
+    if (row.scenario !== 'rules only' || !row.result) continue;
+    const bare = bareResults.get(`${row.hook}@${row.connections}`);
+    if (!bare) continue;
+    const ratio = row.result.rps / bare.rps;
+    if (row.connections !== 1) ratios.push(ratio);
+    Object.assign(row, { vsBare: `${fmt(ratio * 100, 0)}%` });
+  }
+  if (ratios.length > 0) {
+    const worst = Math.min(...ratios);
+    targets.push({
+      name: 'rules-only throughput ≥ 40% of bare Express (c=16 and c=64)',
+      met: worst >= 0.4,
+      detail: `lowest ${fmt(worst * 100, 0)}%`,
+    });
+  }
+  const c16 = rows.filter((r) => r.scenario === 'rules only' && r.connections === 16 && r.result);
+  if (c16.length > 0) {
+    const worst = Math.max(...c16.map((r) => r.result?.p99 ?? 0));
+    targets.push({ name: 'p99 < 50 ms at concurrency 16 (rules only)', met: worst < 50, detail: `worst p99 ${fmt(worst)} ms` });
+  }
+}
+
+async function prefetchMissing(service: Child): Promise<void> {
+  const fhir = await spawnFhirServer();
+  try {
+    const fhirServer = `${fhir.url}/fhir`;
+    for (const hook of ['patient-view', 'order-sign'] as const) {
+      const body = hookPayload(hook, { fhirServer });
+      const check = await probe(service.url, hookPath(hook), body);
+      if (check.status !== 200) {
+        rows.push({ scenario: 'prefetch fetched from FHIR', hook, connections: '–', note: `service answered ${check.status}` });
+        continue;
+      }
+      await warmUp(service.url, hookPath(hook), body, 1);
+      for (const connections of [1, 16]) {
+        log(`prefetch missing ${hook} c=${connections}`);
+        const { result, cpu } = await measured([service, fhir], { url: service.url, path: hookPath(hook), body, connections, seconds: SECONDS });
+        rows.push({
+          scenario: 'prefetch fetched from FHIR',
+          hook,
+          connections,
+          result,
+          cpu: cpu[0],
+          note: `5 reads per hook from the fake FHIR server (Medplum in-memory), which used ${fmt(cpu[1] ?? 0, 0)}% CPU`,
+        });
+      }
+    }
+  } finally {
+    await fhir.stop();
+  }
+}
+
+async function feedback(service: Child, label: string): Promise<void> {
+  const pathname = '/cds-services/order-sign-advice/feedback';
+  const check = await probe(service.url, pathname, feedbackPayload(randomUUID()));
+  if (check.status === 404) {
+    rows.push({ scenario: `feedback writes (${label})`, hook: 'order-sign', connections: 16, note: 'n/a (feedback route not available yet)' });
+    return;
+  }
+  if (check.status !== 200) {
+    rows.push({ scenario: `feedback writes (${label})`, hook: 'order-sign', connections: 16, note: `n/a (service answered ${check.status}: ${check.text.slice(0, 120)})` });
+    return;
+  }
+  log(`feedback ${label} c=16`);
+  const { result, cpu } = await measured([service], {
+    url: service.url,
+    path: pathname,
+    body: () => feedbackPayload(randomUUID()),
+    connections: 16,
+    seconds: SECONDS,
+  });
+  rows.push({
+    scenario: `feedback writes (${label})`,
+    hook: 'order-sign',
+    connections: 16,
+    result,
+    cpu: cpu[0],
+    note: '1 item per request, durable before the 200',
+  });
+}
+
+async function withService(name: string, env: Record<string, string>, fn: (service: Child) => Promise<void>, flags: string[] = []): Promise<void> {
+  const service = await spawnService(name, env, flags);
+  service.resetPeak();
+  try {
+    await fn(service);
+    peaks[name] = service.peakRssKb();
+  } finally {
+    const code = await service.stop();
+    if (code !== 0) log(`${name} exited with ${code}; log: ${service.logFile}`);
+  }
+}
+
+async function model(): Promise<void> {
+  const azure = await spawnAzure(MODEL_DELAY_MS);
+  try {
+    await withService('service (model 800 ms)', azureEnv(azure, MODEL_BUDGET_MS), async (service) => {
+      if (!service.log().includes('"model advisor on"')) {
+        rows.push({ scenario: `model ${MODEL_DELAY_MS} ms, budget ${MODEL_BUDGET_MS} ms`, hook: 'order-sign', connections: 64, note: 'n/a (model advisor not available)' });
+        return;
+      }
+      // Every request a different chart, so the advice cache cannot answer for the model.
+      let variant = 0;
+      const body = (): string => hookPayload('order-sign', { variant: ++variant });
+      await load({ url: service.url, path: hookPath('order-sign'), body, connections: 16, seconds: 2 });
+      const before = await advisorRuns(service, 'model');
+      log('model 800 ms c=64');
+      const { result, cpu } = await measured([service], { url: service.url, path: hookPath('order-sign'), body, connections: 64, seconds: Math.max(SECONDS, 8) });
+      const after = await advisorRuns(service, 'model');
+      const outcomes = Object.entries(after)
+        .map(([status, n]) => [status, n - (before[status] ?? 0)] as const)
+        .filter(([, n]) => n > 0)
+        .map(([status, n]) => `${status} ${n}`)
+        .join(', ');
+      rows.push({
+        scenario: `model ${MODEL_DELAY_MS} ms, budget ${MODEL_BUDGET_MS} ms`,
+        hook: 'order-sign',
+        connections: 64,
+        result,
+        cpu: cpu[0],
+        note: `every chart different (no cache hits); model outcomes: ${outcomes || 'none counted'}`,
+      });
+    });
+  } finally {
+    await azure.stop();
+  }
+}
+
+async function hanging(): Promise<void> {
+  const azure = await spawnAzure('hang');
+  try {
+    await withService('service (model hangs)', azureEnv(azure, MODEL_BUDGET_MS), async (service) => {
+      if (!service.log().includes('"model advisor on"')) {
+        rows.push({ scenario: `model hangs, budget ${MODEL_BUDGET_MS} ms`, hook: 'order-sign', connections: 16, note: 'n/a (model advisor not available)' });
+        return;
+      }
+      let variant = 0;
+      const body = (): string => hookPayload('order-sign', { variant: ++variant });
+      log('model hangs c=16');
+      const { result, cpu } = await measured([service], { url: service.url, path: hookPath('order-sign'), body, connections: 16, seconds: Math.max(SECONDS, 6) });
+      const over = result.max - MODEL_BUDGET_MS;
+      rows.push({
+        scenario: `model hangs, budget ${MODEL_BUDGET_MS} ms`,
+        hook: 'order-sign',
+        connections: 16,
+        result,
+        cpu: cpu[0],
+        note: `worst ${fmt(result.max, 0)} ms = budget ${over >= 0 ? '+' : ''}${fmt(over, 0)} ms`,
+      });
+      targets.push({ name: 'deadline never exceeded by > 100 ms (p100)', met: over <= 100, detail: `max ${fmt(result.max, 0)} ms vs budget ${MODEL_BUDGET_MS} ms` });
+    });
+  } finally {
+    await azure.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const started = Date.now();
+  const sizes = payloadSizes();
+  facts.push(
+    `Payloads (compact JSON): ${HOOKS.map((h) => `${h} ${fmt(sizes[h] / 1024)} KB`).join(', ')} — 8 active medications (RxNorm), 6 problems, 2 allergies, 30 labs (LOINC), 2 draft orders on the order hooks.`,
+  );
+  log(facts[0] ?? '');
+  const profileDir = path.join(ROOT, 'bench', 'profiles');
+  const flags = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  if (flags.length > 0) mkdirSync(profileDir, { recursive: true });
+
+  if (wanted('rules') || wanted('feedback') || wanted('prefetch')) {
+    await withService(
+      'service (rules, SQLite)',
+      {},
+      async (service) => {
+        if (wanted('rules')) await rulesOnly(service);
+        if (wanted('prefetch')) await prefetchMissing(service);
+        if (wanted('feedback')) await feedback(service, 'SQLite');
+      },
+      flags,
+    );
+  }
+  if (wanted('bare')) await bareExpress();
+  addRatios();
+  if (wanted('model')) await model();
+  if (wanted('model')) await hanging();
+  if (wanted('feedback')) {
+    let databaseUrl: string | undefined;
+    try {
+      databaseUrl = await freshDatabase(PG_DATABASE);
+    } catch (error) {
+      rows.push({ scenario: 'feedback writes (PostgreSQL)', hook: 'order-sign', connections: 16, note: `n/a (PostgreSQL: ${error instanceof Error ? error.message : String(error)})` });
+    }
+    if (databaseUrl) {
+      try {
+        await withService('service (PostgreSQL)', { DATABASE_URL: databaseUrl }, (service) => feedback(service, 'PostgreSQL'));
+      } finally {
+        await dropDatabase(PG_DATABASE).catch(() => undefined);
+      }
+    }
+  }
+
+  const peakLines = Object.entries(peaks).map(([name, kb]) => `${name} ${fmt(kb / 1024, 0)} MB`);
+  const servicePeak = Math.max(0, ...Object.entries(peaks).filter(([n]) => n.startsWith('service')).map(([, kb]) => kb));
+  if (servicePeak > 0) {
+    facts.push(`Peak RSS under load (VmHWM of each process): ${peakLines.join(', ')}.`);
+    targets.push({ name: 'RSS < 300 MB', met: servicePeak < 300 * 1024, detail: `peak ${fmt(servicePeak / 1024, 0)} MB` });
+  }
+  if (!targets.some((t) => t.name.startsWith('deadline'))) {
+    targets.push({ name: 'deadline never exceeded by > 100 ms (p100)', met: undefined, detail: 'not measured (model advisor not available)' });
+  }
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const [load1, load5] = os.loadavg();
+  facts.push(
+    `Machine: ${os.cpus().length} × ${cpu}, Node ${process.version}; ${SECONDS} s per measurement after a warm-up; service run from ${
+      process.env.BENCH_DIST === '1' ? 'dist/' : 'sources via tsx'
+    } with LOG_LEVEL=info (one access-log line per request), SQLite store unless noted; whole run ${fmt((Date.now() - started) / 1000, 0)} s; load average at the end ${fmt(load1 ?? 0, 2)} (1 min), ${fmt(load5 ?? 0, 2)} (5 min) — above ~2 other work shared the cores and the figures are pessimistic.`,
+  );
+
+  const targetLines = targets.map((t) => `- ${t.met === undefined ? '–' : t.met ? 'met' : 'MISSED'}: ${t.name} — ${t.detail}`);
+  const output = [table(), '', ...facts, '', 'Targets:', ...targetLines].join('\n');
+  process.stdout.write(`\n${output}\n`);
+  writeResults(output);
+}
+
+function writeResults(output: string): void {
+  const file = path.join(ROOT, 'bench', 'RESULTS.md');
+  const text = [
+    '# Performance',
+    '',
+    `Latest \`npm run bench\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC). Every server runs as its own`,
+    'process on 127.0.0.1; autocannon drives them from the bench process, on the same 2-core machine. Latencies',
+    'are per request (autocannon response times), max is the true worst case (p100).',
+    '',
+    output,
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    'npm run bench                      # about 3–4 minutes; writes this file',
+    'BENCH_SECONDS=8 npm run bench      # longer measurements',
+    'BENCH_ONLY=rules,bare npm run bench',
+    'BENCH_CPU_PROF=1 BENCH_ONLY=rules npm run bench   # V8 CPU profiles in bench/profiles/',
+    'SOAK_SECONDS=60 npm run soak       # fixed-rate soak: errors, lost records, memory',
+    '```',
+    '',
+    'PostgreSQL figures need a local server (`BENCH_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`);',
+    'the bench creates and drops its own database `cds_bench` there.',
+    '',
+  ].join('\n');
+  writeFileSync(file, text);
+  log(`wrote ${path.relative(ROOT, file)}`);
+}
+
+main().catch(async (error: unknown) => {
+  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  await stopAll([]);
+  process.exit(1);
+});
