@@ -1,10 +1,23 @@
 /**
  * FHIR R4 → the normalized patient view (`types.ts`). Pure: no I/O, no clock (the caller passes `now`).
- * FIRST CUT — the rules issue owns and extends this module (medicationReference, units, labs, allergies…).
+ * Accepts what EHRs really send: searchset Bundles with extra entries (OperationOutcome, included Medications),
+ * medications by code or by reference, partially coded and text-only entries.
  */
-import type { Bundle, FhirResource, MedicationRequest, Patient } from 'fhir/r4.js';
+import type {
+  AllergyIntolerance,
+  Bundle,
+  Condition,
+  FhirResource,
+  MedicationRequest,
+  MedicationStatement,
+  Observation,
+  Patient,
+} from 'fhir/r4.js';
 import type { HookName, PrefetchKey } from '../cds/types.js';
-import type { Concept, Medication, PatientContext } from './types.js';
+import { isActiveOrder, isLiveDraft, medicationFromRequest, medicationFromStatement, ResourceIndex } from './medications.js';
+import { labFromObservation } from './observations.js';
+import { allergyFromResource, patientSummary, problemFromCondition } from './records.js';
+import type { PatientContext } from './types.js';
 
 export interface NormalizeInput {
   readonly hook: HookName;
@@ -19,6 +32,8 @@ export interface NormalizeInput {
   /** order-select `context.selections` (`Type/id`). */
   readonly selections?: readonly string[];
   readonly missing: readonly PrefetchKey[];
+  /** Extra bundles where referenced Medication resources may be found (e.g. a separate `_include` fetch). */
+  readonly medicationSources?: readonly Bundle[];
 }
 
 export function resourcesOf<T extends FhirResource>(bundle: Bundle | undefined, type: T['resourceType']): T[] {
@@ -27,45 +42,40 @@ export function resourcesOf<T extends FhirResource>(bundle: Bundle | undefined, 
     .filter((r): r is T => r !== undefined && r.resourceType === type);
 }
 
-function conceptOf(cc: { text?: string; coding?: { system?: string; code?: string; display?: string }[] } | undefined): Concept {
-  const codings = (cc?.coding ?? []).map((c) => ({ system: c.system, code: c.code, display: c.display }));
-  const text = cc?.text ?? codings.find((c) => c.display)?.display ?? codings[0]?.code ?? 'unnamed';
-  return { text, codings };
-}
-
-function medicationOf(mr: MedicationRequest, origin: 'active' | 'draft', selections: ReadonlySet<string>): Medication {
-  const ref = `MedicationRequest/${mr.id ?? 'unknown'}`;
-  return {
-    ref,
-    origin,
-    status: mr.status,
-    concept: conceptOf(mr.medicationCodeableConcept),
-    ingredients: [],
-    dosageText: mr.dosageInstruction?.[0]?.text,
-    authoredOn: mr.authoredOn,
-    selected: origin === 'draft' && selections.has(ref),
-  };
+/** `context.selections` may be relative (`MedicationRequest/1`) or absolute; compare on `Type/id`. */
+function relativeRefs(selections: readonly string[] | undefined): Set<string> {
+  return new Set(
+    (selections ?? []).map((s) => /([A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(s)?.[1] ?? s),
+  );
 }
 
 export function normalizePatientContext(input: NormalizeInput): PatientContext {
-  const selections = new Set(input.selections ?? []);
+  const selections = relativeRefs(input.selections);
+  const index = new ResourceIndex([input.medications, input.draftOrders, ...(input.medicationSources ?? [])]);
+  const activeRequests = resourcesOf<MedicationRequest>(input.medications, 'MedicationRequest')
+    .filter(isActiveOrder)
+    .map((mr) => medicationFromRequest(mr, 'active', selections, index));
+  const activeStatements = resourcesOf<MedicationStatement>(input.medications, 'MedicationStatement')
+    .filter((ms) => ms.status === 'active')
+    .map((ms) => medicationFromStatement(ms, index));
   return {
     hook: input.hook,
     now: input.now,
-    patient: { ref: `Patient/${input.patientId}` },
-    activeMedications: resourcesOf<MedicationRequest>(input.medications, 'MedicationRequest')
-      .filter((mr) => mr.status === 'active')
-      .map((mr) => medicationOf(mr, 'active', selections)),
-    draftOrders: resourcesOf<MedicationRequest>(input.draftOrders, 'MedicationRequest').map((mr) =>
-      medicationOf(mr, 'draft', selections),
-    ),
+    patient: patientSummary(input.patientId, input.patient, input.now),
+    activeMedications: [...activeRequests, ...activeStatements],
+    draftOrders: resourcesOf<MedicationRequest>(input.draftOrders, 'MedicationRequest')
+      .filter(isLiveDraft)
+      .map((mr) => medicationFromRequest(mr, 'draft', selections, index)),
     otherDraftRefs: (input.draftOrders?.entry ?? [])
       .map((e) => e.resource)
-      .filter((r): r is FhirResource => r !== undefined && r.resourceType !== 'MedicationRequest')
+      .filter(
+        (r): r is FhirResource =>
+          r !== undefined && r.resourceType !== 'MedicationRequest' && r.resourceType !== 'Medication',
+      )
       .map((r) => `${r.resourceType}/${r.id ?? 'unknown'}`),
-    problems: [],
-    allergies: [],
-    labs: [],
+    problems: resourcesOf<Condition>(input.conditions, 'Condition').map(problemFromCondition),
+    allergies: resourcesOf<AllergyIntolerance>(input.allergies, 'AllergyIntolerance').map(allergyFromResource),
+    labs: resourcesOf<Observation>(input.labs, 'Observation').map(labFromObservation),
     missing: input.missing,
   };
 }

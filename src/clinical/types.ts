@@ -3,6 +3,7 @@
  * advisors never see raw FHIR. Every item keeps `ref` (`ResourceType/id`) so findings can cite their evidence.
  */
 import type { HookName, PrefetchKey } from '../cds/types.js';
+import type { Analyte } from './units.js';
 
 export interface Code {
   readonly system?: string;
@@ -25,6 +26,8 @@ export interface PatientSummary {
   /** Whole years at the time of the hook; undefined when no birth date was given. */
   readonly ageYears?: number;
   readonly sex?: 'female' | 'male' | 'other' | 'unknown';
+  /** As sent (`YYYY`, `YYYY-MM` or `YYYY-MM-DD`). */
+  readonly birthDate?: string;
 }
 
 export type MedicationOrigin = 'active' | 'draft';
@@ -42,6 +45,10 @@ export interface Medication {
   readonly authoredOn?: string;
   /** order-select: whether this draft is one of `context.selections`. Always false for active medications. */
   readonly selected: boolean;
+  /** FHIR intent (order, plan, proposal…), when given. */
+  readonly intent?: string;
+  /** The Medication resource the order points at (`Medication/id` or `#contained`), when it used a reference. */
+  readonly medicationRef?: string;
 }
 
 export interface Problem {
@@ -49,6 +56,9 @@ export interface Problem {
   readonly concept: Concept;
   /** active, recurrence, relapse, inactive, remission, resolved — or undefined when not stated. */
   readonly clinicalStatus?: string;
+  /** unconfirmed, provisional, differential, confirmed, refuted, entered-in-error — or undefined. */
+  readonly verificationStatus?: string;
+  readonly onset?: string;
 }
 
 export interface Allergy {
@@ -58,6 +68,13 @@ export interface Allergy {
   readonly verificationStatus?: string;
   readonly criticality?: string;
   readonly category: readonly string[];
+  /** allergy | intolerance, when given. */
+  readonly type?: string;
+  /** `reaction[].substance`: the specific substances that caused reactions, often more precise than `concept`. */
+  readonly reactionSubstances?: readonly Concept[];
+  /** `reaction[].manifestation` texts (hives, anaphylaxis…), for the card detail. */
+  readonly manifestations?: readonly string[];
+  readonly recordedDate?: string;
 }
 
 export interface LabResult {
@@ -73,6 +90,14 @@ export interface LabResult {
   readonly effective?: string;
   readonly status?: string;
   readonly interpretation?: string;
+  /** The analyte when the result is one the advisors reason about (by LOINC, or by name when uncoded). */
+  readonly analyte?: Analyte;
+  /** Value and unit exactly as the lab sent them (before normalization). */
+  readonly originalValue?: number;
+  readonly originalUnit?: string;
+  /** Reference range from the lab, in the original unit. */
+  readonly referenceLow?: number;
+  readonly referenceHigh?: number;
 }
 
 /** What the service could not obtain: advisors must not treat absent data as "normal". */

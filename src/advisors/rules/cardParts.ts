@@ -1,0 +1,231 @@
+/**
+ * The parts every rule finding shares: drug and lab descriptions (chart text always escaped with `md`), the
+ * source and links from the knowledge base, override reasons, and suggestions that are real FHIR actions —
+ * delete the reviewed draft, replace it with a safer alternative, or order a monitoring lab.
+ */
+import type { MedicationRequest, ServiceRequest } from 'fhir/r4.js';
+import type { Coding } from '../../cds/types.js';
+import { LOINC, RXNORM, SNOMED, type LabResult } from '../../clinical/types.js';
+import { md } from '../../cards/markdown.js';
+import { displayUnit } from '../../clinical/units.js';
+import type { FindingAction, FindingLink, FindingSuggestion, Finding } from '../types.js';
+import type { FindingKind } from './keys.js';
+import type { Alternative, KnowledgeBase } from './knowledge.js';
+import type { OrderableLab } from './knowledgeFiles.js';
+import { isReviewedDraft, type ResolvedMed, type RuleContext } from './context.js';
+
+export const OVERRIDE_REASON_SYSTEM = 'https://cds-advisor.dev/CodeSystem/override-reason';
+export const FINDING_KIND_SYSTEM = 'https://cds-advisor.dev/CodeSystem/finding-kind';
+
+const reason = (code: string, display: string): Coding => ({ system: OVERRIDE_REASON_SYSTEM, code, display });
+
+const OVERRIDE_REASONS: Readonly<Record<FindingKind, readonly Coding[]>> = {
+  interaction: [
+    reason('benefit-outweighs-risk', 'Benefit outweighs risk'),
+    reason('patient-tolerates', 'Patient already tolerates this combination'),
+    reason('will-monitor', 'Will monitor'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+  duplicate: [
+    reason('intended-transition', 'Intended switch, taper or dose change'),
+    reason('benefit-outweighs-risk', 'Benefit outweighs risk'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+  allergy: [
+    reason('patient-tolerates', 'Patient has tolerated this drug before'),
+    reason('benefit-outweighs-risk', 'Benefit outweighs risk'),
+    reason('will-monitor', 'Will monitor'),
+    reason('not-applicable', 'Allergy record not applicable'),
+  ],
+  condition: [
+    reason('benefit-outweighs-risk', 'Benefit outweighs risk'),
+    reason('will-monitor', 'Will monitor'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+  renal: [
+    reason('dose-adjusted', 'Dose already adjusted for kidney function'),
+    reason('benefit-outweighs-risk', 'Benefit outweighs risk'),
+    reason('will-monitor', 'Will monitor'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+  lab: [
+    reason('benefit-outweighs-risk', 'Benefit outweighs risk'),
+    reason('will-monitor', 'Will monitor'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+  monitoring: [
+    reason('monitored-elsewhere', 'Monitored elsewhere'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+};
+
+const KIND_DISPLAY: Readonly<Record<FindingKind, string>> = {
+  interaction: 'Drug interaction',
+  duplicate: 'Duplicate therapy',
+  allergy: 'Drug allergy',
+  condition: 'Drug-condition',
+  renal: 'Renal dosing',
+  lab: 'Lab-aware check',
+  monitoring: 'Missing monitoring',
+};
+
+export function overrideReasons(kind: FindingKind): Coding[] {
+  return OVERRIDE_REASONS[kind].map((c) => ({ ...c }));
+}
+
+/** `warfarin` → `Warfarin` (summaries start with a drug name). */
+export function drugName(kb: KnowledgeBase, ingredient: string): string {
+  const name = kb.ingredients.get(ingredient)?.name ?? ingredient;
+  return name.charAt(0).toUpperCase() + name.slice(1);
+}
+
+export function lowerName(kb: KnowledgeBase, ingredient: string): string {
+  return kb.ingredients.get(ingredient)?.name ?? ingredient;
+}
+
+/** Card summaries must stay under 140 characters (CDS Hooks §card); ours are built short, this is the backstop. */
+export function summaryOf(text: string): string {
+  return text.length <= 139 ? text : `${text.slice(0, 138)}…`;
+}
+
+/** Shortens chart text for a summary line. */
+export function clip(text: string, max = 40): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}
+
+/** "Warfarin Sodium 5 MG Oral Tablet (MedicationRequest/abc, active order)" — chart text escaped. */
+export function describeMed(rm: ResolvedMed): string {
+  const origin = rm.med.origin === 'draft' ? 'draft order' : 'active order';
+  return md`${rm.med.concept.text} (${rm.med.ref}, ${origin})`;
+}
+
+export function labDate(lab: LabResult): string {
+  return lab.effective ? lab.effective.slice(0, 10) : 'unknown date';
+}
+
+/** "Potassium 5.9 mmol/L on 2026-11-20 (Observation/k1; reported as 5.9 mEq/L)". */
+export function describeLab(lab: LabResult): string {
+  const reported =
+    lab.originalUnit !== undefined && lab.originalUnit !== lab.unit
+      ? md`; reported as ${lab.originalValue} ${lab.originalUnit}`
+      : '';
+  const unit = displayUnit(lab.unit);
+  return md`${lab.concept.text} ${lab.value}${unit ? ` ${unit}` : ''} on ${labDate(lab)} (${lab.ref}` + reported + ')';
+}
+
+export interface SourceParts {
+  readonly source: Finding['source'];
+  readonly links: FindingLink[];
+}
+
+export function sourceParts(
+  kb: KnowledgeBase,
+  kind: FindingKind,
+  entry: { readonly source: string; readonly alsoSee?: readonly string[] },
+): SourceParts {
+  const primary = kb.sources.get(entry.source);
+  const links = [entry.source, ...(entry.alsoSee ?? [])]
+    .map((id) => kb.sources.get(id))
+    .filter((s) => s !== undefined)
+    .map((s) => ({ label: s.label, url: s.url }));
+  return {
+    source: {
+      label: 'CDS Advisor clinical rules',
+      ...(primary && { url: primary.url }),
+      topic: { system: FINDING_KIND_SYSTEM, code: kind, display: KIND_DISPLAY[kind] },
+    },
+    links,
+  };
+}
+
+export function sourceLine(kb: KnowledgeBase, id: string): string {
+  const s = kb.sources.get(id);
+  return s ? md`Source: ${s.label}` : '';
+}
+
+function deleteDraft(kb: KnowledgeBase, rm: ResolvedMed, name: string): FindingAction {
+  return { type: 'delete', description: `Remove the draft order for ${name}`, resourceId: rm.med.ref };
+}
+
+function replacementOrder(kb: KnowledgeBase, ctx: RuleContext, ingredient: string, replaced: string): FindingAction {
+  const ing = kb.ingredients.get(ingredient);
+  const name = ing?.name ?? ingredient;
+  const code = ing?.rxcui[0];
+  const resource: MedicationRequest = {
+    resourceType: 'MedicationRequest',
+    status: 'draft',
+    intent: 'order',
+    subject: { reference: ctx.patient.patient.ref },
+    medicationCodeableConcept: {
+      ...(code && { coding: [{ system: RXNORM, code, display: name }] }),
+      text: name,
+    },
+    note: [{ text: `Proposed by CDS Advisor in place of ${replaced}. Choose dose, route and frequency.` }],
+  };
+  return { type: 'create', description: `Draft an order for ${name} instead of ${replaced}`, resource };
+}
+
+function labOrder(ctx: RuleContext, lab: OrderableLab): FindingAction {
+  const resource: ServiceRequest = {
+    resourceType: 'ServiceRequest',
+    status: 'draft',
+    intent: 'order',
+    category: [{ coding: [{ system: SNOMED, code: '108252007', display: 'Laboratory procedure' }] }],
+    code: { coding: [{ system: LOINC, code: lab.loinc, display: lab.display }], text: lab.display },
+    subject: { reference: ctx.patient.patient.ref },
+  };
+  return { type: 'create', description: `Order ${lab.display} (LOINC ${lab.loinc})`, resource };
+}
+
+export interface SuggestionPlan {
+  /** The meds this finding is about; only reviewed drafts among them get remove/replace suggestions. */
+  readonly meds: readonly ResolvedMed[];
+  readonly alternatives?: readonly Alternative[];
+  readonly labs?: readonly OrderableLab[];
+  /** Ingredients the replacement must not be (the other drug of the pair, the allergen…). */
+  readonly avoid?: ReadonlySet<string>;
+  readonly recommendRemoval?: boolean;
+}
+
+/** Remove or replace each reviewed draft, and order monitoring labs; replacements come first (most useful). */
+export function suggestionsFor(ctx: RuleContext, plan: SuggestionPlan): FindingSuggestion[] {
+  const { kb } = ctx;
+  const out: FindingSuggestion[] = [];
+  for (const rm of plan.meds) {
+    if (!isReviewedDraft(ctx, rm)) continue;
+    const name = rm.ingredients.map((i) => lowerName(kb, i)).join('/') || rm.med.concept.text;
+    for (const alt of plan.alternatives ?? []) {
+      if (!rm.ingredients.some((i) => alt.replaces.has(i)) || plan.avoid?.has(alt.with)) continue;
+      out.push({
+        label: `Replace ${name} with ${lowerName(kb, alt.with)}`,
+        actions: [deleteDraft(kb, rm, name), replacementOrder(kb, ctx, alt.with, name)],
+      });
+    }
+    out.push({
+      label: `Remove the draft order for ${name}`,
+      ...(plan.recommendRemoval && { isRecommended: true }),
+      actions: [deleteDraft(kb, rm, name)],
+    });
+  }
+  for (const lab of plan.labs ?? []) {
+    out.push({ label: `Order ${lab.display}`, actions: [labOrder(ctx, lab)] });
+  }
+  return out;
+}
+
+/** The finding fields that depend only on kind, source and suggestions. */
+export function commonParts(
+  kb: KnowledgeBase,
+  kind: FindingKind,
+  entry: { readonly source: string; readonly alsoSee?: readonly string[] },
+  suggestions: readonly FindingSuggestion[],
+): Pick<Finding, 'advisor' | 'source' | 'links' | 'overrideReasons' | 'suggestions' | 'selectionBehavior'> {
+  const { source, links } = sourceParts(kb, kind, entry);
+  return {
+    advisor: 'rules',
+    source,
+    links,
+    overrideReasons: overrideReasons(kind),
+    ...(suggestions.length > 0 && { suggestions: [...suggestions], selectionBehavior: 'at-most-one' as const }),
+  };
+}

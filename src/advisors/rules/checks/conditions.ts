@@ -1,0 +1,69 @@
+/** Drug–condition checks: a reviewed drug against the patient's active problems (by SNOMED, ICD-10 or name). */
+import { md } from '../../../cards/markdown.js';
+import { textsOf } from '../../../clinical/concept.js';
+import { nameTokens } from '../../../clinical/text.js';
+import { isActiveProblem } from '../../../clinical/records.js';
+import { SNOMED, type Problem } from '../../../clinical/types.js';
+import type { Finding } from '../../types.js';
+import { commonParts, describeMed, drugName, lowerName, sourceLine, suggestionsFor, summaryOf } from '../cardParts.js';
+import type { RuleContext } from '../context.js';
+import { findingKey } from '../keys.js';
+import type { ConditionSpec } from '../knowledgeFiles.js';
+
+function containsWords(text: string, phrase: string): boolean {
+  const words = nameTokens(text);
+  const target = phrase.split(' ');
+  return words.some((_, i) => target.every((t, k) => words[i + k] === t));
+}
+
+export function problemMatches(condition: ConditionSpec['condition'], problem: Problem): boolean {
+  for (const c of problem.concept.codings) {
+    if (!c.code) continue;
+    if (c.system === SNOMED && condition.snomed?.includes(c.code)) return true;
+    if (c.system?.includes('icd-10') && condition.icd10Prefixes?.some((p) => c.code?.toUpperCase().startsWith(p))) return true;
+  }
+  return textsOf(problem.concept).some((t) => condition.names.some((n) => containsWords(t, n)));
+}
+
+export function conditionFindings(ctx: RuleContext): Finding[] {
+  const { kb } = ctx;
+  const problems = ctx.patient.problems.filter(isActiveProblem);
+  if (problems.length === 0) return [];
+  const out: Finding[] = [];
+  for (const { spec, drugs } of kb.conditions) {
+    const matched = problems.filter((p) => problemMatches(spec.condition, p));
+    if (matched.length === 0) continue;
+    for (const rm of ctx.focus) {
+      for (const ingredient of rm.ingredients.filter((i) => drugs.has(i))) {
+        const name = drugName(kb, ingredient);
+        const detail = [
+          md`**${name}** with **${spec.condition.label}**: ${spec.effect}.`,
+          `- ${describeMed(rm)}\n${matched.map((p) => md`- Problem: ${p.concept.text} (${p.ref})`).join('\n')}`,
+          md`**Why:** ${spec.rationale}`,
+          md`**What to do:** ${spec.management}`,
+          sourceLine(kb, spec.source),
+        ].join('\n\n');
+        const suggestions = suggestionsFor(ctx, {
+          meds: [rm],
+          alternatives: kb.alternatives.get(spec.id),
+          avoid: new Set([ingredient]),
+          recommendRemoval: spec.severity === 'critical',
+        });
+        out.push({
+          ...commonParts(kb, 'condition', spec, suggestions),
+          ruleId: `conditions/${spec.id}`,
+          key: findingKey('condition', [lowerName(kb, ingredient), spec.condition.id]),
+          severity: spec.severity,
+          summary: summaryOf(
+            spec.contraindication
+              ? `Contraindicated: ${name} with ${spec.condition.label} (${spec.effect})`
+              : `${name} with ${spec.condition.label}: ${spec.effect}`,
+          ),
+          detail,
+          evidence: [rm.med.ref, ...matched.map((p) => p.ref)],
+        });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+/**
+ * Lab-aware checks: a reviewed drug that raises a lab value that is already high (potassium-raising drugs with
+ * hyperkalemia). Uses the latest result within the rule's window; a normal or old result never fires.
+ */
+import { md } from '../../../cards/markdown.js';
+import { displayUnit } from '../../../clinical/units.js';
+import type { Finding } from '../../types.js';
+import { commonParts, describeLab, describeMed, drugName, lowerName, sourceLine, suggestionsFor, summaryOf } from '../cardParts.js';
+import type { RuleContext } from '../context.js';
+import { findingKey } from '../keys.js';
+
+export function labFindings(ctx: RuleContext): Finding[] {
+  const { kb } = ctx;
+  const out: Finding[] = [];
+  for (const { spec, drugs } of kb.highValue) {
+    const lab = ctx.latest(spec.analyte, spec.maxAgeDays);
+    if (lab?.value === undefined) continue;
+    const value = lab.value;
+    const band = spec.bands.find((b) => (b.inclusive ? value >= b.above : value > b.above));
+    if (!band) continue;
+    for (const rm of ctx.focus) {
+      for (const ingredient of rm.ingredients.filter((i) => drugs.has(i))) {
+        const name = drugName(kb, ingredient);
+        const shown = `${lab.value} ${displayUnit(lab.unit)}`.trim();
+        const detail = [
+          md`**${name}** with ${spec.analyte} already at ${shown} (above ${band.above}): ${spec.effect}.`,
+          `- ${describeMed(rm)}\n- Lab: ${describeLab(lab)}`,
+          md`**What to do:** ${band.advice}`,
+          sourceLine(kb, spec.source),
+        ].join('\n\n');
+        const repeat = kb.orderable.get(spec.analyte);
+        const suggestions = suggestionsFor(ctx, {
+          meds: [rm],
+          labs: repeat ? [repeat] : [],
+          recommendRemoval: band.severity === 'critical',
+        });
+        out.push({
+          ...commonParts(kb, 'lab', spec, suggestions),
+          ruleId: `labs/${spec.id}`,
+          key: findingKey('lab', [spec.analyte, lowerName(kb, ingredient)]),
+          severity: band.severity,
+          summary: summaryOf(
+            band.contraindication
+              ? `Contraindicated: ${name} with ${spec.analyte} ${shown} (${spec.effect})`
+              : `${name} with ${spec.analyte} ${shown}: ${spec.effect} risk`,
+          ),
+          detail,
+          evidence: [rm.med.ref, lab.ref],
+        });
+      }
+    }
+  }
+  return out;
+}

@@ -1,0 +1,72 @@
+/**
+ * Renal dosing: a reviewed drug with a labelled kidney threshold, against the patient's kidney function (lab
+ * value, or estimated from creatinine — `src/clinical/renal.ts`). Labels state limits as CrCl or eGFR; when only
+ * the other measure is available it is used as the estimate, and the card says so. No kidney data, no finding.
+ */
+import { md } from '../../../cards/markdown.js';
+import type { RenalValue } from '../../../clinical/renal.js';
+import type { Finding } from '../../types.js';
+import { commonParts, describeLab, describeMed, drugName, lowerName, sourceLine, suggestionsFor, summaryOf } from '../cardParts.js';
+import type { RuleContext } from '../context.js';
+import { findingKey } from '../keys.js';
+import type { BandSpec, RenalSpec } from '../knowledgeFiles.js';
+
+const METRIC_LABEL = { egfr: 'eGFR', crcl: 'CrCl' } as const;
+const UNIT_LABEL = { egfr: 'mL/min/1.73 m²', crcl: 'mL/min' } as const;
+
+function measureFor(ctx: RuleContext, metric: RenalSpec['metric']): { value: RenalValue; metric: RenalSpec['metric'] } | undefined {
+  const renal = ctx.renal();
+  const preferred = renal[metric];
+  if (preferred) return { value: preferred, metric };
+  const other = metric === 'egfr' ? 'crcl' : 'egfr';
+  const fallback = renal[other];
+  return fallback ? { value: fallback, metric: other } : undefined;
+}
+
+export function bandFor<B extends BandSpec & { readonly below: number }>(bands: readonly B[], value: number): B | undefined {
+  return bands.find((b) => (b.inclusive ? value <= b.below : value < b.below));
+}
+
+export function renalFindings(ctx: RuleContext): Finding[] {
+  const { kb } = ctx;
+  const out: Finding[] = [];
+  for (const rm of ctx.focus) {
+    for (const ingredient of rm.ingredients) {
+      const spec = kb.renal.get(ingredient);
+      if (!spec) continue;
+      const measure = measureFor(ctx, spec.metric);
+      if (!measure) continue;
+      const band = bandFor(spec.bands, measure.value.value);
+      if (!band) continue;
+      const name = drugName(kb, ingredient);
+      const label = METRIC_LABEL[measure.metric];
+      const value = `${label} ${measure.value.value} ${UNIT_LABEL[measure.metric]}`;
+      const threshold = `${band.inclusive ? 'at or below' : 'below'} ${band.below}`;
+      const estimate =
+        measure.metric === spec.metric
+          ? ''
+          : md` The label's limit is in ${METRIC_LABEL[spec.metric]}; ${label} is used here as its estimate.`;
+      const detail = [
+        md`**${name}** with ${value} (${measure.value.method}): ${threshold} for this drug.` + estimate,
+        `- ${describeMed(rm)}\n${measure.value.evidence.map((lab) => `- Lab: ${describeLab(lab)}`).join('\n')}`,
+        md`**What to do:** ${band.advice}`,
+        sourceLine(kb, spec.source),
+      ].join('\n\n');
+      const suggestions = suggestionsFor(ctx, { meds: [rm], recommendRemoval: band.severity === 'critical' });
+      out.push({
+        ...commonParts(kb, 'renal', spec, suggestions),
+        ruleId: `renal/${spec.id}`,
+        key: findingKey('renal', [lowerName(kb, ingredient)]),
+        severity: band.severity,
+        summary: summaryOf(
+          band.contraindication
+            ? `Contraindicated: ${name} at ${label} ${measure.value.value} (${threshold})`
+            : `${name}: dose review at ${label} ${measure.value.value} (${threshold})`,
+        ),
+        detail,
+        evidence: [rm.med.ref, ...measure.value.evidence.map((lab) => lab.ref)],
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,54 @@
+/**
+ * What one rule run looks at, resolved once: the medications under review (`focus`) and the rest of the chart's
+ * medications (`others`), each with its knowledge ingredient ids; labs and kidney function looked up lazily.
+ */
+import type { LabResult, Medication, PatientContext } from '../../clinical/types.js';
+import type { Analyte } from '../../clinical/units.js';
+import { latestLab } from '../../clinical/observations.js';
+import { assessRenalFunction, type RenalFunction } from '../../clinical/renal.js';
+import type { Review } from '../types.js';
+import type { KnowledgeBase } from './knowledge.js';
+import { ingredientsOfMedication } from './matcher.js';
+
+export interface ResolvedMed {
+  readonly med: Medication;
+  readonly ingredients: readonly string[];
+}
+
+export interface RuleContext {
+  readonly kb: KnowledgeBase;
+  readonly review: Review;
+  readonly patient: PatientContext;
+  readonly focus: readonly ResolvedMed[];
+  readonly others: readonly ResolvedMed[];
+  renal(): RenalFunction;
+  latest(analyte: Analyte, maxAgeDays: number): LabResult | undefined;
+}
+
+export function buildContext(kb: KnowledgeBase, review: Review): RuleContext {
+  const { patient } = review;
+  const resolve = (med: Medication): ResolvedMed => ({ med, ingredients: ingredientsOfMedication(kb, med) });
+  const focus = review.focus.map(resolve);
+  const focusRefs = new Set(review.focus.map((m) => m.ref));
+  const others = [...patient.activeMedications, ...patient.draftOrders].filter((m) => !focusRefs.has(m.ref)).map(resolve);
+  let renal: RenalFunction | undefined;
+  const labs = new Map<string, LabResult | undefined>();
+  return {
+    kb,
+    review,
+    patient,
+    focus,
+    others,
+    renal: () => (renal ??= assessRenalFunction(patient)),
+    latest: (analyte, maxAgeDays) => {
+      const key = `${analyte}/${maxAgeDays}`;
+      if (!labs.has(key)) labs.set(key, latestLab(patient.labs, analyte, patient.now, maxAgeDays));
+      return labs.get(key);
+    },
+  };
+}
+
+/** Focus drafts can be removed or replaced by a suggestion; active orders and other drafts are left alone. */
+export function isReviewedDraft(ctx: RuleContext, rm: ResolvedMed): boolean {
+  return rm.med.origin === 'draft' && ctx.focus.includes(rm);
+}

@@ -1,0 +1,36 @@
+/**
+ * One rule run: resolve the review once, run every check, de-duplicate by key. Pure and synchronous — the
+ * advisor wrapper in `index.ts` adds timing and the Advisor contract.
+ *
+ * Per hook (through `review.focus`, chosen by the hook module): order-select reviews the selected drafts,
+ * order-sign every draft, patient-view the active medication list; missing-monitoring checks run on
+ * patient-view only (an order is not the moment to nag about a lab).
+ */
+import type { Finding } from '../types.js';
+import { allergyFindings } from './checks/allergies.js';
+import { conditionFindings } from './checks/conditions.js';
+import { interactionFindings } from './checks/interactions.js';
+import { labFindings } from './checks/labs.js';
+import { monitoringFindings } from './checks/monitoring.js';
+import { renalFindings } from './checks/renal.js';
+import { buildContext } from './context.js';
+import { dedupeFindings, SEVERITY_RANK } from './keys.js';
+import type { KnowledgeBase } from './knowledge.js';
+import type { Review } from '../types.js';
+
+export function evaluate(kb: KnowledgeBase, review: Review): Finding[] {
+  const ctx = buildContext(kb, review);
+  if (ctx.focus.length === 0) return [];
+  const findings = [
+    ...interactionFindings(ctx),
+    ...allergyFindings(ctx),
+    ...conditionFindings(ctx),
+    ...renalFindings(ctx),
+    ...labFindings(ctx),
+    ...(review.hook === 'patient-view' ? monitoringFindings(ctx) : []),
+  ];
+  // Never a finding without evidence (CONTRACT: every card cites the resources it rests on).
+  return dedupeFindings(findings.filter((f) => f.evidence.length > 0)).sort(
+    (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity],
+  );
+}

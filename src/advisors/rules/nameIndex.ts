@@ -1,0 +1,37 @@
+/**
+ * Finds known names inside free text by whole words: "Warfarin Sodium 5 MG Oral Tablet" contains `warfarin`;
+ * "losartan potassium" does not contain `potassium chloride`. Indexed by first word so a scan is one map
+ * lookup per word of the text. Overlapping names all match ("tylenol with codeine" → acetaminophen and codeine).
+ */
+import { nameTokens } from '../../clinical/text.js';
+
+interface Entry {
+  readonly tokens: readonly string[];
+  readonly value: string;
+}
+
+export class NameIndex {
+  private readonly byFirst = new Map<string, Entry[]>();
+
+  add(name: string, value: string): void {
+    const tokens = nameTokens(name);
+    const first = tokens[0];
+    if (!first) return;
+    const list = this.byFirst.get(first) ?? [];
+    if (!list.some((e) => e.value === value && e.tokens.join(' ') === tokens.join(' '))) list.push({ tokens, value });
+    this.byFirst.set(first, list);
+  }
+
+  /** Values of every name found in `text`, in order of first appearance, without repeats. */
+  scan(text: string, into: Set<string> = new Set()): Set<string> {
+    const tokens = nameTokens(text);
+    for (let i = 0; i < tokens.length; i++) {
+      const candidates = this.byFirst.get(tokens[i] as string);
+      if (!candidates) continue;
+      for (const entry of candidates) {
+        if (entry.tokens.every((t, k) => tokens[i + k] === t)) into.add(entry.value);
+      }
+    }
+    return into;
+  }
+}

@@ -1,0 +1,79 @@
+/** Observation → `LabResult`: value and unit normalized to UCUM for the analytes we reason about (`units.ts`). */
+import type { Observation } from 'fhir/r4.js';
+import { codeIn, conceptOf, textsOf } from './concept.js';
+import { type Analyte, analyteOf, normalizeQuantity } from './units.js';
+import { LOINC, type LabResult } from './types.js';
+
+function effectiveOf(obs: Observation): string | undefined {
+  return obs.effectiveDateTime ?? obs.effectivePeriod?.end ?? obs.effectivePeriod?.start ?? obs.effectiveInstant ?? obs.issued;
+}
+
+export function labFromObservation(obs: Observation): LabResult {
+  const concept = conceptOf(obs.code);
+  const loinc = codeIn(concept, LOINC);
+  const analyte = analyteOf(loinc, textsOf(concept));
+  const quantity = obs.valueQuantity;
+  const originalValue = quantity?.value;
+  const originalUnit = quantity?.code ?? quantity?.unit;
+  const normalized =
+    analyte && originalValue !== undefined ? normalizeQuantity(analyte, originalValue, originalUnit) : undefined;
+  const range = obs.referenceRange?.[0];
+  return {
+    ref: `Observation/${obs.id ?? 'unknown'}`,
+    concept,
+    loinc,
+    value: analyte ? normalized?.value : originalValue,
+    unit: analyte ? (normalized?.unit ?? originalUnit) : originalUnit,
+    comparator: quantity?.comparator,
+    effective: effectiveOf(obs),
+    status: obs.status,
+    interpretation: obs.interpretation?.[0]?.coding?.[0]?.code ?? obs.interpretation?.[0]?.text,
+    analyte,
+    originalValue,
+    originalUnit,
+    referenceLow: range?.low?.value,
+    referenceHigh: range?.high?.value,
+  };
+}
+
+/** Results that count: final or amended ones, plus preliminary (a critical preliminary potassium matters). */
+const USABLE_STATUSES = new Set(['final', 'amended', 'corrected', 'preliminary']);
+
+const DAY_MS = 86_400_000;
+
+/**
+ * The most recent usable result for an analyte taken within `maxAgeDays` of `now`, with a numeric normalized
+ * value. Undefined when there is none: absent is not normal, and callers must treat it as "unknown".
+ */
+export function latestLab(
+  labs: readonly LabResult[],
+  analyte: Analyte,
+  now: Date,
+  maxAgeDays: number,
+): LabResult | undefined {
+  let best: LabResult | undefined;
+  let bestTime = -Infinity;
+  const oldest = now.getTime() - maxAgeDays * DAY_MS;
+  for (const lab of labs) {
+    if (lab.analyte !== analyte || lab.value === undefined || !lab.effective) continue;
+    if (lab.status && !USABLE_STATUSES.has(lab.status)) continue;
+    const t = Date.parse(lab.effective);
+    if (Number.isNaN(t) || t < oldest || t > now.getTime() + DAY_MS) continue;
+    if (t > bestTime) {
+      best = lab;
+      bestTime = t;
+    }
+  }
+  return best;
+}
+
+/** Whether any result (any value) for the analyte was taken within `days` — for "is it being monitored?". */
+export function hasLabWithin(labs: readonly LabResult[], analyte: Analyte, now: Date, days: number): boolean {
+  const oldest = now.getTime() - days * DAY_MS;
+  return labs.some((lab) => {
+    if (lab.analyte !== analyte || !lab.effective) return false;
+    if (lab.status === 'entered-in-error' || lab.status === 'cancelled') return false;
+    const t = Date.parse(lab.effective);
+    return !Number.isNaN(t) && t >= oldest;
+  });
+}

@@ -1,0 +1,106 @@
+/**
+ * Lab analytes the advisors reason about, and their values in one UCUM unit each, whatever unit the lab sent:
+ * creatinine in mg/dL or µmol/L, potassium in mEq/L or mmol/L (equal for a monovalent ion), eGFR written
+ * `mL/min/1.73m2` or `mL/min/{1.73_m2}`. A value whose unit we cannot convert is kept as sent but not given a
+ * normalized value: a rule must never compare a number it does not understand.
+ */
+import { normalizeName } from './text.js';
+
+export type Analyte = 'potassium' | 'creatinine' | 'egfr' | 'crcl' | 'inr' | 'weight';
+
+interface AnalyteSpec {
+  readonly loinc: readonly string[];
+  /** The UCUM unit values are normalized to. */
+  readonly unit: string;
+  /** Factor to multiply by, keyed by a unit string after `unitKey`. */
+  readonly factors: Readonly<Record<string, number>>;
+  /** Recognizes text-only results (no LOINC); must not catch urine or ratio tests. */
+  readonly text: (name: string) => boolean;
+}
+
+const notUrineOrRatio = (name: string): boolean => !/\b(urine|ur|ratio|clearance)\b/.test(name);
+
+export const ANALYTES: Readonly<Record<Analyte, AnalyteSpec>> = {
+  potassium: {
+    loinc: ['2823-3', '6298-4'],
+    unit: 'mmol/L',
+    factors: { 'mmol/l': 1, 'meq/l': 1 },
+    text: (n) => /\bpotassium\b/.test(n) && notUrineOrRatio(n),
+  },
+  creatinine: {
+    loinc: ['2160-0', '38483-4', '14682-9'],
+    unit: 'umol/L',
+    // 1 mg/dL creatinine = 88.42 µmol/L (molar mass 113.12 g/mol).
+    factors: { 'umol/l': 1, 'mg/dl': 88.42, 'mg/l': 8.842, 'mmol/l': 1000 },
+    text: (n) => /\bcreatinine\b/.test(n) && notUrineOrRatio(n),
+  },
+  egfr: {
+    loinc: ['33914-3', '48642-3', '48643-1', '50044-7', '62238-1', '69405-9', '88293-6', '88294-4', '98979-8'],
+    unit: 'mL/min/{1.73_m2}',
+    factors: { 'ml/min/1.73m2': 1, 'ml/min/1.73sqm': 1, 'ml/min/1.73': 1, 'ml/min': 1 },
+    text: (n) => /\b(egfr|gfr|glomerular filtration)\b/.test(n),
+  },
+  crcl: {
+    loinc: ['2164-2'],
+    unit: 'mL/min',
+    factors: { 'ml/min': 1, 'ml/s': 60 },
+    text: () => false,
+  },
+  inr: {
+    loinc: ['6301-6', '34714-6', '46418-0'],
+    unit: '{INR}',
+    factors: { '': 1, inr: 1, ratio: 1, '1': 1 },
+    text: (n) => /\binr\b|international normali[sz]ed ratio/.test(n),
+  },
+  weight: {
+    loinc: ['29463-7', '3141-9'],
+    unit: 'kg',
+    factors: { kg: 1, g: 0.001, lb: 0.45359237, lbs: 0.45359237, lbav: 0.45359237 },
+    text: (n) => /\bbody weight\b/.test(n),
+  },
+};
+
+const BY_LOINC = new Map<string, Analyte>(
+  (Object.keys(ANALYTES) as Analyte[]).flatMap((a) => ANALYTES[a].loinc.map((code) => [code, a] as const)),
+);
+
+/** Which analyte a result measures: by LOINC first, by its name only when it carries no LOINC at all. */
+export function analyteOf(loinc: string | undefined, texts: readonly string[]): Analyte | undefined {
+  if (loinc) return BY_LOINC.get(loinc);
+  for (const text of texts) {
+    const name = normalizeName(text);
+    for (const analyte of Object.keys(ANALYTES) as Analyte[]) if (ANALYTES[analyte].text(name)) return analyte;
+  }
+  return undefined;
+}
+
+/** `mL/min/{1.73_m2}`, `ml/min/1.73 m^2`, `[lb_av]`, `µmol/L` → comparable lower-case keys. */
+export function unitKey(unit: string | undefined): string {
+  return (unit ?? '')
+    .toLowerCase()
+    .replace(/[µμ]/g, 'u')
+    .replace(/[\s{}[\]_^]/g, '')
+    .replace(/(\d)sq\.?m/, '$1sqm');
+}
+
+export interface NormalizedQuantity {
+  readonly value?: number;
+  readonly unit?: string;
+}
+
+/** Converts a value to the analyte's UCUM unit; `value` is undefined when the unit is not one we know. */
+export function normalizeQuantity(analyte: Analyte, value: number, unit: string | undefined): NormalizedQuantity {
+  const spec = ANALYTES[analyte];
+  const factor = spec.factors[unitKey(unit)];
+  if (factor === undefined) return { unit };
+  // Round away floating-point noise from the conversion without losing clinical precision.
+  return { value: Math.round(value * factor * 1000) / 1000, unit: spec.unit };
+}
+
+/** A unit as a clinician reads it: `mL/min/{1.73_m2}` → `mL/min/1.73 m²`; annotation-only units (`{INR}`) vanish. */
+export function displayUnit(unit: string | undefined): string {
+  if (!unit) return '';
+  if (unit === 'mL/min/{1.73_m2}') return 'mL/min/1.73 m²';
+  if (/^\{[^}]*\}$/.test(unit)) return '';
+  return unit;
+}
