@@ -12,7 +12,11 @@ import { type AppDeps, createApp } from './http/app.js';
 import { createPseudonymizer } from './invocation/pseudonym.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { ANONYMOUS_CLIENT, noAuthentication } from './security/types.js';
+import { applyServerTimeouts } from './http/middleware/limits.js';
+import { createAuditAuth, createAuditTokenVerifier } from './security/auditTokens.js';
+import { checkFhirServer } from './security/ssrf.js';
+import { type AuthenticationSetup, isLoopbackHost, setUpAuthentication } from './security/startup.js';
+import type { EhrAuthenticator } from './security/types.js';
 import { openStore } from './store/sqlStore.js';
 
 export interface RunningServer {
@@ -31,6 +35,17 @@ export async function buildDeps(config: Config, logger: Logger, overrides: Parti
   const advisors: Advisor[] = [];
   // SQLite under DATA_DIR by default, PostgreSQL when DATABASE_URL is set; tests may pass their own store.
   const store = overrides.store ?? (await openStore(config, { logger, metricsRegistry: metrics.registry }));
+  // Start-up rules: no trusted clients → unauthenticated only on a loopback HOST or with ALLOW_UNAUTHENTICATED.
+  // The store remembers JWT ids, so a replay is caught across instances (PostgreSQL) and restarts.
+  let auth: AuthenticationSetup | undefined;
+  try {
+    auth = overrides.authenticator ? undefined : setUpAuthentication(config, { logger, replayGuard: store });
+  } catch (error) {
+    if (!overrides.store) await store.close();
+    throw error;
+  }
+  // Plain-http FHIR servers only on loopback, and only in development (loopback HOST or no authentication).
+  const allowInsecureLoopback = isLoopbackHost(config.host) || auth?.authenticated === false;
   return {
     config,
     logger,
@@ -38,10 +53,18 @@ export async function buildDeps(config: Config, logger: Logger, overrides: Parti
     registry,
     store,
     advisors,
-    authenticator: noAuthentication,
+    authenticator: auth?.authenticator ?? (overrides.authenticator as EhrAuthenticator),
     // The store's key: PSEUDONYM_KEY, or one generated once and kept in the store (stable across restarts).
     pseudonymize: createPseudonymizer(store.pseudonymKey),
-    checkFhirServer: (client) => (client === ANONYMOUS_CLIENT ? undefined : 'not allowed'),
+    checkFhirServer: (client, url) => {
+      const result = checkFhirServer(client, url, { allowInsecureLoopback });
+      return result.ok ? undefined : result.reason;
+    },
+    auditAuth: createAuditAuth({
+      verifier: createAuditTokenVerifier(config.auditTokens, logger),
+      secureCookies: config.publicBaseUrl.startsWith('https:'),
+      logger,
+    }),
     ...overrides,
   };
 }
@@ -53,6 +76,8 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
     const s = app.listen(config.port, config.host, () => resolve(s));
     s.once('error', reject);
   });
+  // Slow clients must not pin connections (slowloris): header, request and keep-alive timeouts.
+  applyServerTimeouts(server);
   const { port } = server.address() as AddressInfo;
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info('listening', { host: config.host, port, publicBaseUrl: config.publicBaseUrl });

@@ -11,11 +11,13 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Pseudonymizer } from '../invocation/pseudonym.js';
+import type { AuditAuth } from '../security/auditTokens.js';
 import type { ClientIdentity, EhrAuthenticator } from '../security/types.js';
 import type { Store } from '../store/types.js';
 import { accessLog } from './middleware/accessLog.js';
 import { authenticate } from './middleware/authenticate.js';
 import { errorHandler, notFound } from './middleware/errorHandler.js';
+import { clientRateLimit, ipRateLimit } from './middleware/limits.js';
 import { requestContext } from './middleware/requestContext.js';
 import { discoveryRouter } from './routes/discovery.js';
 import { feedbackRouter } from './routes/feedback.js';
@@ -34,6 +36,8 @@ export interface AppDeps {
   readonly pseudonymize: Pseudonymizer;
   /** SSRF guard: a reason when this client may not make the service fetch from `url`. */
   readonly checkFhirServer: (client: ClientIdentity, url: string) => string | undefined;
+  /** Audit/admin API access (bearer AUDIT_TOKENS, or dashboard session + CSRF) and the dashboard login routes. */
+  readonly auditAuth: AuditAuth;
 }
 
 /** CDS endpoints are called by browser-based EHRs too (https://cds-hooks.hl7.org/2.0/#cross-origin-resource-sharing). */
@@ -55,12 +59,21 @@ export function createApp(deps: AppDeps): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
   app.set('query parser', 'simple');
+  // JSON bodies encode <, > and & as \u003c…: input echoed in an error message can never read as markup.
+  app.set('json escape', true);
 
   app.use(requestContext());
   app.use(accessLog(logger, metrics));
   app.use(helmet());
   app.use('/cds-services', cdsCors(config));
+  if (config.rateLimitPerMinute > 0) {
+    // Per IP before authentication, so a flood of bad tokens is cheap to refuse; per EHR after it.
+    app.use('/cds-services', ipRateLimit({ limit: config.rateLimitPerMinute * 2 }));
+  }
   app.use('/cds-services', authenticate(deps.authenticator, config.publicBaseUrl));
+  if (config.rateLimitPerMinute > 0) app.use('/cds-services', clientRateLimit({ limit: config.rateLimitPerMinute }));
+  // Every audit and admin route, whoever mounts it, sits behind an audit token (or the dashboard session + CSRF).
+  app.use(['/audit/api', '/admin'], deps.auditAuth.requireAuditToken);
   app.use(
     express.json({
       limit: config.bodyLimitBytes,
@@ -69,6 +82,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
+  app.use(deps.auditAuth.router);
   app.use(healthRouter({ store: deps.store, metrics }));
   app.use(discoveryRouter(deps.registry));
   app.use(feedbackRouter({ store: deps.store, registry: deps.registry, logger }));

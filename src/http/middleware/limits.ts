@@ -37,6 +37,8 @@ function limiter(options: Required<RateLimitOptions>, key: (req: Request, res: R
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     keyGenerator: key,
+    // rateLimitKey does call ipKeyGenerator; the library's source-text heuristic cannot see that through it.
+    validate: { keyGeneratorIpFallback: false },
     // The one error handler shapes the 429 body like every other error.
     handler: (_req, _res, next) => next(new AppError('too_many_requests', 'Too many requests; slow down')),
   });

@@ -46,8 +46,9 @@ export function feedbackRouter(deps: FeedbackRouterDeps): Router {
   router.post('/cds-services/:id/feedback', requireJsonBody, async (req, res) => {
     const serviceId = String(req.params.id);
     const context = currentRequestContext();
-    if (context) context.serviceId = serviceId;
+    // Checked before it labels metrics and logs: an id from the URL is attacker-chosen (unbounded label values).
     if (!deps.registry.get(serviceId)) throw new AppError('not_found', `No CDS service with id ${serviceId}`);
+    if (context) context.serviceId = serviceId;
     const items = parseFeedback(req.body);
     const result = await deps.store.recordFeedback(serviceId, items);
     deps.logger.info('feedback stored', {

@@ -12,13 +12,14 @@ export function servicesRouter(deps: InvocationDeps & { adviceBudgetMs: number }
   const router = Router();
   router.post('/cds-services/:id', requireJsonBody, async (req, res) => {
     const serviceId = String(req.params.id);
+    // Checked before it labels metrics and logs: an id from the URL is attacker-chosen (unbounded label values).
+    if (!deps.registry.get(serviceId)) throw new AppError('not_found', `No CDS service with id ${serviceId}`);
     const context = currentRequestContext();
     if (context) {
       context.serviceId = serviceId;
       const hookInstance = (req.body as { hookInstance?: unknown } | undefined)?.hookInstance;
       if (typeof hookInstance === 'string' && hookInstance.length <= 200) context.hookInstance = hookInstance;
     }
-    if (!deps.registry.get(serviceId)) throw new AppError('not_found', `No CDS service with id ${serviceId}`);
     // The budget counts from the moment the request arrived, body parsing included.
     const receivedAt = res.locals.receivedAt as number;
     const deadline = new Deadline(deps.adviceBudgetMs - (performance.now() - receivedAt));
