@@ -83,10 +83,14 @@ function connectPostgres(options: ConnectOptions, databaseUrl: string): Connecti
     types: pgTypes,
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
   });
-  // Without a listener, an idle client whose server went away emits an unhandled 'error' and kills the process.
-  pool.on('error', (error) => {
+  // Without a listener, a client whose server went away emits an unhandled 'error' and kills the process. The pool
+  // listens on idle clients only; a checked-out client between a failed query and its release has nobody, so every
+  // client gets its own listener too.
+  const lost = (error: Error): void => {
     options.logger.warn('store connection lost', { store: 'postgres', error: error.message });
-  });
+  };
+  pool.on('error', lost);
+  pool.on('connect', (client) => client.on('error', lost));
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   const url = new URL(databaseUrl);
   const location = `postgres://${url.host}${url.pathname}${schema ? `#${schema}` : ''}`;
