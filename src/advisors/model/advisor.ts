@@ -25,12 +25,14 @@ import type { Advisor, AdvisorOutcome, AdvisorStatus, Finding, Review } from '..
 import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';
 import { type CallFailure, classifyCallError, createModelClient, type ModelClient, type ModelCompletion } from './client.js';
-import { type Deidentified, type DeidentifyOptions, type ModelInput, deidentify } from './deidentify.js';
+import { type Deidentified, type ModelInput, deidentify } from './deidentify.js';
 import { findingOf } from './findings.js';
 import { guardAnswer } from './guards.js';
+import { type DrugVocabulary, FALLBACK_VOCABULARY } from './keys.js';
 import { createModelMetrics, type ModelMetrics, type ModelOutcomeLabel } from './metrics.js';
 import { type ModelAnswer, OutputRejectedError, parseAnswer } from './output.js';
 import { PROMPT_VERSION, buildMessages } from './prompt.js';
+import { defaultVocabulary } from './vocabulary.js';
 
 export interface ModelAdvisorOptions {
   /** Hard cap on one model call, and so the bounded wait for a late answer to reach the cache. */
@@ -58,8 +60,13 @@ export const DEFAULT_MODEL_ADVISOR_OPTIONS: ModelAdvisorOptions = {
   maxRetryAfterMs: 60_000,
 };
 
-export interface ModelAdvisorDeps extends DeidentifyOptions {
+export interface ModelAdvisorDeps {
   readonly logger: Logger;
+  /**
+   * Drug names as the rules know them (finding keys, recognising drugs in free text). `createModelAdvisor` loads
+   * the rules' knowledge base when not given.
+   */
+  readonly drugVocabulary?: DrugVocabulary;
   /** The app's registry; a private one when not given. */
   readonly metricsRegistry?: Registry;
   /** The kill switch; everything on when not given. */
@@ -124,6 +131,7 @@ export class ModelAdvisor implements Advisor {
   private readonly inFlight = new Map<string, Flight>();
   private readonly closing = new AbortController();
   private rateLimitedUntil = 0;
+  private readonly vocabulary: DrugVocabulary;
 
   constructor(
     private readonly client: ModelClient,
@@ -132,6 +140,7 @@ export class ModelAdvisor implements Advisor {
     this.options = { ...DEFAULT_MODEL_ADVISOR_OPTIONS, ...deps.options };
     this.metrics = createModelMetrics(deps.metricsRegistry ?? new Registry());
     this.aiSwitch = deps.aiSwitch ?? new InMemoryAiSwitch();
+    this.vocabulary = deps.drugVocabulary ?? FALLBACK_VOCABULARY;
     this.cache = new AdviceCache({ maxEntries: this.options.cacheMaxEntries, ttlMs: this.options.cacheTtlMs });
     this.breaker = circuitBreaker(
       handleWhen((err) => err instanceof DeadlineMissedError || (err instanceof ModelCallError && err.failure.tripsBreaker)),
@@ -168,7 +177,7 @@ export class ModelAdvisor implements Advisor {
     try {
       const enabled = await this.isEnabled(review.serviceId, signal);
       if (enabled !== true) return done('disabled', [], enabled === false ? 'switched-off' : 'switch-unavailable');
-      const deid = deidentify(review.patient, this.deps);
+      const deid = deidentify(review.patient, { recognizeDrugNames: (text) => this.vocabulary.recognize(text) });
       if (deid.input.activeMedications.length === 0 && deid.input.draftOrders.length === 0) {
         return done('ok', [], 'nothing-to-review');
       }
@@ -226,6 +235,7 @@ export class ModelAdvisor implements Advisor {
       deployment: this.client.deployment,
       modelVersion: answer.modelVersion,
       patientRef: review.patient.patient.ref,
+      vocabulary: this.vocabulary,
     };
     return guarded.items.map((item) => findingOf(item, context));
   }
@@ -304,6 +314,12 @@ export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): Mode
     return undefined;
   }
   const client = createModelClient(azure, deps.credential ? { credential: deps.credential } : {});
+  let drugVocabulary = deps.drugVocabulary;
+  if (!drugVocabulary) {
+    const loaded = defaultVocabulary();
+    if (loaded.problem) deps.logger.warn('model advisor: no drug vocabulary, uncoded names withheld', { problem: loaded.problem });
+    drugVocabulary = loaded.vocabulary;
+  }
   deps.logger.info('model advisor on', {
     endpointHost: new URL(azure.endpoint).host,
     deployment: azure.deployment,
@@ -312,5 +328,5 @@ export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): Mode
     adviceBudgetMs: config.adviceBudgetMs,
     promptVersion: PROMPT_VERSION,
   });
-  return new ModelAdvisor(client, deps);
+  return new ModelAdvisor(client, { ...deps, drugVocabulary });
 }

@@ -28,6 +28,8 @@ export interface AliasTarget {
   /** Words a clinician recognises, from their own chart; shown escaped on the card, never sent to the model. */
   readonly label: string;
   readonly medication?: Medication;
+  /** For a lab the rules reason about (potassium, creatinine, inr …): which one. */
+  readonly analyte?: string;
 }
 
 export interface ModelCode {
@@ -300,7 +302,12 @@ export function deidentify(context: PatientContext, options: DeidentifyOptions =
       .sort(mostRecentFirst)
       .slice(0, LIMITS.labs)
       .map((l, i) => ({
-        alias: add('L', i, { kind: 'lab', ref: l.ref, label: `${labLabel(l, now)} (lab result)` }),
+        alias: add('L', i, {
+          kind: 'lab',
+          ref: l.ref,
+          label: `${labLabel(l, now)} (lab result)`,
+          ...(l.analyte && { analyte: l.analyte }),
+        }),
         ...labNameOf(l, options),
         codes: codesOf(l.concept.codings),
         value: l.value !== undefined && Number.isFinite(l.value) ? l.value : null,

@@ -10,7 +10,7 @@ import { LOINC } from '../../clinical/types.js';
 import { bulletList, md } from '../../cards/markdown.js';
 import type { Finding, FindingSuggestion } from '../types.js';
 import type { GuardedItem, GuardedSuggestion } from './guards.js';
-import { interactionKey, modelKey } from './keys.js';
+import { type DrugVocabulary, modelFindingKey } from './keys.js';
 import { PROMPT_VERSION } from './prompt.js';
 
 export const MODEL_SOURCE_LABEL = 'CDS Advisor AI (Azure OpenAI, AI-generated)';
@@ -36,16 +36,7 @@ export interface FindingContext {
   readonly modelVersion: string;
   /** `Patient/id` of the subject, for resources a suggestion creates. */
   readonly patientRef: string;
-}
-
-function keyOf(item: GuardedItem, evidence: readonly string[]): string {
-  const meds = item.cited.flatMap((t) => (t.medication ? [t.medication] : []));
-  if (item.kind === 'interaction' && item.cited.length === 2 && meds.length === 2) {
-    const [a, b] = meds as [NonNullable<(typeof meds)[0]>, NonNullable<(typeof meds)[1]>];
-    const key = interactionKey(a, b);
-    if (key) return key;
-  }
-  return modelKey(item.kind, evidence);
+  readonly vocabulary: DrugVocabulary;
 }
 
 function detailOf(item: GuardedItem, model: string): string {
@@ -102,7 +93,7 @@ export function findingOf(item: GuardedItem, context: FindingContext): Finding {
     advisor: 'model',
     model,
     promptVersion: PROMPT_VERSION,
-    key: keyOf(item, evidence),
+    key: modelFindingKey(item.kind, item.cited, evidence, context.vocabulary),
     severity: item.severity,
     summary: item.summary,
     detail: detailOf(item, model),

@@ -1,31 +1,79 @@
 /**
- * Finding keys in the rules' scheme, so the pipeline can fold a model finding that repeats a rule finding into
- * the rule's card (`src/cards/merge.ts`): `interaction:<a>|<b>` with lowercase ingredient names, sorted; any
- * other model finding `model:<hash>` of its kind and evidence, stable across calls for the same data.
+ * Finding keys in the rules' scheme (`src/advisors/rules/keys.ts`, built with their `findingKey`), so the
+ * pipeline folds a model finding that repeats a rule finding into the rule's card (`src/cards/merge.ts`). The
+ * kind and the cited items pick the key; ingredient names come from the rules' knowledge base through a
+ * `DrugVocabulary`, never from the model's words. Advice that fits no rule kind gets `model:<hash>` of its kind
+ * and evidence: stable across calls for the same data.
  */
 import { createHash } from 'node:crypto';
 import type { Medication } from '../../clinical/types.js';
+import { findingKey } from '../rules/index.js';
+import type { AliasTarget } from './deidentify.js';
+import type { AdviceKind } from './output.js';
+
+/** Drug names as the rules know them. */
+export interface DrugVocabulary {
+  /** Ingredient names of a medication (`warfarin`), the parts of the rules' keys. */
+  ingredientsOf(medication: Medication): readonly string[];
+  /** Known drug names found in free text; only these leave the service for an uncoded concept. */
+  recognize(text: string): readonly string[];
+}
 
 /**
- * A medication's ingredient names as the rules name them. Until the rules advisor exports its resolver, this is
- * the ingredient concepts' first word, else the product's (RxNorm displays lead with the ingredient).
+ * Without the knowledge base: the first word of the ingredient or product display (RxNorm displays lead with
+ * the ingredient), and no recognition of free text (uncoded names are withheld).
  */
-export function ingredientNames(medication: Medication): string[] {
-  const concepts = medication.ingredients.length > 0 ? medication.ingredients : [medication.concept];
-  const names = concepts
-    .map((c) => (c.codings.find((x) => x.display)?.display ?? c.text).toLowerCase().match(/[a-z][a-z-]+/)?.[0])
-    .filter((n): n is string => n !== undefined);
-  return [...new Set(names)];
-}
+export const FALLBACK_VOCABULARY: DrugVocabulary = {
+  ingredientsOf(medication) {
+    const concepts = medication.ingredients.length > 0 ? medication.ingredients : [medication.concept];
+    const names = concepts
+      .map((c) => (c.codings.find((x) => x.display)?.display ?? c.text).toLowerCase().match(/[a-z][a-z-]+/)?.[0])
+      .filter((n): n is string => n !== undefined);
+    return [...new Set(names)];
+  },
+  recognize: () => [],
+};
 
-export function interactionKey(a: Medication, b: Medication): string | undefined {
-  const [nameA] = ingredientNames(a);
-  const [nameB] = ingredientNames(b);
-  if (!nameA || !nameB || nameA === nameB) return undefined;
-  return `interaction:${[nameA, nameB].sort().join('|')}`;
-}
+const RENAL_ANALYTES = new Set(['creatinine', 'egfr', 'crcl']);
 
-export function modelKey(kind: string, evidence: readonly string[]): string {
+function hashKey(kind: string, evidence: readonly string[]): string {
   const hash = createHash('sha256').update(`${kind}\n${[...evidence].sort().join('\n')}`).digest('hex');
   return `model:${hash.slice(0, 16)}`;
+}
+
+/** The key a rule would give the same concern, when the citations say which concern it is. */
+function ruleShapedKey(kind: AdviceKind, cited: readonly AliasTarget[], vocabulary: DrugVocabulary): string | undefined {
+  const meds = cited.flatMap((t) => (t.medication ? [t.medication] : []));
+  const first = (m: Medication | undefined): string | undefined => (m ? vocabulary.ingredientsOf(m)[0] : undefined);
+  const labs = cited.filter((t) => t.kind === 'lab');
+  const [a, b] = [first(meds[0]), first(meds[1])];
+  switch (kind) {
+    case 'interaction':
+      return meds.length === 2 && a && b && a !== b ? findingKey('interaction', [a, b]) : undefined;
+    case 'duplication':
+      return meds.length === 2 && a && b ? findingKey('duplicate', [a, b]) : undefined;
+    case 'allergy':
+      return meds.length === 1 && a && cited.some((t) => t.kind === 'allergy') ? findingKey('allergy', [a]) : undefined;
+    case 'dose':
+      return meds.length === 1 && a && labs.some((l) => RENAL_ANALYTES.has(l.analyte ?? ''))
+        ? findingKey('renal', [a])
+        : undefined;
+    case 'monitoring': {
+      const analyte = labs.length === 1 ? labs[0]?.analyte : undefined;
+      return meds.length === 1 && a && analyte ? findingKey('monitoring', [analyte, a]) : undefined;
+    }
+    case 'contraindication':
+    case 'other':
+      // The rules key conditions by their knowledge ids, which a chart's coding does not carry: no safe match.
+      return undefined;
+  }
+}
+
+export function modelFindingKey(
+  kind: AdviceKind,
+  cited: readonly AliasTarget[],
+  evidence: readonly string[],
+  vocabulary: DrugVocabulary,
+): string {
+  return ruleShapedKey(kind, cited, vocabulary) ?? hashKey(kind, evidence);
 }

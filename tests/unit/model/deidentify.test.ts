@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { deidentify, relativeTime, safeDosage } from '../../../src/advisors/model/deidentify.js';
 import { buildMessages, dataBlock, SYSTEM_PROMPT } from '../../../src/advisors/model/prompt.js';
+import { defaultVocabulary } from '../../../src/advisors/model/vocabulary.js';
 import type { PatientContext } from '../../../src/clinical/types.js';
 import { fixtureContext, IDENTIFYING_STRINGS, INJECTION, NOW } from './fixtures.js';
 
@@ -48,6 +49,14 @@ describe('de-identification for the model', () => {
     expect(withheld).toMatchObject({ name: null, nameSource: 'withheld' });
     expect(recognized).toMatchObject({ name: 'aspirin', nameSource: 'recognized-in-free-text' });
     expect(JSON.stringify(recognized)).not.toContain('neighbour');
+  });
+
+  it('recognizes drug names in free text with the rules knowledge base, and sends only those', () => {
+    const { recognize } = defaultVocabulary().vocabulary;
+
+    const medication = deidentify(fixtureContext(), { recognizeDrugNames: recognize }).input.activeMedications[1];
+
+    expect(medication).toMatchObject({ name: 'aspirin', nameSource: 'recognized-in-free-text' });
   });
 
   it('passes a sig only when it is made of dosing words', () => {

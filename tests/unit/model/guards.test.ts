@@ -4,11 +4,19 @@ import { AIAST_LABEL, findingOf, MODEL_SOURCE_LABEL } from '../../../src/advisor
 import { clamp, guardAnswer, stripLinks } from '../../../src/advisors/model/guards.js';
 import type { ModelAdviceItem, ModelAnswer } from '../../../src/advisors/model/output.js';
 import { PROMPT_VERSION } from '../../../src/advisors/model/prompt.js';
+import { defaultVocabulary } from '../../../src/advisors/model/vocabulary.js';
+import { createRulesAdvisor } from '../../../src/advisors/rules/index.js';
 import { buildCards } from '../../../src/cards/build.js';
-import { adviceItem, fixtureContext } from './fixtures.js';
+import { mergeFindings } from '../../../src/cards/merge.js';
+import { adviceItem, fixtureContext, fixtureReview } from './fixtures.js';
 
 const { aliases } = deidentify(fixtureContext());
-const context = { deployment: 'advice-deploy', modelVersion: 'stand-in-2024-08-06', patientRef: 'Patient/pt-7781' };
+const context = {
+  deployment: 'advice-deploy',
+  modelVersion: 'stand-in-2024-08-06',
+  patientRef: 'Patient/pt-7781',
+  vocabulary: defaultVocabulary().vocabulary,
+};
 
 const item = adviceItem;
 
@@ -135,8 +143,28 @@ describe('model findings', () => {
     expect(findingOf(guarded!, context).key).toBe('interaction:ibuprofen|warfarin');
   });
 
+  it('get the same key as the rule finding for the same concern, so the pipeline shows one card', async () => {
+    const rules = await createRulesAdvisor().advise(fixtureReview(), AbortSignal.timeout(5000));
+    const model = findingOf(guardAnswer(answer(item()), aliases).items[0]!, context);
+
+    const merged = mergeFindings([...rules.findings, model], 'info');
+
+    expect(rules.findings.map((f) => f.key)).toContain(model.key);
+    expect(merged.filter((f) => f.key === model.key)).toHaveLength(1);
+    expect(merged.find((f) => f.key === model.key)?.advisor).toBe('rules');
+  });
+
+  it('key allergy, renal-dose and monitoring advice in the rules scheme when the citations say which', () => {
+    const keyOf = (overrides: Partial<ModelAdviceItem>): string =>
+      findingOf(guardAnswer(answer(item({ suggestion: null, ...overrides })), aliases).items[0]!, context).key;
+
+    expect(keyOf({ kind: 'allergy', cites: ['D1', 'A1'] })).toBe('allergy:ibuprofen');
+    expect(keyOf({ kind: 'dose', cites: ['D1', 'L2'] })).toBe('renal:ibuprofen');
+    expect(keyOf({ kind: 'monitoring', cites: ['M1', 'L1'] })).toBe('monitoring:inr|warfarin');
+  });
+
   it('key other advice by kind and evidence, stable across calls', () => {
-    const other = item({ kind: 'monitoring', cites: ['M1', 'L1'], suggestion: null });
+    const other = item({ kind: 'contraindication', cites: ['D1', 'P1'], suggestion: null });
     const first = findingOf(guardAnswer(answer(other), aliases).items[0]!, context);
     const second = findingOf(guardAnswer(answer(other), aliases).items[0]!, context);
 

@@ -1,0 +1,24 @@
+/**
+ * The rules' knowledge base as the model advisor's drug vocabulary: the same ingredient names the rules put in
+ * their finding keys (so duplicates merge), and the same name index to recognise drugs in free text (so a
+ * text-only medication reaches the model as "warfarin" rather than being withheld, and nothing else of the text
+ * does).
+ */
+import { type KnowledgeBase, KnowledgeError, loadKnowledge } from '../rules/index.js';
+import { ingredientsOfMedication } from '../rules/matcher.js';
+import { type DrugVocabulary, FALLBACK_VOCABULARY } from './keys.js';
+
+export function knowledgeVocabulary(kb: KnowledgeBase): DrugVocabulary {
+  const nameOf = (id: string): string => kb.ingredients.get(id)?.name ?? id;
+  return {
+    ingredientsOf: (medication) => ingredientsOfMedication(kb, medication).map(nameOf),
+    recognize: (text) => [...kb.drugNames.scan(text)].map(nameOf),
+  };
+}
+
+/** The default knowledge base's vocabulary; the fallback (and a reason) when it cannot be loaded. */
+export function defaultVocabulary(): { vocabulary: DrugVocabulary; problem?: string } {
+  const kb = loadKnowledge();
+  if (kb instanceof KnowledgeError) return { vocabulary: FALLBACK_VOCABULARY, problem: kb.message.split('\n')[0] ?? 'invalid' };
+  return { vocabulary: knowledgeVocabulary(kb) };
+}
