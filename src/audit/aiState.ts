@@ -1,0 +1,28 @@
+/** Who turned model advice on or off for a service, and when: read from the store's durable settings. */
+import type { AuditDb } from './queries.js';
+
+/** The store's key for a service's switch (src/store/settings.ts writes `ai_enabled:<serviceId>`). */
+const aiSettingKey = (serviceId: string): string => `ai_enabled:${serviceId}`;
+
+export interface AiChange {
+  readonly changedAt: string;
+  readonly changedBy: string;
+}
+
+export async function lastAiChanges(
+  db: AuditDb,
+  serviceIds: readonly string[],
+): Promise<Map<string, AiChange>> {
+  const changes = new Map<string, AiChange>();
+  if (serviceIds.length === 0) return changes;
+  const rows = await db
+    .selectFrom('settings')
+    .select(['key', 'updated_at', 'updated_by'])
+    .where('key', 'in', serviceIds.map(aiSettingKey))
+    .execute();
+  for (const id of serviceIds) {
+    const row = rows.find((r) => r.key === aiSettingKey(id));
+    if (row) changes.set(id, { changedAt: row.updated_at, changedBy: row.updated_by });
+  }
+  return changes;
+}

@@ -1,0 +1,172 @@
+/**
+ * Read side of the audit API over the store's tables: filtered, keyset-paged lists (newest first), one card with
+ * everything around it, and row-by-row scans for exports. Rows are converted by the store's own converters
+ * (src/store/rows.ts), so the API shows records exactly as the store defines them.
+ */
+import type { Kysely } from 'kysely';
+import { AppError } from '../errors.js';
+import { toStoredCard, toStoredFeedback, toStoredInvocation } from '../store/rows.js';
+import type { Database } from '../store/schema.js';
+import type { Page, StoredCard, StoredFeedback, StoredInvocation } from '../store/types.js';
+import { cardWhere, feedbackWhere, invocationWhere } from './conditions.js';
+import type { CardFilter, FeedbackFilter, InvocationFilter, Paging } from './filters.js';
+
+export type AuditDb = Kysely<Database>;
+
+export const DEFAULT_PAGE = 100;
+/** Rows per query while an export streams: small enough to stay light, large enough to be quick. */
+export const SCAN_PAGE = 500;
+
+function badCursor(): AppError {
+  return new AppError('validation_failed', 'Invalid query parameters', [
+    { path: '/query/cursor', message: 'is not a cursor from a previous page' },
+  ]);
+}
+
+/** Cursors: `seq` for invocations and feedback, `invocationSeq.position` for cards (as the store pages). */
+function seqCursor(cursor: string | undefined): number | undefined {
+  if (cursor === undefined) return undefined;
+  if (!/^\d{1,15}$/.test(cursor)) throw badCursor();
+  return Number(cursor);
+}
+
+function cardCursor(cursor: string | undefined): { seq: number; position: number } | undefined {
+  if (cursor === undefined) return undefined;
+  const match = /^(\d{1,15})\.(\d{1,6})$/.exec(cursor);
+  if (!match) throw badCursor();
+  return { seq: Number(match[1]), position: Number(match[2]) };
+}
+
+function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T) => string): Page<T> {
+  if (rows.length <= limit) return { items: rows };
+  const items = rows.slice(0, limit);
+  return { items, nextCursor: cursorOf(items[items.length - 1]!) };
+}
+
+export async function listInvocations(
+  db: AuditDb,
+  q: InvocationFilter & Paging,
+): Promise<Page<StoredInvocation>> {
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const before = seqCursor(q.cursor);
+  let query = db
+    .selectFrom('invocations')
+    .selectAll()
+    .where((eb) => invocationWhere(eb, q));
+  if (before !== undefined) query = query.where('seq', '<', before);
+  const rows = await query
+    .orderBy('seq', 'desc')
+    .limit(limit + 1)
+    .execute();
+  return pageOf(rows.map(toStoredInvocation), limit, (last) => String(last.seq));
+}
+
+export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Page<StoredCard>> {
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const before = cardCursor(q.cursor);
+  let query = db
+    .selectFrom('cards')
+    .selectAll()
+    .where((eb) => cardWhere(eb, q));
+  if (before !== undefined) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('invocation_seq', '<', before.seq),
+        eb.and([eb('invocation_seq', '=', before.seq), eb('position', '<', before.position)]),
+      ]),
+    );
+  }
+  const rows = await query
+    .orderBy('invocation_seq', 'desc')
+    .orderBy('position', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const page = pageOf(rows, limit, (last) => `${last.invocation_seq}.${last.position}`);
+  return { ...page, items: page.items.map(toStoredCard) };
+}
+
+export async function listFeedback(db: AuditDb, q: FeedbackFilter & Paging): Promise<Page<StoredFeedback>> {
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const before = seqCursor(q.cursor);
+  let query = db
+    .selectFrom('feedback')
+    .selectAll()
+    .where((eb) => feedbackWhere(eb, q));
+  if (before !== undefined) query = query.where('seq', '<', before);
+  const rows = await query
+    .orderBy('seq', 'desc')
+    .limit(limit + 1)
+    .execute();
+  return pageOf(rows.map(toStoredFeedback), limit, (last) => String(last.seq));
+}
+
+export interface CardDetail {
+  readonly card: StoredCard;
+  /** The hook call that issued the card: which advisors ran, how they ended, how long it took. */
+  readonly invocation: StoredInvocation | null;
+  /** Every feedback item the EHR sent for this card, oldest first. */
+  readonly feedback: readonly StoredFeedback[];
+}
+
+export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail | undefined> {
+  const row = await db
+    .selectFrom('cards')
+    .selectAll()
+    .where('uuid', '=', uuid)
+    .orderBy('invocation_seq', 'desc')
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const [invocation, feedback] = await Promise.all([
+    db.selectFrom('invocations').selectAll().where('seq', '=', row.invocation_seq).executeTakeFirst(),
+    db.selectFrom('feedback').selectAll().where('card_uuid', '=', uuid).orderBy('seq', 'asc').execute(),
+  ]);
+  return {
+    card: toStoredCard(row),
+    invocation: invocation ? toStoredInvocation(invocation) : null,
+    feedback: feedback.map(toStoredFeedback),
+  };
+}
+
+export type ExportKind = 'invocations' | 'cards' | 'feedback';
+
+interface RowsByKind {
+  invocations: StoredInvocation;
+  cards: StoredCard;
+  feedback: StoredFeedback;
+}
+
+interface FilterByKind {
+  invocations: InvocationFilter;
+  cards: CardFilter;
+  feedback: FeedbackFilter;
+}
+
+type Lister<K extends ExportKind> = (
+  db: AuditDb,
+  q: FilterByKind[K] & Paging,
+) => Promise<Page<RowsByKind[K]>>;
+
+const LISTERS: { readonly [K in ExportKind]: Lister<K> } = {
+  invocations: listInvocations,
+  cards: listCards,
+  feedback: listFeedback,
+};
+
+/**
+ * Every matching row, newest first, one page of `pageSize` in memory at a time: an export of a year costs the
+ * same memory as an export of a day. Rows written meanwhile with a newer seq are not included (keyset paging).
+ */
+export async function* scanRows<K extends ExportKind>(
+  db: AuditDb,
+  kind: K,
+  filter: FilterByKind[K],
+  pageSize = SCAN_PAGE,
+): AsyncGenerator<RowsByKind[K]> {
+  const list = LISTERS[kind] as Lister<K>;
+  let cursor: string | undefined;
+  do {
+    const page = await list(db, { ...filter, limit: pageSize, ...(cursor !== undefined ? { cursor } : {}) });
+    yield* page.items;
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+}

@@ -1,0 +1,412 @@
+/**
+ * The numbers a safety officer reads: volume per day, cards per invocation, acceptance and override rates per
+ * service / rule / model version, the most overridden rules with their reasons, how the model behaved, and
+ * latency percentiles.
+ *
+ * Rates are per cohort: the cards issued in the range, and the feedback those cards received (whenever it
+ * arrived), so "of the cards shown last week, how many were overridden" has one answer. Counting is grouped SQL
+ * that both dialects run alike; what lives in JSON text or needs every value (model outcomes, percentiles) is a
+ * keyset-paged scan folded in JavaScript.
+ */
+import { type ExpressionBuilder, sql } from 'kysely';
+import type { AdvisorName, AdvisorStatus } from '../advisors/types.js';
+import type { Database } from '../store/schema.js';
+import type { AdvisorRunRecord, InvocationOutcome } from '../store/types.js';
+import { cardWhere, invocationWhere } from './conditions.js';
+import type { AuditFilter } from './filters.js';
+import { type Percentiles, Samples } from './percentiles.js';
+import type { AuditDb } from './queries.js';
+
+export interface Rate {
+  readonly cards: number;
+  /** Feedback items on those cards (an EHR may send more than one per card). */
+  readonly feedback: number;
+  readonly accepted: number;
+  readonly overridden: number;
+  /** accepted / (accepted + overridden); null without feedback. Rounded to 4 decimals. */
+  readonly acceptanceRate: number | null;
+  readonly overrideRate: number | null;
+}
+
+export interface DayVolume {
+  /** UTC calendar day, YYYY-MM-DD. */
+  readonly day: string;
+  readonly invocations: number;
+  readonly cards: number;
+  readonly accepted: number;
+  readonly overridden: number;
+}
+
+export interface ReasonCount {
+  readonly system: string | null;
+  /** null: overridden without a reason. */
+  readonly code: string | null;
+  readonly display: string | null;
+  readonly count: number;
+}
+
+export interface FatigueRow extends Rate {
+  readonly advisor: AdvisorName;
+  /** Rule cards: the rule id; model cards: the model version. */
+  readonly key: string;
+  /** The most frequent override reasons for this rule, at most three. */
+  readonly reasons: readonly ReasonCount[];
+}
+
+export const MODEL_STATUSES: readonly AdvisorStatus[] = [
+  'ok',
+  'cached',
+  'timeout',
+  'error',
+  'rate-limited',
+  'circuit-open',
+  'rejected',
+  'disabled',
+];
+
+/** Statuses where a call to the model really ran, so its latency says something about the model. */
+const CALLED: ReadonlySet<AdvisorStatus> = new Set(['ok', 'timeout', 'error', 'rejected']);
+
+export interface ModelPanel {
+  readonly invocations: number;
+  /** Invocations where the model advisor took part (any status but `disabled`). */
+  readonly consulted: number;
+  /** Invocations that showed at least one model card. */
+  readonly withAdvice: number;
+  /** withAdvice / invocations, rounded to 4 decimals; null without invocations. */
+  readonly adviceShare: number | null;
+  readonly outcomes: Readonly<Record<AdvisorStatus, number>>;
+  /** Model call latency where a call ran (ok, timeout, error, rejected). */
+  readonly latencyMs: Percentiles;
+}
+
+export interface AuditOverview {
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly totals: Rate & {
+    readonly invocations: number;
+    readonly invocationsByOutcome: Readonly<Record<InvocationOutcome, number>>;
+  };
+  readonly perDay: readonly DayVolume[];
+  readonly cardsPerInvocation: {
+    readonly mean: number | null;
+    /** How many invocations issued 0, 1, 2… cards. */
+    readonly distribution: readonly { readonly cards: number; readonly invocations: number }[];
+  };
+  readonly byService: readonly (Rate & { readonly serviceId: string })[];
+  readonly byAdvisor: Readonly<Record<AdvisorName, Rate>>;
+  readonly byRule: readonly (Rate & { readonly ruleId: string })[];
+  readonly byModel: readonly (Rate & { readonly model: string; readonly promptVersion: string | null })[];
+  readonly overrideReasons: readonly ReasonCount[];
+  /** The most overridden rules (and model versions), most overrides first, at most ten. */
+  readonly alertFatigue: readonly FatigueRow[];
+  readonly model: ModelPanel;
+  /** Whole-hook durations as the EHR waited for them. */
+  readonly latencyMs: Percentiles;
+}
+
+const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
+const ratio = (part: number, whole: number): number | null => (whole > 0 ? round4(part / whole) : null);
+
+class RateCounter {
+  cards = 0;
+  feedback = 0;
+  accepted = 0;
+  overridden = 0;
+
+  rate(): Rate {
+    const answered = this.accepted + this.overridden;
+    return {
+      cards: this.cards,
+      feedback: this.feedback,
+      accepted: this.accepted,
+      overridden: this.overridden,
+      acceptanceRate: ratio(this.accepted, answered),
+      overrideRate: ratio(this.overridden, answered),
+    };
+  }
+}
+
+class Tally<T> {
+  private readonly map = new Map<string, { meta: T; counter: RateCounter }>();
+
+  at(key: string, meta: T): RateCounter {
+    let entry = this.map.get(key);
+    if (!entry) this.map.set(key, (entry = { meta, counter: new RateCounter() }));
+    return entry.counter;
+  }
+
+  rows(): (T & Rate)[] {
+    return [...this.map.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([, { meta, counter }]) => ({ ...meta, ...counter.rate() }));
+  }
+}
+
+type CardsEb = ExpressionBuilder<Database, 'cards'>;
+
+const dayOf = (column: 'cards.issued_at' | 'invocations.started_at') =>
+  sql<string>`substr(${sql.ref(column)}, 1, 10)`;
+
+/** What the rates are broken down by; grouped on in SQL, rolled up per view in JavaScript. */
+const CARD_KEYS = [
+  'cards.service_id',
+  'cards.advisor',
+  'cards.rule_id',
+  'cards.model',
+  'cards.prompt_version',
+] as const;
+const REASON_KEYS = [
+  'feedback.outcome',
+  'feedback.reason_system',
+  'feedback.reason_code',
+  'feedback.reason_display',
+] as const;
+
+function cardGroups(db: AuditDb, f: AuditFilter) {
+  const day = dayOf('cards.issued_at');
+  return db
+    .selectFrom('cards')
+    .select((eb) => [day.as('day'), ...CARD_KEYS, eb.fn.countAll().as('n')])
+    .where((eb) => cardWhere(eb, f))
+    .groupBy([day, ...CARD_KEYS])
+    .execute();
+}
+
+function feedbackGroups(db: AuditDb, f: AuditFilter) {
+  const day = dayOf('cards.issued_at');
+  return (
+    db
+      .selectFrom('feedback')
+      .innerJoin('cards', 'cards.uuid', 'feedback.card_uuid')
+      .select((eb) => [day.as('day'), ...CARD_KEYS, ...REASON_KEYS, eb.fn.countAll().as('n')])
+      // The card clause names only `cards.*` columns, so it applies unchanged to this join.
+      .where((eb) => cardWhere(eb as unknown as CardsEb, f))
+      .groupBy([day, ...CARD_KEYS, ...REASON_KEYS])
+      .execute()
+  );
+}
+
+async function invocationsWithModelCards(db: AuditDb, f: AuditFilter): Promise<number> {
+  const row = await db
+    .selectFrom('cards')
+    .select((eb) => eb.fn.count('cards.invocation_seq').distinct().as('n'))
+    .where('cards.advisor', '=', 'model')
+    .where((eb) =>
+      eb(
+        'cards.invocation_seq',
+        'in',
+        eb
+          .selectFrom('invocations')
+          .select('invocations.seq')
+          .where((inner) => invocationWhere(inner, f)),
+      ),
+    )
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+interface InvocationFold {
+  invocations: number;
+  byOutcome: Record<InvocationOutcome, number>;
+  perDay: Map<string, number>;
+  cardCounts: Map<number, number>;
+  cardSum: number;
+  durations: Samples;
+  consulted: number;
+  modelOutcomes: Record<AdvisorStatus, number>;
+  modelLatency: Samples;
+}
+
+const SCAN_PAGE = 2000;
+
+/** One pass over the matching invocations, a page at a time, keeping only counters and latency samples. */
+async function foldInvocations(db: AuditDb, f: AuditFilter): Promise<InvocationFold> {
+  const fold: InvocationFold = {
+    invocations: 0,
+    byOutcome: { ok: 0, 'precondition-failed': 0, error: 0 },
+    perDay: new Map(),
+    cardCounts: new Map(),
+    cardSum: 0,
+    durations: new Samples(),
+    consulted: 0,
+    modelOutcomes: Object.fromEntries(MODEL_STATUSES.map((s) => [s, 0])) as Record<AdvisorStatus, number>,
+    modelLatency: new Samples(),
+  };
+  let before: number | undefined;
+  for (;;) {
+    let query = db
+      .selectFrom('invocations')
+      .select(['seq', 'started_at', 'duration_ms', 'outcome', 'advisors', 'card_count'])
+      .where((eb) => invocationWhere(eb, f));
+    if (before !== undefined) query = query.where('seq', '<', before);
+    const rows = await query.orderBy('seq', 'desc').limit(SCAN_PAGE).execute();
+    for (const row of rows) {
+      fold.invocations += 1;
+      fold.byOutcome[row.outcome as InvocationOutcome] += 1;
+      const day = row.started_at.slice(0, 10);
+      fold.perDay.set(day, (fold.perDay.get(day) ?? 0) + 1);
+      const cards = Number(row.card_count);
+      fold.cardCounts.set(cards, (fold.cardCounts.get(cards) ?? 0) + 1);
+      fold.cardSum += cards;
+      fold.durations.push(Number(row.duration_ms));
+      const model = (JSON.parse(row.advisors) as AdvisorRunRecord[]).find((a) => a.advisor === 'model');
+      if (model) {
+        fold.modelOutcomes[model.status] = (fold.modelOutcomes[model.status] ?? 0) + 1;
+        if (model.status !== 'disabled') fold.consulted += 1;
+        if (CALLED.has(model.status) && model.latencyMs >= 0) fold.modelLatency.push(model.latencyMs);
+      }
+    }
+    if (rows.length < SCAN_PAGE) break;
+    before = Number(rows[rows.length - 1]!.seq);
+  }
+  return fold;
+}
+
+function reasonKey(system: string | null, code: string | null): string {
+  return code === null ? '' : `${system ?? ''}|${code}`;
+}
+
+function topReasons(counts: Map<string, ReasonCount>, most: number): ReasonCount[] {
+  return [...counts.values()]
+    .sort((a, b) => b.count - a.count || (a.code ?? '').localeCompare(b.code ?? ''))
+    .slice(0, most);
+}
+
+export async function overview(db: AuditDb, f: AuditFilter): Promise<AuditOverview> {
+  const [cardRows, feedbackRows, withAdvice, fold] = await Promise.all([
+    cardGroups(db, f),
+    feedbackGroups(db, f),
+    invocationsWithModelCards(db, f),
+    foldInvocations(db, f),
+  ]);
+
+  const totals = new RateCounter();
+  const byService = new Tally<{ serviceId: string }>();
+  const byAdvisor = { rules: new RateCounter(), model: new RateCounter() };
+  const byRule = new Tally<{ ruleId: string }>();
+  const byModel = new Tally<{ model: string; promptVersion: string | null }>();
+  const fatigue = new Tally<{ advisor: AdvisorName; key: string }>();
+  const days = new Map<string, { cards: number; accepted: number; overridden: number }>();
+  const dayOfRow = (day: string) => {
+    let d = days.get(day);
+    if (!d) days.set(day, (d = { cards: 0, accepted: 0, overridden: 0 }));
+    return d;
+  };
+
+  type Group = (typeof cardRows)[number];
+  const countersOf = (row: Group): RateCounter[] => {
+    const advisor = row.advisor as AdvisorName;
+    const counters = [
+      totals,
+      byService.at(row.service_id, { serviceId: row.service_id }),
+      byAdvisor[advisor],
+    ];
+    if (row.rule_id !== null) counters.push(byRule.at(row.rule_id, { ruleId: row.rule_id }));
+    if (row.model !== null) {
+      counters.push(
+        byModel.at(`${row.model}\u0000${row.prompt_version ?? ''}`, {
+          model: row.model,
+          promptVersion: row.prompt_version,
+        }),
+      );
+    }
+    const key = advisor === 'rules' ? row.rule_id : row.model;
+    if (key !== null) counters.push(fatigue.at(`${advisor}\u0000${key}`, { advisor, key }));
+    return counters;
+  };
+
+  for (const row of cardRows) {
+    const n = Number(row.n);
+    for (const c of countersOf(row)) c.cards += n;
+    dayOfRow(row.day).cards += n;
+  }
+  const reasons = new Map<string, ReasonCount>();
+  const reasonsByRule = new Map<string, Map<string, ReasonCount>>();
+  const addReason = (into: Map<string, ReasonCount>, row: (typeof feedbackRows)[number], n: number) => {
+    const key = reasonKey(row.reason_system, row.reason_code);
+    const seen = into.get(key);
+    if (seen) into.set(key, { ...seen, count: seen.count + n });
+    else {
+      const code = row.reason_code;
+      into.set(key, {
+        system: code === null ? null : row.reason_system,
+        code,
+        display: code === null ? null : row.reason_display,
+        count: n,
+      });
+    }
+  };
+  for (const row of feedbackRows) {
+    const n = Number(row.n);
+    const accepted = row.outcome === 'accepted';
+    for (const c of countersOf(row)) {
+      c.feedback += n;
+      if (accepted) c.accepted += n;
+      else c.overridden += n;
+    }
+    const day = dayOfRow(row.day);
+    if (accepted) day.accepted += n;
+    else {
+      day.overridden += n;
+      addReason(reasons, row, n);
+      const key = row.advisor === 'rules' ? row.rule_id : row.model;
+      if (key !== null) {
+        const ruleKey = `${row.advisor}\u0000${key}`;
+        let own = reasonsByRule.get(ruleKey);
+        if (!own) reasonsByRule.set(ruleKey, (own = new Map<string, ReasonCount>()));
+        addReason(own, row, n);
+      }
+    }
+  }
+
+  const allDays = new Set([...days.keys(), ...fold.perDay.keys()]);
+  const perDay = [...allDays].sort().map((day) => ({
+    day,
+    invocations: fold.perDay.get(day) ?? 0,
+    cards: days.get(day)?.cards ?? 0,
+    accepted: days.get(day)?.accepted ?? 0,
+    overridden: days.get(day)?.overridden ?? 0,
+  }));
+
+  const alertFatigue = fatigue
+    .rows()
+    .filter((row) => row.overridden > 0)
+    .sort((a, b) => b.overridden - a.overridden || (b.overrideRate ?? 0) - (a.overrideRate ?? 0))
+    .slice(0, 10)
+    .map((row) => ({
+      ...row,
+      reasons: topReasons(
+        reasonsByRule.get(`${row.advisor}\u0000${row.key}`) ?? new Map<string, ReasonCount>(),
+        3,
+      ),
+    }));
+
+  return {
+    from: f.from?.toISOString() ?? null,
+    to: f.to?.toISOString() ?? null,
+    totals: { invocations: fold.invocations, invocationsByOutcome: fold.byOutcome, ...totals.rate() },
+    perDay,
+    cardsPerInvocation: {
+      mean: fold.invocations > 0 ? round4(fold.cardSum / fold.invocations) : null,
+      distribution: [...fold.cardCounts.entries()]
+        .sort(([a], [b]) => a - b)
+        .map(([cards, invocations]) => ({ cards, invocations })),
+    },
+    byService: byService.rows(),
+    byAdvisor: { rules: byAdvisor.rules.rate(), model: byAdvisor.model.rate() },
+    byRule: byRule.rows(),
+    byModel: byModel.rows(),
+    overrideReasons: topReasons(reasons, 10),
+    alertFatigue,
+    model: {
+      invocations: fold.invocations,
+      consulted: fold.consulted,
+      withAdvice,
+      adviceShare: ratio(withAdvice, fold.invocations),
+      outcomes: fold.modelOutcomes,
+      latencyMs: fold.modelLatency.percentiles(),
+    },
+    latencyMs: fold.durations.percentiles(),
+  };
+}

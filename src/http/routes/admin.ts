@@ -1,0 +1,104 @@
+/**
+ * The admin API for the safety team: `GET /admin/services` (each service and whether model advice is on, who
+ * changed it and when) and `PUT /admin/services/{id}/ai` `{ "enabled": false }`, the kill switch. The change is
+ * written to the store (durable, shared by every instance, logged with its actor) before it is acknowledged, and
+ * applied to this instance's switch at once; other instances pick it up at their next refresh (about a second).
+ */
+import { type Request, type RequestHandler, Router } from 'express';
+import { actorOf } from '../../audit/actor.js';
+import { lastAiChanges } from '../../audit/aiState.js';
+import type { AuditDb } from '../../audit/queries.js';
+import type { Registry } from '../../cds/registry.js';
+import { AppError } from '../../errors.js';
+import type { Logger } from '../../logger.js';
+import type { SettingsStore } from '../../store/types.js';
+import { validate } from '../../validation.js';
+import { methodNotAllowed } from '../methodNotAllowed.js';
+import { requireJsonBody } from '../requireJsonBody.js';
+
+/** The local switch the model advisor reads (src/audit/aiSwitch.ts). */
+export interface AiSwitchControl {
+  set(serviceId: string, enabled: boolean): void;
+}
+
+export interface AdminRouterDeps {
+  readonly registry: Registry;
+  readonly store: Pick<SettingsStore, 'getAiEnabled' | 'setAiEnabled'>;
+  /** For who/when of the last change; without it the state is shown without them. */
+  readonly db: AuditDb | undefined;
+  readonly aiSwitch: AiSwitchControl | undefined;
+  readonly requireAuth: RequestHandler;
+  /** The dashboard session cookie's name, to fingerprint the session as the actor. */
+  readonly sessionCookie: string;
+  readonly logger: Logger;
+}
+
+export interface ServiceAiState {
+  readonly id: string;
+  readonly hook: string;
+  readonly title: string | null;
+  readonly ai: {
+    readonly enabled: boolean;
+    readonly changedAt: string | null;
+    readonly changedBy: string | null;
+  };
+}
+
+export function adminRouter(deps: AdminRouterDeps): Router {
+  const router = Router();
+  // Everything under /admin needs a token or a session, unknown paths and wrong methods included.
+  router.use('/admin', deps.requireAuth);
+
+  async function states(ids: readonly string[]): Promise<ServiceAiState[]> {
+    const [enabled, changes] = await Promise.all([
+      Promise.all(ids.map((id) => deps.store.getAiEnabled(id))),
+      deps.db ? lastAiChanges(deps.db, ids).catch(() => new Map()) : Promise.resolve(new Map()),
+    ]);
+    return ids.map((id, i) => {
+      const definition = deps.registry.get(id)!.definition;
+      const change = changes.get(id) as { changedAt: string; changedBy: string } | undefined;
+      return {
+        id,
+        hook: definition.hook,
+        title: definition.title ?? null,
+        ai: {
+          enabled: enabled[i]!,
+          changedAt: change?.changedAt ?? null,
+          changedBy: change?.changedBy ?? null,
+        },
+      };
+    });
+  }
+
+  const serviceOf = (req: Request): string => {
+    const id = String(req.params.id);
+    if (!deps.registry.get(id)) throw new AppError('not_found', `No CDS service with id ${id.slice(0, 100)}`);
+    return id;
+  };
+
+  router.get('/admin/services', async (_req, res) => {
+    res.json({ services: await states(deps.registry.services.map((s) => s.definition.id)) });
+  });
+  router.get('/admin/services/:id/ai', async (req, res) => {
+    const [state] = await states([serviceOf(req)]);
+    res.json(state);
+  });
+  router.put('/admin/services/:id/ai', requireJsonBody, async (req, res) => {
+    const serviceId = serviceOf(req);
+    const body = validate<{ enabled: boolean }>('admin-ai-switch', req.body);
+    if (!body.valid) throw new AppError('validation_failed', 'Invalid request body', body.errors);
+    const { enabled } = body.value;
+    const actor = actorOf(req, res, deps.sessionCookie);
+    await deps.store.setAiEnabled(serviceId, enabled, actor);
+    deps.aiSwitch?.set(serviceId, enabled);
+    deps.logger.warn(enabled ? 'model advice switched on' : 'model advice switched off', {
+      serviceId,
+      actor,
+    });
+    const [state] = await states([serviceId]);
+    res.json(state);
+  });
+  router.all('/admin/services', methodNotAllowed(['GET', 'HEAD']));
+  router.all('/admin/services/:id/ai', methodNotAllowed(['GET', 'HEAD', 'PUT']));
+  return router;
+}
