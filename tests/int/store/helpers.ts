@@ -3,6 +3,7 @@
  * PostgreSQL for PostgreSQL, so parallel workers and other engineers never collide) and record builders.
  */
 import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -134,5 +135,28 @@ export function overridden(
       userComment: comment,
     },
     outcomeTimestamp: at,
+  };
+}
+
+/** A store on a fresh location for one describe block: opened before its tests, closed and dropped after. */
+export function storeFixture(
+  dialect: Dialect,
+  config: Partial<StoreConfig> = {},
+  options: Partial<OpenStoreOptions> = {},
+): { readonly store: SqlStore } {
+  const state: { store?: SqlStore; location?: Location } = {};
+  beforeAll(async () => {
+    state.location = newLocation(dialect);
+    state.store = await openAt(state.location, config, options);
+  });
+  afterAll(async () => {
+    await state.store?.close();
+    if (state.location) await dropLocation(state.location);
+  });
+  return {
+    get store(): SqlStore {
+      if (!state.store) throw new Error('store fixture used outside its describe block');
+      return state.store;
+    },
   };
 }

@@ -14,30 +14,20 @@ import {
   newLocation,
   openAt,
   overridden,
+  storeFixture,
 } from './helpers.js';
 
 describe.each(DIALECTS)('store on %s', (dialect) => {
-  let location: Location;
-  let store: SqlStore;
-
-  beforeAll(async () => {
-    location = newLocation(dialect);
-    store = await openAt(location);
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await dropLocation(location);
-  });
+  const fx = storeFixture(dialect);
 
   it('writes queued invocations with their cards and advisor runs, read back newest first', async () => {
     const first = invocation({ serviceId: 'patient-view-advice', hook: 'patient-view' });
     const second = invocation({ outcome: 'precondition-failed' }, 0);
-    store.audit.record(first);
-    store.audit.record(second);
-    await store.audit.flush();
+    fx.store.audit.record(first);
+    fx.store.audit.record(second);
+    await fx.store.audit.flush();
 
-    const invocations = await store.listInvocations({ hookInstance: first.hookInstance });
+    const invocations = await fx.store.listInvocations({ hookInstance: first.hookInstance });
     expect(invocations.items).toHaveLength(1);
     expect(invocations.items[0]).toMatchObject({
       hookInstance: first.hookInstance,
@@ -50,7 +40,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       advisors: first.advisors,
       cardCount: 2,
     });
-    const cards = await store.listCards({ hookInstance: first.hookInstance });
+    const cards = await fx.store.listCards({ hookInstance: first.hookInstance });
     expect(cards.items.map((c) => c.uuid).sort()).toEqual(first.cards.map((c) => c.uuid).sort());
     expect(cards.items[0]).toMatchObject({
       serviceId: 'patient-view-advice',
@@ -60,24 +50,24 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       indicator: 'warning',
       evidence: ['MedicationRequest/1', 'MedicationRequest/2'],
     });
-    const newest = await store.listInvocations({ limit: 1 });
+    const newest = await fx.store.listInvocations({ limit: 1 });
     expect(newest.items[0]?.hookInstance).toBe(second.hookInstance);
   });
 
   it('stores a feedback item once however often it is sent, even spelled with another timestamp precision', async () => {
     const record = invocation();
-    store.audit.record(record);
-    await store.audit.flush();
+    fx.store.audit.record(record);
+    await fx.store.audit.flush();
     const item = accepted(record.cards[0]!, '2026-11-24T10:00:00.52Z');
 
-    const first = await store.recordFeedback('order-sign-advice', [item, item]);
-    const again = await store.recordFeedback('order-sign-advice', [
+    const first = await fx.store.recordFeedback('order-sign-advice', [item, item]);
+    const again = await fx.store.recordFeedback('order-sign-advice', [
       { ...item, outcomeTimestamp: '2026-11-24T10:00:00.520Z' },
     ]);
 
     expect(first).toEqual({ stored: 1, duplicates: 1, flagged: 0 });
     expect(again).toEqual({ stored: 0, duplicates: 1, flagged: 0 });
-    const stored = await store.listFeedback({ cardUuid: record.cards[0]!.uuid });
+    const stored = await fx.store.listFeedback({ cardUuid: record.cards[0]!.uuid });
     expect(stored.items).toHaveLength(1);
     expect(stored.items[0]).toMatchObject({
       outcome: 'accepted',
@@ -89,33 +79,33 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('stores and flags feedback about an unknown card, a card of another service and an unknown suggestion', async () => {
     const record = invocation();
-    store.audit.record(record);
-    await store.audit.flush();
+    fx.store.audit.record(record);
+    await fx.store.audit.flush();
     const [c1, c2] = record.cards;
 
-    const result = await store.recordFeedback('order-sign-advice', [
+    const result = await fx.store.recordFeedback('order-sign-advice', [
       overridden('no-such-card'),
       { ...accepted(c1!), acceptedSuggestions: [{ id: 'not-a-suggestion-of-this-card' }] },
       overridden(c2!.uuid, 'ok'),
     ]);
-    const otherService = await store.recordFeedback('patient-view-advice', [accepted(c1!)]);
+    const otherService = await fx.store.recordFeedback('patient-view-advice', [accepted(c1!)]);
 
     expect(result).toEqual({ stored: 3, duplicates: 0, flagged: 2 });
     expect(otherService.flagged).toBe(1);
     const flags = async (cardUuid: string): Promise<(string | null)[]> =>
-      (await store.listFeedback({ cardUuid })).items.map((f) => f.flag);
+      (await fx.store.listFeedback({ cardUuid })).items.map((f) => f.flag);
     expect(await flags('no-such-card')).toEqual(['unknown-card']);
     expect((await flags(c1!.uuid)).sort()).toEqual(['other-service', 'unknown-suggestion']);
     expect(await flags(c2!.uuid)).toEqual([null]);
-    const flagged = await store.listFeedback({ flagged: true, limit: 1000 });
+    const flagged = await fx.store.listFeedback({ flagged: true, limit: 1000 });
     expect(flagged.items.every((f) => f.flag !== null)).toBe(true);
   });
 
   it('keeps the override reason and the clinician comment for the safety team', async () => {
-    await store.recordFeedback('order-sign-advice', [
+    await fx.store.recordFeedback('order-sign-advice', [
       overridden('comment-card', 'Pt tolerates; INR monitored weekly'),
     ]);
-    const [item] = (await store.listFeedback({ cardUuid: 'comment-card' })).items;
+    const [item] = (await fx.store.listFeedback({ cardUuid: 'comment-card' })).items;
     expect(item?.overrideReason).toEqual({
       system: 'http://example.org/override',
       code: 'benefit-outweighs-risk',
@@ -125,9 +115,9 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('finds a card still waiting in the audit queue, so fresh feedback about it is not flagged', async () => {
     const record = invocation();
-    store.audit.record(record);
-    const result = await store.recordFeedback('order-sign-advice', [accepted(record.cards[0]!)]);
-    await store.audit.flush();
+    fx.store.audit.record(record);
+    const result = await fx.store.recordFeedback('order-sign-advice', [accepted(record.cards[0]!)]);
+    await fx.store.audit.flush();
     expect(result.flagged).toBe(0);
   });
 
@@ -135,36 +125,36 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     // A trigger that refuses one card: the failure comes after other items of the same request were inserted.
     if (dialect === 'sqlite') {
       await sql`create trigger refuse_poison before insert on feedback when new.card_uuid = 'poison'
-        begin select raise(abort, 'poison refused'); end`.execute(store.db);
+        begin select raise(abort, 'poison refused'); end`.execute(fx.store.db);
     } else {
       await sql`create function refuse_poison() returns trigger language plpgsql as $$
         begin if new.card_uuid = 'poison' then raise exception 'poison refused'; end if; return new; end $$`.execute(
-        store.db,
+        fx.store.db,
       );
       await sql`create trigger refuse_poison before insert on feedback for each row execute function refuse_poison()`.execute(
-        store.db,
+        fx.store.db,
       );
     }
     const items = Array.from({ length: 250 }, (_, i) => overridden(`batch-card-${i}`));
     items.push(overridden('poison'));
 
-    await expect(store.recordFeedback('order-sign-advice', items)).rejects.toMatchObject({
+    await expect(fx.store.recordFeedback('order-sign-advice', items)).rejects.toMatchObject({
       code: 'service_unavailable',
     });
 
-    expect((await store.listFeedback({ cardUuid: 'batch-card-0' })).items).toHaveLength(0);
-    expect((await store.verifyChain()).ok).toBe(true);
+    expect((await fx.store.listFeedback({ cardUuid: 'batch-card-0' })).items).toHaveLength(0);
+    expect((await fx.store.verifyChain()).ok).toBe(true);
     await sql`drop trigger refuse_poison${sql.raw(dialect === 'postgres' ? ' on feedback' : '')}`.execute(
-      store.db,
+      fx.store.db,
     );
-    expect((await store.recordFeedback('order-sign-advice', items.slice(0, 3))).stored).toBe(3);
+    expect((await fx.store.recordFeedback('order-sign-advice', items.slice(0, 3))).stored).toBe(3);
   });
 
   it('pages through invocations, cards and feedback with cursors, and filters them', async () => {
     const service = `paging-${dialect}`;
-    for (let i = 0; i < 5; i += 1) store.audit.record(invocation({ serviceId: service }, 1));
-    await store.audit.flush();
-    await store.recordFeedback(
+    for (let i = 0; i < 5; i += 1) fx.store.audit.record(invocation({ serviceId: service }, 1));
+    await fx.store.audit.flush();
+    await fx.store.recordFeedback(
       service,
       [1, 2, 3].map((i) => overridden(`paging-card-${i}`)),
     );
@@ -172,7 +162,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await store.listInvocations({
+      const page = await fx.store.listInvocations({
         serviceId: service,
         limit: 2,
         ...(cursor ? { cursor } : {}),
@@ -182,20 +172,20 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     } while (cursor);
     expect(new Set(seen).size).toBe(5);
 
-    const cardPage = await store.listCards({ serviceId: service, limit: 3 });
-    const rest = await store.listCards({ serviceId: service, limit: 3, cursor: cardPage.nextCursor! });
+    const cardPage = await fx.store.listCards({ serviceId: service, limit: 3 });
+    const rest = await fx.store.listCards({ serviceId: service, limit: 3, cursor: cardPage.nextCursor! });
     expect(cardPage.items).toHaveLength(3);
     expect(rest.items).toHaveLength(2);
     expect(rest.nextCursor).toBeUndefined();
 
-    const feedback = await store.listFeedback({ serviceId: service, outcome: 'overridden', limit: 2 });
+    const feedback = await fx.store.listFeedback({ serviceId: service, outcome: 'overridden', limit: 2 });
     expect(feedback.items).toHaveLength(2);
     expect(
-      (await store.listFeedback({ serviceId: service, cursor: feedback.nextCursor! })).items,
+      (await fx.store.listFeedback({ serviceId: service, cursor: feedback.nextCursor! })).items,
     ).toHaveLength(1);
-    expect((await store.listFeedback({ serviceId: service, outcome: 'accepted' })).items).toHaveLength(0);
-    expect((await store.listInvocations({ serviceId: service, to: new Date(0) })).items).toHaveLength(0);
-    await expect(store.listFeedback({ cursor: 'nonsense' })).rejects.toMatchObject({
+    expect((await fx.store.listFeedback({ serviceId: service, outcome: 'accepted' })).items).toHaveLength(0);
+    expect((await fx.store.listInvocations({ serviceId: service, to: new Date(0) })).items).toHaveLength(0);
+    await expect(fx.store.listFeedback({ cursor: 'nonsense' })).rejects.toMatchObject({
       code: 'validation_failed',
     });
   });
@@ -203,16 +193,16 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
   it('summarizes invocations, cards and feedback per service', async () => {
     const service = `summary-${dialect}`;
     const record = invocation({ serviceId: service, durationMs: 10 }, 2);
-    store.audit.record(record);
-    store.audit.record(invocation({ serviceId: service, durationMs: 30, outcome: 'error' }, 0));
-    await store.audit.flush();
-    await store.recordFeedback(service, [
+    fx.store.audit.record(record);
+    fx.store.audit.record(invocation({ serviceId: service, durationMs: 30, outcome: 'error' }, 0));
+    await fx.store.audit.flush();
+    await fx.store.recordFeedback(service, [
       accepted(record.cards[0]!),
       overridden(record.cards[1]!.uuid),
       overridden('ghost'),
     ]);
 
-    const summary = await store.summary();
+    const summary = await fx.store.summary();
     const mine = summary.services.find((s) => s.serviceId === service);
     expect(mine).toEqual({
       serviceId: service,
@@ -232,121 +222,103 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
   it('remembers a JWT id until it expires and refuses its replay', async () => {
     const expires = new Date(Date.now() + 60_000);
-    expect(await store.rememberJti('https://ehr.example.org', 'jti-1', expires)).toBe(true);
-    expect(await store.rememberJti('https://ehr.example.org', 'jti-1', expires)).toBe(false);
-    expect(await store.rememberJti('https://other.example.org', 'jti-1', expires)).toBe(true);
-    await store.maintain(new Date(Date.now() + 120_000));
-    expect(await store.rememberJti('https://ehr.example.org', 'jti-1', expires)).toBe(true);
+    expect(await fx.store.rememberJti('https://ehr.example.org', 'jti-1', expires)).toBe(true);
+    expect(await fx.store.rememberJti('https://ehr.example.org', 'jti-1', expires)).toBe(false);
+    expect(await fx.store.rememberJti('https://other.example.org', 'jti-1', expires)).toBe(true);
+    await fx.store.maintain(new Date(Date.now() + 120_000));
+    expect(await fx.store.rememberJti('https://ehr.example.org', 'jti-1', expires)).toBe(true);
   });
 });
 
 describe.each(DIALECTS)('hash chain on %s', (dialect) => {
-  let location: Location;
-  let store: SqlStore;
-
-  beforeAll(async () => {
-    location = newLocation(dialect);
-    store = await openAt(location, { auditRetentionDays: 1 });
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await dropLocation(location);
-  });
+  const fx = storeFixture(dialect, { auditRetentionDays: 1 });
 
   it('verifies untouched chains, then names the first edited, deleted or truncated row', async () => {
     const records = Array.from({ length: 4 }, () => invocation());
-    records.forEach((r) => store.audit.record(r));
-    await store.audit.flush();
-    await store.recordFeedback('order-sign-advice', [
+    records.forEach((r) => fx.store.audit.record(r));
+    await fx.store.audit.flush();
+    await fx.store.recordFeedback('order-sign-advice', [
       overridden('c-1', 'first'),
       overridden('c-2', 'second'),
     ]);
-    expect(await store.verifyChain()).toEqual({
+    expect(await fx.store.verifyChain()).toEqual({
       ok: true,
       checked: { invocations: 4, feedback: 2 },
       breaks: [],
     });
 
     // An edited card breaks its invocation's link; an edited comment breaks the feedback link.
-    await store.db
+    await fx.store.db
       .updateTable('cards')
       .set({ summary: 'nothing to see' })
       .where('uuid', '=', records[2]!.cards[1]!.uuid)
       .execute();
-    await store.db.updateTable('feedback').set({ user_comment: 'rewritten' }).where('seq', '=', 2).execute();
-    const edited = await store.verifyChain();
+    await fx.store.db
+      .updateTable('feedback')
+      .set({ user_comment: 'rewritten' })
+      .where('seq', '=', 2)
+      .execute();
+    const edited = await fx.store.verifyChain();
     expect(edited.ok).toBe(false);
     expect(edited.breaks).toEqual([
       expect.objectContaining({ chain: 'invocations', seq: 3, reason: 'hash-mismatch' }),
       expect.objectContaining({ chain: 'feedback', seq: 2, reason: 'hash-mismatch' }),
     ]);
-    await store.db
+    await fx.store.db
       .updateTable('cards')
       .set({ summary: records[2]!.cards[1]!.summary })
       .where('uuid', '=', records[2]!.cards[1]!.uuid)
       .execute();
-    await store.db.updateTable('feedback').set({ user_comment: 'second' }).where('seq', '=', 2).execute();
-    expect((await store.verifyChain()).ok).toBe(true);
+    await fx.store.db.updateTable('feedback').set({ user_comment: 'second' }).where('seq', '=', 2).execute();
+    expect((await fx.store.verifyChain()).ok).toBe(true);
 
-    await store.db.deleteFrom('cards').where('invocation_seq', '=', 2).execute();
-    await store.db.deleteFrom('invocations').where('seq', '=', 2).execute();
-    expect((await store.verifyChain()).breaks[0]).toMatchObject({
+    await fx.store.db.deleteFrom('cards').where('invocation_seq', '=', 2).execute();
+    await fx.store.db.deleteFrom('invocations').where('seq', '=', 2).execute();
+    expect((await fx.store.verifyChain()).breaks[0]).toMatchObject({
       chain: 'invocations',
       seq: 2,
       reason: 'sequence-gap',
     });
 
-    await store.db.deleteFrom('feedback').where('seq', '=', 2).execute();
-    expect((await store.verifyChain()).breaks).toContainEqual(
+    await fx.store.db.deleteFrom('feedback').where('seq', '=', 2).execute();
+    expect((await fx.store.verifyChain()).breaks).toContainEqual(
       expect.objectContaining({ chain: 'feedback', seq: 2, reason: 'head-mismatch' }),
     );
   });
 });
 
 describe.each(DIALECTS)('retention on %s', (dialect) => {
-  let location: Location;
-  let store: SqlStore;
-
-  beforeAll(async () => {
-    location = newLocation(dialect);
-    store = await openAt(location, { auditRetentionDays: 1 });
-  });
-
-  afterAll(async () => {
-    await store.close();
-    await dropLocation(location);
-  });
+  const fx = storeFixture(dialect, { auditRetentionDays: 1 });
 
   it('purges rows older than AUDIT_RETENTION_DAYS and the rest of the chain still verifies', async () => {
     const old = Array.from({ length: 3 }, () => invocation());
-    old.forEach((r) => store.audit.record(r));
-    await store.audit.flush();
-    await store.recordFeedback('order-sign-advice', [overridden('old-card')]);
-    const boundary = (await store.listFeedback({ limit: 1 })).items[0]!.receivedAt;
+    old.forEach((r) => fx.store.audit.record(r));
+    await fx.store.audit.flush();
+    await fx.store.recordFeedback('order-sign-advice', [overridden('old-card')]);
+    const boundary = (await fx.store.listFeedback({ limit: 1 })).items[0]!.receivedAt;
     // Everything written from here on is recorded strictly after `boundary`.
     await new Promise((resolve) => setTimeout(resolve, 5));
     const young = invocation();
-    store.audit.record(young);
-    await store.audit.flush();
-    await store.recordFeedback('order-sign-advice', [overridden('young-card')]);
+    fx.store.audit.record(young);
+    await fx.store.audit.flush();
+    await fx.store.recordFeedback('order-sign-advice', [overridden('young-card')]);
 
     // "now" one day after the boundary: rows at or before it are past a one-day retention.
-    await store.maintain(new Date(new Date(boundary).getTime() + 24 * 60 * 60 * 1000 + 1));
+    await fx.store.maintain(new Date(new Date(boundary).getTime() + 24 * 60 * 60 * 1000 + 1));
 
-    const invocations = await store.listInvocations();
+    const invocations = await fx.store.listInvocations();
     expect(invocations.items.map((i) => i.hookInstance)).toEqual([young.hookInstance]);
-    expect((await store.listCards()).items).toHaveLength(young.cards.length);
-    expect((await store.listFeedback()).items.map((f) => f.cardUuid)).toEqual(['young-card']);
-    expect(await store.verifyChain()).toEqual({
+    expect((await fx.store.listCards()).items).toHaveLength(young.cards.length);
+    expect((await fx.store.listFeedback()).items.map((f) => f.cardUuid)).toEqual(['young-card']);
+    expect(await fx.store.verifyChain()).toEqual({
       ok: true,
       checked: { invocations: 1, feedback: 1 },
       breaks: [],
     });
 
-    store.audit.record(invocation());
-    await store.audit.flush();
-    expect((await store.verifyChain()).ok).toBe(true);
+    fx.store.audit.record(invocation());
+    await fx.store.audit.flush();
+    expect((await fx.store.verifyChain()).ok).toBe(true);
   });
 });
 
