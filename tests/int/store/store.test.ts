@@ -2,7 +2,7 @@
  * One store suite, run against both SQLite (a temp DATA_DIR) and the real PostgreSQL (a fresh schema): audit
  * records, feedback, idempotency, flags, atomicity, queries, the hash chain, retention, settings, restarts.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterAll, describe, expect, it } from '@jest/globals';
 import { sql } from 'kysely';
 import type { SqlStore } from '../../../src/store/sqlStore.js';
 import {
