@@ -7,12 +7,16 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
+import type { Resource } from 'fhir/r4.js';
+import { testConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { MemoryReplayGuard, createJwtAuthenticator } from '../../src/security/jwt.js';
 import type { TrustedClient } from '../../src/security/trustedClients.js';
 import { type JwksServer, type SigningKey, createSigningKey, signToken, startJwksServer } from '../fakes/jwks-server.js';
-import { requestFixture } from '../helpers/fixtures.js';
+import { type FakeFhirServer, startFakeFhirServer } from '../fakes/fhir-server.js';
+import { fixture, requestFixture } from '../helpers/fixtures.js';
 import { testApp } from '../helpers/testApp.js';
+import { buildDeps } from '../../src/server.js';
 
 const BASE = 'https://cds.example.org/advisor';
 const ISS = 'https://ehr.example.org';
@@ -21,13 +25,16 @@ const SERVICE = '/cds-services/patient-view-advice';
 let jwks: JwksServer;
 let key: SigningKey;
 let app: Express;
+let fhir: FakeFhirServer;
 
 beforeAll(async () => {
+  fhir = await startFakeFhirServer();
+  await fhir.load(fixture<{ resources: Resource[] }>('patients/alice-example.json').resources);
   jwks = await startJwksServer();
   key = await createSigningKey('ES384');
   jwks.setKeys('/jwks.json', [key.publicJwk]);
   const clients: TrustedClient[] = [
-    { iss: ISS, jwksUrl: jwks.url('/jwks.json'), allowedJku: [jwks.url('/jwks.json')], fhirServers: ['https://ehr.example.org/fhir'] },
+    { iss: ISS, jwksUrl: jwks.url('/jwks.json'), allowedJku: [jwks.url('/jwks.json')], fhirServers: ['https://ehr.example.org/fhir', fhir.baseUrl] },
   ];
   const authenticator = createJwtAuthenticator({
     clients,
@@ -40,6 +47,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await jwks.close();
+  await fhir.close();
 });
 
 const tokenFor = (path: string, extra: Partial<Parameters<typeof signToken>[0]> = {}) =>
@@ -137,5 +145,64 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
       });
 
     expect(res.status).toBe(412);
+  });
+
+  it('fetches missing prefetch from a FHIR server on the client\'s list, with the EHR\'s access token', async () => {
+    fhir.received.length = 0;
+    const res = await request(app)
+      .post(SERVICE)
+      .set('Authorization', `Bearer ${await tokenFor(SERVICE)}`)
+      .send({
+        ...requestFixture('patient-view.no-prefetch'),
+        fhirServer: fhir.baseUrl,
+        fhirAuthorization: { access_token: 'ehr-access-token', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'cds' },
+      });
+
+    expect(res.status).toBe(200);
+    expect(fhir.received.length).toBeGreaterThan(0);
+    expect(fhir.received.every((r) => r.authorization === 'Bearer ehr-access-token')).toBe(true);
+  });
+
+  it('never contacts a FHIR server that is not on the client\'s list', async () => {
+    const other = await startFakeFhirServer();
+    try {
+      const res = await request(app)
+        .post(SERVICE)
+        .set('Authorization', `Bearer ${await tokenFor(SERVICE)}`)
+        .send({
+          ...requestFixture('patient-view.no-prefetch'),
+          fhirServer: other.baseUrl,
+          fhirAuthorization: { access_token: 'ehr-access-token', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'cds' },
+        });
+
+      expect(res.status).toBe(412);
+      expect(other.received).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+});
+
+describe('audit and admin API through the app', () => {
+  it('requires an AUDIT_TOKENS bearer token, and the dashboard login exchanges one for a session', async () => {
+    const { app: audited } = await testApp({ auditTokens: ['audit-secret'], rateLimitPerMinute: 0 });
+
+    expect((await request(audited).get('/audit/api/invocations')).status).toBe(401);
+    expect((await request(audited).get('/audit/api/invocations').set('Authorization', 'Bearer wrong')).status).toBe(401);
+    expect((await request(audited).put('/admin/services/patient-view-advice/ai').send({ enabled: false })).status).toBe(401);
+    const login = await request(audited).post('/audit/login').send({ token: 'audit-secret' }).expect(200);
+    expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+  });
+});
+
+describe('start-up through the composition root', () => {
+  it('refuses to build the app on a public HOST without trusted clients', async () => {
+    const config = testConfig({ host: '0.0.0.0', rateLimitPerMinute: 0 });
+    const { deps } = await testApp();
+    try {
+      await expect(buildDeps(config, silentLogger(), { store: deps.store })).rejects.toThrow(/refusing to start/);
+    } finally {
+      await deps.store.close();
+    }
   });
 });
