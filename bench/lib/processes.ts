@@ -189,6 +189,8 @@ export function serviceEnv(overrides: Readonly<Record<string, string>> = {}): Re
     DATA_DIR: scratchDir('data'),
     LOG_LEVEL: 'info',
     AUDIT_TOKENS: AUDIT_TOKEN,
+    // One load generator is one client: the per-client rate limit (1200/min) would turn the load into 429s.
+    RATE_LIMIT_PER_MINUTE: '0',
     ...overrides,
   };
 }
