@@ -143,7 +143,7 @@ export function storeFixture(
   dialect: Dialect,
   config: Partial<StoreConfig> = {},
   options: Partial<OpenStoreOptions> = {},
-): { readonly store: SqlStore } {
+): { readonly store: SqlStore; readonly location: Location } {
   const state: { store?: SqlStore; location?: Location } = {};
   beforeAll(async () => {
     state.location = newLocation(dialect);
@@ -153,10 +153,15 @@ export function storeFixture(
     await state.store?.close();
     if (state.location) await dropLocation(state.location);
   });
+  const outside = (): Error => new Error('store fixture used outside its describe block');
   return {
     get store(): SqlStore {
-      if (!state.store) throw new Error('store fixture used outside its describe block');
+      if (!state.store) throw outside();
       return state.store;
+    },
+    get location(): Location {
+      if (!state.location) throw outside();
+      return state.location;
     },
   };
 }
