@@ -39,9 +39,12 @@ export interface ModelClientOptions {
 export function createModelClient(config: AzureOpenAIConfig, options: ModelClientOptions = {}): ModelClient {
   const auth = config.apiKey ? 'api-key' : 'entra-id';
   const client = new AzureOpenAI({
-    endpoint: config.endpoint,
+    // An explicit base URL: a stray OPENAI_BASE_URL in the environment must not redirect patient data.
+    baseURL: `${config.endpoint.replace(/\/+$/, '')}/openai`,
     deployment: config.deployment,
     apiVersion: config.apiVersion,
+    // The SDK's debug logging (OPENAI_LOG=debug) would print request bodies: never, whatever the environment.
+    logLevel: 'off',
     ...(config.apiKey
       ? { apiKey: config.apiKey }
       : { azureADTokenProvider: getBearerTokenProvider(options.credential ?? new DefaultAzureCredential(), ENTRA_SCOPE) }),

@@ -2,7 +2,7 @@
  * The model advisor with the real `AzureOpenAI` client over real HTTP against a STAND-IN for Azure OpenAI
  * (`tests/fakes/azure-openai-server.ts`). The stand-in is not a model: its advice is scripted per test.
  */
-import { afterEach, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { Registry } from 'prom-client';
 import { createModelAdvisor, InMemoryAiSwitch, type ModelAdvisor, type ModelAdvisorOptions } from '../../../src/advisors/model/index.js';
@@ -379,6 +379,30 @@ describe('model advisor configuration', () => {
     expect(fake.requests[0]?.headers.authorization).toBe('Bearer entra-token-stand-in');
     expect(fake.requests[0]?.headers['api-key']).toBeUndefined();
     expect(scopes).toEqual([ENTRA_SCOPE]);
+  });
+
+  it('ignores OPENAI_BASE_URL and OPENAI_LOG=debug from the environment: data goes only to the endpoint, never to the console', async () => {
+    const saved = { base: process.env.OPENAI_BASE_URL, log: process.env.OPENAI_LOG };
+    process.env.OPENAI_BASE_URL = 'http://127.0.0.1:9/elsewhere';
+    process.env.OPENAI_LOG = 'debug';
+    const spies = (['log', 'debug', 'info', 'warn', 'error'] as const).map((m) =>
+      jest.spyOn(console, m).mockImplementation(() => undefined),
+    );
+    try {
+      const { advisor, fake } = await setup(goodAdvice);
+
+      const outcome = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+      expect(outcome.status).toBe('ok');
+      expect(fake.requests).toHaveLength(1);
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+      process.env.OPENAI_BASE_URL = saved.base;
+      process.env.OPENAI_LOG = saved.log;
+      if (saved.base === undefined) delete process.env.OPENAI_BASE_URL;
+      if (saved.log === undefined) delete process.env.OPENAI_LOG;
+    }
   });
 
   it('builds the keyless client with DefaultAzureCredential without asking it for a token', () => {
