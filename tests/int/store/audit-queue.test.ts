@@ -1,0 +1,130 @@
+/** The audit queue's promises: off the hot path, batched, bounded with a counted overflow, nothing lost in an outage. */
+import { describe, expect, it } from '@jest/globals';
+import { Registry } from 'prom-client';
+import { silentLogger } from '../../../src/logger.js';
+import { AuditQueue, type AuditQueueOptions, type BatchWriter } from '../../../src/store/auditQueue.js';
+import { createStoreMetrics, type StoreMetrics } from '../../../src/store/metrics.js';
+import type { InvocationRecord } from '../../../src/store/types.js';
+import { invocation } from './helpers.js';
+
+interface Harness {
+  readonly queue: AuditQueue;
+  readonly metrics: StoreMetrics;
+  readonly written: InvocationRecord[];
+  readonly batches: number[];
+}
+
+function harness(
+  write: (batch: readonly InvocationRecord[]) => Promise<void> | void,
+  reachable: () => boolean,
+  options: Partial<AuditQueueOptions> = {},
+): Harness {
+  const written: InvocationRecord[] = [];
+  const batches: number[] = [];
+  // The gauge reads the depth only when scraped, after `queue` exists.
+  const metrics = createStoreMetrics(new Registry(), () => queue.depth);
+  const writer: BatchWriter = async (batch) => {
+    await write(batch);
+    batches.push(batch.length);
+    written.push(...batch);
+  };
+  const queue = new AuditQueue(writer, () => Promise.resolve(reachable()), metrics, silentLogger(), {
+    flushIntervalMs: 1,
+    minRetryDelayMs: 1,
+    maxRetryDelayMs: 5,
+    ...options,
+  });
+  return { queue, metrics, written, batches };
+}
+
+async function dropped(metrics: StoreMetrics, reason: string): Promise<number> {
+  const { values } = await metrics.auditDropped.get();
+  return values.find((v) => v.labels.reason === reason)?.value ?? 0;
+}
+
+describe('audit queue', () => {
+  it('returns from record at once and writes many records in few batches', async () => {
+    const h = harness(
+      () => undefined,
+      () => true,
+      { batchSize: 50 },
+    );
+    const records = Array.from({ length: 200 }, () => invocation({}, 0));
+    records.forEach((r) => h.queue.record(r));
+    expect(h.written).toHaveLength(0);
+    await h.queue.flush();
+    expect(h.written).toEqual(records);
+    expect(h.batches.every((n) => n <= 50)).toBe(true);
+    expect(h.batches.length).toBeLessThanOrEqual(5);
+  });
+
+  it('drops the newest records beyond its bound, counts them, and writes what it had queued', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const h = harness(
+      () => gate,
+      () => true,
+      { maxQueue: 3 },
+    );
+    const records = Array.from({ length: 5 }, () => invocation({}, 0));
+    records.forEach((r) => h.queue.record(r));
+
+    expect(await dropped(h.metrics, 'queue_full')).toBe(2);
+    open();
+    await h.queue.flush();
+    expect(h.written).toEqual(records.slice(0, 3));
+  });
+
+  it('keeps a batch while the store is down and writes it once, in order, when the store is back', async () => {
+    let down = true;
+    const h = harness(
+      () => {
+        if (down) throw new Error('connect ECONNREFUSED');
+      },
+      () => !down,
+    );
+    const records = Array.from({ length: 10 }, () => invocation({}, 0));
+    records.forEach((r) => h.queue.record(r));
+    await expect(h.queue.flush(30)).rejects.toThrow('10 records still queued');
+    expect(h.queue.depth).toBe(10);
+
+    down = false;
+    await h.queue.flush();
+    expect(h.written).toEqual(records);
+    expect(await dropped(h.metrics, 'queue_full')).toBe(0);
+    expect((await h.metrics.auditWriteFailures.get()).values[0]?.value).toBeGreaterThan(0);
+  });
+
+  it('drops only the record a reachable store refuses, so it cannot block the rest', async () => {
+    const poison = invocation({ serviceId: 'poison' }, 0);
+    const h = harness(
+      (batch) => {
+        if (batch.includes(poison)) throw new Error('value too long');
+      },
+      () => true,
+    );
+    const good = [invocation({}, 0), invocation({}, 0)];
+    h.queue.record(good[0]!);
+    h.queue.record(poison);
+    h.queue.record(good[1]!);
+    await h.queue.flush();
+    expect(h.written).toEqual(good);
+    expect(await dropped(h.metrics, 'rejected')).toBe(1);
+  });
+
+  it('counts what it could not write before close as lost, and refuses records after close', async () => {
+    const h = harness(
+      () => {
+        throw new Error('connect ECONNREFUSED');
+      },
+      () => false,
+    );
+    h.queue.record(invocation({}, 0));
+    h.queue.record(invocation({}, 0));
+    await h.queue.close(30);
+    expect(await dropped(h.metrics, 'shutdown')).toBe(2);
+    h.queue.record(invocation({}, 0));
+    expect(await dropped(h.metrics, 'closed')).toBe(1);
+    expect(h.queue.depth).toBe(0);
+  });
+});
