@@ -66,14 +66,19 @@ const PLAIN_MESSAGES: Readonly<Record<string, string>> = {
   '/to': 'must be an RFC 3339 date-time or a date (YYYY-MM-DD)',
 };
 
+function plainMessage(e: ErrorDetail): string {
+  if (e.message === 'is not allowed here') return 'is not a known parameter here';
+  // A repeated parameter arrives as an array (`?service=a&service=b`).
+  if (e.message === 'must be string') return 'must be given once';
+  if (e.message.startsWith('must match')) return PLAIN_MESSAGES[e.path] ?? e.message;
+  return e.message;
+}
+
 function plain(errors: readonly ErrorDetail[]): ErrorDetail[] {
   const out: ErrorDetail[] = [];
   const seen = new Set<string>();
   for (const e of errors) {
-    const message =
-      e.message === 'is not allowed here'
-        ? 'is not a known parameter here'
-        : (PLAIN_MESSAGES[e.path] ?? e.message);
+    const message = plainMessage(e);
     const path = `/query${e.path}`;
     if (seen.has(path + message)) continue;
     seen.add(path + message);

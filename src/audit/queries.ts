@@ -3,7 +3,7 @@
  * everything around it, and row-by-row scans for exports. Rows are converted by the store's own converters
  * (src/store/rows.ts), so the API shows records exactly as the store defines them.
  */
-import type { Kysely } from 'kysely';
+import { Kysely } from 'kysely';
 import { AppError } from '../errors.js';
 import { toStoredCard, toStoredFeedback, toStoredInvocation } from '../store/rows.js';
 import type { Database } from '../store/schema.js';
@@ -169,4 +169,10 @@ export async function* scanRows<K extends ExportKind>(
     yield* page.items;
     cursor = page.nextCursor;
   } while (cursor !== undefined);
+}
+
+/** The store's query layer when the store is the SQL store (it exposes `db`); undefined for other stores. */
+export function auditDbOf(store: object): AuditDb | undefined {
+  const db = (store as { db?: unknown }).db;
+  return db instanceof Kysely ? (db as AuditDb) : undefined;
 }

@@ -19,6 +19,9 @@ import { authenticate } from './middleware/authenticate.js';
 import { errorHandler, notFound } from './middleware/errorHandler.js';
 import { clientRateLimit, ipRateLimit } from './middleware/limits.js';
 import { requestContext } from './middleware/requestContext.js';
+import { auditDbOf } from '../audit/queries.js';
+import { adminRouter } from './routes/admin.js';
+import { auditRouter } from './routes/audit.js';
 import { discoveryRouter } from './routes/discovery.js';
 import { feedbackRouter } from './routes/feedback.js';
 import { healthRouter } from './routes/health.js';
@@ -97,6 +100,21 @@ export function createApp(deps: AppDeps): Express {
       prefetchMaxPages: config.prefetchMaxPages,
       checkFhirServer: deps.checkFhirServer,
       adviceBudgetMs: config.adviceBudgetMs,
+    }),
+  );
+
+  // The safety team's dashboard, audit API and kill switch (behind the audit auth mounted above, and their own).
+  const auditDb = auditDbOf(deps.store);
+  const requireAuth = deps.auditAuth.requireAuditToken;
+  app.use(auditRouter({ db: auditDb, requireAuth, logger }));
+  app.use(
+    adminRouter({
+      registry: deps.registry,
+      store: deps.store,
+      db: auditDb,
+      requireAuth,
+      sessionCookie: deps.auditAuth.cookieName,
+      logger,
     }),
   );
 

@@ -1,8 +1,9 @@
 /**
  * The admin API for the safety team: `GET /admin/services` (each service and whether model advice is on, who
  * changed it and when) and `PUT /admin/services/{id}/ai` `{ "enabled": false }`, the kill switch. The change is
- * written to the store (durable, shared by every instance, logged with its actor) before it is acknowledged, and
- * applied to this instance's switch at once; other instances pick it up at their next refresh (about a second).
+ * written to the store (durable, shared by every instance, logged with its actor) before it is acknowledged. The
+ * model advisor asks the store (`getAiEnabled`), whose cache this instance updates at once on the write; other
+ * instances see the change when their one-second cache expires.
  */
 import { type Request, type RequestHandler, Router } from 'express';
 import { actorOf } from '../../audit/actor.js';
@@ -16,17 +17,11 @@ import { validate } from '../../validation.js';
 import { methodNotAllowed } from '../methodNotAllowed.js';
 import { requireJsonBody } from '../requireJsonBody.js';
 
-/** The local switch the model advisor reads (src/audit/aiSwitch.ts). */
-export interface AiSwitchControl {
-  set(serviceId: string, enabled: boolean): void;
-}
-
 export interface AdminRouterDeps {
   readonly registry: Registry;
   readonly store: Pick<SettingsStore, 'getAiEnabled' | 'setAiEnabled'>;
   /** For who/when of the last change; without it the state is shown without them. */
   readonly db: AuditDb | undefined;
-  readonly aiSwitch: AiSwitchControl | undefined;
   readonly requireAuth: RequestHandler;
   /** The dashboard session cookie's name, to fingerprint the session as the actor. */
   readonly sessionCookie: string;
@@ -90,7 +85,6 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     const { enabled } = body.value;
     const actor = actorOf(req, res, deps.sessionCookie);
     await deps.store.setAiEnabled(serviceId, enabled, actor);
-    deps.aiSwitch?.set(serviceId, enabled);
     deps.logger.warn(enabled ? 'model advice switched on' : 'model advice switched off', {
       serviceId,
       actor,

@@ -1,0 +1,140 @@
+/**
+ * The kill switch through HTTP on the real SQLite store: turned off by a token or by a dashboard session with its
+ * CSRF token, durable (another store instance on the same DATA_DIR reads it), recorded with who and when, and
+ * refused with precise errors otherwise.
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Express } from 'express';
+import request from 'supertest';
+import type { SqlStore } from '../../src/store/sqlStore.js';
+import { testApp } from '../helpers/testApp.js';
+import { type Location, newLocation, openAt } from '../int/store/helpers.js';
+
+const TOKEN = 'admin-test-token-81d2e0';
+const fingerprint = createHash('sha256').update(TOKEN).digest('hex').slice(0, 12);
+
+describe('PUT /admin/services/{id}/ai', () => {
+  let location: Location;
+  let store: SqlStore;
+  let app: Express;
+
+  beforeAll(async () => {
+    location = newLocation('sqlite');
+    store = await openAt(location);
+    ({ app } = await testApp({ auditTokens: [TOKEN] }, { store }));
+  });
+
+  afterAll(async () => {
+    await store.close();
+  });
+
+  it('lists every service with model advice on and no change on record at first', async () => {
+    const res = await request(app).get('/admin/services').set('Authorization', `Bearer ${TOKEN}`).expect(200);
+    expect(res.body.services.map((s: { id: string; ai: unknown }) => [s.id, s.ai])).toEqual([
+      ['patient-view-advice', { enabled: true, changedAt: null, changedBy: null }],
+      ['order-select-advice', { enabled: true, changedAt: null, changedBy: null }],
+      ['order-sign-advice', { enabled: true, changedAt: null, changedBy: null }],
+    ]);
+  });
+
+  it('turns model advice off at once and durably, recording the token fingerprint and the time', async () => {
+    const res = await request(app)
+      .put('/admin/services/order-select-advice/ai')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .send({ enabled: false })
+      .expect(200);
+    expect(res.body).toMatchObject({
+      id: 'order-select-advice',
+      hook: 'order-select',
+      ai: { enabled: false, changedBy: `token:${fingerprint}` },
+    });
+    expect(Number.isNaN(Date.parse(res.body.ai.changedAt))).toBe(false);
+    expect(JSON.stringify(res.body)).not.toContain(TOKEN);
+
+    // This instance at once; another instance on the same store reads the durable value.
+    expect(await store.getAiEnabled('order-select-advice')).toBe(false);
+    const other = await openAt(location, {}, { aiCacheTtlMs: 0 });
+    try {
+      expect(await other.getAiEnabled('order-select-advice')).toBe(false);
+      expect(await other.getAiEnabled('order-sign-advice')).toBe(true);
+    } finally {
+      await other.close();
+    }
+    const list = await request(app)
+      .get('/admin/services')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .expect(200);
+    const states = Object.fromEntries(
+      list.body.services.map((s: { id: string; ai: { enabled: boolean } }) => [s.id, s.ai.enabled]),
+    );
+    expect(states).toEqual({
+      'patient-view-advice': true,
+      'order-select-advice': false,
+      'order-sign-advice': true,
+    });
+  });
+
+  it('accepts a dashboard session only with its CSRF token, and records the session as the actor', async () => {
+    const agent = request.agent(app);
+    const login = await agent.post('/audit/login').send({ token: TOKEN }).expect(200);
+    const csrf = login.body.csrfToken as string;
+
+    const withoutCsrf = await agent.put('/admin/services/order-sign-advice/ai').send({ enabled: false });
+    expect(withoutCsrf.status).toBe(403);
+    expect(await store.getAiEnabled('order-sign-advice')).toBe(true);
+
+    const res = await agent
+      .put('/admin/services/order-sign-advice/ai')
+      .set('X-CSRF-Token', csrf)
+      .send({ enabled: false })
+      .expect(200);
+    expect(res.body.ai).toMatchObject({
+      enabled: false,
+      changedBy: expect.stringMatching(/^session:[0-9a-f]{12}$/),
+    });
+    await agent
+      .put('/admin/services/order-sign-advice/ai')
+      .set('X-CSRF-Token', csrf)
+      .send({ enabled: true })
+      .expect(200);
+    expect(await store.getAiEnabled('order-sign-advice')).toBe(true);
+  });
+
+  it('refuses without a token, for an unknown service, and for a body that is not { enabled: boolean }', async () => {
+    const anonymous = await request(app)
+      .put('/admin/services/order-select-advice/ai')
+      .send({ enabled: true });
+    expect(anonymous.status).toBe(401);
+    expect(await store.getAiEnabled('order-select-advice')).toBe(false);
+    await request(app).get('/admin/services').expect(401);
+
+    const bearer = { Authorization: `Bearer ${TOKEN}` };
+    const unknown = await request(app)
+      .put('/admin/services/no-such-service/ai')
+      .set(bearer)
+      .send({ enabled: false });
+    expect(unknown.status).toBe(404);
+
+    const bad = await request(app)
+      .put('/admin/services/order-select-advice/ai')
+      .set(bearer)
+      .send({ enabled: 'no', extra: 1 });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details).toEqual(
+      expect.arrayContaining([
+        { path: '/enabled', message: 'must be boolean' },
+        { path: '/extra', message: 'is not allowed here' },
+      ]),
+    );
+    const text = await request(app)
+      .put('/admin/services/order-select-advice/ai')
+      .set(bearer)
+      .set('Content-Type', 'text/plain')
+      .send('enabled=false');
+    expect(text.status).toBe(415);
+    const wrongMethod = await request(app).delete('/admin/services/order-select-advice/ai').set(bearer);
+    expect(wrongMethod.status).toBe(405);
+    expect(wrongMethod.headers.allow).toBe('GET, HEAD, PUT');
+  });
+});
