@@ -21,7 +21,7 @@ import { createModelAdvisor, type ModelAdvisor } from '../src/advisors/model/ind
 import { createRulesAdvisor } from '../src/advisors/rules/index.js';
 import type { Advisor, AdvisorName, AdvisorOutcome, Finding } from '../src/advisors/types.js';
 import { mergeFindings } from '../src/cards/merge.js';
-import type { HookName, HookRequest, PrefetchKey } from '../src/cds/types.js';
+import type { HookRequest, PrefetchKey } from '../src/cds/types.js';
 import { PREFETCH_KEYS } from '../src/cds/types.js';
 import { normalizePatientContext } from '../src/clinical/normalize.js';
 import type { PatientContext } from '../src/clinical/types.js';
@@ -51,7 +51,11 @@ export interface Scenario {
 export interface Score {
   readonly found: readonly string[];
   readonly missed: readonly string[];
-  readonly falseAlarms: readonly { readonly key: string; readonly advisor: AdvisorName; readonly summary: string }[];
+  readonly falseAlarms: readonly {
+    readonly key: string;
+    readonly advisor: AdvisorName;
+    readonly summary: string;
+  }[];
 }
 
 export function describeExpected(e: ExpectedFinding): string {
@@ -96,7 +100,9 @@ export function expectedOf(json: unknown): { expected: ExpectedFinding[]; now?: 
     const e: ExpectedFinding = {
       ...(typeof r.key === 'string' && { key: r.key }),
       ...(typeof r.ruleId === 'string' && { ruleId: r.ruleId }),
-      ...(Array.isArray(r.evidence) && { evidence: r.evidence.filter((x): x is string => typeof x === 'string') }),
+      ...(Array.isArray(r.evidence) && {
+        evidence: r.evidence.filter((x): x is string => typeof x === 'string'),
+      }),
     };
     return Object.keys(e).length > 0 ? [e] : [];
   });
@@ -115,7 +121,10 @@ export function loadScenarios(dir: string, only?: string): Scenario[] {
     .sort()
     .map((file) => {
       const name = file.replace(/\.json$/, '');
-      const raw = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as HookRequest & { request?: HookRequest; now?: string };
+      const raw = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as HookRequest & {
+        request?: HookRequest;
+        now?: string;
+      };
       const request = raw.request ?? raw;
       let expectedJson: unknown = [];
       try {
@@ -139,7 +148,9 @@ export interface ScenarioResult extends Score {
   readonly sex: string;
   readonly expected: number;
   readonly latencyMs: number;
-  readonly advisors: Partial<Record<AdvisorName, { status: string; reason?: string; latencyMs: number } & Score>>;
+  readonly advisors: Partial<
+    Record<AdvisorName, { status: string; reason?: string; latencyMs: number } & Score>
+  >;
 }
 
 function bundleOrUndefined(value: unknown): Bundle | undefined {
@@ -166,8 +177,12 @@ function patientContextOf(scenario: Scenario): PatientContext {
   });
 }
 
-async function runScenario(scenario: Scenario, advisors: readonly Advisor[], budgetMs: number): Promise<ScenarioResult> {
-  const service = SERVICES.find((s) => s.definition.hook === (scenario.request.hook as HookName));
+async function runScenario(
+  scenario: Scenario,
+  advisors: readonly Advisor[],
+  budgetMs: number,
+): Promise<ScenarioResult> {
+  const service = SERVICES.find((s) => s.definition.hook === scenario.request.hook);
   if (!service) throw new Error(`${scenario.name}: no service for hook ${scenario.request.hook}`);
   const patient = patientContextOf(scenario);
   const review = service.review(patient, { hookInstance: scenario.request.hookInstance });
@@ -241,10 +256,15 @@ export function totals(results: readonly ScenarioResult[]): Totals {
   };
 }
 
-function breakdown(results: readonly ScenarioResult[], by: (r: ScenarioResult) => string): Record<string, Totals> {
+function breakdown(
+  results: readonly ScenarioResult[],
+  by: (r: ScenarioResult) => string,
+): Record<string, Totals> {
   const groups = new Map<string, ScenarioResult[]>();
   for (const r of results) groups.set(by(r), [...(groups.get(by(r)) ?? []), r]);
-  return Object.fromEntries([...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, totals(v)]));
+  return Object.fromEntries(
+    [...groups.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, totals(v)]),
+  );
 }
 
 const pct = (x: number | null): string => (x === null ? '—' : `${Math.round(x * 100)}%`);
@@ -252,7 +272,12 @@ const ms = (x: number): string => `${Math.round(x)} ms`;
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const outcomeText = (o: Record<string, Record<string, number>>): string =>
   Object.entries(o)
-    .map(([advisor, s]) => `${advisor}: ${Object.entries(s).map(([k, n]) => `${k} ${n}`).join(', ')}`)
+    .map(
+      ([advisor, s]) =>
+        `${advisor}: ${Object.entries(s)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}`,
+    )
     .join('; ');
 
 function totalsTable(title: string, groups: Record<string, Totals>): string {
@@ -278,7 +303,10 @@ export interface EvalReport {
   readonly totals: Totals;
   readonly byAgeBand: Record<string, Totals>;
   readonly bySex: Record<string, Totals>;
-  readonly byAdvisor: Record<string, { found: number; missed: number; falseAlarms: number; recall: number | null }>;
+  readonly byAdvisor: Record<
+    string,
+    { found: number; missed: number; falseAlarms: number; recall: number | null }
+  >;
   readonly scenarios: readonly ScenarioResult[];
 }
 
@@ -289,7 +317,9 @@ export function buildReport(
 ): EvalReport {
   const byAdvisor: EvalReport['byAdvisor'] = {};
   for (const advisor of meta.advisors) {
-    const rs = results.flatMap((r) => (r.advisors[advisor as AdvisorName] ? [r.advisors[advisor as AdvisorName]!] : []));
+    const rs = results.flatMap((r) =>
+      r.advisors[advisor as AdvisorName] ? [r.advisors[advisor as AdvisorName]!] : [],
+    );
     const found = rs.reduce((n, r) => n + r.found.length, 0);
     const missed = rs.reduce((n, r) => n + r.missed.length, 0);
     byAdvisor[advisor] = {
@@ -314,7 +344,11 @@ export function reportMarkdown(report: EvalReport): string {
   const t = report.totals;
   const scenarioRows = report.scenarios.map(
     (r) =>
-      `| ${cell(r.name)} | ${r.serviceId} | ${r.ageBand} | ${r.sex} | ${r.found.length}/${r.expected} | ${cell(r.missed.join(', ') || '—')} | ${cell(r.falseAlarms.map((f) => `${f.advisor}:${f.key}`).join(', ') || '—')} | ${ms(r.latencyMs)} | ${cell(Object.entries(r.advisors).map(([a, o]) => `${a} ${o.status}`).join(', '))} |`,
+      `| ${cell(r.name)} | ${r.serviceId} | ${r.ageBand} | ${r.sex} | ${r.found.length}/${r.expected} | ${cell(r.missed.join(', ') || '—')} | ${cell(r.falseAlarms.map((f) => `${f.advisor}:${f.key}`).join(', ') || '—')} | ${ms(r.latencyMs)} | ${cell(
+        Object.entries(r.advisors)
+          .map(([a, o]) => `${a} ${o.status}`)
+          .join(', '),
+      )} |`,
   );
   return [
     '# CDS Advisor evaluation',
@@ -326,7 +360,9 @@ export function reportMarkdown(report: EvalReport): string {
     '',
     '| advisor | found | missed | false alarms | recall |',
     '| --- | --- | --- | --- | --- |',
-    ...Object.entries(report.byAdvisor).map(([a, s]) => `| ${a} | ${s.found} | ${s.missed} | ${s.falseAlarms} | ${pct(s.recall)} |`),
+    ...Object.entries(report.byAdvisor).map(
+      ([a, s]) => `| ${a} | ${s.found} | ${s.missed} | ${s.falseAlarms} | ${pct(s.recall)} |`,
+    ),
     '',
     totalsTable('By age band', report.byAgeBand),
     '',
@@ -407,7 +443,12 @@ async function standInConfig(config: Config): Promise<{ config: Config; close: (
   return {
     config: {
       ...config,
-      azureOpenAI: { endpoint: fake.endpoint, deployment: 'stand-in', apiKey: 'stand-in', apiVersion: '2024-10-21' },
+      azureOpenAI: {
+        endpoint: fake.endpoint,
+        deployment: 'stand-in',
+        apiKey: 'stand-in',
+        apiVersion: '2024-10-21',
+      },
     },
     close: () => fake.close(),
   };
@@ -443,9 +484,13 @@ async function main(): Promise<void> {
 
   const report = buildReport(results, {
     advisors: advisors.map((a) => a.name),
-    model: config.azureOpenAI ? `${config.azureOpenAI.deployment} @ ${new URL(config.azureOpenAI.endpoint).host}` : null,
+    model: config.azureOpenAI
+      ? `${config.azureOpenAI.deployment} @ ${new URL(config.azureOpenAI.endpoint).host}`
+      : null,
     budgetMs,
-    note: args.standIn ? 'Model results come from the scripted test stand-in server, not a model: they measure the harness only.' : null,
+    note: args.standIn
+      ? 'Model results come from the scripted test stand-in server, not a model: they measure the harness only.'
+      : null,
   });
   mkdirSync(args.out, { recursive: true });
   const jsonFile = path.join(args.out, 'eval.json');

@@ -15,14 +15,27 @@ export interface RecordedRequest {
   readonly apiVersion: string | null;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly rawBody: string;
-  readonly body: { messages?: { role: string; content: string }[]; response_format?: unknown; [k: string]: unknown };
+  readonly body: {
+    messages?: { role: string; content: string }[];
+    response_format?: unknown;
+    [k: string]: unknown;
+  };
 }
 
 export type FakeBehaviour =
   /** A `chat.completion` whose message content is the JSON of `advice(request)`, optionally after a delay. */
-  | { readonly kind: 'advice'; readonly advice: (request: RecordedRequest) => unknown; readonly delayMs?: number }
+  | {
+      readonly kind: 'advice';
+      readonly advice: (request: RecordedRequest) => unknown;
+      readonly delayMs?: number;
+    }
   /** A `chat.completion` with this raw content (garbage, truncated JSON…) and finish reason. */
-  | { readonly kind: 'content'; readonly content: string | null; readonly finishReason?: string; readonly refusal?: string }
+  | {
+      readonly kind: 'content';
+      readonly content: string | null;
+      readonly finishReason?: string;
+      readonly refusal?: string;
+    }
   /** Accepts the request and never answers. */
   | { readonly kind: 'hang' }
   | { readonly kind: 'server-error'; readonly status?: number }
@@ -58,18 +71,30 @@ export function patientDataOf(request: RecordedRequest): {
   allergies: { alias: string }[];
   labs: { alias: string }[];
 } {
-  const block = (request.body.messages ?? []).map((m) => DATA_BLOCK.exec(m.content)?.[1]).find((b) => b !== undefined);
+  const block = (request.body.messages ?? [])
+    .map((m) => DATA_BLOCK.exec(m.content)?.[1])
+    .find((b) => b !== undefined);
   if (block === undefined) throw new Error('stand-in: no patient data block in the request');
   return JSON.parse(block) as ReturnType<typeof patientDataOf>;
 }
 
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.destroyed) return;
   res.writeHead(status, { 'content-type': 'application/json', 'apim-request-id': randomUUID(), ...headers });
   res.end(JSON.stringify(body));
 }
 
-function completion(model: string, content: string | null, finishReason = 'stop', refusal: string | null = null): unknown {
+function completion(
+  model: string,
+  content: string | null,
+  finishReason = 'stop',
+  refusal: string | null = null,
+): unknown {
   return {
     id: `chatcmpl-${randomUUID()}`,
     object: 'chat.completion',
@@ -136,16 +161,28 @@ export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions): Pro
       (options.apiKey !== undefined && req.headers['api-key'] === options.apiKey) ||
       (options.bearerToken !== undefined && req.headers.authorization === `Bearer ${options.bearerToken}`);
     if (!authorized) {
-      send(res, 401, { error: { code: '401', message: 'Access denied due to invalid subscription key or wrong API endpoint. (stand-in)' } });
+      send(res, 401, {
+        error: {
+          code: '401',
+          message: 'Access denied due to invalid subscription key or wrong API endpoint. (stand-in)',
+        },
+      });
       return;
     }
     const apiVersion = url.searchParams.get('api-version');
     if (!apiVersion) {
-      send(res, 404, { error: { code: '404', message: 'Resource not found (stand-in: api-version missing)' } });
+      send(res, 404, {
+        error: { code: '404', message: 'Resource not found (stand-in: api-version missing)' },
+      });
       return;
     }
     if (decodeURIComponent(match[1] ?? '') !== options.deployment) {
-      send(res, 404, { error: { code: 'DeploymentNotFound', message: 'The API deployment for this resource does not exist. (stand-in)' } });
+      send(res, 404, {
+        error: {
+          code: 'DeploymentNotFound',
+          message: 'The API deployment for this resource does not exist. (stand-in)',
+        },
+      });
       return;
     }
     const request: RecordedRequest = {
@@ -174,12 +211,18 @@ export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions): Pro
         return;
       }
       case 'content':
-        send(res, 200, completion(modelVersion, current.content, current.finishReason, current.refusal ?? null));
+        send(
+          res,
+          200,
+          completion(modelVersion, current.content, current.finishReason, current.refusal ?? null),
+        );
         return;
       case 'hang':
         return;
       case 'server-error':
-        send(res, current.status ?? 500, { error: { code: 'InternalServerError', message: 'The server had an error (stand-in).' } });
+        send(res, current.status ?? 500, {
+          error: { code: 'InternalServerError', message: 'The server had an error (stand-in).' },
+        });
         return;
       case 'rate-limit':
         send(
@@ -191,7 +234,10 @@ export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions): Pro
               message: `Requests have exceeded the token rate limit of your current pricing tier. Please retry after ${current.retryAfterSeconds} seconds. (stand-in)`,
             },
           },
-          { 'retry-after': String(current.retryAfterSeconds), 'retry-after-ms': String(current.retryAfterSeconds * 1000) },
+          {
+            'retry-after': String(current.retryAfterSeconds),
+            'retry-after-ms': String(current.retryAfterSeconds * 1000),
+          },
         );
         return;
       case 'content-filter':
@@ -201,7 +247,9 @@ export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions): Pro
   };
 
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch(() => send(res, 500, { error: { code: 'StandInFailure', message: 'stand-in failed' } }));
+    handle(req, res).catch(() =>
+      send(res, 500, { error: { code: 'StandInFailure', message: 'stand-in failed' } }),
+    );
   });
   server.on('connection', (socket) => {
     sockets.add(socket);

@@ -24,7 +24,13 @@ import type { Logger } from '../../logger.js';
 import type { Advisor, AdvisorOutcome, AdvisorStatus, Finding, Review } from '../types.js';
 import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';
-import { type CallFailure, classifyCallError, createModelClient, type ModelClient, type ModelCompletion } from './client.js';
+import {
+  type CallFailure,
+  classifyCallError,
+  createModelClient,
+  type ModelClient,
+  type ModelCompletion,
+} from './client.js';
 import { type Deidentified, type ModelInput, deidentify } from './deidentify.js';
 import { findingOf } from './findings.js';
 import { guardAnswer } from './guards.js';
@@ -141,10 +147,19 @@ export class ModelAdvisor implements Advisor {
     this.metrics = createModelMetrics(deps.metricsRegistry ?? new Registry());
     this.aiSwitch = deps.aiSwitch ?? new InMemoryAiSwitch();
     this.vocabulary = deps.drugVocabulary ?? FALLBACK_VOCABULARY;
-    this.cache = new AdviceCache({ maxEntries: this.options.cacheMaxEntries, ttlMs: this.options.cacheTtlMs });
+    this.cache = new AdviceCache({
+      maxEntries: this.options.cacheMaxEntries,
+      ttlMs: this.options.cacheTtlMs,
+    });
     this.breaker = circuitBreaker(
-      handleWhen((err) => err instanceof DeadlineMissedError || (err instanceof ModelCallError && err.failure.tripsBreaker)),
-      { halfOpenAfter: this.options.breakerCooldownMs, breaker: new ConsecutiveBreaker(this.options.breakerFailures) },
+      handleWhen(
+        (err) =>
+          err instanceof DeadlineMissedError || (err instanceof ModelCallError && err.failure.tripsBreaker),
+      ),
+      {
+        halfOpenAfter: this.options.breakerCooldownMs,
+        breaker: new ConsecutiveBreaker(this.options.breakerFailures),
+      },
     );
     this.breaker.onStateChange((state) => {
       this.metrics.circuitOpen.set(state === CircuitState.Closed ? 0 : 1);
@@ -154,7 +169,12 @@ export class ModelAdvisor implements Advisor {
   }
 
   get circuitState(): 'closed' | 'open' | 'half-open' | 'isolated' {
-    const names = { [CircuitState.Closed]: 'closed', [CircuitState.Open]: 'open', [CircuitState.HalfOpen]: 'half-open', [CircuitState.Isolated]: 'isolated' } as const;
+    const names = {
+      [CircuitState.Closed]: 'closed',
+      [CircuitState.Open]: 'open',
+      [CircuitState.HalfOpen]: 'half-open',
+      [CircuitState.Isolated]: 'isolated',
+    } as const;
     return names[this.breaker.state];
   }
 
@@ -176,8 +196,11 @@ export class ModelAdvisor implements Advisor {
 
     try {
       const enabled = await this.isEnabled(review.serviceId, signal);
-      if (enabled !== true) return done('disabled', [], enabled === false ? 'switched-off' : 'switch-unavailable');
-      const deid = deidentify(review.patient, { recognizeDrugNames: (text) => this.vocabulary.recognize(text) });
+      if (enabled !== true)
+        return done('disabled', [], enabled === false ? 'switched-off' : 'switch-unavailable');
+      const deid = deidentify(review.patient, {
+        recognizeDrugNames: (text) => this.vocabulary.recognize(text),
+      });
       if (deid.input.activeMedications.length === 0 && deid.input.draftOrders.length === 0) {
         return done('ok', [], 'nothing-to-review');
       }
@@ -191,11 +214,14 @@ export class ModelAdvisor implements Advisor {
       return done('ok', this.findingsOf(answer, deid, review));
     } catch (err) {
       if (err instanceof DeadlineMissedError) return done('timeout', [], 'deadline');
-      if (isBrokenCircuitError(err) || isIsolatedCircuitError(err)) return done('circuit-open', [], 'circuit-open');
+      if (isBrokenCircuitError(err) || isIsolatedCircuitError(err))
+        return done('circuit-open', [], 'circuit-open');
       if (err instanceof BulkheadRejectedError) return done('rate-limited', [], 'concurrency-limit');
       if (err instanceof OutputRejectedError) return done('rejected', [], err.reason);
       if (err instanceof ModelCallError) return done(err.failure.status, [], err.failure.reason);
-      this.deps.logger.error('model advisor failed unexpectedly', { error: err instanceof Error ? err.name : 'unknown' });
+      this.deps.logger.error('model advisor failed unexpectedly', {
+        error: err instanceof Error ? err.name : 'unknown',
+      });
       return done('error', [], 'exception');
     }
   }
@@ -230,7 +256,8 @@ export class ModelAdvisor implements Advisor {
 
   private findingsOf(answer: ModelAnswer, deid: Deidentified, review: Review): Finding[] {
     const guarded = guardAnswer(answer, deid.aliases);
-    for (const [reason, count] of Object.entries(guarded.dropped)) this.metrics.itemsDropped.inc({ reason }, count);
+    for (const [reason, count] of Object.entries(guarded.dropped))
+      this.metrics.itemsDropped.inc({ reason }, count);
     const context = {
       deployment: this.client.deployment,
       modelVersion: answer.modelVersion,
@@ -262,7 +289,11 @@ export class ModelAdvisor implements Advisor {
       let completion: ModelCompletion;
       try {
         completion = await this.bulkhead.execute(
-          () => this.client.complete(buildMessages(input), { signal: callSignal, timeoutMs: this.options.maxCallMs }),
+          () =>
+            this.client.complete(buildMessages(input), {
+              signal: callSignal,
+              timeoutMs: this.options.maxCallMs,
+            }),
           callSignal,
         );
       } catch (err) {
@@ -271,7 +302,8 @@ export class ModelAdvisor implements Advisor {
           ? { status: 'timeout', reason: 'queued-past-limit', tripsBreaker: true }
           : classifyCallError(err);
         if (failure.retryAfterMs !== undefined) {
-          this.rateLimitedUntil = performance.now() + Math.min(failure.retryAfterMs, this.options.maxRetryAfterMs);
+          this.rateLimitedUntil =
+            performance.now() + Math.min(failure.retryAfterMs, this.options.maxRetryAfterMs);
         }
         throw new ModelCallError(failure);
       }
@@ -288,7 +320,11 @@ export class ModelAdvisor implements Advisor {
       },
       (err: unknown) => {
         const outcome =
-          err instanceof ModelCallError ? err.failure.reason : err instanceof OutputRejectedError ? 'output-rejected' : 'rejected-by-bulkhead';
+          err instanceof ModelCallError
+            ? err.failure.reason
+            : err instanceof OutputRejectedError
+              ? 'output-rejected'
+              : 'rejected-by-bulkhead';
         settle(outcome);
         if (waiters.count === 0) this.metrics.lateAnswers.inc({ outcome: 'lost' });
         throw err;
@@ -317,7 +353,10 @@ export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): Mode
   let drugVocabulary = deps.drugVocabulary;
   if (!drugVocabulary) {
     const loaded = defaultVocabulary();
-    if (loaded.problem) deps.logger.warn('model advisor: no drug vocabulary, uncoded names withheld', { problem: loaded.problem });
+    if (loaded.problem)
+      deps.logger.warn('model advisor: no drug vocabulary, uncoded names withheld', {
+        problem: loaded.problem,
+      });
     drugVocabulary = loaded.vocabulary;
   }
   deps.logger.info('model advisor on', {

@@ -10,7 +10,9 @@ import type { ModelInput } from './deidentify.js';
 import type { ModelAnswer } from './output.js';
 
 export function adviceCacheKey(input: ModelInput, promptVersion: string, deployment: string): string {
-  return createHash('sha256').update(JSON.stringify([promptVersion, deployment, input])).digest('hex');
+  return createHash('sha256')
+    .update(JSON.stringify([promptVersion, deployment, input]))
+    .digest('hex');
 }
 
 export interface AdviceCacheOptions {

@@ -47,7 +47,12 @@ export function createModelClient(config: AzureOpenAIConfig, options: ModelClien
     logLevel: 'off',
     ...(config.apiKey
       ? { apiKey: config.apiKey }
-      : { azureADTokenProvider: getBearerTokenProvider(options.credential ?? new DefaultAzureCredential(), ENTRA_SCOPE) }),
+      : {
+          azureADTokenProvider: getBearerTokenProvider(
+            options.credential ?? new DefaultAzureCredential(),
+            ENTRA_SCOPE,
+          ),
+        }),
     maxRetries: 0,
   });
   return {
@@ -102,17 +107,27 @@ export function classifyCallError(err: unknown): CallFailure {
   if (err instanceof APIError) {
     const code = typeof err.code === 'string' ? err.code : undefined;
     if (err.status === 429) {
-      const after = retryAfterMs(err.headers);
-      return { status: 'rate-limited', reason: 'http-429', tripsBreaker: false, ...(after && { retryAfterMs: after }) };
+      const after = retryAfterMs(err.headers as Headers | undefined);
+      return {
+        status: 'rate-limited',
+        reason: 'http-429',
+        tripsBreaker: false,
+        ...(after && { retryAfterMs: after }),
+      };
     }
     if (err.status === 400 && code === 'content_filter') {
       return { status: 'error', reason: 'content-filter', tripsBreaker: false };
     }
-    if (err.status === 401 || err.status === 403) return { status: 'error', reason: `http-${err.status}`, tripsBreaker: true };
+    if (err.status === 401 || err.status === 403)
+      return { status: 'error', reason: `http-${err.status}`, tripsBreaker: true };
     if (err.status !== undefined && err.status >= 400 && err.status < 500) {
       return { status: 'error', reason: `http-${err.status}`, tripsBreaker: false };
     }
-    return { status: 'error', reason: err.status === undefined ? 'connection' : `http-${err.status}`, tripsBreaker: true };
+    return {
+      status: 'error',
+      reason: err.status === undefined ? 'connection' : `http-${err.status}`,
+      tripsBreaker: true,
+    };
   }
   return { status: 'error', reason: 'exception', tripsBreaker: true };
 }

@@ -115,17 +115,20 @@ const PUBLIC_SYSTEMS: Readonly<Record<string, string>> = {
   'http://fdasis.nlm.nih.gov': 'UNII',
 };
 
-const CODE_VALUE = /^[A-Za-z0-9][A-Za-z0-9.\-]{0,19}$/;
+const CODE_VALUE = /^[A-Za-z0-9][A-Za-z0-9.-]{0,19}$/;
 /** FHIR status/criticality/category codes and short interpretation words; anything else is not a code. */
 const STATUS_VALUE = /^[A-Za-z][A-Za-z -]{0,29}$/;
 const UNIT_VALUE = /^[A-Za-z0-9%{}[\]/.*^_\- ]{1,30}$/;
 
 function clean(text: string, max = MAX_DISPLAY): string {
-  return text
-    .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, max);
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ')
+      .replace(/\s+/g, ' ')
+      .trim()
+      .slice(0, max)
+  );
 }
 
 function statusValue(value: string | undefined): string | null {
@@ -141,7 +144,10 @@ function codesOf(codings: readonly Code[]): ModelCode[] {
   return out;
 }
 
-function nameOf(concept: Concept, options: DeidentifyOptions): { name: string | null; nameSource: NameSource } {
+function nameOf(
+  concept: Concept,
+  options: DeidentifyOptions,
+): { name: string | null; nameSource: NameSource } {
   const displays: string[] = [];
   for (const c of concept.codings) {
     const display = c.display ? clean(c.display) : '';
@@ -149,7 +155,9 @@ function nameOf(concept: Concept, options: DeidentifyOptions): { name: string | 
   }
   if (displays.length > 0) return { name: displays.join(' / '), nameSource: 'coding' };
   if (concept.codings.length === 0 && options.recognizeDrugNames) {
-    const found = [...new Set(options.recognizeDrugNames(concept.text).map((n) => clean(n, 60).toLowerCase()))];
+    const found = [
+      ...new Set(options.recognizeDrugNames(concept.text).map((n) => clean(n, 60).toLowerCase())),
+    ];
     const names = found.filter((n) => n.length > 0);
     if (names.length > 0) return { name: names.join(' + '), nameSource: 'recognized-in-free-text' };
   }
@@ -157,7 +165,10 @@ function nameOf(concept: Concept, options: DeidentifyOptions): { name: string | 
 }
 
 /** A product is named by its own codings, else by its ingredients' (a Medication resource with no product code). */
-function medicationNameOf(m: Medication, options: DeidentifyOptions): { name: string | null; nameSource: NameSource } {
+function medicationNameOf(
+  m: Medication,
+  options: DeidentifyOptions,
+): { name: string | null; nameSource: NameSource } {
   const own = nameOf(m.concept, options);
   if (own.nameSource !== 'withheld' || m.ingredients.length === 0) return own;
   const parts = m.ingredients.map((i) => nameOf(i, options)).filter((n) => n.name !== null);
@@ -194,8 +205,13 @@ export function safeDosage(text: string | undefined): string | null {
   if (!text) return null;
   const sig = clean(text, 200);
   if (sig.length === 0 || sig.length > 120) return null;
-  const tokens = sig.toLowerCase().split(/[\s,;()]+/).filter((t) => t.length > 0);
-  const ok = tokens.every((t) => SIG_WORDS.has(t) || SIG_NUMBER.test(t) || SIG_WORDS.has(t.replace(/\.$/, '')));
+  const tokens = sig
+    .toLowerCase()
+    .split(/[\s,;()]+/)
+    .filter((t) => t.length > 0);
+  const ok = tokens.every(
+    (t) => SIG_WORDS.has(t) || SIG_NUMBER.test(t) || SIG_WORDS.has(t.replace(/\.$/, '')),
+  );
   return ok ? sig : null;
 }
 
@@ -224,15 +240,21 @@ function ageOf(years: number | undefined): number | '90+' | null {
 }
 
 function labLabel(lab: LabResult, now: Date): string {
-  const value = lab.value === undefined ? '' : ` ${lab.comparator ?? ''}${lab.value}${lab.unit ? ` ${lab.unit}` : ''}`;
+  const value =
+    lab.value === undefined ? '' : ` ${lab.comparator ?? ''}${lab.value}${lab.unit ? ` ${lab.unit}` : ''}`;
   const when = relativeTime(lab.effective, now);
   return `${lab.concept.text}${value}${when ? ` (${when})` : ''}`;
 }
 
 /** An uncoded lab the normalizer recognised (e.g. "K+" as potassium) is named by its analyte. */
-function labNameOf(lab: LabResult, options: DeidentifyOptions): { name: string | null; nameSource: NameSource } {
+function labNameOf(
+  lab: LabResult,
+  options: DeidentifyOptions,
+): { name: string | null; nameSource: NameSource } {
   const own = nameOf(lab.concept, options);
-  return own.nameSource === 'withheld' && lab.analyte ? { name: lab.analyte, nameSource: 'recognized-in-free-text' } : own;
+  return own.nameSource === 'withheld' && lab.analyte
+    ? { name: lab.analyte, nameSource: 'recognized-in-free-text' }
+    : own;
 }
 
 function mostRecentFirst(a: LabResult, b: LabResult): number {
@@ -286,18 +308,22 @@ export function deidentify(context: PatientContext, options: DeidentifyOptions =
       .filter((a) => !NOT_A_FACT.has(a.verificationStatus ?? ''))
       .slice(0, LIMITS.allergies)
       .map((a, i) => ({
-      alias: add('A', i, { kind: 'allergy', ref: a.ref, label: `${a.concept.text} (allergy or intolerance)` }),
-      ...nameOf(a.concept, options),
-      codes: codesOf(a.concept.codings),
-      clinicalStatus: statusValue(a.clinicalStatus),
-      verificationStatus: statusValue(a.verificationStatus),
-      criticality: statusValue(a.criticality),
-      category: a.category.filter((c) => STATUS_VALUE.test(c)),
-      reactionSubstances: (a.reactionSubstances ?? []).flatMap((c) => {
-        const { name, nameSource } = nameOf(c, {});
-        return nameSource === 'coding' && name ? [name] : [];
-      }),
-    })),
+        alias: add('A', i, {
+          kind: 'allergy',
+          ref: a.ref,
+          label: `${a.concept.text} (allergy or intolerance)`,
+        }),
+        ...nameOf(a.concept, options),
+        codes: codesOf(a.concept.codings),
+        clinicalStatus: statusValue(a.clinicalStatus),
+        verificationStatus: statusValue(a.verificationStatus),
+        criticality: statusValue(a.criticality),
+        category: a.category.filter((c) => STATUS_VALUE.test(c)),
+        reactionSubstances: (a.reactionSubstances ?? []).flatMap((c) => {
+          const { name, nameSource } = nameOf(c, {});
+          return nameSource === 'coding' && name ? [name] : [];
+        }),
+      })),
     labs: [...context.labs]
       .sort(mostRecentFirst)
       .slice(0, LIMITS.labs)

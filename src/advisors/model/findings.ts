@@ -57,7 +57,11 @@ function suggestionOf(suggestion: GuardedSuggestion, patientRef: string): Findin
       return {
         label: `Cancel draft order: ${name} (AI suggestion)`,
         actions: [
-          { type: 'delete', description: `Cancel the draft order for ${name} (AI-suggested)`, resourceId: suggestion.draft.ref },
+          {
+            type: 'delete',
+            description: `Cancel the draft order for ${name} (AI-suggested)`,
+            resourceId: suggestion.draft.ref,
+          },
         ],
       };
     }
@@ -74,7 +78,11 @@ function suggestionOf(suggestion: GuardedSuggestion, patientRef: string): Findin
               status: 'draft',
               intent: 'proposal',
               category: [
-                { coding: [{ system: 'http://snomed.info/sct', code: '108252007', display: 'Laboratory procedure' }] },
+                {
+                  coding: [
+                    { system: 'http://snomed.info/sct', code: '108252007', display: 'Laboratory procedure' },
+                  ],
+                },
               ],
               code: { coding: [{ system: LOINC, code: suggestion.loinc, display: suggestion.display }] },
               subject: { reference: patientRef },

@@ -19,8 +19,10 @@ export const MAX_SUMMARY = 139;
 /** Room for the detail inside `escapeMarkdown`'s inline limit (500) after escaping. */
 export const MAX_DETAIL = 450;
 
-export type DropReason = 'invalid-item' | 'no-citation' | 'unknown-alias' | 'empty-text' | 'too-many' | 'duplicate';
-export type SuggestionDropReason = 'suggestion-target-not-draft' | 'suggestion-target-not-cited' | 'suggestion-lab-not-allowed';
+export type DropReason =
+  'invalid-item' | 'no-citation' | 'unknown-alias' | 'empty-text' | 'too-many' | 'duplicate';
+export type SuggestionDropReason =
+  'suggestion-target-not-draft' | 'suggestion-target-not-cited' | 'suggestion-lab-not-allowed';
 
 export type GuardedSuggestion =
   | { readonly kind: 'cancel-draft'; readonly draft: AliasTarget }
@@ -53,6 +55,7 @@ const URL_PATTERNS: readonly RegExp[] = [
 
 /** Model text as one clean line of plain text with no link in it. */
 export function stripLinks(text: string): string {
+  // eslint-disable-next-line no-control-regex
   let out = text.replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ');
   // A markdown link or image keeps its words and loses its target.
   out = out.replace(/!?\[([^\]]*)\]\([^)]*\)/g, '$1');
@@ -144,7 +147,9 @@ function guardSuggestion(
       return { kind: 'cancel-draft', draft: target };
     }
     case 'order-lab': {
-      const display = Object.hasOwn(MONITORING_LABS, suggestion.loinc) ? MONITORING_LABS[suggestion.loinc] : undefined;
+      const display = Object.hasOwn(MONITORING_LABS, suggestion.loinc)
+        ? MONITORING_LABS[suggestion.loinc]
+        : undefined;
       if (display === undefined) {
         drop('suggestion-lab-not-allowed');
         return null;

@@ -27,7 +27,9 @@ export const FALLBACK_VOCABULARY: DrugVocabulary = {
   ingredientsOf(medication) {
     const concepts = medication.ingredients.length > 0 ? medication.ingredients : [medication.concept];
     const names = concepts
-      .map((c) => (c.codings.find((x) => x.display)?.display ?? c.text).toLowerCase().match(/[a-z][a-z-]+/)?.[0])
+      .map(
+        (c) => (c.codings.find((x) => x.display)?.display ?? c.text).toLowerCase().match(/[a-z][a-z-]+/)?.[0],
+      )
       .filter((n): n is string => n !== undefined);
     return [...new Set(names)];
   },
@@ -37,14 +39,21 @@ export const FALLBACK_VOCABULARY: DrugVocabulary = {
 const RENAL_ANALYTES = new Set(['creatinine', 'egfr', 'crcl']);
 
 function hashKey(kind: string, evidence: readonly string[]): string {
-  const hash = createHash('sha256').update(`${kind}\n${[...evidence].sort().join('\n')}`).digest('hex');
+  const hash = createHash('sha256')
+    .update(`${kind}\n${[...evidence].sort().join('\n')}`)
+    .digest('hex');
   return `model:${hash.slice(0, 16)}`;
 }
 
 /** The key a rule would give the same concern, when the citations say which concern it is. */
-function ruleShapedKey(kind: AdviceKind, cited: readonly AliasTarget[], vocabulary: DrugVocabulary): string | undefined {
+function ruleShapedKey(
+  kind: AdviceKind,
+  cited: readonly AliasTarget[],
+  vocabulary: DrugVocabulary,
+): string | undefined {
   const meds = cited.flatMap((t) => (t.medication ? [t.medication] : []));
-  const first = (m: Medication | undefined): string | undefined => (m ? vocabulary.ingredientsOf(m)[0] : undefined);
+  const first = (m: Medication | undefined): string | undefined =>
+    m ? vocabulary.ingredientsOf(m)[0] : undefined;
   const labs = cited.filter((t) => t.kind === 'lab');
   const [a, b] = [first(meds[0]), first(meds[1])];
   switch (kind) {
@@ -53,7 +62,9 @@ function ruleShapedKey(kind: AdviceKind, cited: readonly AliasTarget[], vocabula
     case 'duplication':
       return meds.length === 2 && a && b ? findingKey('duplicate', [a, b]) : undefined;
     case 'allergy':
-      return meds.length === 1 && a && cited.some((t) => t.kind === 'allergy') ? findingKey('allergy', [a]) : undefined;
+      return meds.length === 1 && a && cited.some((t) => t.kind === 'allergy')
+        ? findingKey('allergy', [a])
+        : undefined;
     case 'dose':
       return meds.length === 1 && a && labs.some((l) => RENAL_ANALYTES.has(l.analyte ?? ''))
         ? findingKey('renal', [a])

@@ -6,7 +6,8 @@
 export const MONITORING_LABS: Readonly<Record<string, string>> = {
   '6301-6': 'INR in Platelet poor plasma by Coagulation assay',
   '2160-0': 'Creatinine [Mass/volume] in Serum or Plasma',
-  '98979-8': 'Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI 2021)',
+  '98979-8':
+    'Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI 2021)',
   '3094-0': 'Urea nitrogen [Mass/volume] in Serum or Plasma',
   '2823-3': 'Potassium [Moles/volume] in Serum or Plasma',
   '2951-2': 'Sodium [Moles/volume] in Serum or Plasma',

@@ -9,7 +9,8 @@ import path from 'node:path';
 import { SCHEMAS_DIR } from '../../paths.js';
 import { getValidator } from '../../validation.js';
 
-export type AdviceKind = 'interaction' | 'allergy' | 'contraindication' | 'dose' | 'duplication' | 'monitoring' | 'other';
+export type AdviceKind =
+  'interaction' | 'allergy' | 'contraindication' | 'dose' | 'duplication' | 'monitoring' | 'other';
 export type Certainty = 'low' | 'moderate' | 'high';
 
 export type ModelSuggestion = { kind: 'cancel-draft'; draft: string } | { kind: 'order-lab'; loinc: string };
@@ -39,7 +40,9 @@ export const ADVICE_SCHEMA = 'model-advice';
 /** Why an answer could not be used at all. */
 export class OutputRejectedError extends Error {
   override readonly name = 'OutputRejectedError';
-  constructor(readonly reason: 'not-json' | 'not-advice' | 'refusal' | 'content-filter' | 'truncated' | 'empty') {
+  constructor(
+    readonly reason: 'not-json' | 'not-advice' | 'refusal' | 'content-filter' | 'truncated' | 'empty',
+  ) {
     super(`model output rejected: ${reason}`);
   }
 }
@@ -73,8 +76,9 @@ let strictSchema: Record<string, unknown> | undefined;
 export function responseFormatSchema(): Record<string, unknown> {
   if (!strictSchema) {
     const file = path.join(SCHEMAS_DIR, `${ADVICE_SCHEMA}.schema.json`);
-    const { $schema: _s, $id: _i, title: _t, ...rest } = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    strictSchema = rest;
+    const schema = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+    for (const keyword of ['$schema', '$id', 'title']) delete schema[keyword];
+    strictSchema = schema;
   }
   return strictSchema;
 }

@@ -19,6 +19,7 @@ export function knowledgeVocabulary(kb: KnowledgeBase): DrugVocabulary {
 /** The default knowledge base's vocabulary; the fallback (and a reason) when it cannot be loaded. */
 export function defaultVocabulary(): { vocabulary: DrugVocabulary; problem?: string } {
   const kb = loadKnowledge();
-  if (kb instanceof KnowledgeError) return { vocabulary: FALLBACK_VOCABULARY, problem: kb.message.split('\n')[0] ?? 'invalid' };
+  if (kb instanceof KnowledgeError)
+    return { vocabulary: FALLBACK_VOCABULARY, problem: kb.message.split('\n')[0] ?? 'invalid' };
   return { vocabulary: knowledgeVocabulary(kb) };
 }

@@ -5,7 +5,12 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import type { AccessToken, TokenCredential } from '@azure/identity';
 import { Registry } from 'prom-client';
-import { createModelAdvisor, InMemoryAiSwitch, type ModelAdvisor, type ModelAdvisorOptions } from '../../../src/advisors/model/index.js';
+import {
+  createModelAdvisor,
+  InMemoryAiSwitch,
+  type ModelAdvisor,
+  type ModelAdvisorOptions,
+} from '../../../src/advisors/model/index.js';
 import { createModelClient, ENTRA_SCOPE } from '../../../src/advisors/model/client.js';
 import type { AdvisorOutcome } from '../../../src/advisors/types.js';
 import { testConfig } from '../../../src/config.js';
@@ -27,8 +32,8 @@ const MODEL_VERSION = 'stand-in-model-2024-08-06';
 const DEADLINE_SLACK_MS = 250;
 
 /** Scripted "good" advice: the interaction between the first draft and the first active medication. */
-const goodAdvice: FakeBehaviour = {
-  kind: 'advice',
+const goodAdvice = {
+  kind: 'advice' as const,
   advice: (request: RecordedRequest) => {
     const data = patientDataOf(request);
     const draft = data.draftOrders[0]?.alias ?? 'D1';
@@ -47,7 +52,7 @@ const goodAdvice: FakeBehaviour = {
       ],
     };
   },
-};
+} satisfies FakeBehaviour;
 
 let fake: FakeAzureOpenAI | undefined;
 let advisor: ModelAdvisor | undefined;
@@ -68,9 +73,19 @@ async function setup(
   const registry = new Registry();
   const aiSwitch = new InMemoryAiSwitch();
   const config = testConfig({
-    azureOpenAI: { endpoint: fake.endpoint, deployment: DEPLOYMENT, apiKey: API_KEY, apiVersion: '2024-10-21' },
+    azureOpenAI: {
+      endpoint: fake.endpoint,
+      deployment: DEPLOYMENT,
+      apiKey: API_KEY,
+      apiVersion: '2024-10-21',
+    },
   });
-  advisor = createModelAdvisor(config, { logger: silentLogger(), metricsRegistry: registry, aiSwitch, options });
+  advisor = createModelAdvisor(config, {
+    logger: silentLogger(),
+    metricsRegistry: registry,
+    aiSwitch,
+    options,
+  });
   if (!advisor) throw new Error('advisor not created');
   return { fake, advisor, registry, aiSwitch };
 }
@@ -157,8 +172,17 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
           { ...adviceItem({ suggestion: null }), cites: [] },
           { ...adviceItem({ suggestion: null }), severity: 'hard-stop' },
           { ...adviceItem({ suggestion: null }), links: [{ label: 'more', url: 'https://evil.example' }] },
-          { ...adviceItem({ suggestion: null }), kind: 'dose', summary: 'Too long. '.repeat(60), suggestion: { kind: 'cancel-draft', draft: 'D7' } },
-          { ...adviceItem({ suggestion: null }), kind: 'monitoring', suggestion: { kind: 'order-lab', loinc: '99999-9' } },
+          {
+            ...adviceItem({ suggestion: null }),
+            kind: 'dose',
+            summary: 'Too long. '.repeat(60),
+            suggestion: { kind: 'cancel-draft', draft: 'D7' },
+          },
+          {
+            ...adviceItem({ suggestion: null }),
+            kind: 'monitoring',
+            suggestion: { kind: 'order-lab', loinc: '99999-9' },
+          },
         ],
       }),
     };
@@ -205,7 +229,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('serves late advice from the cache on the next hook for the same patient and orders', async () => {
-    const { advisor, fake, registry } = await setup({ ...goodAdvice, delayMs: 400 } as FakeBehaviour);
+    const { advisor, fake, registry } = await setup({ ...goodAdvice, delayMs: 400 });
 
     const first = await advisor.advise(fixtureReview('order-select-advice'), AbortSignal.timeout(100));
     await advisor.drain();
@@ -215,11 +239,13 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect(second.status).toBe('cached');
     expect(second.findings.map((f) => f.key)).toEqual(['interaction:ibuprofen|warfarin']);
     expect(fake.requests).toHaveLength(1);
-    expect(await registry.getSingleMetricAsString('cds_model_late_answers_total')).toMatch(/outcome="cached"} 1/);
+    expect(await registry.getSingleMetricAsString('cds_model_late_answers_total')).toMatch(
+      /outcome="cached"} 1/,
+    );
   });
 
   it('shares one call between hooks that ask about the same picture at the same time', async () => {
-    const { advisor, fake } = await setup({ ...goodAdvice, delayMs: 100 } as FakeBehaviour);
+    const { advisor, fake } = await setup({ ...goodAdvice, delayMs: 100 });
 
     const [a, b] = await Promise.all([
       advisor.advise(fixtureReview(), AbortSignal.timeout(5000)),
@@ -271,14 +297,17 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect(garbage).toMatchObject({ status: 'rejected', reason: 'not-json', findings: [] });
     expect(refusal).toMatchObject({ status: 'rejected', reason: 'refusal' });
     expect(filtered).toMatchObject({ status: 'rejected', reason: 'content-filter' });
-    expect(await registry.getSingleMetricAsString('cds_model_advice_total')).toMatch(/outcome="output-rejected"} 1/);
+    expect(await registry.getSingleMetricAsString('cds_model_advice_total')).toMatch(
+      /outcome="output-rejected"} 1/,
+    );
   });
 
   it('opens the circuit after repeated failures and skips the model during the cool-down', async () => {
     const { advisor, fake } = await setup({ kind: 'server-error', status: 503 }, { breakerFailures: 3 });
 
     const failures = [];
-    for (let i = 0; i < 3; i++) failures.push(await advisor.advise(fixtureReview(), AbortSignal.timeout(5000)));
+    for (let i = 0; i < 3; i++)
+      failures.push(await advisor.advise(fixtureReview(), AbortSignal.timeout(5000)));
     const skipped = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
 
     expect(failures.map((o) => o.status)).toEqual(['error', 'error', 'error']);
@@ -313,18 +342,29 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     const { advisor: base, fake } = await setup(goodAdvice);
     base.close();
     const config = testConfig({
-      azureOpenAI: { endpoint: fake.endpoint, deployment: DEPLOYMENT, apiKey: API_KEY, apiVersion: '2024-10-21' },
+      azureOpenAI: {
+        endpoint: fake.endpoint,
+        deployment: DEPLOYMENT,
+        apiKey: API_KEY,
+        apiVersion: '2024-10-21',
+      },
     });
     const withSwitch = (isEnabled: (id: string) => Promise<boolean>): ModelAdvisor =>
       createModelAdvisor(config, { logger: silentLogger(), aiSwitch: { isEnabled } })!;
 
-    const off = await withSwitch(async () => false).advise(fixtureReview(), AbortSignal.timeout(5000));
+    const off = await withSwitch(() => Promise.resolve(false)).advise(
+      fixtureReview(),
+      AbortSignal.timeout(5000),
+    );
     const failing = await withSwitch(() => Promise.reject(new Error('store down'))).advise(
       fixtureReview(),
       AbortSignal.timeout(5000),
     );
     const { outcome: slow, elapsedMs } = await timed(
-      withSwitch(() => new Promise<boolean>(() => undefined)).advise(fixtureReview(), AbortSignal.timeout(200)),
+      withSwitch(() => new Promise<boolean>(() => undefined)).advise(
+        fixtureReview(),
+        AbortSignal.timeout(200),
+      ),
     );
 
     expect(off).toMatchObject({ status: 'disabled', reason: 'switched-off' });
@@ -363,13 +403,18 @@ describe('model advisor configuration', () => {
     fake.behaviour = goodAdvice;
     const scopes: string[] = [];
     const credential: TokenCredential = {
-      getToken: async (scope): Promise<AccessToken> => {
+      getToken: (scope): Promise<AccessToken> => {
         scopes.push(...(Array.isArray(scope) ? scope : [scope]));
-        return { token: 'entra-token-stand-in', expiresOnTimestamp: Date.now() + 3_600_000 };
+        return Promise.resolve({ token: 'entra-token-stand-in', expiresOnTimestamp: Date.now() + 3_600_000 });
       },
     };
     const config = testConfig({
-      azureOpenAI: { endpoint: fake.endpoint, deployment: DEPLOYMENT, apiKey: undefined, apiVersion: '2024-10-21' },
+      azureOpenAI: {
+        endpoint: fake.endpoint,
+        deployment: DEPLOYMENT,
+        apiKey: undefined,
+        apiVersion: '2024-10-21',
+      },
     });
     advisor = createModelAdvisor(config, { logger: silentLogger(), credential });
 

@@ -36,12 +36,19 @@ afterEach(async () => {
 async function appWithModel(behaviour: FakeBehaviour): Promise<Awaited<ReturnType<typeof testApp>>> {
   fake = await startFakeAzureOpenAI({ deployment: 'advice', apiKey: 'stand-in-key' });
   fake.behaviour = behaviour;
-  const azureOpenAI = { endpoint: fake.endpoint, deployment: 'advice', apiKey: 'stand-in-key', apiVersion: '2024-10-21' };
+  const azureOpenAI = {
+    endpoint: fake.endpoint,
+    deployment: 'advice',
+    apiKey: 'stand-in-key',
+    apiVersion: '2024-10-21',
+  };
   model = createModelAdvisor(testConfig({ azureOpenAI }), { logger: silentLogger() });
   return testApp({ adviceBudgetMs: BUDGET_MS, azureOpenAI }, { advisors: [createRulesAdvisor(), model!] });
 }
 
-const provenance = (card: Card): { advisor: string; model?: string; promptVersion?: string; evidence: string[] } =>
+const provenance = (
+  card: Card,
+): { advisor: string; model?: string; promptVersion?: string; evidence: string[] } =>
   card.extension[PROVENANCE_EXTENSION];
 
 describe('model advice in the hook pipeline', () => {
@@ -49,11 +56,13 @@ describe('model advice in the hook pipeline', () => {
     const { app } = await appWithModel({ kind: 'hang' });
 
     const t0 = performance.now();
-    const res = await request(app).post('/cds-services/order-sign-advice').send(requestFixture('order-sign.full-prefetch'));
+    const res = await request(app)
+      .post('/cds-services/order-sign-advice')
+      .send(requestFixture('order-sign.full-prefetch'));
     const elapsedMs = performance.now() - t0;
 
     expect(res.status).toBe(200);
-    const cards = res.body.cards as Card[];
+    const { cards } = res.body as { cards: Card[] };
     expect(cards.length).toBeGreaterThan(0);
     expect(cards.every((c) => provenance(c).advisor === 'rules')).toBe(true);
     expect(elapsedMs).toBeLessThan(BUDGET_MS + SLACK_MS);
@@ -92,10 +101,12 @@ describe('model advice in the hook pipeline', () => {
       },
     });
 
-    const res = await request(app).post('/cds-services/order-sign-advice').send(requestFixture('order-sign.full-prefetch'));
+    const res = await request(app)
+      .post('/cds-services/order-sign-advice')
+      .send(requestFixture('order-sign.full-prefetch'));
 
     expect(res.status).toBe(200);
-    const cards = res.body.cards as Card[];
+    const { cards } = res.body as { cards: Card[] };
     const interaction = cards.filter((c) => /ibuprofen/i.test(c.summary) && /warfarin/i.test(c.summary));
     expect(interaction).toHaveLength(1);
     expect(provenance(interaction[0]!).advisor).toBe('rules');

@@ -2,7 +2,12 @@ import { describe, expect, it } from '@jest/globals';
 import type { Finding } from '../../../src/advisors/types.js';
 import { ageBand, buildReport, expectedOf, reportMarkdown, score } from '../../../scripts/eval.js';
 
-function finding(key: string, evidence: string[], advisor: Finding['advisor'] = 'rules', ruleId?: string): Finding {
+function finding(
+  key: string,
+  evidence: string[],
+  advisor: Finding['advisor'] = 'rules',
+  ruleId?: string,
+): Finding {
   return {
     advisor,
     key,
@@ -38,12 +43,16 @@ describe('evaluation scoring', () => {
       'evidence:MedicationRequest/d1+AllergyIntolerance/a1',
     ]);
     expect(result.missed).toEqual(['duplicate:ssri']);
-    expect(result.falseAlarms).toEqual([{ key: 'model:def', advisor: 'model', summary: 'finding model:def' }]);
+    expect(result.falseAlarms).toEqual([
+      { key: 'model:def', advisor: 'model', summary: 'finding model:def' },
+    ]);
   });
 
   it('reads expected findings from the shapes a scenario file may use', () => {
     expect(expectedOf(['k1']).expected).toEqual([{ key: 'k1' }]);
-    expect(expectedOf({ findings: [{ key: 'k2', severity: 'warning' }], now: '2026-01-01T00:00:00Z' })).toEqual({
+    expect(
+      expectedOf({ findings: [{ key: 'k2', severity: 'warning' }], now: '2026-01-01T00:00:00Z' }),
+    ).toEqual({
       expected: [{ key: 'k2' }],
       now: '2026-01-01T00:00:00Z',
     });
@@ -52,14 +61,39 @@ describe('evaluation scoring', () => {
   });
 
   it('bands ages so uneven performance by age shows', () => {
-    expect([undefined, 4, 30, 50, 70, 95].map(ageBand)).toEqual(['unknown', '0-17', '18-44', '45-64', '65-79', '80+']);
+    expect([undefined, 4, 30, 50, 70, 95].map(ageBand)).toEqual([
+      'unknown',
+      '0-17',
+      '18-44',
+      '45-64',
+      '65-79',
+      '80+',
+    ]);
   });
 
   it('reports totals per age band and sex, in JSON and Markdown', () => {
     const base = { serviceId: 'order-sign-advice', latencyMs: 10, advisors: {} };
     const results = [
-      { ...base, name: 'a', ageBand: '65-79', sex: 'female', expected: 2, found: ['x'], missed: ['y'], falseAlarms: [] },
-      { ...base, name: 'b', ageBand: '18-44', sex: 'male', expected: 1, found: ['z'], missed: [], falseAlarms: [] },
+      {
+        ...base,
+        name: 'a',
+        ageBand: '65-79',
+        sex: 'female',
+        expected: 2,
+        found: ['x'],
+        missed: ['y'],
+        falseAlarms: [],
+      },
+      {
+        ...base,
+        name: 'b',
+        ageBand: '18-44',
+        sex: 'male',
+        expected: 1,
+        found: ['z'],
+        missed: [],
+        falseAlarms: [],
+      },
     ];
 
     const report = buildReport(results, { advisors: ['rules'], model: null, budgetMs: 2000, note: null });

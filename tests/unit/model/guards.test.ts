@@ -83,7 +83,9 @@ describe('guards', () => {
 
   it('removes a suggestion to cancel a draft the item does not cite', () => {
     const result = guardAnswer(
-      answer(item({ cites: ['M1', 'L1'], kind: 'monitoring', suggestion: { kind: 'cancel-draft', draft: 'D1' } })),
+      answer(
+        item({ cites: ['M1', 'L1'], kind: 'monitoring', suggestion: { kind: 'cancel-draft', draft: 'D1' } }),
+      ),
       aliases,
     );
 
@@ -92,14 +94,21 @@ describe('guards', () => {
   });
 
   it('removes a lab order outside the monitoring allow-list', () => {
-    const result = guardAnswer(answer(item({ suggestion: { kind: 'order-lab', loinc: '12345-6' } })), aliases);
+    const result = guardAnswer(
+      answer(item({ suggestion: { kind: 'order-lab', loinc: '12345-6' } })),
+      aliases,
+    );
 
     expect(result.items[0]?.suggestion).toBeNull();
     expect(result.dropped['suggestion-lab-not-allowed']).toBe(1);
   });
 
   it('keeps at most five items and no two with the same kind and citations', () => {
-    const many = [item(), item(), ...['P1', 'P2', 'A1', 'L1', 'L2'].map((c) => item({ kind: 'other', cites: [c] }))];
+    const many = [
+      item(),
+      item(),
+      ...['P1', 'P2', 'A1', 'L1', 'L2'].map((c) => item({ kind: 'other', cites: [c] })),
+    ];
 
     const result = guardAnswer(answer(...many), aliases);
 
@@ -156,7 +165,8 @@ describe('model findings', () => {
 
   it('key allergy, renal-dose and monitoring advice in the rules scheme when the citations say which', () => {
     const keyOf = (overrides: Partial<ModelAdviceItem>): string =>
-      findingOf(guardAnswer(answer(item({ suggestion: null, ...overrides })), aliases).items[0]!, context).key;
+      findingOf(guardAnswer(answer(item({ suggestion: null, ...overrides })), aliases).items[0]!, context)
+        .key;
 
     expect(keyOf({ kind: 'allergy', cites: ['D1', 'A1'] })).toBe('allergy:ibuprofen');
     expect(keyOf({ kind: 'dose', cites: ['D1', 'L2'] })).toBe('renal:ibuprofen');
@@ -184,7 +194,9 @@ describe('model findings', () => {
 
   it('label any resource a suggestion creates with AIAST', () => {
     const [guarded] = guardAnswer(
-      answer(item({ kind: 'monitoring', cites: ['M1', 'L1'], suggestion: { kind: 'order-lab', loinc: '6301-6' } })),
+      answer(
+        item({ kind: 'monitoring', cites: ['M1', 'L1'], suggestion: { kind: 'order-lab', loinc: '6301-6' } }),
+      ),
       aliases,
     ).items;
 
@@ -198,7 +210,9 @@ describe('model findings', () => {
       subject: { reference: 'Patient/pt-7781' },
       code: { coding: [{ system: 'http://loinc.org', code: '6301-6' }] },
     });
-    expect(resource?.meta?.security).toEqual([expect.objectContaining({ system: AIAST_LABEL.system, code: 'AIAST' })]);
+    expect(resource?.meta?.security).toEqual([
+      expect.objectContaining({ system: AIAST_LABEL.system, code: 'AIAST' }),
+    ]);
   });
 
   it('become cards that pass the outgoing CDS Hooks validation', () => {
@@ -210,14 +224,21 @@ describe('model findings', () => {
       aliases,
     ).items;
 
-    const built = buildCards(items.map((i) => findingOf(i, context)), 'order-sign-advice', 'hook-1');
+    const built = buildCards(
+      items.map((i) => findingOf(i, context)),
+      'order-sign-advice',
+      'hook-1',
+    );
 
     expect(built.dropped).toEqual([]);
     expect(built.cards).toHaveLength(2);
   });
 
   it('escape model text in the detail so it renders literally', () => {
-    const [guarded] = guardAnswer(answer(item({ detail: '<img src=x onerror=alert(1)> **bold** _x_' })), aliases).items;
+    const [guarded] = guardAnswer(
+      answer(item({ detail: '<img src=x onerror=alert(1)> **bold** _x_' })),
+      aliases,
+    ).items;
 
     const detail = findingOf(guarded!, context).detail;
 

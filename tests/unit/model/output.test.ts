@@ -3,7 +3,12 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { AdviceCache } from '../../../src/advisors/model/cache.js';
 import { MONITORING_LABS } from '../../../src/advisors/model/monitoringLabs.js';
-import { OutputRejectedError, parseAnswer, responseFormatSchema, type ModelAnswer } from '../../../src/advisors/model/output.js';
+import {
+  OutputRejectedError,
+  parseAnswer,
+  responseFormatSchema,
+  type ModelAnswer,
+} from '../../../src/advisors/model/output.js';
 import { SCHEMAS_DIR } from '../../../src/paths.js';
 
 const good = {
@@ -33,7 +38,10 @@ describe('model output on arrival', () => {
   });
 
   it('drops only the items that break the schema (unknown indicator, extra fields)', () => {
-    const bad = [{ ...good, severity: 'hard-stop' }, { ...good, url: 'https://evil.example' }];
+    const bad = [
+      { ...good, severity: 'hard-stop' },
+      { ...good, url: 'https://evil.example' },
+    ];
 
     const answer = parseAnswer(JSON.stringify({ advice: [good, ...bad] }), 'v1');
 
@@ -45,7 +53,10 @@ describe('model output on arrival', () => {
     const schema = responseFormatSchema() as {
       properties: Record<string, unknown>;
       required: string[];
-      $defs: Record<string, { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean }>;
+      $defs: Record<
+        string,
+        { properties: Record<string, unknown>; required: string[]; additionalProperties: boolean }
+      >;
     };
 
     expect(schema).not.toHaveProperty('$id');
@@ -62,7 +73,9 @@ describe('model output on arrival', () => {
       $defs: { orderLab: { properties: { loinc: { enum: string[] } } } };
     };
 
-    expect([...file.$defs.orderLab.properties.loinc.enum].sort()).toEqual(Object.keys(MONITORING_LABS).sort());
+    expect([...file.$defs.orderLab.properties.loinc.enum].sort()).toEqual(
+      Object.keys(MONITORING_LABS).sort(),
+    );
   });
 });
 
