@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Bundle, FhirResource, Patient } from 'fhir/r4.js';
+import type { Bundle, FhirResource } from 'fhir/r4.js';
 import { SERVICES } from '../../../hooks/index.js';
 import type { Finding } from '../../../src/advisors/types.js';
 import { createRulesAdvisor, type RulesAdvisor } from '../../../src/advisors/rules/index.js';
@@ -50,7 +50,8 @@ export function loadScenario(name: string): Scenario {
 /** The same request for another order hook: order-sign gets every draft and no selections. */
 export function requestFor(request: HookRequest, hook: HookRequest['hook']): HookRequest {
   if (request.hook === hook) return request;
-  const { selections: _selections, ...context } = request.context as Record<string, unknown>;
+  const context: Record<string, unknown> = { ...request.context };
+  delete context.selections;
   return { ...request, hook, context: context as HookRequest['context'] };
 }
 
@@ -74,7 +75,7 @@ export async function runService(serviceId: string, body: HookRequest, now: Date
     hook: request.hook,
     now,
     patientId: String(request.context.patientId),
-    patient: prefetch.patient?.resourceType === 'Patient' ? (prefetch.patient as Patient) : undefined,
+    patient: prefetch.patient?.resourceType === 'Patient' ? prefetch.patient : undefined,
     medications: bundle(prefetch.medications),
     conditions: bundle(prefetch.conditions),
     allergies: bundle(prefetch.allergies),
