@@ -74,19 +74,99 @@ interface MedSpec {
 
 // RxNorm clinical drug (SCD) codes; the rules also match the ingredient by name.
 const ACTIVE_MEDS: readonly MedSpec[] = [
-  { id: 'med-warfarin', rxcui: '855332', display: 'Warfarin Sodium 5 MG Oral Tablet', dose: 5, unit: 'mg', perDay: 1, since: 400 },
-  { id: 'med-lisinopril', rxcui: '314076', display: 'lisinopril 10 MG Oral Tablet', dose: 10, unit: 'mg', perDay: 1, since: 900 },
-  { id: 'med-spironolactone', rxcui: '313096', display: 'spironolactone 25 MG Oral Tablet', dose: 25, unit: 'mg', perDay: 1, since: 200 },
-  { id: 'med-metformin', rxcui: '861007', display: 'metformin hydrochloride 500 MG Oral Tablet', dose: 500, unit: 'mg', perDay: 2, since: 1500 },
-  { id: 'med-atorvastatin', rxcui: '617312', display: 'atorvastatin 40 MG Oral Tablet', dose: 40, unit: 'mg', perDay: 1, since: 1200 },
-  { id: 'med-amlodipine', rxcui: '197361', display: 'amlodipine 5 MG Oral Tablet', dose: 5, unit: 'mg', perDay: 1, since: 700 },
-  { id: 'med-metoprolol', rxcui: '866427', display: 'metoprolol succinate 25 MG Extended Release Oral Tablet', dose: 25, unit: 'mg', perDay: 1, since: 650 },
-  { id: 'med-omeprazole', rxcui: '402014', display: 'omeprazole 20 MG Delayed Release Oral Capsule', dose: 20, unit: 'mg', perDay: 1, since: 300 },
+  {
+    id: 'med-warfarin',
+    rxcui: '855332',
+    display: 'Warfarin Sodium 5 MG Oral Tablet',
+    dose: 5,
+    unit: 'mg',
+    perDay: 1,
+    since: 400,
+  },
+  {
+    id: 'med-lisinopril',
+    rxcui: '314076',
+    display: 'lisinopril 10 MG Oral Tablet',
+    dose: 10,
+    unit: 'mg',
+    perDay: 1,
+    since: 900,
+  },
+  {
+    id: 'med-spironolactone',
+    rxcui: '313096',
+    display: 'spironolactone 25 MG Oral Tablet',
+    dose: 25,
+    unit: 'mg',
+    perDay: 1,
+    since: 200,
+  },
+  {
+    id: 'med-metformin',
+    rxcui: '861007',
+    display: 'metformin hydrochloride 500 MG Oral Tablet',
+    dose: 500,
+    unit: 'mg',
+    perDay: 2,
+    since: 1500,
+  },
+  {
+    id: 'med-atorvastatin',
+    rxcui: '617312',
+    display: 'atorvastatin 40 MG Oral Tablet',
+    dose: 40,
+    unit: 'mg',
+    perDay: 1,
+    since: 1200,
+  },
+  {
+    id: 'med-amlodipine',
+    rxcui: '197361',
+    display: 'amlodipine 5 MG Oral Tablet',
+    dose: 5,
+    unit: 'mg',
+    perDay: 1,
+    since: 700,
+  },
+  {
+    id: 'med-metoprolol',
+    rxcui: '866427',
+    display: 'metoprolol succinate 25 MG Extended Release Oral Tablet',
+    dose: 25,
+    unit: 'mg',
+    perDay: 1,
+    since: 650,
+  },
+  {
+    id: 'med-omeprazole',
+    rxcui: '402014',
+    display: 'omeprazole 20 MG Delayed Release Oral Capsule',
+    dose: 20,
+    unit: 'mg',
+    perDay: 1,
+    since: 300,
+  },
 ];
 
 const DRAFT_MEDS: readonly MedSpec[] = [
-  { id: 'draft-ibuprofen', rxcui: '197805', display: 'Ibuprofen 400 MG Oral Tablet', dose: 400, unit: 'mg', perDay: 3, since: 0 },
-  { id: 'draft-smx-tmp', rxcui: '198335', display: 'sulfamethoxazole 800 MG / trimethoprim 160 MG Oral Tablet', dose: 1, unit: 'tablet', perDay: 2, since: 0 },
+  {
+    id: 'draft-ibuprofen',
+    rxcui: '197805',
+    display: 'Ibuprofen 400 MG Oral Tablet',
+    dose: 400,
+    unit: 'mg',
+    perDay: 3,
+    since: 0,
+  },
+  {
+    id: 'draft-smx-tmp',
+    rxcui: '198335',
+    display: 'sulfamethoxazole 800 MG / trimethoprim 160 MG Oral Tablet',
+    dose: 1,
+    unit: 'tablet',
+    perDay: 2,
+    since: 0,
+  },
 ];
 
 function medicationRequest(spec: MedSpec, status: 'active' | 'draft'): MedicationRequest {
@@ -124,9 +204,7 @@ function condition([id, snomed, display]: readonly [string, string, string], ind
       coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
     },
     code: {
-      coding: [
-        { system: SNOMED, code: snomed },
-      ],
+      coding: [{ system: SNOMED, code: snomed }],
       text: display,
     },
     subject: { reference: PATIENT_REF },
@@ -144,7 +222,9 @@ const ALLERGIES: readonly AllergyIntolerance[] = [
     coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' }],
   },
   verificationStatus: {
-    coding: [{ system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed' }],
+    coding: [
+      { system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification', code: 'confirmed' },
+    ],
   },
   type: 'allergy',
   category: ['medication'],
@@ -165,7 +245,12 @@ interface LabSpec {
 const LABS: readonly LabSpec[] = [
   { loinc: '2823-3', display: 'Potassium SerPl-sCnc', unit: 'mmol/L', values: [5.8, 5.2, 4.9] },
   { loinc: '2160-0', display: 'Creat SerPl-mCnc', unit: 'mg/dL', values: [1.6, 1.5, 1.3] },
-  { loinc: '62238-1', display: 'GFR/BSA.pred SerPlBld CKD-EPI-ArVRat', unit: 'mL/min/{1.73_m2}', values: [28, 33, 41] },
+  {
+    loinc: '62238-1',
+    display: 'GFR/BSA.pred SerPlBld CKD-EPI-ArVRat',
+    unit: 'mL/min/{1.73_m2}',
+    values: [28, 33, 41],
+  },
   { loinc: '6301-6', display: 'INR PPP', unit: '{INR}', values: [3.4, 2.6, 2.4] },
   { loinc: '2951-2', display: 'Sodium SerPl-sCnc', unit: 'mmol/L', values: [134, 137, 139] },
   { loinc: '718-7', display: 'Hgb Bld-mCnc', unit: 'g/dL', values: [11.2, 11.8, 12.4] },
@@ -199,12 +284,10 @@ function searchset(type: string, resources: readonly Resource[]): Bundle {
     resourceType: 'Bundle',
     type: 'searchset',
     total: resources.length,
-    entry: resources.map(
-      (resource): BundleEntry => ({
-        fullUrl: `${EHR}/${type}/${resource.id ?? ''}`,
-        resource,
-      }),
-    ),
+    entry: resources.map((resource): BundleEntry => ({
+      fullUrl: `${EHR}/${type}/${resource.id ?? ''}`,
+      resource,
+    })),
   };
 }
 
@@ -222,7 +305,10 @@ export function chartResources(): Resource[] {
 export function prefetchFor(variant = 0): Record<string, Resource> {
   return {
     patient,
-    medications: searchset('MedicationRequest', ACTIVE_MEDS.map((m) => medicationRequest(m, 'active'))),
+    medications: searchset(
+      'MedicationRequest',
+      ACTIVE_MEDS.map((m) => medicationRequest(m, 'active')),
+    ),
     conditions: searchset('Condition', PROBLEMS.map(condition)),
     allergies: searchset('AllergyIntolerance', ALLERGIES),
     labs: searchset('Observation', labObservations(variant)),

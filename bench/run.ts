@@ -55,7 +55,8 @@ function failures(r: LoadResult): string {
 }
 
 function table(): string {
-  const header = '| scenario | hook | conn | req/s | p50 ms | p99 ms | max ms | vs bare | server CPU | notes |';
+  const header =
+    '| scenario | hook | conn | req/s | p50 ms | p99 ms | max ms | vs bare | server CPU | notes |';
   const lines = [header, '|---|---|--:|--:|--:|--:|--:|--:|--:|---|'];
   for (const row of rows) {
     const r = row.result;
@@ -72,7 +73,11 @@ function table(): string {
 const hookPath = (hook: BenchHook): string => `/cds-services/${SERVICE_OF[hook]}`;
 
 async function probe(url: string, pathname: string, body: string): Promise<{ status: number; text: string }> {
-  const res = await fetch(url + pathname, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  const res = await fetch(url + pathname, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+  });
   return { status: res.status, text: await res.text() };
 }
 
@@ -90,7 +95,10 @@ async function advisorRuns(service: Child, advisor: string): Promise<Record<stri
 }
 
 /** Runs one load and measures the CPU each given server used meanwhile (% of one core). */
-async function measured(servers: readonly Child[], options: Parameters<typeof load>[0]): Promise<{ result: LoadResult; cpu: number[] }> {
+async function measured(
+  servers: readonly Child[],
+  options: Parameters<typeof load>[0],
+): Promise<{ result: LoadResult; cpu: number[] }> {
   const before = servers.map((s) => s.cpuMs());
   const result = await load(options);
   const cpu = servers.map((s, i) => ((s.cpuMs() - (before[i] ?? 0)) / (result.seconds * 1000)) * 100);
@@ -104,13 +112,27 @@ async function rulesOnly(service: Child): Promise<void> {
   for (const hook of HOOKS) {
     const body = hookPayload(hook);
     const check = await probe(service.url, hookPath(hook), body);
-    if (check.status !== 200) throw new Error(`${hook}: the service answered ${check.status}: ${check.text.slice(0, 300)}`);
+    if (check.status !== 200)
+      throw new Error(`${hook}: the service answered ${check.status}: ${check.text.slice(0, 300)}`);
     const cards = (JSON.parse(check.text) as { cards: unknown[] }).cards.length;
     await warmUp(service.url, hookPath(hook), body);
     for (const connections of CONCURRENCY) {
       log(`rules-only ${hook} c=${connections}`);
-      const { result, cpu } = await measured([service], { url: service.url, path: hookPath(hook), body, connections, seconds: SECONDS });
-      rows.push({ scenario: 'rules only', hook, connections, result, cpu: cpu[0], note: connections === 1 ? `${cards} cards` : '' });
+      const { result, cpu } = await measured([service], {
+        url: service.url,
+        path: hookPath(hook),
+        body,
+        connections,
+        seconds: SECONDS,
+      });
+      rows.push({
+        scenario: 'rules only',
+        hook,
+        connections,
+        result,
+        cpu: cpu[0],
+        note: connections === 1 ? `${cards} cards` : '',
+      });
     }
   }
 }
@@ -123,7 +145,13 @@ async function bareExpress(): Promise<void> {
       await warmUp(bare.url, hookPath(hook), body);
       for (const connections of CONCURRENCY) {
         log(`bare express ${hook} c=${connections}`);
-        const { result, cpu } = await measured([bare], { url: bare.url, path: hookPath(hook), body, connections, seconds: SECONDS });
+        const { result, cpu } = await measured([bare], {
+          url: bare.url,
+          path: hookPath(hook),
+          body,
+          connections,
+          seconds: SECONDS,
+        });
         bareResults.set(`${hook}@${connections}`, result);
         rows.push({ scenario: 'bare Express (limit)', hook, connections, result, cpu: cpu[0] });
       }
@@ -155,7 +183,11 @@ function addRatios(): void {
   const c16 = rows.filter((r) => r.scenario === 'rules only' && r.connections === 16 && r.result);
   if (c16.length > 0) {
     const worst = Math.max(...c16.map((r) => r.result?.p99 ?? 0));
-    targets.push({ name: 'p99 < 50 ms at concurrency 16 (rules only)', met: worst < 50, detail: `worst p99 ${fmt(worst)} ms` });
+    targets.push({
+      name: 'p99 < 50 ms at concurrency 16 (rules only)',
+      met: worst < 50,
+      detail: `worst p99 ${fmt(worst)} ms`,
+    });
   }
 }
 
@@ -167,13 +199,24 @@ async function prefetchMissing(service: Child): Promise<void> {
       const body = hookPayload(hook, { fhirServer });
       const check = await probe(service.url, hookPath(hook), body);
       if (check.status !== 200) {
-        rows.push({ scenario: 'prefetch fetched from FHIR', hook, connections: '–', note: `service answered ${check.status}` });
+        rows.push({
+          scenario: 'prefetch fetched from FHIR',
+          hook,
+          connections: '–',
+          note: `service answered ${check.status}`,
+        });
         continue;
       }
       await warmUp(service.url, hookPath(hook), body, 1);
       for (const connections of [1, 16]) {
         log(`prefetch missing ${hook} c=${connections}`);
-        const { result, cpu } = await measured([service, fhir], { url: service.url, path: hookPath(hook), body, connections, seconds: SECONDS });
+        const { result, cpu } = await measured([service, fhir], {
+          url: service.url,
+          path: hookPath(hook),
+          body,
+          connections,
+          seconds: SECONDS,
+        });
         rows.push({
           scenario: 'prefetch fetched from FHIR',
           hook,
@@ -193,11 +236,21 @@ async function feedback(service: Child, label: string): Promise<void> {
   const pathname = '/cds-services/order-sign-advice/feedback';
   const check = await probe(service.url, pathname, feedbackPayload(randomUUID()));
   if (check.status === 404) {
-    rows.push({ scenario: `feedback writes (${label})`, hook: 'order-sign', connections: 16, note: 'n/a (feedback route not available yet)' });
+    rows.push({
+      scenario: `feedback writes (${label})`,
+      hook: 'order-sign',
+      connections: 16,
+      note: 'n/a (feedback route not available yet)',
+    });
     return;
   }
   if (check.status !== 200) {
-    rows.push({ scenario: `feedback writes (${label})`, hook: 'order-sign', connections: 16, note: `n/a (service answered ${check.status}: ${check.text.slice(0, 120)})` });
+    rows.push({
+      scenario: `feedback writes (${label})`,
+      hook: 'order-sign',
+      connections: 16,
+      note: `n/a (service answered ${check.status}: ${check.text.slice(0, 120)})`,
+    });
     return;
   }
   log(`feedback ${label} c=16`);
@@ -218,7 +271,12 @@ async function feedback(service: Child, label: string): Promise<void> {
   });
 }
 
-async function withService(name: string, env: Record<string, string>, fn: (service: Child) => Promise<void>, flags: string[] = []): Promise<void> {
+async function withService(
+  name: string,
+  env: Record<string, string>,
+  fn: (service: Child) => Promise<void>,
+  flags: string[] = [],
+): Promise<void> {
   const service = await spawnService(name, env, flags);
   service.resetPeak();
   try {
@@ -235,7 +293,12 @@ async function model(): Promise<void> {
   try {
     await withService('service (model 800 ms)', azureEnv(azure, MODEL_BUDGET_MS), async (service) => {
       if (!service.log().includes('"model advisor on"')) {
-        rows.push({ scenario: `model ${MODEL_DELAY_MS} ms, budget ${MODEL_BUDGET_MS} ms`, hook: 'order-sign', connections: 64, note: 'n/a (model advisor not available)' });
+        rows.push({
+          scenario: `model ${MODEL_DELAY_MS} ms, budget ${MODEL_BUDGET_MS} ms`,
+          hook: 'order-sign',
+          connections: 64,
+          note: 'n/a (model advisor not available)',
+        });
         return;
       }
       // Every request a different chart, so the advice cache cannot answer for the model.
@@ -244,7 +307,13 @@ async function model(): Promise<void> {
       await load({ url: service.url, path: hookPath('order-sign'), body, connections: 16, seconds: 2 });
       const before = await advisorRuns(service, 'model');
       log('model 800 ms c=64');
-      const { result, cpu } = await measured([service], { url: service.url, path: hookPath('order-sign'), body, connections: 64, seconds: Math.max(SECONDS, 8) });
+      const { result, cpu } = await measured([service], {
+        url: service.url,
+        path: hookPath('order-sign'),
+        body,
+        connections: 64,
+        seconds: Math.max(SECONDS, 8),
+      });
       const after = await advisorRuns(service, 'model');
       const outcomes = Object.entries(after)
         .map(([status, n]) => [status, n - (before[status] ?? 0)] as const)
@@ -270,13 +339,24 @@ async function hanging(): Promise<void> {
   try {
     await withService('service (model hangs)', azureEnv(azure, MODEL_BUDGET_MS), async (service) => {
       if (!service.log().includes('"model advisor on"')) {
-        rows.push({ scenario: `model hangs, budget ${MODEL_BUDGET_MS} ms`, hook: 'order-sign', connections: 16, note: 'n/a (model advisor not available)' });
+        rows.push({
+          scenario: `model hangs, budget ${MODEL_BUDGET_MS} ms`,
+          hook: 'order-sign',
+          connections: 16,
+          note: 'n/a (model advisor not available)',
+        });
         return;
       }
       let variant = 0;
       const body = (): string => hookPayload('order-sign', { variant: ++variant });
       log('model hangs c=16');
-      const { result, cpu } = await measured([service], { url: service.url, path: hookPath('order-sign'), body, connections: 16, seconds: Math.max(SECONDS, 6) });
+      const { result, cpu } = await measured([service], {
+        url: service.url,
+        path: hookPath('order-sign'),
+        body,
+        connections: 16,
+        seconds: Math.max(SECONDS, 6),
+      });
       const over = result.max - MODEL_BUDGET_MS;
       rows.push({
         scenario: `model hangs, budget ${MODEL_BUDGET_MS} ms`,
@@ -286,7 +366,11 @@ async function hanging(): Promise<void> {
         cpu: cpu[0],
         note: `worst ${fmt(result.max, 0)} ms = budget ${over >= 0 ? '+' : ''}${fmt(over, 0)} ms`,
       });
-      targets.push({ name: 'deadline never exceeded by > 100 ms (p100)', met: over <= 100, detail: `max ${fmt(result.max, 0)} ms vs budget ${MODEL_BUDGET_MS} ms` });
+      targets.push({
+        name: 'deadline never exceeded by > 100 ms (p100)',
+        met: over <= 100,
+        detail: `max ${fmt(result.max, 0)} ms vs budget ${MODEL_BUDGET_MS} ms`,
+      });
     });
   } finally {
     await azure.stop();
@@ -325,11 +409,18 @@ async function main(): Promise<void> {
     try {
       databaseUrl = await freshDatabase(PG_DATABASE);
     } catch (error) {
-      rows.push({ scenario: 'feedback writes (PostgreSQL)', hook: 'order-sign', connections: 16, note: `n/a (PostgreSQL: ${error instanceof Error ? error.message : String(error)})` });
+      rows.push({
+        scenario: 'feedback writes (PostgreSQL)',
+        hook: 'order-sign',
+        connections: 16,
+        note: `n/a (PostgreSQL: ${error instanceof Error ? error.message : String(error)})`,
+      });
     }
     if (databaseUrl) {
       try {
-        await withService('service (PostgreSQL)', { DATABASE_URL: databaseUrl }, (service) => feedback(service, 'PostgreSQL'));
+        await withService('service (PostgreSQL)', { DATABASE_URL: databaseUrl }, (service) =>
+          feedback(service, 'PostgreSQL'),
+        );
       } finally {
         await dropDatabase(PG_DATABASE).catch(() => undefined);
       }
@@ -337,13 +428,26 @@ async function main(): Promise<void> {
   }
 
   const peakLines = Object.entries(peaks).map(([name, kb]) => `${name} ${fmt(kb / 1024, 0)} MB`);
-  const servicePeak = Math.max(0, ...Object.entries(peaks).filter(([n]) => n.startsWith('service')).map(([, kb]) => kb));
+  const servicePeak = Math.max(
+    0,
+    ...Object.entries(peaks)
+      .filter(([n]) => n.startsWith('service'))
+      .map(([, kb]) => kb),
+  );
   if (servicePeak > 0) {
     facts.push(`Peak RSS under load (VmHWM of each process): ${peakLines.join(', ')}.`);
-    targets.push({ name: 'RSS < 300 MB', met: servicePeak < 300 * 1024, detail: `peak ${fmt(servicePeak / 1024, 0)} MB` });
+    targets.push({
+      name: 'RSS < 300 MB',
+      met: servicePeak < 300 * 1024,
+      detail: `peak ${fmt(servicePeak / 1024, 0)} MB`,
+    });
   }
   if (!targets.some((t) => t.name.startsWith('deadline'))) {
-    targets.push({ name: 'deadline never exceeded by > 100 ms (p100)', met: undefined, detail: 'not measured (model advisor not available)' });
+    targets.push({
+      name: 'deadline never exceeded by > 100 ms (p100)',
+      met: undefined,
+      detail: 'not measured (model advisor not available)',
+    });
   }
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
   const [load1, load5] = os.loadavg();
@@ -353,7 +457,9 @@ async function main(): Promise<void> {
     } with LOG_LEVEL=info (one access-log line per request), SQLite store unless noted; whole run ${fmt((Date.now() - started) / 1000, 0)} s; load average at the end ${fmt(load1 ?? 0, 2)} (1 min), ${fmt(load5 ?? 0, 2)} (5 min) — above ~2 other work shared the cores and the figures are pessimistic.`,
   );
 
-  const targetLines = targets.map((t) => `- ${t.met === undefined ? '–' : t.met ? 'met' : 'MISSED'}: ${t.name} — ${t.detail}`);
+  const targetLines = targets.map(
+    (t) => `- ${t.met === undefined ? '–' : t.met ? 'met' : 'MISSED'}: ${t.name} — ${t.detail}`,
+  );
   const output = [table(), '', ...facts, '', 'Targets:', ...targetLines].join('\n');
   process.stdout.write(`\n${output}\n`);
   writeResults(output);
@@ -389,7 +495,9 @@ function writeResults(output: string): void {
 }
 
 main().catch(async (error: unknown) => {
-  process.stderr.write(`bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   await stopAll([]);
   process.exit(1);
 });

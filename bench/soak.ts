@@ -59,7 +59,11 @@ function log(message: string): void {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Signs tokens ahead of the run (signing inside autocannon's synchronous hooks is not possible). */
-async function tokenPool(ehr: BenchEhr | undefined, aud: string, count: number): Promise<() => string | undefined> {
+async function tokenPool(
+  ehr: BenchEhr | undefined,
+  aud: string,
+  count: number,
+): Promise<() => string | undefined> {
   if (!ehr) return () => undefined;
   const tokens: string[] = [];
   for (let i = 0; i < count; i++) tokens.push(await ehr.token(aud));
@@ -71,7 +75,18 @@ async function tokenPool(ehr: BenchEhr | undefined, aud: string, count: number):
 async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | undefined): Promise<Traffic> {
   const perKind = Math.ceil(((RATE * SECONDS) / 4) * 1.2) + 100;
   const knownCards: string[] = [];
-  const traffic: Traffic = { hookOk: 0, hookOther: {}, feedbackOk: 0, feedbackOther: {}, errors: 0, timeouts: 0, sent: 0, seconds: 0, p99: 0, max: 0 };
+  const traffic: Traffic = {
+    hookOk: 0,
+    hookOther: {},
+    feedbackOk: 0,
+    feedbackOther: {},
+    errors: 0,
+    timeouts: 0,
+    sent: 0,
+    seconds: 0,
+    p99: 0,
+    max: 0,
+  };
   const count = (bucket: Record<string, number>, status: number): void => {
     bucket[String(status)] = (bucket[String(status)] ?? 0) + 1;
   };
@@ -89,7 +104,11 @@ async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | und
         const token = nextToken();
         // A different chart now and then, so a model advisor sees both cache hits and misses.
         const body = hookPayload(hook, { variant: ++variant % 50 });
-        return { ...req, body, headers: { ...req.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
+        return {
+          ...req,
+          body,
+          headers: { ...req.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+        };
       },
       onResponse: (status, body) => {
         if (status !== 200) {
@@ -117,7 +136,11 @@ async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | und
       const token = nextFeedbackToken();
       // Feedback on a card the service really issued when there is one (each card once), else on an unknown one.
       const body = feedbackPayload(knownCards.shift() ?? randomUUID());
-      return { ...req, body, headers: { ...req.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) } };
+      return {
+        ...req,
+        body,
+        headers: { ...req.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      };
     },
     onResponse: (status) => {
       if (status === 200) traffic.feedbackOk++;
@@ -153,7 +176,10 @@ async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | und
 }
 
 /** Samples each instance's RSS once a second while `work` runs. */
-async function sampled<T>(instances: readonly Child[], work: Promise<T>): Promise<{ value: T; samples: number[][] }> {
+async function sampled<T>(
+  instances: readonly Child[],
+  work: Promise<T>,
+): Promise<{ value: T; samples: number[][] }> {
   const samples: number[][] = instances.map(() => []);
   const timer = setInterval(() => instances.forEach((c, i) => samples[i]?.push(c.rssKb())), 1000);
   try {
@@ -204,13 +230,20 @@ function recordChecks(t: Traffic, invocations: number, feedback: number): Check[
       ok: invocations === expected,
       detail: `${invocations} invocation rows for ${expected} hook 200s${extraAudited ? ` (${extraAudited} from the cross-instance checks)` : ''}`,
     },
-    { name: 'no lost feedback', ok: feedback === t.feedbackOk, detail: `${feedback} feedback rows for ${t.feedbackOk} feedback 200s` },
+    {
+      name: 'no lost feedback',
+      ok: feedback === t.feedbackOk,
+      detail: `${feedback} feedback rows for ${t.feedbackOk} feedback 200s`,
+    },
   ];
 }
 
 async function stopChecked(instance: Child): Promise<Check> {
   const code = await instance.stop();
-  const errorLines = instance.log().split('\n').filter((l) => l.includes('"level":"error"')).length;
+  const errorLines = instance
+    .log()
+    .split('\n')
+    .filter((l) => l.includes('"level":"error"')).length;
   return {
     name: `graceful stop (${instance.name})`,
     ok: code === 0 && errorLines === 0,
@@ -229,7 +262,8 @@ async function single(): Promise<Check[]> {
     checks.push(await stopChecked(service));
     const db = new SQLite(path.join(dataDir, SQLITE_FILE), { readonly: true });
     try {
-      const countOf = (table: string): number => (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
+      const countOf = (table: string): number =>
+        (db.prepare(`SELECT count(*) AS n FROM ${table}`).get() as { n: number }).n;
       checks.push(...recordChecks(traffic, countOf('invocations'), countOf('feedback')));
     } finally {
       db.close();
@@ -240,7 +274,12 @@ async function single(): Promise<Check[]> {
   return checks;
 }
 
-async function authorizedPost(url: string, pathname: string, body: string, token: string | undefined): Promise<number> {
+async function authorizedPost(
+  url: string,
+  pathname: string,
+  body: string,
+  token: string | undefined,
+): Promise<number> {
   const res = await fetch(url + pathname, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
@@ -251,9 +290,19 @@ async function authorizedPost(url: string, pathname: string, body: string, token
   return res.status;
 }
 
-async function jtiAcrossInstances(a: Child, b: Child, publicBaseUrl: string, ehr: BenchEhr | undefined): Promise<Check> {
+async function jtiAcrossInstances(
+  a: Child,
+  b: Child,
+  publicBaseUrl: string,
+  ehr: BenchEhr | undefined,
+): Promise<Check> {
   const name = 'jti replay caught across instances';
-  if (!ehr) return { name, ok: undefined, detail: 'not possible yet: the service does not enable EHR JWT auth from TRUSTED_CLIENTS_FILE' };
+  if (!ehr)
+    return {
+      name,
+      ok: undefined,
+      detail: 'not possible yet: the service does not enable EHR JWT auth from TRUSTED_CLIENTS_FILE',
+    };
   const pathname = '/cds-services/patient-view-advice';
   const token = await ehr.token(publicBaseUrl + pathname);
   const body = hookPayload('patient-view');
@@ -271,16 +320,30 @@ async function modelRuns(instance: Child, status: string): Promise<number> {
   if (!res.ok) return Number.NaN;
   let total = 0;
   for (const line of (await res.text()).split('\n')) {
-    if (line.startsWith('cds_advisor_runs_total{') && line.includes('advisor="model"') && line.includes(`status="${status}"`)) {
+    if (
+      line.startsWith('cds_advisor_runs_total{') &&
+      line.includes('advisor="model"') &&
+      line.includes(`status="${status}"`)
+    ) {
       total += Number(line.split(' ').at(-1));
     }
   }
   return total;
 }
 
-async function killSwitchAcrossInstances(a: Child, b: Child, publicBaseUrl: string, ehr: BenchEhr | undefined): Promise<Check> {
+async function killSwitchAcrossInstances(
+  a: Child,
+  b: Child,
+  publicBaseUrl: string,
+  ehr: BenchEhr | undefined,
+): Promise<Check> {
   const name = 'AI kill switch seen by both instances';
-  if (!a.log().includes('"model advisor on"')) return { name, ok: undefined, detail: 'not possible yet: the model advisor is not wired into the service' };
+  if (!a.log().includes('"model advisor on"'))
+    return {
+      name,
+      ok: undefined,
+      detail: 'not possible yet: the model advisor is not wired into the service',
+    };
   const serviceId = 'order-sign-advice';
   const setSwitch = (enabled: boolean): Promise<Response> =>
     fetch(`${a.url}/admin/services/${serviceId}/ai`, {
@@ -290,8 +353,14 @@ async function killSwitchAcrossInstances(a: Child, b: Child, publicBaseUrl: stri
     });
   const off = await setSwitch(false);
   await off.arrayBuffer();
-  if (off.status === 404) return { name, ok: undefined, detail: 'not possible yet: PUT /admin/services/{id}/ai answers 404' };
-  if (!off.ok) return { name, ok: false, detail: `PUT /admin/services/${serviceId}/ai on instance A answered ${off.status}` };
+  if (off.status === 404)
+    return { name, ok: undefined, detail: 'not possible yet: PUT /admin/services/{id}/ai answers 404' };
+  if (!off.ok)
+    return {
+      name,
+      ok: false,
+      detail: `PUT /admin/services/${serviceId}/ai on instance A answered ${off.status}`,
+    };
   try {
     // The switch is cached for about a second on each instance.
     await sleep(2500);
@@ -300,7 +369,12 @@ async function killSwitchAcrossInstances(a: Child, b: Child, publicBaseUrl: stri
     for (const instance of [a, b]) {
       const before = await modelRuns(instance, 'disabled');
       const pathname = `/cds-services/${serviceId}`;
-      const status = await authorizedPost(instance.url, pathname, hookPayload('order-sign'), await ehr?.token(publicBaseUrl + pathname));
+      const status = await authorizedPost(
+        instance.url,
+        pathname,
+        hookPayload('order-sign'),
+        await ehr?.token(publicBaseUrl + pathname),
+      );
       const after = await modelRuns(instance, 'disabled');
       allDisabled &&= status === 200 && after === before + 1;
       seen.push(`${instance.name}: hook ${status}, model runs "disabled" ${before} → ${after}`);
@@ -317,7 +391,13 @@ async function scaleOut(): Promise<Check[]> {
   try {
     databaseUrl = await freshDatabase(PG_DATABASE);
   } catch (error) {
-    return [{ name: 'scale-out', ok: undefined, detail: `PostgreSQL not reachable: ${error instanceof Error ? error.message : String(error)}` }];
+    return [
+      {
+        name: 'scale-out',
+        ok: undefined,
+        detail: `PostgreSQL not reachable: ${error instanceof Error ? error.message : String(error)}`,
+      },
+    ];
   }
   const dir = scratchDir('soak-scale');
   const ehr = await createBenchEhr();
@@ -335,11 +415,16 @@ async function scaleOut(): Promise<Check[]> {
       ...azureEnv(azure, 2000),
     };
     // Both at once, as an orchestrator would start them: migrations must cope with a concurrent start.
-    instances.push(...(await Promise.all([spawnService('instance-A', env), spawnService('instance-B', env)])));
+    instances.push(
+      ...(await Promise.all([spawnService('instance-A', env), spawnService('instance-B', env)])),
+    );
     const [a, b] = instances as [Child, Child];
     const authenticated = a.log().includes('"ehr authentication enabled"');
     proxy.setTargets([a.url, b.url]);
-    const { value: traffic, samples } = await sampled(instances, drive(proxy.url, proxy.url, authenticated ? ehr : undefined));
+    const { value: traffic, samples } = await sampled(
+      instances,
+      drive(proxy.url, proxy.url, authenticated ? ehr : undefined),
+    );
     checks.push(...trafficChecks(traffic));
     checks.push({
       name: 'round robin',
@@ -350,8 +435,14 @@ async function scaleOut(): Promise<Check[]> {
     checks.push(await jtiAcrossInstances(a, b, proxy.url, authenticated ? ehr : undefined));
     checks.push(await killSwitchAcrossInstances(a, b, proxy.url, authenticated ? ehr : undefined));
     for (const instance of instances) checks.push(await stopChecked(instance));
-    const [{ n: invocations } = { n: 0 }] = await query<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM invocations');
-    const [{ n: feedback } = { n: 0 }] = await query<{ n: number }>(databaseUrl, 'SELECT count(*)::int AS n FROM feedback');
+    const [{ n: invocations } = { n: 0 }] = await query<{ n: number }>(
+      databaseUrl,
+      'SELECT count(*)::int AS n FROM invocations',
+    );
+    const [{ n: feedback } = { n: 0 }] = await query<{ n: number }>(
+      databaseUrl,
+      'SELECT count(*)::int AS n FROM feedback',
+    );
     checks.push(...recordChecks(traffic, invocations, feedback));
   } finally {
     await stopAll([...instances, azure]);
@@ -363,7 +454,8 @@ async function scaleOut(): Promise<Check[]> {
 
 function report(title: string, checks: readonly Check[]): string {
   const lines = [`## ${title}`, ''];
-  for (const c of checks) lines.push(`- ${c.ok === undefined ? 'n/a ' : c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
+  for (const c of checks)
+    lines.push(`- ${c.ok === undefined ? 'n/a ' : c.ok ? 'ok  ' : 'FAIL'} ${c.name}: ${c.detail}`);
   return lines.join('\n');
 }
 
@@ -378,15 +470,21 @@ async function main(): Promise<void> {
   if (MODE === 'scale' || MODE === 'all') {
     const checks = await scaleOut();
     failed ||= checks.some((c) => c.ok === false);
-    sections.push(report(`Two instances, one PostgreSQL, round-robin proxy — ${RATE} req/s for ${SECONDS} s`, checks));
+    sections.push(
+      report(`Two instances, one PostgreSQL, round-robin proxy — ${RATE} req/s for ${SECONDS} s`, checks),
+    );
   }
   const [load1] = os.loadavg();
-  sections.push(`Load average at the end: ${(load1 ?? 0).toFixed(2)} on ${os.cpus().length} cores (the soak itself adds about 1).`);
+  sections.push(
+    `Load average at the end: ${(load1 ?? 0).toFixed(2)} on ${os.cpus().length} cores (the soak itself adds about 1).`,
+  );
   process.stdout.write(`\n${sections.join('\n\n')}\n\nsoak ${failed ? 'FAILED' : 'passed'}\n`);
   process.exitCode = failed ? 1 : 0;
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`soak failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.stderr.write(
+    `soak failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+  );
   process.exit(1);
 });

@@ -7,7 +7,12 @@ import type { AddressInfo } from 'node:net';
 
 const app = express();
 app.disable('x-powered-by');
-app.use(express.json({ limit: 1024 * 1024, type: ['application/json', 'application/fhir+json', 'application/*+json'] }));
+app.use(
+  express.json({
+    limit: 1024 * 1024,
+    type: ['application/json', 'application/fhir+json', 'application/*+json'],
+  }),
+);
 app.post('/cds-services/:id', (_req, res) => {
   res.json({ cards: [] });
 });

@@ -19,13 +19,15 @@ async function main(): Promise<void> {
   let close: () => Promise<void>;
   if (kind === 'fhir') {
     const fhir = await startFakeFhirServer();
-    await fhir.load(chartResources() as never);
+    await fhir.load(chartResources());
     close = () => fhir.close();
     listening({ port: Number(new URL(fhir.baseUrl).port), baseUrl: fhir.baseUrl });
   } else if (kind === 'azure' || kind === 'azure-hang') {
     const azure = await startFakeAzureOpenAI({ deployment: AZURE_DEPLOYMENT, apiKey: AZURE_API_KEY });
     azure.behaviour =
-      kind === 'azure-hang' ? { kind: 'hang' } : { kind: 'advice', advice: () => ({ advice: [] }), delayMs: Number(arg ?? 800) };
+      kind === 'azure-hang'
+        ? { kind: 'hang' }
+        : { kind: 'advice', advice: () => ({ advice: [] }), delayMs: Number(arg ?? 800) };
     // The stand-in records every request for tests; a benchmark must not grow without bound.
     const trim = setInterval(() => azure.requests.splice(0, azure.requests.length), 1000);
     close = async () => {

@@ -53,7 +53,9 @@ export async function load(options: LoadOptions): Promise<LoadResult> {
     path: options.path,
     headers,
     ...(typeof body === 'string' ? { body } : {}),
-    ...(typeof body === 'function' ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: body() }) } : {}),
+    ...(typeof body === 'function'
+      ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: body() }) }
+      : {}),
   };
   const latencies: number[] = [];
   const statusCounts: Record<string, number> = {};

@@ -63,7 +63,9 @@ export interface Child {
 
 function statusField(pid: number, field: string): number {
   try {
-    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(
+      readFileSync(`/proc/${pid}/status`, 'utf8'),
+    );
     return match ? Number(match[1]) : 0;
   } catch {
     return 0;
@@ -102,10 +104,18 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
   const dir = scratchDir(options.name);
   const logFile = path.join(dir, 'out.log');
   const fd = openSync(logFile, 'w');
-  const flags = [...(options.nodeFlags ?? []), ...(options.script.endsWith('.ts') ? ['--import', 'tsx'] : [])];
+  const flags = [
+    ...(options.nodeFlags ?? []),
+    ...(options.script.endsWith('.ts') ? ['--import', 'tsx'] : []),
+  ];
   const child = spawn(process.execPath, [...flags, options.script, ...(options.args ?? [])], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? os.tmpdir(), NODE_ENV: 'production', ...options.env },
+    env: {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? os.tmpdir(),
+      NODE_ENV: 'production',
+      ...options.env,
+    },
     stdio: ['ignore', fd, fd],
   });
   closeSync(fd);
@@ -120,11 +130,15 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
   let port = 0;
   while (port === 0) {
     if (child.exitCode !== null || child.signalCode !== null) {
-      throw new Error(`${options.name} exited during start (${child.exitCode ?? child.signalCode}):\n${readLog().slice(-2000)}`);
+      throw new Error(
+        `${options.name} exited during start (${child.exitCode ?? child.signalCode}):\n${readLog().slice(-2000)}`,
+      );
     }
     if (Date.now() - started > STARTUP_TIMEOUT_MS) {
       child.kill('SIGKILL');
-      throw new Error(`${options.name} did not log "${ready}" within ${STARTUP_TIMEOUT_MS} ms:\n${readLog().slice(-2000)}`);
+      throw new Error(
+        `${options.name} did not log "${ready}" within ${STARTUP_TIMEOUT_MS} ms:\n${readLog().slice(-2000)}`,
+      );
     }
     for (const line of readLog().split('\n')) {
       if (!line.includes(`"${ready}"`)) continue;
