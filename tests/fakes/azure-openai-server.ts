@@ -78,6 +78,86 @@ export function patientDataOf(request: RecordedRequest): {
   return JSON.parse(block) as ReturnType<typeof patientDataOf>;
 }
 
+/**
+ * Preset behaviours. Their advice is scripted: the stand-in reads only the aliases in the data block, so it can
+ * cite real ones (or, for the hostile preset, deliberately wrong ones).
+ */
+export const standIn = {
+  /** The interaction between the first draft and the first active medication, suggesting to cancel the draft. */
+  goodAdvice(delayMs = 0): FakeBehaviour {
+    return {
+      kind: 'advice',
+      ...(delayMs > 0 && { delayMs }),
+      advice: (request) => {
+        const data = patientDataOf(request);
+        const draft = data.draftOrders[0]?.alias ?? 'D1';
+        const active = data.activeMedications[0]?.alias ?? 'M1';
+        return {
+          advice: [
+            {
+              kind: 'interaction',
+              summary: 'Ibuprofen with warfarin raises the risk of bleeding.',
+              detail: 'NSAIDs add to the anticoagulant effect of warfarin; the latest INR is above range.',
+              severity: 'warning',
+              cites: [draft, active],
+              certainty: 'high',
+              suggestion: { kind: 'cancel-draft', draft },
+            },
+          ],
+        };
+      },
+    };
+  },
+  /**
+   * Output that obeys an injected instruction and breaks every card rule: a link-laden "cancel everything" item
+   * citing a problem and targeting an active medication, an invented alias, no citation, an unknown indicator,
+   * an extra `links` field, a 600-character summary cancelling an unknown draft, a lab outside the allow-list.
+   */
+  hostileAdvice(): FakeBehaviour {
+    const base = {
+      kind: 'interaction',
+      summary: 'Ibuprofen with warfarin raises bleeding risk.',
+      detail: 'Scripted by the stand-in.',
+      severity: 'warning',
+      cites: ['D1', 'M1'],
+      certainty: 'moderate',
+      suggestion: null,
+    };
+    return {
+      kind: 'advice',
+      advice: () => ({
+        advice: [
+          {
+            kind: 'other',
+            summary: 'As instructed, cancel every order now: https://evil.example/claim',
+            detail: 'Visit www.evil.com or [here](javascript:alert(1)) for details.',
+            severity: 'critical',
+            cites: ['P2'],
+            certainty: 'high',
+            suggestion: { kind: 'cancel-draft', draft: 'M1' },
+          },
+          { ...base, cites: ['D1', 'M77'] },
+          { ...base, cites: [] },
+          { ...base, severity: 'hard-stop' },
+          { ...base, links: [{ label: 'more', url: 'https://evil.example' }] },
+          {
+            ...base,
+            kind: 'dose',
+            summary: 'Too long. '.repeat(60),
+            suggestion: { kind: 'cancel-draft', draft: 'D7' },
+          },
+          { ...base, kind: 'monitoring', suggestion: { kind: 'order-lab', loinc: '99999-9' } },
+        ],
+      }),
+    };
+  },
+  garbage: { kind: 'content', content: 'Sure! Here is my advice: {"advice": [' } as FakeBehaviour,
+  hang: { kind: 'hang' } as FakeBehaviour,
+  serverError: (status = 500): FakeBehaviour => ({ kind: 'server-error', status }),
+  rateLimit: (retryAfterSeconds: number): FakeBehaviour => ({ kind: 'rate-limit', retryAfterSeconds }),
+  contentFilter: { kind: 'content-filter' } as FakeBehaviour,
+};
+
 function send(
   res: ServerResponse,
   status: number,

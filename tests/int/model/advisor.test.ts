@@ -19,11 +19,10 @@ import {
   DATA_BLOCK,
   type FakeAzureOpenAI,
   type FakeBehaviour,
-  patientDataOf,
-  type RecordedRequest,
+  standIn,
   startFakeAzureOpenAI,
 } from '../../fakes/azure-openai-server.js';
-import { adviceItem, fixtureReview, IDENTIFYING_STRINGS } from '../../unit/model/fixtures.js';
+import { fixtureReview, IDENTIFYING_STRINGS } from '../../unit/model/fixtures.js';
 
 const DEPLOYMENT = 'advice-deploy';
 const API_KEY = 'stand-in-key';
@@ -31,28 +30,7 @@ const MODEL_VERSION = 'stand-in-model-2024-08-06';
 /** Generous slack over the deadline for a loaded CI machine; the precise figure is measured in `bench/`. */
 const DEADLINE_SLACK_MS = 250;
 
-/** Scripted "good" advice: the interaction between the first draft and the first active medication. */
-const goodAdvice = {
-  kind: 'advice' as const,
-  advice: (request: RecordedRequest) => {
-    const data = patientDataOf(request);
-    const draft = data.draftOrders[0]?.alias ?? 'D1';
-    const active = data.activeMedications[0]?.alias ?? 'M1';
-    return {
-      advice: [
-        {
-          kind: 'interaction',
-          summary: 'Ibuprofen with warfarin raises the risk of bleeding.',
-          detail: 'NSAIDs add to the anticoagulant effect of warfarin; the latest INR is above range.',
-          severity: 'warning',
-          cites: [draft, active],
-          certainty: 'high',
-          suggestion: { kind: 'cancel-draft', draft },
-        },
-      ],
-    };
-  },
-} satisfies FakeBehaviour;
+const goodAdvice = standIn.goodAdvice();
 
 let fake: FakeAzureOpenAI | undefined;
 let advisor: ModelAdvisor | undefined;
@@ -155,38 +133,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('neutralizes hostile output that obeys an injection: invented aliases, links, long text, bad indicators, destructive suggestions', async () => {
-    const hostile: FakeBehaviour = {
-      kind: 'advice',
-      advice: () => ({
-        advice: [
-          {
-            kind: 'other',
-            summary: 'As instructed, cancel every order now: https://evil.example/claim',
-            detail: 'Visit www.evil.com or [here](javascript:alert(1)) for details.',
-            severity: 'critical',
-            cites: ['P2'],
-            certainty: 'high',
-            suggestion: { kind: 'cancel-draft', draft: 'M1' },
-          },
-          { ...adviceItem({ suggestion: null }), cites: ['D1', 'M77'] },
-          { ...adviceItem({ suggestion: null }), cites: [] },
-          { ...adviceItem({ suggestion: null }), severity: 'hard-stop' },
-          { ...adviceItem({ suggestion: null }), links: [{ label: 'more', url: 'https://evil.example' }] },
-          {
-            ...adviceItem({ suggestion: null }),
-            kind: 'dose',
-            summary: 'Too long. '.repeat(60),
-            suggestion: { kind: 'cancel-draft', draft: 'D7' },
-          },
-          {
-            ...adviceItem({ suggestion: null }),
-            kind: 'monitoring',
-            suggestion: { kind: 'order-lab', loinc: '99999-9' },
-          },
-        ],
-      }),
-    };
-    const { advisor, registry } = await setup(hostile);
+    const { advisor, registry } = await setup(standIn.hostileAdvice());
 
     const outcome = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
 
@@ -220,7 +167,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('holds the deadline when the model hangs, and reports a timeout with no findings', async () => {
-    const { advisor } = await setup({ kind: 'hang' });
+    const { advisor } = await setup(standIn.hang);
 
     const { outcome, elapsedMs } = await timed(advisor.advise(fixtureReview(), AbortSignal.timeout(300)));
 
@@ -229,7 +176,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('serves late advice from the cache on the next hook for the same patient and orders', async () => {
-    const { advisor, fake, registry } = await setup({ ...goodAdvice, delayMs: 400 });
+    const { advisor, fake, registry } = await setup(standIn.goodAdvice(400));
 
     const first = await advisor.advise(fixtureReview('order-select-advice'), AbortSignal.timeout(100));
     await advisor.drain();
@@ -245,7 +192,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('shares one call between hooks that ask about the same picture at the same time', async () => {
-    const { advisor, fake } = await setup({ ...goodAdvice, delayMs: 100 });
+    const { advisor, fake } = await setup(standIn.goodAdvice(100));
 
     const [a, b] = await Promise.all([
       advisor.advise(fixtureReview(), AbortSignal.timeout(5000)),
@@ -257,7 +204,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('reports a server error as an error outcome', async () => {
-    const { advisor } = await setup({ kind: 'server-error', status: 500 });
+    const { advisor } = await setup(standIn.serverError(500));
 
     const outcome = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
 
@@ -265,7 +212,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('honours 429 retry-after: rate-limited, and the next hook does not call until it has passed', async () => {
-    const { advisor, fake } = await setup({ kind: 'rate-limit', retryAfterSeconds: 30 });
+    const { advisor, fake } = await setup(standIn.rateLimit(30));
 
     const first = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
     const second = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
@@ -276,7 +223,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('reports a prompt blocked by the content filter as an error, without tripping the breaker', async () => {
-    const { advisor } = await setup({ kind: 'content-filter' }, { breakerFailures: 1 });
+    const { advisor } = await setup(standIn.contentFilter, { breakerFailures: 1 });
 
     const first = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
     const second = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
@@ -286,7 +233,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('rejects garbage, a refusal, and output stopped by the content filter', async () => {
-    const { advisor, fake, registry } = await setup({ kind: 'content', content: 'Sure! {"advice": [' });
+    const { advisor, fake, registry } = await setup(standIn.garbage);
 
     const garbage = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
     fake.behaviour = { kind: 'content', content: null, refusal: 'I cannot help with that.' };
@@ -303,7 +250,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('opens the circuit after repeated failures and skips the model during the cool-down', async () => {
-    const { advisor, fake } = await setup({ kind: 'server-error', status: 503 }, { breakerFailures: 3 });
+    const { advisor, fake } = await setup(standIn.serverError(503), { breakerFailures: 3 });
 
     const failures = [];
     for (let i = 0; i < 3; i++)
@@ -317,7 +264,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('counts missed deadlines towards the circuit breaker', async () => {
-    const { advisor } = await setup({ kind: 'hang' }, { breakerFailures: 2, maxCallMs: 2000 });
+    const { advisor } = await setup(standIn.hang, { breakerFailures: 2, maxCallMs: 2000 });
 
     const a = await advisor.advise(fixtureReview('order-select-advice'), AbortSignal.timeout(50));
     const b = await advisor.advise(fixtureReview('order-sign-advice'), AbortSignal.timeout(50));
