@@ -14,7 +14,10 @@ export function labFromObservation(obs: Observation): LabResult {
   const analyte = analyteOf(loinc, textsOf(concept));
   const quantity = obs.valueQuantity;
   const originalValue = quantity?.value;
-  const originalUnit = quantity?.code ?? quantity?.unit;
+  // The UCUM code is the machine-readable unit; other systems' codes (e.g. a SNOMED unit concept) are not, so
+  // then the human-readable `unit` is the better guess.
+  const ucum = quantity?.system === undefined || quantity.system === 'http://unitsofmeasure.org';
+  const originalUnit = (ucum ? quantity?.code : undefined) ?? quantity?.unit ?? quantity?.code;
   const normalized =
     analyte && originalValue !== undefined ? normalizeQuantity(analyte, originalValue, originalUnit) : undefined;
   const range = obs.referenceRange?.[0];
