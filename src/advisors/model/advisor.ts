@@ -367,5 +367,14 @@ export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): Mode
     adviceBudgetMs: config.adviceBudgetMs,
     promptVersion: PROMPT_VERSION,
   });
+  if (client.auth === 'entra-id') {
+    client.prepare().then(
+      () => deps.logger.info('model advisor: Entra ID token obtained'),
+      (err: unknown) =>
+        deps.logger.warn('model advisor: no Entra ID token yet; model calls fail until one can be had', {
+          error: err instanceof Error ? err.name : 'unknown',
+        }),
+    );
+  }
   return new ModelAdvisor(client, { ...deps, drugVocabulary });
 }

@@ -25,6 +25,11 @@ export interface ModelCompletion {
 export interface ModelClient {
   readonly deployment: string;
   readonly auth: 'api-key' | 'entra-id';
+  /**
+   * Fetches the first Entra ID token ahead of the first hook (managed identity or CLI credentials can take
+   * seconds, more than a hook's budget). Nothing to do with a key.
+   */
+  prepare(): Promise<void>;
   complete(
     messages: ChatCompletionMessageParam[],
     options: { readonly signal: AbortSignal; readonly timeoutMs: number },
@@ -38,6 +43,10 @@ export interface ModelClientOptions {
 
 export function createModelClient(config: AzureOpenAIConfig, options: ModelClientOptions = {}): ModelClient {
   const auth = config.apiKey ? 'api-key' : 'entra-id';
+  // getBearerTokenProvider caches the token and refreshes it before expiry; it asks the credential only when called.
+  const tokenProvider = config.apiKey
+    ? undefined
+    : getBearerTokenProvider(options.credential ?? new DefaultAzureCredential(), ENTRA_SCOPE);
   const client = new AzureOpenAI({
     // An explicit base URL: a stray OPENAI_BASE_URL in the environment must not redirect patient data.
     baseURL: `${config.endpoint.replace(/\/+$/, '')}/openai`,
@@ -45,19 +54,15 @@ export function createModelClient(config: AzureOpenAIConfig, options: ModelClien
     apiVersion: config.apiVersion,
     // The SDK's debug logging (OPENAI_LOG=debug) would print request bodies: never, whatever the environment.
     logLevel: 'off',
-    ...(config.apiKey
-      ? { apiKey: config.apiKey }
-      : {
-          azureADTokenProvider: getBearerTokenProvider(
-            options.credential ?? new DefaultAzureCredential(),
-            ENTRA_SCOPE,
-          ),
-        }),
+    ...(tokenProvider ? { azureADTokenProvider: tokenProvider } : { apiKey: config.apiKey }),
     maxRetries: 0,
   });
   return {
     deployment: config.deployment,
     auth,
+    async prepare() {
+      if (tokenProvider) await tokenProvider();
+    },
     async complete(messages, { signal, timeoutMs }) {
       const completion = await client.chat.completions.create(
         {

@@ -345,7 +345,7 @@ describe('model advisor configuration', () => {
     expect(lines).toEqual(['model advisor off: AZURE_OPENAI_ENDPOINT is not set']);
   });
 
-  it('uses keyless Entra ID when no key is set: a bearer token from the credential, never an api-key header', async () => {
+  it('uses keyless Entra ID when no key is set: a bearer token fetched at start and cached, never an api-key header', async () => {
     fake = await startFakeAzureOpenAI({ deployment: DEPLOYMENT, bearerToken: 'entra-token-stand-in' });
     fake.behaviour = goodAdvice;
     const scopes: string[] = [];
@@ -364,12 +364,15 @@ describe('model advisor configuration', () => {
       },
     });
     advisor = createModelAdvisor(config, { logger: silentLogger(), credential });
+    await new Promise((resolve) => setImmediate(resolve));
+    const scopesBeforeFirstHook = [...scopes];
 
     const outcome = await advisor!.advise(fixtureReview(), AbortSignal.timeout(5000));
 
     expect(outcome.status).toBe('ok');
     expect(fake.requests[0]?.headers.authorization).toBe('Bearer entra-token-stand-in');
     expect(fake.requests[0]?.headers['api-key']).toBeUndefined();
+    expect(scopesBeforeFirstHook).toEqual([ENTRA_SCOPE]);
     expect(scopes).toEqual([ENTRA_SCOPE]);
   });
 
