@@ -53,6 +53,22 @@ function resolvedBundle(resolved: ResolvedPrefetch, key: PrefetchKey): Bundle | 
   return bundleOf(resolved[key]);
 }
 
+/**
+ * Prefetch and fetched resources are only shape-checked (resourceType), so a field of the wrong JSON type (a number
+ * where FHIR has a string, null inside an array) can break normalization. That is malformed data from the EHR or
+ * its FHIR server: answered 400, never 500, with the stack in the log in case the fault is ours.
+ */
+function normalizeOr400<T>(logger: Logger, normalize: () => T): T {
+  try {
+    return normalize();
+  } catch (error) {
+    logger.error('malformed FHIR data could not be normalized', {
+      error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+    });
+    throw new AppError('validation_failed', 'A FHIR resource in the request, or fetched for it, is malformed');
+  }
+}
+
 export async function invokeService(deps: InvocationDeps, input: InvocationInput): Promise<HookResponse> {
   const service = deps.registry.get(input.serviceId);
   if (!service) throw new AppError('not_found', `No CDS service with id ${input.serviceId}`);
@@ -88,20 +104,24 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
     const draftOrders = 'draftOrders' in request.context ? (request.context.draftOrders as Bundle) : undefined;
     const selections = 'selections' in request.context ? (request.context.selections as string[]) : undefined;
 
-    const patient = normalizePatientContext({
-      hook: definition.hook,
-      now: deps.now?.() ?? new Date(),
-      patientId,
-      patient: patientOf(prefetch),
-      medications: resolvedBundle(prefetch, 'medications'),
-      conditions: resolvedBundle(prefetch, 'conditions'),
-      allergies: resolvedBundle(prefetch, 'allergies'),
-      labs: resolvedBundle(prefetch, 'labs'),
-      draftOrders,
-      selections,
-      missing,
-    });
-    const review = service.review(patient, { hookInstance: request.hookInstance });
+    const review = normalizeOr400(deps.logger, () =>
+      service.review(
+        normalizePatientContext({
+          hook: definition.hook,
+          now: deps.now?.() ?? new Date(),
+          patientId,
+          patient: patientOf(prefetch),
+          medications: resolvedBundle(prefetch, 'medications'),
+          conditions: resolvedBundle(prefetch, 'conditions'),
+          allergies: resolvedBundle(prefetch, 'allergies'),
+          labs: resolvedBundle(prefetch, 'labs'),
+          draftOrders,
+          selections,
+          missing,
+        }),
+        { hookInstance: request.hookInstance },
+      ),
+    );
 
     const signal = deadline.signal(RESPONSE_RESERVE_MS);
     outcomes = await Promise.all(
