@@ -3,7 +3,8 @@ import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from '@jest/globals';
-import { DIALECTS, type Location, invocation, overridden, storeFixture } from './helpers.js';
+import { DIALECTS, type Location, invocation, overridden } from './helpers.js';
+import { storeFixture } from './storeFixture.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');

@@ -3,7 +3,6 @@
  * PostgreSQL for PostgreSQL, so parallel workers and other engineers never collide) and record builders.
  */
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -135,33 +134,5 @@ export function overridden(
       userComment: comment,
     },
     outcomeTimestamp: at,
-  };
-}
-
-/** A store on a fresh location for one describe block: opened before its tests, closed and dropped after. */
-export function storeFixture(
-  dialect: Dialect,
-  config: Partial<StoreConfig> = {},
-  options: Partial<OpenStoreOptions> = {},
-): { readonly store: SqlStore; readonly location: Location } {
-  const state: { store?: SqlStore; location?: Location } = {};
-  beforeAll(async () => {
-    state.location = newLocation(dialect);
-    state.store = await openAt(state.location, config, options);
-  });
-  afterAll(async () => {
-    await state.store?.close();
-    if (state.location) await dropLocation(state.location);
-  });
-  const outside = (): Error => new Error('store fixture used outside its describe block');
-  return {
-    get store(): SqlStore {
-      if (!state.store) throw outside();
-      return state.store;
-    },
-    get location(): Location {
-      if (!state.location) throw outside();
-      return state.location;
-    },
   };
 }

@@ -14,8 +14,8 @@ import {
   newLocation,
   openAt,
   overridden,
-  storeFixture,
 } from './helpers.js';
+import { storeFixture } from './storeFixture.js';
 
 describe.each(DIALECTS)('store on %s', (dialect) => {
   const fx = storeFixture(dialect);
