@@ -1,18 +1,19 @@
 /**
  * `npm run eval`: replays the scenario suite through the configured advisors and writes a report a hospital can
- * read before turning advice on — per scenario: expected findings found and missed, false alarms, latency and
- * each advisor's outcome; the same totals broken down by age band and sex so uneven performance shows.
+ * read before turning advice on — per scenario and service: expected findings found and missed, false alarms,
+ * latency and each advisor's outcome; the same totals broken down by age band and sex so uneven performance shows.
  *
  * Advisors: the built-in rules always; the model when AZURE_OPENAI_* is set (the deployment under evaluation),
  * or `--stand-in` to exercise the harness against the scripted stand-in server from the tests (not a model:
  * its scores measure nothing clinical).
  *
- *   npm run eval -- [--scenarios DIR] [--out DIR] [--budget-ms N] [--only TEXT] [--stand-in]
+ *   npm run eval -- [--out DIR] [--budget-ms N] [--only TEXT] [--stand-in]
  *
- * Scenarios: `DIR/*.json` (a CDS Hooks request: hook, hookInstance, context, prefetch) next to
- * `*.expected.json` (the findings it must produce: `key`, `ruleId` or `evidence` each identify one).
+ * Scenarios: the rules' suite in `tests/fixtures/scenarios/` (a CDS Hooks request, and `*.expected.json` with
+ * the clock and the findings expected per service), read with the suite's own loader so both agree on the format.
+ * A finding matches an expected one by key (the scheme both advisors share) or by rule id.
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Bundle, FhirResource, Patient } from 'fhir/r4.js';
@@ -24,28 +25,29 @@ import { mergeFindings } from '../src/cards/merge.js';
 import type { HookRequest, PrefetchKey } from '../src/cds/types.js';
 import { PREFETCH_KEYS } from '../src/cds/types.js';
 import { normalizePatientContext } from '../src/clinical/normalize.js';
-import type { PatientContext } from '../src/clinical/types.js';
 import { type Config, loadConfig } from '../src/config.js';
 import { raceDeadline } from '../src/invocation/raceDeadline.js';
+import { validateHookRequest } from '../src/invocation/validateRequest.js';
 import { createLogger } from '../src/logger.js';
 import { PROJECT_ROOT } from '../src/paths.js';
+import { listScenarios, loadScenario, requestFor } from '../tests/unit/rules/scenarioHarness.js';
 
 // ---------------------------------------------------------------------------------------------------------------
-// Scenarios and scoring (pure; exported for tests)
+// Cases and scoring (pure; exported for tests)
 
 export interface ExpectedFinding {
-  readonly key?: string;
+  readonly key: string;
   readonly ruleId?: string;
-  /** `Type/id` refs the finding must cite (all of them). */
-  readonly evidence?: readonly string[];
 }
 
-export interface Scenario {
-  readonly name: string;
+/** One replay: a scenario on one of the services its expectations name. */
+export interface Case {
+  readonly scenario: string;
+  readonly serviceId: string;
   readonly request: HookRequest;
+  /** The clock the scenario was written for (relative lab dates, ages). */
+  readonly now: Date;
   readonly expected: readonly ExpectedFinding[];
-  /** The clock the scenario was written for (relative lab dates, ages); now when not given. */
-  readonly now?: string;
 }
 
 export interface Score {
@@ -58,22 +60,17 @@ export interface Score {
   }[];
 }
 
-export function describeExpected(e: ExpectedFinding): string {
-  return e.key ?? e.ruleId ?? `evidence:${(e.evidence ?? []).join('+')}`;
-}
-
 export function matches(expected: ExpectedFinding, finding: Finding): boolean {
-  if (expected.key !== undefined && expected.key === finding.key) return true;
-  if (expected.ruleId !== undefined && expected.ruleId === finding.ruleId) return true;
-  const evidence = expected.evidence ?? [];
-  return evidence.length > 0 && evidence.every((ref) => finding.evidence.includes(ref));
+  return (
+    expected.key === finding.key || (expected.ruleId !== undefined && expected.ruleId === finding.ruleId)
+  );
 }
 
 export function score(expected: readonly ExpectedFinding[], findings: readonly Finding[]): Score {
   const found = expected.filter((e) => findings.some((f) => matches(e, f)));
   return {
-    found: found.map(describeExpected),
-    missed: expected.filter((e) => !found.includes(e)).map(describeExpected),
+    found: found.map((e) => e.key),
+    missed: expected.filter((e) => !found.includes(e)).map((e) => e.key),
     falseAlarms: findings
       .filter((f) => !expected.some((e) => matches(e, f)))
       .map((f) => ({ key: f.key, advisor: f.advisor, summary: f.summary })),
@@ -89,53 +86,19 @@ export function ageBand(age: number | undefined): string {
   return '80+';
 }
 
-/** The expected findings, whichever of the plausible shapes the file uses. */
-export function expectedOf(json: unknown): { expected: ExpectedFinding[]; now?: string } {
-  const obj = (Array.isArray(json) ? { findings: json } : (json ?? {})) as Record<string, unknown>;
-  const list = (obj.findings ?? obj.expected ?? obj.cards ?? []) as unknown[];
-  const expected = list.flatMap((raw): ExpectedFinding[] => {
-    if (typeof raw === 'string') return [{ key: raw }];
-    if (typeof raw !== 'object' || raw === null) return [];
-    const r = raw as Record<string, unknown>;
-    const e: ExpectedFinding = {
-      ...(typeof r.key === 'string' && { key: r.key }),
-      ...(typeof r.ruleId === 'string' && { ruleId: r.ruleId }),
-      ...(Array.isArray(r.evidence) && {
-        evidence: r.evidence.filter((x): x is string => typeof x === 'string'),
-      }),
-    };
-    return Object.keys(e).length > 0 ? [e] : [];
-  });
-  return { expected, ...(typeof obj.now === 'string' && { now: obj.now }) };
-}
-
-export function loadScenarios(dir: string, only?: string): Scenario[] {
-  let files: string[];
-  try {
-    files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.endsWith('.expected.json'));
-  } catch {
-    return [];
-  }
-  return files
-    .filter((f) => !only || f.includes(only))
-    .sort()
-    .map((file) => {
-      const name = file.replace(/\.json$/, '');
-      const raw = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as HookRequest & {
-        request?: HookRequest;
-        now?: string;
-      };
-      const request = raw.request ?? raw;
-      let expectedJson: unknown = [];
-      try {
-        expectedJson = JSON.parse(readFileSync(path.join(dir, `${name}.expected.json`), 'utf8'));
-      } catch {
-        // A scenario without expectations scores every finding as a false alarm: what a negative case wants.
-      }
-      const { expected, now } = expectedOf(expectedJson);
-      const when = raw.now ?? now;
-      return { name, request, expected, ...(when && { now: when }) };
-    });
+export function loadCases(only?: string): Case[] {
+  return listScenarios()
+    .filter((name) => !only || name.includes(only))
+    .map(loadScenario)
+    .flatMap((s) =>
+      Object.entries(s.services).map(([serviceId, expected]) => ({
+        scenario: s.name,
+        serviceId,
+        request: s.request,
+        now: s.now,
+        expected,
+      })),
+    );
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -157,16 +120,19 @@ function bundleOrUndefined(value: unknown): Bundle | undefined {
   return (value as FhirResource | null)?.resourceType === 'Bundle' ? (value as Bundle) : undefined;
 }
 
-function patientContextOf(scenario: Scenario): PatientContext {
-  const { request } = scenario;
+/** The real path up to the advisors: validate for the service, normalize, let the hook module choose the review. */
+async function runCase(c: Case, advisors: readonly Advisor[], budgetMs: number): Promise<ScenarioResult> {
+  const service = SERVICES.find((s) => s.definition.id === c.serviceId);
+  if (!service) throw new Error(`${c.scenario}: no service ${c.serviceId}`);
+  const request = validateHookRequest(service.definition, requestFor(c.request, service.definition.hook));
   const prefetch = (request.prefetch ?? {}) as Record<string, unknown>;
   const context = request.context as unknown as Record<string, unknown>;
-  const patient = prefetch.patient as Patient | undefined;
-  return normalizePatientContext({
+  const patientResource = prefetch.patient as Patient | undefined;
+  const patient = normalizePatientContext({
     hook: request.hook,
-    now: scenario.now ? new Date(scenario.now) : new Date(),
+    now: c.now,
     patientId: String(context.patientId),
-    ...(patient?.resourceType === 'Patient' && { patient }),
+    ...(patientResource?.resourceType === 'Patient' && { patient: patientResource }),
     medications: bundleOrUndefined(prefetch.medications),
     conditions: bundleOrUndefined(prefetch.conditions),
     allergies: bundleOrUndefined(prefetch.allergies),
@@ -175,17 +141,7 @@ function patientContextOf(scenario: Scenario): PatientContext {
     selections: Array.isArray(context.selections) ? (context.selections as string[]) : undefined,
     missing: PREFETCH_KEYS.filter((k: PrefetchKey) => prefetch[k] === undefined || prefetch[k] === null),
   });
-}
-
-async function runScenario(
-  scenario: Scenario,
-  advisors: readonly Advisor[],
-  budgetMs: number,
-): Promise<ScenarioResult> {
-  const service = SERVICES.find((s) => s.definition.hook === scenario.request.hook);
-  if (!service) throw new Error(`${scenario.name}: no service for hook ${scenario.request.hook}`);
-  const patient = patientContextOf(scenario);
-  const review = service.review(patient, { hookInstance: scenario.request.hookInstance });
+  const review = service.review(patient, { hookInstance: request.hookInstance });
   const t0 = performance.now();
   const signal = AbortSignal.timeout(budgetMs);
   const outcomes: AdvisorOutcome[] = await Promise.all(
@@ -202,18 +158,18 @@ async function runScenario(
       status: o.status,
       ...(o.reason && { reason: o.reason }),
       latencyMs: o.latencyMs,
-      ...score(scenario.expected, o.findings),
+      ...score(c.expected, o.findings),
     };
   }
   return {
-    name: scenario.name,
-    serviceId: service.definition.id,
+    name: c.scenario,
+    serviceId: c.serviceId,
     ageBand: ageBand(patient.patient.ageYears),
     sex: patient.patient.sex ?? 'unknown',
-    expected: scenario.expected.length,
+    expected: c.expected.length,
     latencyMs,
     advisors: advisorsResult,
-    ...score(scenario.expected, merged),
+    ...score(c.expected, merged),
   };
 }
 
@@ -221,7 +177,8 @@ async function runScenario(
 // Report
 
 interface Totals {
-  scenarios: number;
+  /** Scenario × service replays. */
+  cases: number;
   expected: number;
   found: number;
   missed: number;
@@ -244,7 +201,7 @@ export function totals(results: readonly ScenarioResult[]): Totals {
   const expected = sum((r) => r.expected);
   const found = sum((r) => r.found.length);
   return {
-    scenarios: results.length,
+    cases: results.length,
     expected,
     found,
     missed: sum((r) => r.missed.length),
@@ -283,12 +240,12 @@ const outcomeText = (o: Record<string, Record<string, number>>): string =>
 function totalsTable(title: string, groups: Record<string, Totals>): string {
   const rows = Object.entries(groups).map(
     ([k, t]) =>
-      `| ${cell(k)} | ${t.scenarios} | ${t.expected} | ${t.found} | ${t.missed} | ${t.falseAlarms} | ${pct(t.recall)} | ${ms(t.meanLatencyMs)} | ${cell(outcomeText(t.outcomes))} |`,
+      `| ${cell(k)} | ${t.cases} | ${t.expected} | ${t.found} | ${t.missed} | ${t.falseAlarms} | ${pct(t.recall)} | ${ms(t.meanLatencyMs)} | ${cell(outcomeText(t.outcomes))} |`,
   );
   return [
     `### ${title}`,
     '',
-    '| group | scenarios | expected | found | missed | false alarms | recall | mean latency | outcomes |',
+    '| group | cases | expected | found | missed | false alarms | recall | mean latency | outcomes |',
     '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
@@ -356,7 +313,7 @@ export function reportMarkdown(report: EvalReport): string {
     `Generated ${report.generatedAt}. Advisors: ${report.advisors.join(', ')}${report.model ? ` (model: ${report.model})` : ''}. Budget ${report.budgetMs} ms.`,
     ...(report.note ? ['', `> ${report.note}`] : []),
     '',
-    `**${t.found}/${t.expected} expected findings found (${pct(t.recall)}), ${t.missed} missed, ${t.falseAlarms} false alarms** over ${t.scenarios} scenarios; mean latency ${ms(t.meanLatencyMs)}, max ${ms(t.maxLatencyMs)}.`,
+    `**${t.found}/${t.expected} expected findings found (${pct(t.recall)}), ${t.missed} missed, ${t.falseAlarms} false alarms** over ${t.cases} cases (scenario × service); mean latency ${ms(t.meanLatencyMs)}, max ${ms(t.maxLatencyMs)}.`,
     '',
     '| advisor | found | missed | false alarms | recall |',
     '| --- | --- | --- | --- | --- |',
@@ -383,7 +340,6 @@ export function reportMarkdown(report: EvalReport): string {
 // Command line
 
 interface Args {
-  scenarios: string;
   out: string;
   budgetMs?: number;
   only?: string;
@@ -392,7 +348,6 @@ interface Args {
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
-    scenarios: path.join(PROJECT_ROOT, 'tests/fixtures/scenarios'),
     out: path.join(PROJECT_ROOT, 'reports/eval'),
     standIn: false,
   };
@@ -403,8 +358,7 @@ function parseArgs(argv: readonly string[]): Args {
       if (v === undefined) throw new Error(`${flag} needs a value`);
       return v;
     };
-    if (flag === '--scenarios') args.scenarios = path.resolve(value());
-    else if (flag === '--out') args.out = path.resolve(value());
+    if (flag === '--out') args.out = path.resolve(value());
     else if (flag === '--budget-ms') args.budgetMs = Number(value());
     else if (flag === '--only') args.only = value();
     else if (flag === '--stand-in') args.standIn = true;
@@ -462,9 +416,9 @@ async function main(): Promise<void> {
   if (args.standIn) ({ config, close: closeStandIn } = await standInConfig(config));
   const budgetMs = args.budgetMs ?? config.adviceBudgetMs;
 
-  const scenarios = loadScenarios(args.scenarios, args.only);
-  if (scenarios.length === 0) {
-    process.stderr.write(`no scenarios in ${args.scenarios}\n`);
+  const cases = loadCases(args.only);
+  if (cases.length === 0) {
+    process.stderr.write('no scenarios to replay\n');
     process.exitCode = 1;
     return;
   }
@@ -476,7 +430,7 @@ async function main(): Promise<void> {
   const results: ScenarioResult[] = [];
   try {
     // One at a time: latency is measured per scenario, not under load (that is `npm run bench`).
-    for (const scenario of scenarios) results.push(await runScenario(scenario, advisors, budgetMs));
+    for (const c of cases) results.push(await runCase(c, advisors, budgetMs));
   } finally {
     model?.close();
     await closeStandIn?.();
@@ -500,7 +454,7 @@ async function main(): Promise<void> {
   const t = report.totals;
   process.stdout.write(
     `${t.found}/${t.expected} expected found (${pct(t.recall)}), ${t.missed} missed, ${t.falseAlarms} false alarms, ` +
-      `${t.scenarios} scenarios, mean ${ms(t.meanLatencyMs)}; ${outcomeText(t.outcomes)}\n` +
+      `${t.cases} cases, mean ${ms(t.meanLatencyMs)}; ${outcomeText(t.outcomes)}\n` +
       `report: ${path.relative(process.cwd(), mdFile)} and ${path.relative(process.cwd(), jsonFile)}\n`,
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Finding } from '../../../src/advisors/types.js';
-import { ageBand, buildReport, expectedOf, reportMarkdown, score } from '../../../scripts/eval.js';
+import { ageBand, buildReport, loadCases, reportMarkdown, score } from '../../../scripts/eval.js';
 
 function finding(
   key: string,
@@ -21,43 +21,32 @@ function finding(
 }
 
 describe('evaluation scoring', () => {
-  it('counts an expected finding as found by key, by rule id, or by the evidence it must cite', () => {
+  it('counts an expected finding as found by key (the scheme both advisors share) or by rule id', () => {
     const expected = [
-      { key: 'interaction:ibuprofen|warfarin' },
-      { ruleId: 'renal-metformin' },
-      { evidence: ['MedicationRequest/d1', 'AllergyIntolerance/a1'] },
+      { key: 'interaction:ibuprofen|warfarin', ruleId: 'interaction/nsaid-anticoagulant' },
+      { key: 'renal:metformin', ruleId: 'renal/metformin' },
       { key: 'duplicate:ssri' },
     ];
     const findings = [
-      finding('interaction:ibuprofen|warfarin', ['MedicationRequest/d1', 'MedicationRequest/m1']),
-      finding('renal:metformin', ['MedicationRequest/d2'], 'rules', 'renal-metformin'),
-      finding('model:abc', ['MedicationRequest/d1', 'AllergyIntolerance/a1', 'Observation/l1'], 'model'),
+      finding('interaction:ibuprofen|warfarin', ['MedicationRequest/d1', 'MedicationRequest/m1'], 'model'),
+      finding('renal:metformin-er', ['MedicationRequest/d2'], 'rules', 'renal/metformin'),
       finding('model:def', ['Observation/l9'], 'model'),
     ];
 
     const result = score(expected, findings);
 
-    expect(result.found).toEqual([
-      'interaction:ibuprofen|warfarin',
-      'renal-metformin',
-      'evidence:MedicationRequest/d1+AllergyIntolerance/a1',
-    ]);
+    expect(result.found).toEqual(['interaction:ibuprofen|warfarin', 'renal:metformin']);
     expect(result.missed).toEqual(['duplicate:ssri']);
     expect(result.falseAlarms).toEqual([
       { key: 'model:def', advisor: 'model', summary: 'finding model:def' },
     ]);
   });
 
-  it('reads expected findings from the shapes a scenario file may use', () => {
-    expect(expectedOf(['k1']).expected).toEqual([{ key: 'k1' }]);
-    expect(
-      expectedOf({ findings: [{ key: 'k2', severity: 'warning' }], now: '2026-01-01T00:00:00Z' }),
-    ).toEqual({
-      expected: [{ key: 'k2' }],
-      now: '2026-01-01T00:00:00Z',
-    });
-    expect(expectedOf({ cards: [{ ruleId: 'r1' }] }).expected).toEqual([{ ruleId: 'r1' }]);
-    expect(expectedOf({}).expected).toEqual([]);
+  it('replays every scenario on every service its expectations name', () => {
+    const cases = loadCases('penicillin-allergy');
+
+    expect(cases.map((c) => c.serviceId).sort()).toEqual(['order-select-advice', 'order-sign-advice']);
+    expect(cases[0]?.expected.map((e) => e.key)).toContain('allergy:amoxicillin');
   });
 
   it('bands ages so uneven performance by age shows', () => {
@@ -98,7 +87,7 @@ describe('evaluation scoring', () => {
 
     const report = buildReport(results, { advisors: ['rules'], model: null, budgetMs: 2000, note: null });
 
-    expect(report.totals).toMatchObject({ scenarios: 2, expected: 3, found: 2, missed: 1, falseAlarms: 0 });
+    expect(report.totals).toMatchObject({ cases: 2, expected: 3, found: 2, missed: 1, falseAlarms: 0 });
     expect(report.byAgeBand['65-79']).toMatchObject({ expected: 2, found: 1, recall: 0.5 });
     expect(report.bySex.male).toMatchObject({ expected: 1, found: 1, recall: 1 });
     expect(reportMarkdown(report)).toContain('### By age band');
