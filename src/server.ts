@@ -5,6 +5,8 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SERVICES } from '../hooks/index.js';
+import { createModelAdvisor } from './advisors/model/index.js';
+import { createRulesAdvisor } from './advisors/rules/index.js';
 import type { Advisor } from './advisors/types.js';
 import { createRegistry } from './cds/registry.js';
 import type { Config } from './config.js';
@@ -29,12 +31,21 @@ export interface RunningServer {
 const SHUTDOWN_GRACE_MS = 10_000;
 
 export async function buildDeps(config: Config, logger: Logger, overrides: Partial<AppDeps> = {}): Promise<AppDeps> {
-  await Promise.resolve();
   const registry = createRegistry(SERVICES);
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
-  const advisors: Advisor[] = [];
   // SQLite under DATA_DIR by default, PostgreSQL when DATABASE_URL is set; tests may pass their own store.
   const store = overrides.store ?? (await openStore(config, { logger, metricsRegistry: metrics.registry }));
+  // The rules always; the model when Azure OpenAI is configured, behind the store's shared kill switch.
+  const advisors: readonly Advisor[] =
+    overrides.advisors ??
+    [
+      createRulesAdvisor(),
+      createModelAdvisor(config, {
+        logger,
+        metricsRegistry: metrics.registry,
+        aiSwitch: { isEnabled: (serviceId) => store.getAiEnabled(serviceId) },
+      }),
+    ].filter((advisor): advisor is NonNullable<typeof advisor> => advisor !== undefined);
   // Start-up rules: no trusted clients → unauthenticated only on a loopback HOST or with ALLOW_UNAUTHENTICATED.
   // The store remembers JWT ids, so a replay is caught across instances (PostgreSQL) and restarts.
   let auth: AuthenticationSetup | undefined;
