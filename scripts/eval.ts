@@ -187,6 +187,29 @@ interface Totals {
   meanLatencyMs: number;
   maxLatencyMs: number;
   outcomes: Record<string, Record<string, number>>;
+  /** Each advisor scored on its own findings: where a model's performance is uneven, this is where it shows. */
+  byAdvisor: Record<string, AdvisorTotals>;
+}
+
+interface AdvisorTotals {
+  found: number;
+  missed: number;
+  falseAlarms: number;
+  recall: number | null;
+}
+
+function advisorTotals(results: readonly ScenarioResult[]): Record<string, AdvisorTotals> {
+  const out: Record<string, AdvisorTotals> = {};
+  for (const r of results) {
+    for (const [advisor, o] of Object.entries(r.advisors)) {
+      const t = (out[advisor] ??= { found: 0, missed: 0, falseAlarms: 0, recall: null });
+      t.found += o.found.length;
+      t.missed += o.missed.length;
+      t.falseAlarms += o.falseAlarms.length;
+      t.recall = t.found + t.missed === 0 ? null : t.found / (t.found + t.missed);
+    }
+  }
+  return out;
 }
 
 export function totals(results: readonly ScenarioResult[]): Totals {
@@ -210,6 +233,7 @@ export function totals(results: readonly ScenarioResult[]): Totals {
     meanLatencyMs: results.length === 0 ? 0 : sum((r) => r.latencyMs) / results.length,
     maxLatencyMs: Math.max(0, ...results.map((r) => r.latencyMs)),
     outcomes,
+    byAdvisor: advisorTotals(results),
   };
 }
 
@@ -237,16 +261,21 @@ const outcomeText = (o: Record<string, Record<string, number>>): string =>
     )
     .join('; ');
 
+const advisorText = (by: Record<string, AdvisorTotals>): string =>
+  Object.entries(by)
+    .map(([a, t]) => `${a} ${t.found}/${t.found + t.missed} (${pct(t.recall)}), ${t.falseAlarms} FA`)
+    .join('; ');
+
 function totalsTable(title: string, groups: Record<string, Totals>): string {
   const rows = Object.entries(groups).map(
     ([k, t]) =>
-      `| ${cell(k)} | ${t.cases} | ${t.expected} | ${t.found} | ${t.missed} | ${t.falseAlarms} | ${pct(t.recall)} | ${ms(t.meanLatencyMs)} | ${cell(outcomeText(t.outcomes))} |`,
+      `| ${cell(k)} | ${t.cases} | ${t.expected} | ${t.found} | ${t.missed} | ${t.falseAlarms} | ${pct(t.recall)} | ${cell(advisorText(t.byAdvisor))} | ${ms(t.meanLatencyMs)} | ${cell(outcomeText(t.outcomes))} |`,
   );
   return [
     `### ${title}`,
     '',
-    '| group | cases | expected | found | missed | false alarms | recall | mean latency | outcomes |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| group | cases | expected | found | missed | false alarms | recall | per advisor: found/expected, false alarms | mean latency | outcomes |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
   ].join('\n');
 }
@@ -260,10 +289,7 @@ export interface EvalReport {
   readonly totals: Totals;
   readonly byAgeBand: Record<string, Totals>;
   readonly bySex: Record<string, Totals>;
-  readonly byAdvisor: Record<
-    string,
-    { found: number; missed: number; falseAlarms: number; recall: number | null }
-  >;
+  readonly byAdvisor: Record<string, AdvisorTotals>;
   readonly scenarios: readonly ScenarioResult[];
 }
 
@@ -272,27 +298,14 @@ export function buildReport(
   meta: Pick<EvalReport, 'advisors' | 'model' | 'budgetMs' | 'note'>,
   generatedAt = new Date(),
 ): EvalReport {
-  const byAdvisor: EvalReport['byAdvisor'] = {};
-  for (const advisor of meta.advisors) {
-    const rs = results.flatMap((r) =>
-      r.advisors[advisor as AdvisorName] ? [r.advisors[advisor as AdvisorName]!] : [],
-    );
-    const found = rs.reduce((n, r) => n + r.found.length, 0);
-    const missed = rs.reduce((n, r) => n + r.missed.length, 0);
-    byAdvisor[advisor] = {
-      found,
-      missed,
-      falseAlarms: rs.reduce((n, r) => n + r.falseAlarms.length, 0),
-      recall: found + missed === 0 ? null : found / (found + missed),
-    };
-  }
+  const all = totals(results);
   return {
     generatedAt: generatedAt.toISOString(),
     ...meta,
-    totals: totals(results),
+    totals: all,
     byAgeBand: breakdown(results, (r) => r.ageBand),
     bySex: breakdown(results, (r) => r.sex),
-    byAdvisor,
+    byAdvisor: all.byAdvisor,
     scenarios: results,
   };
 }

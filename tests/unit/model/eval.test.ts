@@ -61,7 +61,8 @@ describe('evaluation scoring', () => {
   });
 
   it('reports totals per age band and sex, in JSON and Markdown', () => {
-    const base = { serviceId: 'order-sign-advice', latencyMs: 10, advisors: {} };
+    const model = { status: 'ok', latencyMs: 9, found: ['x'], missed: ['y'], falseAlarms: [] };
+    const base = { serviceId: 'order-sign-advice', latencyMs: 10, advisors: { model } };
     const results = [
       {
         ...base,
@@ -90,6 +91,13 @@ describe('evaluation scoring', () => {
     expect(report.totals).toMatchObject({ cases: 2, expected: 3, found: 2, missed: 1, falseAlarms: 0 });
     expect(report.byAgeBand['65-79']).toMatchObject({ expected: 2, found: 1, recall: 0.5 });
     expect(report.bySex.male).toMatchObject({ expected: 1, found: 1, recall: 1 });
+    expect(report.byAgeBand['65-79']?.byAdvisor.model).toEqual({
+      found: 1,
+      missed: 1,
+      falseAlarms: 0,
+      recall: 0.5,
+    });
+    expect(report.totals.outcomes).toEqual({ model: { ok: 2 } });
     expect(reportMarkdown(report)).toContain('### By age band');
   });
 });
