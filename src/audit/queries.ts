@@ -100,6 +100,33 @@ export async function listFeedback(db: AuditDb, q: FeedbackFilter & Paging): Pro
   return pageOf(rows.map(toStoredFeedback), limit, (last) => String(last.seq));
 }
 
+export interface CardResponses {
+  readonly accepted: number;
+  readonly overridden: number;
+}
+
+/** How clinicians answered each of these cards (one grouped query for a page of cards). */
+export async function responsesOf(
+  db: AuditDb,
+  uuids: readonly string[],
+): Promise<Map<string, CardResponses>> {
+  const out = new Map<string, { accepted: number; overridden: number }>();
+  if (uuids.length === 0) return out;
+  const rows = await db
+    .selectFrom('feedback')
+    .select((eb) => ['card_uuid', 'outcome', eb.fn.countAll().as('n')])
+    .where('card_uuid', 'in', uuids)
+    .groupBy(['card_uuid', 'outcome'])
+    .execute();
+  for (const row of rows) {
+    let counts = out.get(row.card_uuid);
+    if (!counts) out.set(row.card_uuid, (counts = { accepted: 0, overridden: 0 }));
+    if (row.outcome === 'accepted') counts.accepted += Number(row.n);
+    else counts.overridden += Number(row.n);
+  }
+  return out;
+}
+
 export interface CardDetail {
   readonly card: StoredCard;
   /** The hook call that issued the card: which advisors ran, how they ended, how long it took. */

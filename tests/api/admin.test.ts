@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
+import type { ServiceAiState } from '../../src/http/routes/admin.js';
 import type { SqlStore } from '../../src/store/sqlStore.js';
 import { testApp } from '../helpers/testApp.js';
 import { type Location, newLocation, openAt } from '../int/store/helpers.js';
@@ -31,7 +32,8 @@ describe('PUT /admin/services/{id}/ai', () => {
 
   it('lists every service with model advice on and no change on record at first', async () => {
     const res = await request(app).get('/admin/services').set('Authorization', `Bearer ${TOKEN}`).expect(200);
-    expect(res.body.services.map((s: { id: string; ai: unknown }) => [s.id, s.ai])).toEqual([
+    const { services } = res.body as { services: ServiceAiState[] };
+    expect(services.map((s) => [s.id, s.ai])).toEqual([
       ['patient-view-advice', { enabled: true, changedAt: null, changedBy: null }],
       ['order-select-advice', { enabled: true, changedAt: null, changedBy: null }],
       ['order-sign-advice', { enabled: true, changedAt: null, changedBy: null }],
@@ -49,7 +51,7 @@ describe('PUT /admin/services/{id}/ai', () => {
       hook: 'order-select',
       ai: { enabled: false, changedBy: `token:${fingerprint}` },
     });
-    expect(Number.isNaN(Date.parse(res.body.ai.changedAt))).toBe(false);
+    expect(Number.isNaN(Date.parse((res.body as ServiceAiState).ai.changedAt ?? ''))).toBe(false);
     expect(JSON.stringify(res.body)).not.toContain(TOKEN);
 
     // This instance at once; another instance on the same store reads the durable value.
@@ -66,7 +68,7 @@ describe('PUT /admin/services/{id}/ai', () => {
       .set('Authorization', `Bearer ${TOKEN}`)
       .expect(200);
     const states = Object.fromEntries(
-      list.body.services.map((s: { id: string; ai: { enabled: boolean } }) => [s.id, s.ai.enabled]),
+      (list.body as { services: ServiceAiState[] }).services.map((s) => [s.id, s.ai.enabled]),
     );
     expect(states).toEqual({
       'patient-view-advice': true,
@@ -78,7 +80,7 @@ describe('PUT /admin/services/{id}/ai', () => {
   it('accepts a dashboard session only with its CSRF token, and records the session as the actor', async () => {
     const agent = request.agent(app);
     const login = await agent.post('/audit/login').send({ token: TOKEN }).expect(200);
-    const csrf = login.body.csrfToken as string;
+    const csrf = (login.body as { csrfToken: string }).csrfToken;
 
     const withoutCsrf = await agent.put('/admin/services/order-sign-advice/ai').send({ enabled: false });
     expect(withoutCsrf.status).toBe(403);
@@ -89,7 +91,7 @@ describe('PUT /admin/services/{id}/ai', () => {
       .set('X-CSRF-Token', csrf)
       .send({ enabled: false })
       .expect(200);
-    expect(res.body.ai).toMatchObject({
+    expect((res.body as ServiceAiState).ai).toMatchObject({
       enabled: false,
       changedBy: expect.stringMatching(/^session:[0-9a-f]{12}$/),
     });
@@ -121,7 +123,7 @@ describe('PUT /admin/services/{id}/ai', () => {
       .set(bearer)
       .send({ enabled: 'no', extra: 1 });
     expect(bad.status).toBe(400);
-    expect(bad.body.error.details).toEqual(
+    expect((bad.body as { error: { details: unknown } }).error.details).toEqual(
       expect.arrayContaining([
         { path: '/enabled', message: 'must be boolean' },
         { path: '/extra', message: 'is not allowed here' },

@@ -16,6 +16,7 @@ import {
   listCards,
   listFeedback,
   listInvocations,
+  responsesOf,
   scanRows,
 } from '../../audit/queries.js';
 import { overview } from '../../audit/summary.js';
@@ -104,7 +105,21 @@ export function auditRouter(deps: AuditRouterDeps): Router {
   });
   api.get('/cards', async (req, res) => {
     const q = parseAuditQuery('cards', req.query);
-    res.json(await read((db) => listCards(db, q)));
+    // Each card with how clinicians answered it, so the list reads without opening every card.
+    res.json(
+      await read(async (db) => {
+        const page = await listCards(db, q);
+        const responses = await responsesOf(
+          db,
+          page.items.map((c) => c.uuid),
+        );
+        const none = { accepted: 0, overridden: 0 };
+        return {
+          ...page,
+          items: page.items.map((c) => ({ ...c, responses: responses.get(c.uuid) ?? none })),
+        };
+      }),
+    );
   });
   api.get('/cards/:uuid', async (req, res) => {
     const uuid = String(req.params.uuid);

@@ -5,7 +5,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
+import type { CardDetail, CardResponses } from '../../../src/audit/queries.js';
+import type { AuditOverview } from '../../../src/audit/summary.js';
+import type { ErrorDetail } from '../../../src/errors.js';
 import type { SqlStore } from '../../../src/store/sqlStore.js';
+import type { Page, StoredCard, StoredFeedback, StoredInvocation } from '../../../src/store/types.js';
 import { testApp } from '../../helpers/testApp.js';
 import { DIALECTS, dropLocation, type Location, newLocation, openAt } from '../../int/store/helpers.js';
 import {
@@ -20,6 +24,11 @@ import {
 } from './seed.js';
 
 const TOKEN = 'audit-test-token-4c1f9a';
+
+type CardPage = Page<StoredCard & { responses: CardResponses }>;
+interface ErrorBody {
+  error: { code: string; details: ErrorDetail[] };
+}
 const auth = { Authorization: `Bearer ${TOKEN}` };
 
 describe.each(DIALECTS)('audit API on %s', (dialect) => {
@@ -41,10 +50,11 @@ describe.each(DIALECTS)('audit API on %s', (dialect) => {
   });
 
   const get = (path: string) => request(app).get(path).set(auth);
+  /** The body of a 200, typed as the API declares it. */
+  const json = async <T>(path: string): Promise<T> => (await get(path).expect(200)).body as T;
 
   it('summarizes volume, cards per invocation, rates, reasons, the model and latency exactly', async () => {
-    const res = await get('/audit/api/summary').expect(200);
-    const s = res.body;
+    const s = await json<AuditOverview>('/audit/api/summary');
     expect(s.totals).toEqual({
       invocations: 5,
       invocationsByOutcome: { ok: 5, 'precondition-failed': 0, error: 0 },
@@ -194,11 +204,11 @@ describe.each(DIALECTS)('audit API on %s', (dialect) => {
   });
 
   it('narrows the summary by service, by day (a date in `to` includes that day) and by rule', async () => {
-    const select = (await get('/audit/api/summary?service=order-select-advice').expect(200)).body;
+    const select = await json<AuditOverview>('/audit/api/summary?service=order-select-advice');
     expect([select.totals.invocations, select.totals.cards, select.totals.overridden]).toEqual([3, 6, 3]);
     expect(select.model.withAdvice).toBe(2);
 
-    const day2 = (await get('/audit/api/summary?from=2026-11-21&to=2026-11-21').expect(200)).body;
+    const day2 = await json<AuditOverview>('/audit/api/summary?from=2026-11-21&to=2026-11-21');
     expect(day2.from).toBe('2026-11-21T00:00:00.000Z');
     expect(day2.to).toBe('2026-11-22T00:00:00.000Z');
     expect([
@@ -209,38 +219,38 @@ describe.each(DIALECTS)('audit API on %s', (dialect) => {
     ]).toEqual([3, 2, 0, 2]);
     expect(day2.latencyMs.p50).toBe(400);
 
-    const rule = (await get(`/audit/api/summary?rule=${encodeURIComponent(INTERACTION)}`).expect(200)).body;
+    const rule = await json<AuditOverview>(`/audit/api/summary?rule=${encodeURIComponent(INTERACTION)}`);
     // Invocations that showed the rule (I1, I2, I3) and only that rule's cards.
     expect([rule.totals.invocations, rule.totals.cards, rule.totals.overridden]).toEqual([3, 3, 3]);
   });
 
   it('lists cards with filters, newest first, and pages through them with a cursor', async () => {
-    const byRule = (await get(`/audit/api/cards?rule=${encodeURIComponent(INTERACTION)}`).expect(200)).body;
-    expect(byRule.items.map((c: { uuid: string }) => c.uuid)).toEqual(
+    const byRule = await json<CardPage>(`/audit/api/cards?rule=${encodeURIComponent(INTERACTION)}`);
+    expect(byRule.items.map((c) => c.uuid)).toEqual(
       [seeded.cards.RA3, seeded.cards.RA2, seeded.cards.RA].map((c) => c.uuid),
     );
-    const acceptedCards = (await get('/audit/api/cards?outcome=accepted').expect(200)).body;
-    expect(acceptedCards.items.map((c: { uuid: string }) => c.uuid)).toEqual([
-      seeded.cards.RB.uuid,
-      seeded.cards.M1.uuid,
+    const acceptedCards = await json<CardPage>('/audit/api/cards?outcome=accepted');
+    expect(acceptedCards.items.map((c) => c.uuid)).toEqual([seeded.cards.RB.uuid, seeded.cards.M1.uuid]);
+    // Each listed card says how clinicians answered it.
+    expect(acceptedCards.items.map((c) => c.responses)).toEqual([
+      { accepted: 1, overridden: 0 },
+      { accepted: 1, overridden: 0 },
     ]);
-    const unanswered = (await get('/audit/api/cards?outcome=none').expect(200)).body;
-    expect(unanswered.items.map((c: { uuid: string }) => c.uuid)).toEqual([seeded.cards.RC.uuid]);
-    const critical = (
-      await get('/audit/api/cards?indicator=critical&service=order-select-advice').expect(200)
-    ).body;
+    const unanswered = await json<CardPage>('/audit/api/cards?outcome=none');
+    expect(unanswered.items.map((c) => c.uuid)).toEqual([seeded.cards.RC.uuid]);
+    const critical = await json<CardPage>('/audit/api/cards?indicator=critical&service=order-select-advice');
     expect(critical.items).toHaveLength(1);
     expect(critical.items[0]).toMatchObject({ uuid: seeded.cards.RB.uuid, ruleId: RENAL, advisor: 'rules' });
-    const modelCards = (await get(`/audit/api/cards?model=${MODEL}`).expect(200)).body;
-    expect(modelCards.items.map((c: { promptVersion: string }) => c.promptVersion)).toEqual([PROMPT, PROMPT]);
+    const modelCards = await json<CardPage>(`/audit/api/cards?model=${MODEL}`);
+    expect(modelCards.items.map((c) => c.promptVersion)).toEqual([PROMPT, PROMPT]);
 
     const seen: string[] = [];
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const res = await get(`/audit/api/cards?limit=3${cursor ? `&cursor=${cursor}` : ''}`).expect(200);
-      seen.push(...res.body.items.map((c: { uuid: string }) => c.uuid));
-      cursor = res.body.nextCursor;
+      const page = await json<CardPage>(`/audit/api/cards?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+      seen.push(...page.items.map((c) => c.uuid));
+      cursor = page.nextCursor;
       pages += 1;
     } while (cursor);
     expect(pages).toBe(3);
@@ -248,29 +258,27 @@ describe.each(DIALECTS)('audit API on %s', (dialect) => {
   });
 
   it('lists invocations by model outcome and by the advisor whose cards they showed', async () => {
-    const timeouts = (await get('/audit/api/invocations?modelStatus=timeout').expect(200)).body;
-    expect(timeouts.items.map((i: { hookInstance: string }) => i.hookInstance)).toEqual([
-      seeded.invocations[1]!.hookInstance,
-    ]);
-    const withModelCards = (await get('/audit/api/invocations?advisor=model').expect(200)).body;
-    expect(withModelCards.items.map((i: { durationMs: number }) => i.durationMs)).toEqual([500, 100]);
-    const all = (await get('/audit/api/invocations?outcome=ok&limit=1000').expect(200)).body;
+    const timeouts = await json<Page<StoredInvocation>>('/audit/api/invocations?modelStatus=timeout');
+    expect(timeouts.items.map((i) => i.hookInstance)).toEqual([seeded.invocations[1]!.hookInstance]);
+    const withModelCards = await json<Page<StoredInvocation>>('/audit/api/invocations?advisor=model');
+    expect(withModelCards.items.map((i) => i.durationMs)).toEqual([500, 100]);
+    const all = await json<Page<StoredInvocation>>('/audit/api/invocations?outcome=ok&limit=1000');
     expect(all.items).toHaveLength(5);
     expect(all.nextCursor).toBeUndefined();
   });
 
   it('lists feedback by outcome and by the advisor of the card it answers', async () => {
-    const overridden = (await get('/audit/api/feedback?outcome=overridden').expect(200)).body;
+    const overridden = await json<Page<StoredFeedback>>('/audit/api/feedback?outcome=overridden');
     expect(overridden.items).toHaveLength(4);
-    const onModelCards = (await get('/audit/api/feedback?advisor=model').expect(200)).body;
-    expect(onModelCards.items.map((f: { cardUuid: string }) => f.cardUuid).sort()).toEqual(
+    const onModelCards = await json<Page<StoredFeedback>>('/audit/api/feedback?advisor=model');
+    expect(onModelCards.items.map((f) => f.cardUuid).sort()).toEqual(
       [seeded.cards.M1.uuid, seeded.cards.M2.uuid].sort(),
     );
   });
 
   it('drills down to one card: what was shown, its evidence and provenance, its hook call and its feedback', async () => {
-    const res = await get(`/audit/api/cards/${seeded.cards.RA.uuid}`).expect(200);
-    expect(res.body.card).toMatchObject({
+    const detail = await json<CardDetail>(`/audit/api/cards/${seeded.cards.RA.uuid}`);
+    expect(detail.card).toMatchObject({
       uuid: seeded.cards.RA.uuid,
       serviceId: 'order-select-advice',
       advisor: 'rules',
@@ -280,9 +288,9 @@ describe.each(DIALECTS)('audit API on %s', (dialect) => {
       evidence: ['MedicationRequest/draft-1', 'Observation/egfr-1'],
       issuedAt: '2026-11-20T09:00:00.000Z',
     });
-    expect(res.body.invocation).toMatchObject({ hook: 'order-select', durationMs: 100, cardCount: 2 });
-    expect(res.body.feedback).toHaveLength(1);
-    expect(res.body.feedback[0]).toMatchObject({
+    expect(detail.invocation).toMatchObject({ hook: 'order-select', durationMs: 100, cardCount: 2 });
+    expect(detail.feedback).toHaveLength(1);
+    expect(detail.feedback[0]).toMatchObject({
       outcome: 'overridden',
       overrideReason: {
         system: OVERRIDE_SYSTEM,
@@ -334,8 +342,9 @@ describe.each(DIALECTS)('audit API on %s', (dialect) => {
     for (const [path, pointer, message] of cases) {
       const res = await get(path);
       expect([path, res.status]).toEqual([path, 400]);
-      expect(res.body.error.code).toBe('validation_failed');
-      expect(res.body.error.details).toEqual(
+      const { error } = res.body as ErrorBody;
+      expect(error.code).toBe('validation_failed');
+      expect(error.details).toEqual(
         expect.arrayContaining([{ path: pointer, message: expect.stringMatching(message) }]),
       );
     }
