@@ -171,7 +171,10 @@ export function createAuditAuth(options: AuditAuthOptions): AuditAuth {
         next();
         return;
       }
-      logger.warn('audit authentication failed', { reason: 'invalid bearer token', path: req.path.slice(0, 200) });
+      logger.warn('audit authentication failed', {
+        reason: 'invalid bearer token',
+        path: req.path.slice(0, 200),
+      });
       next(new AppError('unauthorized', 'Unauthorized'));
       return;
     }
@@ -197,7 +200,8 @@ export function createAuditAuth(options: AuditAuthOptions): AuditAuth {
     limit: options.loginAttemptsPerMinute ?? 10,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, _res, next) => next(new AppError('too_many_requests', 'Too many login attempts; try again later')),
+    handler: (_req, _res, next) =>
+      next(new AppError('too_many_requests', 'Too many login attempts; try again later')),
   });
 
   const router = Router();

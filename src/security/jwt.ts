@@ -28,7 +28,19 @@ import type { ClientIdentity, EhrAuthenticator, ReplayGuard } from './types.js';
 /** The spec's recommended algorithms; other asymmetric ones only by explicit agreement (`algorithms`). */
 export const DEFAULT_ALGORITHMS: readonly string[] = ['ES384', 'RS384'];
 /** Asymmetric JWS algorithms that may be allowed at all. `none` and every HS* are forbidden by the spec. */
-const PERMITTED_ALGORITHMS = new Set(['ES256', 'ES384', 'ES512', 'RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'EdDSA', 'Ed25519']);
+const PERMITTED_ALGORITHMS = new Set([
+  'ES256',
+  'ES384',
+  'ES512',
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'EdDSA',
+  'Ed25519',
+]);
 export const DEFAULT_CLOCK_SKEW_SECONDS = 30;
 /** A CDS Hooks JWT is a few hundred bytes; anything this large is not one and is not worth parsing. */
 const MAX_TOKEN_LENGTH = 8 * 1024;
@@ -110,7 +122,8 @@ function describeJoseError(error: unknown): string {
   if (error instanceof errors.JWSSignatureVerificationFailed) return 'signature verification failed';
   if (error instanceof errors.JWKSNoMatchingKey) return 'no key in the JWK Set matches kid';
   if (error instanceof errors.JWKSTimeout) return 'JWK Set fetch timed out';
-  if (error instanceof errors.JWTClaimValidationFailed) return `claim "${error.claim}" ${error.reason}: ${error.message}`;
+  if (error instanceof errors.JWTClaimValidationFailed)
+    return `claim "${error.claim}" ${error.reason}: ${error.message}`;
   if (error instanceof errors.JOSEAlgNotAllowed) return 'algorithm not allowed';
   if (error instanceof errors.JOSEError) return `${error.code}: ${error.message}`;
   // fetch failures (DNS, refused connection) surface as TypeError("fetch failed").
@@ -152,7 +165,10 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): EhrAut
   }
 
   /** The keys a token may be verified with, or why none may be used. Never fetches a URL not on the list. */
-  function keysFor(client: TrustedClient, header: ProtectedHeaderParameters): Result<JWTVerifyGetKey, string> {
+  function keysFor(
+    client: TrustedClient,
+    header: ProtectedHeaderParameters,
+  ): Result<JWTVerifyGetKey, string> {
     if (header.jku !== undefined) {
       let jku: string;
       try {
@@ -160,7 +176,7 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): EhrAut
       } catch {
         return err('jku is not a URL');
       }
-      if (!client.allowedJku.includes(jku)) return err('jku is not on the issuer\'s allow-list');
+      if (!client.allowedJku.includes(jku)) return err("jku is not on the issuer's allow-list");
       return ok(remoteSet(jku));
     }
     const sources: JWTVerifyGetKey[] = [];
@@ -170,9 +186,15 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): EhrAut
     return ok(firstMatching(sources));
   }
 
-  async function verify(authorization: string | undefined, url: string): Promise<Result<ClientIdentity, Rejection>> {
+  async function verify(
+    authorization: string | undefined,
+    url: string,
+  ): Promise<Result<ClientIdentity, Rejection>> {
     const token = bearerToken(authorization);
-    if (token === undefined) return err({ reason: authorization === undefined ? 'no bearer token' : 'malformed Authorization header' });
+    if (token === undefined)
+      return err({
+        reason: authorization === undefined ? 'no bearer token' : 'malformed Authorization header',
+      });
     if (token.length > MAX_TOKEN_LENGTH) return err({ reason: 'token too large' });
 
     let header: ProtectedHeaderParameters;
@@ -190,11 +212,14 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): EhrAut
     if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) {
       return err({ ...ids, reason: `alg "${String(header.alg).slice(0, 20)}" is not allowed` });
     }
-    if (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT') return err({ ...ids, reason: 'typ is not JWT' });
+    if (typeof header.typ !== 'string' || header.typ.toUpperCase() !== 'JWT')
+      return err({ ...ids, reason: 'typ is not JWT' });
     if (!kid) return err({ ...ids, reason: 'kid is missing' });
-    if (header.jku !== undefined && typeof header.jku !== 'string') return err({ ...ids, reason: 'jku is not a string' });
+    if (header.jku !== undefined && typeof header.jku !== 'string')
+      return err({ ...ids, reason: 'jku is not a string' });
     const client = issuer === undefined ? undefined : clients.get(issuer);
-    if (!client) return err({ ...ids, reason: issuer === undefined ? 'iss is missing' : 'issuer is not trusted' });
+    if (!client)
+      return err({ ...ids, reason: issuer === undefined ? 'iss is missing' : 'issuer is not trusted' });
 
     const keys = keysFor(client, header);
     if (!keys.ok) return err({ ...ids, reason: keys.error });
@@ -218,14 +243,16 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): EhrAut
       return err({ ...ids, reason: 'jti must be a string of 1 to 256 characters' });
     }
     const withJti = { ...ids, jti };
-    if (!audienceMatches(payload.aud, url)) return err({ ...withJti, reason: `aud does not equal the URL called (${url})` });
+    if (!audienceMatches(payload.aud, url))
+      return err({ ...withJti, reason: `aud does not equal the URL called (${url})` });
     const nowSeconds = Math.floor(at.getTime() / 1000);
     if (iat > nowSeconds + skew) return err({ ...withJti, reason: 'iat is in the future' });
     if (exp - iat > maxLifetimeSeconds) {
       return err({ ...withJti, reason: `lifetime exp - iat = ${exp - iat}s exceeds ${maxLifetimeSeconds}s` });
     }
     const tenant = typeof payload.tenant === 'string' ? payload.tenant : undefined;
-    if (client.tenant !== undefined && tenant !== client.tenant) return err({ ...withJti, reason: 'tenant does not match' });
+    if (client.tenant !== undefined && tenant !== client.tenant)
+      return err({ ...withJti, reason: 'tenant does not match' });
 
     // Last, so that a token failing any other check does not use up its jti.
     let fresh: boolean;
@@ -274,7 +301,11 @@ export class MemoryReplayGuard implements ReplayGuard {
     return this.seen.size;
   }
 
-  async rememberJti(issuer: string, jti: string, expiresAt: Date): Promise<boolean> {
+  rememberJti(issuer: string, jti: string, expiresAt: Date): Promise<boolean> {
+    return Promise.resolve(this.remember(issuer, jti, expiresAt));
+  }
+
+  private remember(issuer: string, jti: string, expiresAt: Date): boolean {
     const now = this.clock();
     this.sweep(now);
     const key = `${issuer}\u0000${jti}`;
@@ -285,7 +316,9 @@ export class MemoryReplayGuard implements ReplayGuard {
       if (oldest !== undefined) this.seen.delete(oldest);
       if (!this.warnedFull) {
         this.warnedFull = true;
-        this.logger?.warn('jti replay cache full; dropping the oldest entries', { maxEntries: this.maxEntries });
+        this.logger?.warn('jti replay cache full; dropping the oldest entries', {
+          maxEntries: this.maxEntries,
+        });
       }
     }
     this.seen.set(key, expiresAt.getTime());

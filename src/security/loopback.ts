@@ -6,7 +6,11 @@ import { isIPv4, isIPv6 } from 'node:net';
  * Accepts bracketed IPv6 as found in `URL.hostname`.
  */
 export function isLoopbackHostname(host: string): boolean {
-  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   if (h === 'localhost' || h.endsWith('.localhost')) return true;
   if (isIPv4(h)) return h.startsWith('127.');
   if (isIPv6(h)) {

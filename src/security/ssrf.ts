@@ -17,7 +17,8 @@ import { normalizeBaseUrl } from './trustedClients.js';
 import { isLoopbackHostname } from './loopback.js';
 import type { ClientIdentity } from './types.js';
 
-export type FhirServerCheck = { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
+export type FhirServerCheck =
+  { readonly ok: true; readonly url: string } | { readonly ok: false; readonly reason: string };
 
 export interface FhirServerCheckOptions {
   /** Accept `http://` on loopback hosts (local FHIR servers in development and tests). */
@@ -25,7 +26,9 @@ export interface FhirServerCheckOptions {
 }
 
 /** fetch/fhir-kit-client request options that refuse redirects: `new Client({ baseUrl, requestOptions })`. */
-export const FHIR_FETCH_REQUEST_OPTIONS: Readonly<{ redirect: 'error' }> = Object.freeze({ redirect: 'error' });
+export const FHIR_FETCH_REQUEST_OPTIONS: Readonly<{ redirect: 'error' }> = Object.freeze({
+  redirect: 'error',
+});
 
 /** Cloud metadata endpoints (169.254.169.254, fd00:ec2::254, …) are never a FHIR server unless listed by name. */
 function isLinkLocal(hostname: string): boolean {
@@ -60,7 +63,9 @@ export function checkFhirServer(
     return { ok: false, reason: 'fhirServer must use https' };
   }
   if (identity.fhirServers === 'any') {
-    return isLinkLocal(hostname) ? { ok: false, reason: 'fhirServer is a link-local address' } : { ok: true, url: normalized };
+    return isLinkLocal(hostname)
+      ? { ok: false, reason: 'fhirServer is a link-local address' }
+      : { ok: true, url: normalized };
   }
   if (!identity.fhirServers.some((allowed) => isUnder(normalized, allowed))) {
     return { ok: false, reason: 'fhirServer is not one of the FHIR servers this client may use' };

@@ -34,11 +34,17 @@ export { isLoopbackHostname as isLoopbackHost } from './loopback.js';
 export function setUpAuthentication(
   config: Pick<
     Config,
-    'host' | 'trustedClientsFile' | 'allowUnauthenticated' | 'jwtMaxLifetimeSeconds' | 'jwtClockSkewSeconds' | 'publicBaseUrl'
+    | 'host'
+    | 'trustedClientsFile'
+    | 'allowUnauthenticated'
+    | 'jwtMaxLifetimeSeconds'
+    | 'jwtClockSkewSeconds'
+    | 'publicBaseUrl'
   >,
   deps: AuthenticatorDeps,
 ): AuthenticationSetup {
-  const clients = deps.clients ?? (config.trustedClientsFile ? loadTrustedClients(config.trustedClientsFile) : []);
+  const clients =
+    deps.clients ?? (config.trustedClientsFile ? loadTrustedClients(config.trustedClientsFile) : []);
   const { logger } = deps;
 
   if (clients.length === 0) {
@@ -58,10 +64,16 @@ export function setUpAuthentication(
     return { authenticator: noAuthentication, authenticated: false, clients };
   }
 
-  if (!config.publicBaseUrl.startsWith('https://') && !isLoopbackHostname(new URL(config.publicBaseUrl).hostname)) {
-    logger.warn('PUBLIC_BASE_URL is not https: EHR tokens and patient data would cross the network in clear text', {
-      publicBaseUrl: config.publicBaseUrl,
-    });
+  if (
+    !config.publicBaseUrl.startsWith('https://') &&
+    !isLoopbackHostname(new URL(config.publicBaseUrl).hostname)
+  ) {
+    logger.warn(
+      'PUBLIC_BASE_URL is not https: EHR tokens and patient data would cross the network in clear text',
+      {
+        publicBaseUrl: config.publicBaseUrl,
+      },
+    );
   }
   const authenticator = createJwtAuthenticator({
     clients,

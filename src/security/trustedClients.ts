@@ -78,14 +78,16 @@ function toClient(raw: RawTrustedClient, index: number, source: string): Trusted
   const fhirServers = (raw.fhir_servers ?? []).map((u, k) => {
     const normalized = normalizeBaseUrl(u);
     if (!normalized) {
-      throw new ConfigError(`${where}: fhir_servers[${k}] must be an http(s) base URL without credentials, query or fragment`);
+      throw new ConfigError(
+        `${where}: fhir_servers[${k}] must be an http(s) base URL without credentials, query or fragment`,
+      );
     }
     return normalized;
   });
   return {
     iss: raw.iss,
     ...(jwksUrl === undefined ? {} : { jwksUrl }),
-    ...(raw.jwks === undefined ? {} : { jwks: raw.jwks as unknown as JSONWebKeySet }),
+    ...(raw.jwks === undefined ? {} : { jwks: raw.jwks }),
     allowedJku: [...new Set(jwksUrl === undefined ? allowedJku : [jwksUrl, ...allowedJku])],
     fhirServers,
     ...(raw.tenant === undefined ? {} : { tenant: raw.tenant }),
@@ -102,7 +104,9 @@ export function parseTrustedClients(data: unknown, source: string): TrustedClien
   const seen = new Set<string>();
   return result.value.map((raw, index) => {
     if (seen.has(raw.iss)) {
-      throw new ConfigError(`${source}: entry ${index} repeats iss "${raw.iss}"; each issuer may appear once`);
+      throw new ConfigError(
+        `${source}: entry ${index} repeats iss "${raw.iss}"; each issuer may appear once`,
+      );
     }
     seen.add(raw.iss);
     return toClient(raw, index, source);

@@ -17,11 +17,14 @@ export interface EhrAuthenticator {
    * Verifies the request's bearer JWT against the exact URL called. Resolves to the client, or to `undefined`
    * when the request must get a 401 (the reason is logged, never returned).
    */
-  authenticate(request: { authorization: string | undefined; url: string }): Promise<ClientIdentity | undefined>;
+  authenticate(request: {
+    authorization: string | undefined;
+    url: string;
+  }): Promise<ClientIdentity | undefined>;
 }
 
 export const noAuthentication: EhrAuthenticator = {
-  authenticate: async () => ANONYMOUS_CLIENT,
+  authenticate: () => Promise.resolve(ANONYMOUS_CLIENT),
 };
 
 /**

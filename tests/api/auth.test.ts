@@ -12,7 +12,13 @@ import { testConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { MemoryReplayGuard, createJwtAuthenticator } from '../../src/security/jwt.js';
 import type { TrustedClient } from '../../src/security/trustedClients.js';
-import { type JwksServer, type SigningKey, createSigningKey, signToken, startJwksServer } from '../fakes/jwks-server.js';
+import {
+  type JwksServer,
+  type SigningKey,
+  createSigningKey,
+  signToken,
+  startJwksServer,
+} from '../fakes/jwks-server.js';
 import { type FakeFhirServer, startFakeFhirServer } from '../fakes/fhir-server.js';
 import { fixture, requestFixture } from '../helpers/fixtures.js';
 import { testApp } from '../helpers/testApp.js';
@@ -34,7 +40,12 @@ beforeAll(async () => {
   key = await createSigningKey('ES384');
   jwks.setKeys('/jwks.json', [key.publicJwk]);
   const clients: TrustedClient[] = [
-    { iss: ISS, jwksUrl: jwks.url('/jwks.json'), allowedJku: [jwks.url('/jwks.json')], fhirServers: ['https://ehr.example.org/fhir', fhir.baseUrl] },
+    {
+      iss: ISS,
+      jwksUrl: jwks.url('/jwks.json'),
+      allowedJku: [jwks.url('/jwks.json')],
+      fhirServers: ['https://ehr.example.org/fhir', fhir.baseUrl],
+    },
   ];
   const authenticator = createJwtAuthenticator({
     clients,
@@ -55,15 +66,22 @@ const tokenFor = (path: string, extra: Partial<Parameters<typeof signToken>[0]> 
 
 function expectBare401(res: request.Response): void {
   expect(res.status).toBe(401);
-  expect(res.body.error).toEqual({ status: 401, code: 'unauthorized', message: 'Unauthorized', requestId: expect.any(String) });
+  expect((res.body as { error: unknown }).error).toEqual({
+    status: 401,
+    code: 'unauthorized',
+    message: 'Unauthorized',
+    requestId: expect.any(String),
+  });
 }
 
 describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => {
   it('answers discovery with a token for exactly PUBLIC_BASE_URL/cds-services', async () => {
-    const res = await request(app).get('/cds-services').set('Authorization', `Bearer ${await tokenFor('/cds-services')}`);
+    const res = await request(app)
+      .get('/cds-services')
+      .set('Authorization', `Bearer ${await tokenFor('/cds-services')}`);
 
     expect(res.status).toBe(200);
-    expect(res.body.services).toHaveLength(3);
+    expect((res.body as { services: unknown[] }).services).toHaveLength(3);
   });
 
   it('answers a service call with a token for that service URL', async () => {
@@ -73,7 +91,7 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
       .send(requestFixture('patient-view.full-prefetch'));
 
     expect(res.status).toBe(200);
-    expect(Array.isArray(res.body.cards)).toBe(true);
+    expect(Array.isArray((res.body as { cards: unknown }).cards)).toBe(true);
   });
 
   it('accepts feedback with a token for the feedback URL', async () => {
@@ -81,7 +99,9 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
     const res = await request(app)
       .post(path)
       .set('Authorization', `Bearer ${await tokenFor(path)}`)
-      .send({ feedback: [{ card: randomUUID(), outcome: 'overridden', outcomeTimestamp: new Date().toISOString() }] });
+      .send({
+        feedback: [{ card: randomUUID(), outcome: 'overridden', outcomeTimestamp: new Date().toISOString() }],
+      });
 
     expect(res.status).toBe(200);
   });
@@ -95,7 +115,12 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
   it('refuses a token minted for another endpoint (aud is the exact URL called)', async () => {
     const forDiscovery = await tokenFor('/cds-services');
 
-    expectBare401(await request(app).post(SERVICE).set('Authorization', `Bearer ${forDiscovery}`).send(requestFixture('patient-view.full-prefetch')));
+    expectBare401(
+      await request(app)
+        .post(SERVICE)
+        .set('Authorization', `Bearer ${forDiscovery}`)
+        .send(requestFixture('patient-view.full-prefetch')),
+    );
   });
 
   it('refuses a token whose aud is the internal address rather than PUBLIC_BASE_URL', async () => {
@@ -105,7 +130,10 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
   });
 
   it('refuses an expired token', async () => {
-    const token = await tokenFor('/cds-services', { iat: Math.floor(Date.now() / 1000) - 600, lifetimeSeconds: 120 });
+    const token = await tokenFor('/cds-services', {
+      iat: Math.floor(Date.now() / 1000) - 600,
+      lifetimeSeconds: 120,
+    });
 
     expectBare401(await request(app).get('/cds-services').set('Authorization', `Bearer ${token}`));
   });
@@ -141,13 +169,19 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
       .send({
         ...body,
         fhirServer: 'http://169.254.169.254/latest/meta-data',
-        fhirAuthorization: { access_token: 'x', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'cds' },
+        fhirAuthorization: {
+          access_token: 'x',
+          token_type: 'Bearer',
+          expires_in: 300,
+          scope: 'patient/*.read',
+          subject: 'cds',
+        },
       });
 
     expect(res.status).toBe(412);
   });
 
-  it('fetches missing prefetch from a FHIR server on the client\'s list, with the EHR\'s access token', async () => {
+  it("fetches missing prefetch from a FHIR server on the client's list, with the EHR's access token", async () => {
     fhir.received.length = 0;
     const res = await request(app)
       .post(SERVICE)
@@ -155,7 +189,13 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
       .send({
         ...requestFixture('patient-view.no-prefetch'),
         fhirServer: fhir.baseUrl,
-        fhirAuthorization: { access_token: 'ehr-access-token', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'cds' },
+        fhirAuthorization: {
+          access_token: 'ehr-access-token',
+          token_type: 'Bearer',
+          expires_in: 300,
+          scope: 'patient/*.read',
+          subject: 'cds',
+        },
       });
 
     expect(res.status).toBe(200);
@@ -163,7 +203,7 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
     expect(fhir.received.every((r) => r.authorization === 'Bearer ehr-access-token')).toBe(true);
   });
 
-  it('never contacts a FHIR server that is not on the client\'s list', async () => {
+  it("never contacts a FHIR server that is not on the client's list", async () => {
     const other = await startFakeFhirServer();
     try {
       const res = await request(app)
@@ -172,7 +212,13 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
         .send({
           ...requestFixture('patient-view.no-prefetch'),
           fhirServer: other.baseUrl,
-          fhirAuthorization: { access_token: 'ehr-access-token', token_type: 'Bearer', expires_in: 300, scope: 'patient/*.read', subject: 'cds' },
+          fhirAuthorization: {
+            access_token: 'ehr-access-token',
+            token_type: 'Bearer',
+            expires_in: 300,
+            scope: 'patient/*.read',
+            subject: 'cds',
+          },
         });
 
       expect(res.status).toBe(412);
@@ -188,8 +234,12 @@ describe('audit and admin API through the app', () => {
     const { app: audited } = await testApp({ auditTokens: ['audit-secret'], rateLimitPerMinute: 0 });
 
     expect((await request(audited).get('/audit/api/invocations')).status).toBe(401);
-    expect((await request(audited).get('/audit/api/invocations').set('Authorization', 'Bearer wrong')).status).toBe(401);
-    expect((await request(audited).put('/admin/services/patient-view-advice/ai').send({ enabled: false })).status).toBe(401);
+    expect(
+      (await request(audited).get('/audit/api/invocations').set('Authorization', 'Bearer wrong')).status,
+    ).toBe(401);
+    expect(
+      (await request(audited).put('/admin/services/patient-view-advice/ai').send({ enabled: false })).status,
+    ).toBe(401);
     const login = await request(audited).post('/audit/login').send({ token: 'audit-secret' }).expect(200);
     expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
   });
@@ -200,7 +250,9 @@ describe('start-up through the composition root', () => {
     const config = testConfig({ host: '0.0.0.0', rateLimitPerMinute: 0 });
     const { deps } = await testApp();
     try {
-      await expect(buildDeps(config, silentLogger(), { store: deps.store })).rejects.toThrow(/refusing to start/);
+      await expect(buildDeps(config, silentLogger(), { store: deps.store })).rejects.toThrow(
+        /refusing to start/,
+      );
     } finally {
       await deps.store.close();
     }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
-import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK, type JWTPayload } from 'jose';
+import { SignJWT, exportJWK, generateKeyPair, type CryptoKey, type JWK } from 'jose';
 import winston from 'winston';
 import type { Logger } from '../../src/logger.js';
 
@@ -18,7 +18,10 @@ export interface SigningKey {
   readonly publicJwk: JWK;
 }
 
-export async function createSigningKey(alg: 'ES384' | 'RS384' = 'ES384', kid = `key-${randomUUID()}`): Promise<SigningKey> {
+export async function createSigningKey(
+  alg: 'ES384' | 'RS384' = 'ES384',
+  kid = `key-${randomUUID()}`,
+): Promise<SigningKey> {
   const { privateKey, publicKey } = await generateKeyPair(alg, { extractable: true });
   const publicJwk = { ...(await exportJWK(publicKey)), kid, alg, use: 'sig' };
   return { kid, alg, privateKey, publicJwk };
@@ -48,12 +51,15 @@ export async function signToken(options: SignOptions): Promise<string> {
     jti: randomUUID(),
     ...options.claims,
   };
-  const header: Record<string, unknown> = { alg: options.key.alg, typ: 'JWT', kid: options.key.kid, ...options.header };
+  const header: Record<string, unknown> = {
+    alg: options.key.alg,
+    typ: 'JWT',
+    kid: options.key.kid,
+    ...options.header,
+  };
   for (const [k, v] of Object.entries(payload)) if (v === undefined) delete payload[k];
   for (const [k, v] of Object.entries(header)) if (v === undefined) delete header[k];
-  return new SignJWT(payload as JWTPayload)
-    .setProtectedHeader(header as { alg: string })
-    .sign(options.key.privateKey);
+  return new SignJWT(payload).setProtectedHeader(header as { alg: string }).sign(options.key.privateKey);
 }
 
 export interface JwksServer {

@@ -30,7 +30,10 @@ export function rateLimitKey(client: ClientIdentity | undefined, ip: string | un
   return `ip:${ipKeyGenerator(ip ?? 'unknown')}`;
 }
 
-function limiter(options: Required<RateLimitOptions>, key: (req: Request, res: Response) => string): RequestHandler {
+function limiter(
+  options: Required<RateLimitOptions>,
+  key: (req: Request, res: Response) => string,
+): RequestHandler {
   return rateLimit({
     windowMs: options.windowMs,
     limit: options.limit,

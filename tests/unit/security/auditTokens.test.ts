@@ -2,7 +2,11 @@ import { describe, expect, it } from '@jest/globals';
 import express from 'express';
 import request from 'supertest';
 import { errorHandler } from '../../../src/http/middleware/errorHandler.js';
-import { AuditSessionStore, createAuditAuth, createAuditTokenVerifier } from '../../../src/security/auditTokens.js';
+import {
+  AuditSessionStore,
+  createAuditAuth,
+  createAuditTokenVerifier,
+} from '../../../src/security/auditTokens.js';
 import { captureLogger } from '../../fakes/jwks-server.js';
 
 const TOKEN = 'correct-horse-battery-staple';
@@ -25,10 +29,15 @@ function appWith(options: { secureCookies?: boolean; sessions?: AuditSessionStor
   return { app, auth, entries };
 }
 
+const errorOf = (res: request.Response) => (res.body as { error: { code: string; message: string } }).error;
+
 async function login(app: express.Express): Promise<{ cookie: string; csrfToken: string }> {
   const res = await request(app).post('/audit/login').send({ token: TOKEN }).expect(200);
   const setCookie = ([] as string[]).concat(res.headers['set-cookie'] ?? []);
-  return { cookie: (setCookie[0] ?? '').split(';')[0] ?? '', csrfToken: (res.body as { csrfToken: string }).csrfToken };
+  return {
+    cookie: (setCookie[0] ?? '').split(';')[0] ?? '',
+    csrfToken: (res.body as { csrfToken: string }).csrfToken,
+  };
 }
 
 describe('audit token verifier', () => {
@@ -38,7 +47,8 @@ describe('audit token verifier', () => {
 
     expect(verifier.verify('alpha')).toBe(true);
     expect(verifier.verify('beta')).toBe(true);
-    for (const wrong of ['alph', 'alphaa', 'ALPHA', '', undefined, 'x'.repeat(10_000)]) expect(verifier.verify(wrong)).toBe(false);
+    for (const wrong of ['alph', 'alphaa', 'ALPHA', '', undefined, 'x'.repeat(10_000)])
+      expect(verifier.verify(wrong)).toBe(false);
     expect(verifier.generated).toBe(false);
   });
 
@@ -81,14 +91,22 @@ describe('audit and admin API access', () => {
     const { app } = appWith();
 
     await request(app).get('/audit/api/invocations').set('Authorization', `Bearer ${TOKEN}`).expect(200);
-    await request(app).put('/admin/services/x/ai').set('Authorization', 'Bearer second-token').send({ enabled: false }).expect(200);
+    await request(app)
+      .put('/admin/services/x/ai')
+      .set('Authorization', 'Bearer second-token')
+      .send({ enabled: false })
+      .expect(200);
   });
 
   it('refuses a wrong bearer token even when a valid session cookie is also sent', async () => {
     const { app } = appWith();
     const { cookie } = await login(app);
 
-    await request(app).get('/audit/api/invocations').set('Cookie', cookie).set('Authorization', 'Bearer nope').expect(401);
+    await request(app)
+      .get('/audit/api/invocations')
+      .set('Cookie', cookie)
+      .set('Authorization', 'Bearer nope')
+      .expect(401);
   });
 
   it('marks audit responses as not cacheable', async () => {
@@ -138,22 +156,30 @@ describe('dashboard session', () => {
     const res = await request(app).post('/audit/login').send({ token: 'guess' }).expect(401);
 
     expect(res.headers['set-cookie']).toBeUndefined();
-    expect(res.body.error.message).toBe('Unauthorized');
+    expect(errorOf(res).message).toBe('Unauthorized');
   });
 
   it('refuses a cross-site login', async () => {
     const { app } = appWith();
 
-    await request(app).post('/audit/login').set('Sec-Fetch-Site', 'cross-site').send({ token: TOKEN }).expect(403);
+    await request(app)
+      .post('/audit/login')
+      .set('Sec-Fetch-Site', 'cross-site')
+      .send({ token: TOKEN })
+      .expect(403);
   });
 
   it('limits login attempts per client', async () => {
     const { app } = appWith();
 
-    for (let i = 0; i < 10; i += 1) await request(app).post('/audit/login').send({ token: `guess-${i}` }).expect(401);
+    for (let i = 0; i < 10; i += 1)
+      await request(app)
+        .post('/audit/login')
+        .send({ token: `guess-${i}` })
+        .expect(401);
     const res = await request(app).post('/audit/login').send({ token: TOKEN }).expect(429);
 
-    expect(res.body.error.code).toBe('too_many_requests');
+    expect(errorOf(res).code).toBe('too_many_requests');
   });
 
   it('lets the session read, and write only with the CSRF token', async () => {
@@ -161,11 +187,25 @@ describe('dashboard session', () => {
     const { cookie, csrfToken } = await login(app);
 
     await request(app).get('/audit/api/invocations').set('Cookie', cookie).expect(200);
-    const noCsrf = await request(app).put('/admin/services/x/ai').set('Cookie', cookie).send({ enabled: false }).expect(403);
-    await request(app).put('/admin/services/x/ai').set('Cookie', cookie).set('X-CSRF-Token', 'forged').send({ enabled: false }).expect(403);
-    await request(app).put('/admin/services/x/ai').set('Cookie', cookie).set('X-CSRF-Token', csrfToken).send({ enabled: false }).expect(200);
+    const noCsrf = await request(app)
+      .put('/admin/services/x/ai')
+      .set('Cookie', cookie)
+      .send({ enabled: false })
+      .expect(403);
+    await request(app)
+      .put('/admin/services/x/ai')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', 'forged')
+      .send({ enabled: false })
+      .expect(403);
+    await request(app)
+      .put('/admin/services/x/ai')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrfToken)
+      .send({ enabled: false })
+      .expect(200);
 
-    expect(noCsrf.body.error.code).toBe('forbidden');
+    expect(errorOf(noCsrf).code).toBe('forbidden');
   });
 
   it('does not accept the CSRF token of another session', async () => {
@@ -173,7 +213,11 @@ describe('dashboard session', () => {
     const first = await login(app);
     const second = await login(app);
 
-    await request(app).put('/admin/services/x/ai').set('Cookie', first.cookie).set('X-CSRF-Token', second.csrfToken).expect(403);
+    await request(app)
+      .put('/admin/services/x/ai')
+      .set('Cookie', first.cookie)
+      .set('X-CSRF-Token', second.csrfToken)
+      .expect(403);
   });
 
   it('tells the dashboard its CSRF token again after a reload', async () => {
@@ -182,7 +226,7 @@ describe('dashboard session', () => {
 
     const res = await request(app).get('/audit/session').set('Cookie', cookie).expect(200);
 
-    expect(res.body.csrfToken).toBe(csrfToken);
+    expect((res.body as { csrfToken: string }).csrfToken).toBe(csrfToken);
     await request(app).get('/audit/session').expect(401);
   });
 
@@ -190,7 +234,11 @@ describe('dashboard session', () => {
     const { app } = appWith();
     const { cookie, csrfToken } = await login(app);
 
-    const res = await request(app).post('/audit/logout').set('Cookie', cookie).set('X-CSRF-Token', csrfToken).expect(204);
+    const res = await request(app)
+      .post('/audit/logout')
+      .set('Cookie', cookie)
+      .set('X-CSRF-Token', csrfToken)
+      .expect(204);
 
     expect(([] as string[]).concat(res.headers['set-cookie'] ?? [])[0]).toMatch(/^cds-audit=; .*Max-Age=0/);
     await request(app).get('/audit/api/invocations').set('Cookie', cookie).expect(401);
@@ -209,6 +257,9 @@ describe('dashboard session', () => {
   it('ignores a made-up session id', async () => {
     const { app } = appWith();
 
-    await request(app).get('/audit/api/invocations').set('Cookie', 'cds-audit=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA').expect(401);
+    await request(app)
+      .get('/audit/api/invocations')
+      .set('Cookie', 'cds-audit=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
+      .expect(401);
   });
 });

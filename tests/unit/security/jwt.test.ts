@@ -1,6 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT, UnsecuredJWT, base64url, exportSPKI, importJWK, type CryptoKey } from 'jose';
-import { MemoryReplayGuard, audienceFor, createJwtAuthenticator, type JwtAuthenticatorOptions } from '../../../src/security/jwt.js';
+import {
+  MemoryReplayGuard,
+  audienceFor,
+  createJwtAuthenticator,
+  type JwtAuthenticatorOptions,
+} from '../../../src/security/jwt.js';
 import type { TrustedClient } from '../../../src/security/trustedClients.js';
 import type { ReplayGuard } from '../../../src/security/types.js';
 import {
@@ -50,7 +55,8 @@ function setUp(overrides: Partial<JwtAuthenticatorOptions> = {}) {
     logger: captured.logger,
     ...overrides,
   });
-  const reasons = () => captured.entries.filter((e) => e.message === 'ehr authentication failed').map((e) => e.meta.reason);
+  const reasons = () =>
+    captured.entries.filter((e) => e.message === 'ehr authentication failed').map((e) => e.meta.reason);
   return { authenticator, reasons, logText: captured.text };
 }
 
@@ -68,7 +74,13 @@ describe('EHR JWT verification', () => {
 
   it('accepts RS384, a one-element aud array, a lower-case typ and carries the tenant', async () => {
     const { authenticator } = setUp({ clients: [client({ tenant: 't-1' })] });
-    const token = await signToken({ key: rsaKey, iss: ISS, aud: [URL_CALLED], header: { typ: 'jwt' }, claims: { tenant: 't-1' } });
+    const token = await signToken({
+      key: rsaKey,
+      iss: ISS,
+      aud: [URL_CALLED],
+      header: { typ: 'jwt' },
+      claims: { tenant: 't-1' },
+    });
 
     const identity = await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED });
 
@@ -90,23 +102,39 @@ describe('EHR JWT verification', () => {
     const { authenticator, reasons } = setUp();
 
     expect(await authenticator.authenticate({ authorization: undefined, url: URL_CALLED })).toBeUndefined();
-    expect(await authenticator.authenticate({ authorization: 'Basic dXNlcjpwYXNz', url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: 'Basic dXNlcjpwYXNz', url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['no bearer token', 'malformed Authorization header']);
   });
 
   it('rejects an expired token', async () => {
     const { authenticator, reasons } = setUp();
-    const token = await signToken({ key, iss: ISS, aud: URL_CALLED, iat: Math.floor(Date.now() / 1000) - 400, lifetimeSeconds: 240 });
+    const token = await signToken({
+      key,
+      iss: ISS,
+      aud: URL_CALLED,
+      iat: Math.floor(Date.now() / 1000) - 400,
+      lifetimeSeconds: 240,
+    });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['token expired']);
   });
 
   it('rejects a token whose aud is another URL', async () => {
     const { authenticator, reasons } = setUp();
-    const token = await signToken({ key, iss: ISS, aud: 'https://cds.example.org/cds-services/order-sign-advice' });
+    const token = await signToken({
+      key,
+      iss: ISS,
+      aud: 'https://cds.example.org/cds-services/order-sign-advice',
+    });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()[0]).toMatch(/^aud does not equal the URL called/);
   });
 
@@ -114,21 +142,36 @@ describe('EHR JWT verification', () => {
     const { authenticator, reasons } = setUp();
     const token = await signToken({ key, iss: ISS, aud: [URL_CALLED, 'https://elsewhere.example'] });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()[0]).toMatch(/^aud does not equal/);
   });
 
   it('rejects alg none', async () => {
     const { authenticator, reasons } = setUp();
     const now = Math.floor(Date.now() / 1000);
-    const unsigned = new UnsecuredJWT({ iss: ISS, aud: URL_CALLED, iat: now, exp: now + 60, jti: 'j-none' }).encode();
+    const unsigned = new UnsecuredJWT({
+      iss: ISS,
+      aud: URL_CALLED,
+      iat: now,
+      exp: now + 60,
+      jti: 'j-none',
+    }).encode();
     // UnsecuredJWT sets only alg; add typ and kid so that only the algorithm is wrong.
     const [, payload] = unsigned.split('.');
     const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'JWT', kid: key.kid }));
 
-    expect(await authenticator.authenticate({ authorization: bearer(`${header}.${payload}.`), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(`${header}.${payload}.`), url: URL_CALLED }),
+    ).toBeUndefined();
     // With a dummy signature segment too, the algorithm is refused before any key is looked up.
-    expect(await authenticator.authenticate({ authorization: bearer(`${header}.${payload}.AAAA`), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({
+        authorization: bearer(`${header}.${payload}.AAAA`),
+        url: URL_CALLED,
+      }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['alg "none" is not allowed', 'alg "none" is not allowed']);
   });
 
@@ -140,7 +183,9 @@ describe('EHR JWT verification', () => {
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT', kid: key.kid })
       .sign(new TextEncoder().encode(spki));
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['alg "HS256" is not allowed']);
   });
 
@@ -149,7 +194,9 @@ describe('EHR JWT verification', () => {
     const stranger = await createSigningKey('ES384', 'unknown-kid');
     const token = await signToken({ key: stranger, iss: ISS, aud: URL_CALLED });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['no key in the JWK Set matches kid']);
   });
 
@@ -158,7 +205,9 @@ describe('EHR JWT verification', () => {
     const impostor = await createSigningKey('ES384', key.kid);
     const token = await signToken({ key: impostor, iss: ISS, aud: URL_CALLED });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['signature verification failed']);
   });
 
@@ -166,7 +215,9 @@ describe('EHR JWT verification', () => {
     const { authenticator, reasons } = setUp();
     const token = await signToken({ key, iss: 'https://rogue.example.org', aud: URL_CALLED });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['issuer is not trusted']);
   });
 
@@ -177,9 +228,16 @@ describe('EHR JWT verification', () => {
       const { authenticator, reasons } = setUp({
         clients: [{ iss: ISS, jwks: { keys: [key.publicJwk] }, allowedJku: [], fhirServers: [] }],
       });
-      const token = await signToken({ key, iss: ISS, aud: URL_CALLED, header: { jku: isolated.url('/attacker.json') } });
+      const token = await signToken({
+        key,
+        iss: ISS,
+        aud: URL_CALLED,
+        header: { jku: isolated.url('/attacker.json') },
+      });
 
-      expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+      expect(
+        await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+      ).toBeUndefined();
       expect(reasons()).toEqual(["jku is not on the issuer's allow-list"]);
       expect(isolated.requests).toEqual([]);
     } finally {
@@ -189,7 +247,12 @@ describe('EHR JWT verification', () => {
 
   it('uses a jku on the allow-list', async () => {
     const { authenticator } = setUp();
-    const token = await signToken({ key, iss: ISS, aud: URL_CALLED, header: { jku: jwksServer.url('/jwks.json') } });
+    const token = await signToken({
+      key,
+      iss: ISS,
+      aud: URL_CALLED,
+      header: { jku: jwksServer.url('/jwks.json') },
+    });
 
     expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeDefined();
   });
@@ -199,7 +262,9 @@ describe('EHR JWT verification', () => {
     const token = await signToken({ key, iss: ISS, aud: URL_CALLED });
 
     expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeDefined();
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['jti replayed']);
   });
 
@@ -207,7 +272,9 @@ describe('EHR JWT verification', () => {
     const { authenticator, reasons } = setUp();
     const token = await signToken({ key, iss: ISS, aud: URL_CALLED, lifetimeSeconds: 3600 });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['lifetime exp - iat = 3600s exceeds 300s']);
   });
 
@@ -215,7 +282,9 @@ describe('EHR JWT verification', () => {
     const { authenticator, reasons } = setUp();
     const token = await signToken({ key, iss: ISS, aud: URL_CALLED, header: { kid: undefined } });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['kid is missing']);
   });
 
@@ -224,8 +293,12 @@ describe('EHR JWT verification', () => {
     const noTyp = await signToken({ key, iss: ISS, aud: URL_CALLED, header: { typ: undefined } });
     const atJwt = await signToken({ key, iss: ISS, aud: URL_CALLED, header: { typ: 'at+jwt' } });
 
-    expect(await authenticator.authenticate({ authorization: bearer(noTyp), url: URL_CALLED })).toBeUndefined();
-    expect(await authenticator.authenticate({ authorization: bearer(atJwt), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(noTyp), url: URL_CALLED }),
+    ).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(atJwt), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['typ is not JWT', 'typ is not JWT']);
   });
 
@@ -233,21 +306,35 @@ describe('EHR JWT verification', () => {
     const { authenticator, reasons } = setUp();
     const token = await signToken({ key, iss: ISS, aud: URL_CALLED, claims: { [claim]: undefined } });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()[0]).toContain(`"${claim}"`);
   });
 
   it('rejects a token issued in the future beyond the clock skew', async () => {
     const { authenticator, reasons } = setUp({ clockSkewSeconds: 30 });
-    const token = await signToken({ key, iss: ISS, aud: URL_CALLED, iat: Math.floor(Date.now() / 1000) + 120 });
+    const token = await signToken({
+      key,
+      iss: ISS,
+      aud: URL_CALLED,
+      iat: Math.floor(Date.now() / 1000) + 120,
+    });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['iat is in the future']);
   });
 
   it('tolerates a clock a few seconds behind the EHR', async () => {
     const { authenticator } = setUp({ clockSkewSeconds: 30 });
-    const token = await signToken({ key, iss: ISS, aud: URL_CALLED, iat: Math.floor(Date.now() / 1000) + 10 });
+    const token = await signToken({
+      key,
+      iss: ISS,
+      aud: URL_CALLED,
+      iat: Math.floor(Date.now() / 1000) + 10,
+    });
 
     expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeDefined();
   });
@@ -256,7 +343,9 @@ describe('EHR JWT verification', () => {
     const { authenticator, reasons } = setUp({ clients: [client({ tenant: 't-1' })] });
     const token = await signToken({ key, iss: ISS, aud: URL_CALLED, claims: { tenant: 't-2' } });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['tenant does not match']);
   });
 
@@ -265,7 +354,9 @@ describe('EHR JWT verification', () => {
     const { authenticator, reasons } = setUp({ replayGuard: broken });
     const token = await signToken({ key, iss: ISS, aud: URL_CALLED });
 
-    expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(['replay check unavailable']);
   });
 
@@ -306,13 +397,17 @@ describe('EHR JWT verification', () => {
       });
       for (let i = 0; i < 3; i += 1) {
         const token = await signToken({ key, iss: ISS, aud: URL_CALLED });
-        expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeDefined();
+        expect(
+          await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+        ).toBeDefined();
       }
       const rotated = await createSigningKey('ES384');
       server.setKeys('/keys', [key.publicJwk, rotated.publicJwk]);
       // The rotated key arrived after the first fetch, within the cooldown: no refetch, rejected.
       const fresh = await signToken({ key: rotated, iss: ISS, aud: URL_CALLED });
-      expect(await authenticator.authenticate({ authorization: bearer(fresh), url: URL_CALLED })).toBeUndefined();
+      expect(
+        await authenticator.authenticate({ authorization: bearer(fresh), url: URL_CALLED }),
+      ).toBeUndefined();
 
       expect(server.requests).toEqual(['/keys']);
     } finally {
@@ -328,13 +423,18 @@ describe('EHR JWT verification', () => {
         clients: [client({ jwksUrl: server.url('/keys'), allowedJku: [] })],
         jwks: { cooldownMs: 0 },
       });
-      await authenticator.authenticate({ authorization: bearer(await signToken({ key, iss: ISS, aud: URL_CALLED })), url: URL_CALLED });
+      await authenticator.authenticate({
+        authorization: bearer(await signToken({ key, iss: ISS, aud: URL_CALLED })),
+        url: URL_CALLED,
+      });
       const rotated = await createSigningKey('ES384');
       server.setKeys('/keys', [rotated.publicJwk]);
 
       const token = await signToken({ key: rotated, iss: ISS, aud: URL_CALLED });
 
-      expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeDefined();
+      expect(
+        await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+      ).toBeDefined();
       expect(server.requests).toEqual(['/keys', '/keys']);
     } finally {
       await server.close();
@@ -350,13 +450,20 @@ describe('the CDS Hooks specification example JWT', () => {
     fhirServers: [],
   };
   // Serves the spec's public JWK Set for its jku without the network: the signature verifies, so only expiry fails.
-  const specFetch = async (url: string) =>
-    url === SPEC_EXAMPLE.jku ? new Response(JSON.stringify(SPEC_EXAMPLE.jwks), { status: 200 }) : new Response('', { status: 404 });
+  const specFetch = (url: string) =>
+    Promise.resolve(
+      url === SPEC_EXAMPLE.jku
+        ? new Response(JSON.stringify(SPEC_EXAMPLE.jwks), { status: 200 })
+        : new Response('', { status: 404 }),
+    );
 
   it('is rejected as expired although its signature verifies', async () => {
     const { authenticator, reasons } = setUp({ clients: [specClient], jwks: { fetch: specFetch } });
 
-    const identity = await authenticator.authenticate({ authorization: bearer(SPEC_EXAMPLE.token), url: SPEC_EXAMPLE.aud });
+    const identity = await authenticator.authenticate({
+      authorization: bearer(SPEC_EXAMPLE.token),
+      url: SPEC_EXAMPLE.aud,
+    });
 
     expect(identity).toBeUndefined();
     expect(reasons()).toEqual(['token expired']);
@@ -367,7 +474,9 @@ describe('the CDS Hooks specification example JWT', () => {
       clients: [{ iss: SPEC_EXAMPLE.iss, jwks: SPEC_EXAMPLE.jwks as never, allowedJku: [], fhirServers: [] }],
     });
 
-    expect(await authenticator.authenticate({ authorization: bearer(SPEC_EXAMPLE.token), url: SPEC_EXAMPLE.aud })).toBeUndefined();
+    expect(
+      await authenticator.authenticate({ authorization: bearer(SPEC_EXAMPLE.token), url: SPEC_EXAMPLE.aud }),
+    ).toBeUndefined();
     expect(reasons()).toEqual(["jku is not on the issuer's allow-list"]);
   });
 });
@@ -404,6 +513,8 @@ describe('MemoryReplayGuard', () => {
 
 describe('audienceFor', () => {
   it('joins the public base URL and the path without doubling slashes', () => {
-    expect(audienceFor('https://cds.example.org/base/', '/cds-services')).toBe('https://cds.example.org/base/cds-services');
+    expect(audienceFor('https://cds.example.org/base/', '/cds-services')).toBe(
+      'https://cds.example.org/base/cds-services',
+    );
   });
 });

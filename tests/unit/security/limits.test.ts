@@ -51,7 +51,7 @@ describe('rate limiting through Express', () => {
     await request(app).get('/cds-services').expect(200);
     const res = await request(app).get('/cds-services').expect(429);
 
-    expect(res.body.error).toMatchObject({ status: 429, code: 'too_many_requests' });
+    expect((res.body as { error: unknown }).error).toMatchObject({ status: 429, code: 'too_many_requests' });
     expect(res.headers.ratelimit).toBeDefined();
   });
 
@@ -77,7 +77,11 @@ describe('server timeouts', () => {
   it('sets header, request and keep-alive timeouts consistently', () => {
     const server = createServer();
 
-    applyServerTimeouts(server, { headersTimeoutMs: 60_000, requestTimeoutMs: 20_000, keepAliveTimeoutMs: 90_000 });
+    applyServerTimeouts(server, {
+      headersTimeoutMs: 60_000,
+      requestTimeoutMs: 20_000,
+      keepAliveTimeoutMs: 90_000,
+    });
 
     expect(server.requestTimeout).toBe(20_000);
     expect(server.headersTimeout).toBe(20_000);
@@ -144,13 +148,13 @@ describe('ConcurrencyLimit', () => {
     let release: () => void = () => undefined;
     const first = limit.run('k', undefined, () => new Promise<void>((r) => (release = r)));
     const controller = new AbortController();
-    const waiting = limit.run('k', controller.signal, async () => 'never');
+    const waiting = limit.run('k', controller.signal, () => Promise.resolve('never'));
 
     controller.abort(new Error('deadline'));
 
     await expect(waiting).rejects.toThrow('deadline');
     release();
     await first;
-    expect(await limit.run('k', undefined, async () => 'next')).toBe('next');
+    expect(await limit.run('k', undefined, () => Promise.resolve('next'))).toBe('next');
   });
 });

@@ -52,7 +52,10 @@ describe('checkFhirServer', () => {
   it('requires https, even for a listed server', () => {
     const httpClient: ClientIdentity = { issuer: 'x', fhirServers: ['http://ehr.example.org/fhir'] };
 
-    expect(checkFhirServer(httpClient, 'http://ehr.example.org/fhir', dev)).toEqual({ ok: false, reason: 'fhirServer must use https' });
+    expect(checkFhirServer(httpClient, 'http://ehr.example.org/fhir', dev)).toEqual({
+      ok: false,
+      reason: 'fhirServer must use https',
+    });
   });
 
   it('accepts plain http on loopback only in development', () => {
@@ -63,21 +66,27 @@ describe('checkFhirServer', () => {
   });
 
   it('lets the unauthenticated development client name any server, but not cloud metadata or plain http off loopback', () => {
-    expect(checkFhirServer(ANONYMOUS_CLIENT, 'https://launch.smarthealthit.org/v/r4/fhir', dev).ok).toBe(true);
+    expect(checkFhirServer(ANONYMOUS_CLIENT, 'https://launch.smarthealthit.org/v/r4/fhir', dev).ok).toBe(
+      true,
+    );
     expect(checkFhirServer(ANONYMOUS_CLIENT, 'http://localhost:8080/fhir', dev).ok).toBe(true);
     expect(checkFhirServer(ANONYMOUS_CLIENT, 'http://ehr.example.org/fhir', dev).ok).toBe(false);
     expect(checkFhirServer(ANONYMOUS_CLIENT, 'https://169.254.169.254/latest', dev).ok).toBe(false);
   });
 
   it('gives a client without fhir_servers no server at all', () => {
-    expect(checkFhirServer({ issuer: 'x', fhirServers: [] }, 'https://ehr.example.org/fhir/r4', strict).ok).toBe(false);
+    expect(
+      checkFhirServer({ issuer: 'x', fhirServers: [] }, 'https://ehr.example.org/fhir/r4', strict).ok,
+    ).toBe(false);
   });
 
   it('is offered in the shape the prefetch resolver takes', () => {
     const guard = fhirServerGuard(client, strict);
 
     expect(guard('https://ehr.example.org/fhir/r4')).toBeUndefined();
-    expect(guard('https://attacker.example.net')).toBe('fhirServer is not one of the FHIR servers this client may use');
+    expect(guard('https://attacker.example.net')).toBe(
+      'fhirServer is not one of the FHIR servers this client may use',
+    );
   });
 });
 
@@ -95,7 +104,9 @@ describe('redirects with fhir-kit-client and FHIR_FETCH_REQUEST_OPTIONS', () => 
   beforeAll(async () => {
     internal = createServer((req, res) => {
       internalRequests.push(`${req.url} ${req.headers.authorization ?? ''}`);
-      res.writeHead(200, { 'content-type': 'application/fhir+json' }).end('{"resourceType":"Patient","id":"secret"}');
+      res
+        .writeHead(200, { 'content-type': 'application/fhir+json' })
+        .end('{"resourceType":"Patient","id":"secret"}');
     });
     const internalUrl = await listen(internal);
     redirecting = createServer((req, res) => {
@@ -115,7 +126,7 @@ describe('redirects with fhir-kit-client and FHIR_FETCH_REQUEST_OPTIONS', () => 
     const fhir = new Client({
       baseUrl: `${redirectingUrl}/fhir`,
       customHeaders: { Authorization: 'Bearer ehr-access-token' },
-      requestOptions: { ...FHIR_FETCH_REQUEST_OPTIONS } as Record<string, unknown>,
+      requestOptions: { ...FHIR_FETCH_REQUEST_OPTIONS },
     });
 
     await expect(fhir.request('Patient/1')).rejects.toThrow();

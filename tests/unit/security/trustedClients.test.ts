@@ -2,7 +2,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { loadTrustedClients, normalizeBaseUrl, parseTrustedClients } from '../../../src/security/trustedClients.js';
+import {
+  loadTrustedClients,
+  normalizeBaseUrl,
+  parseTrustedClients,
+} from '../../../src/security/trustedClients.js';
 import { SPEC_EXAMPLE } from '../../fakes/jwks-server.js';
 
 const SOURCE = 'TRUSTED_CLIENTS_FILE clients.json';
@@ -21,7 +25,10 @@ describe('trusted clients file', () => {
           iss: 'https://ehr.example.org',
           jwks_url: 'https://ehr.example.org/.well-known/jwks.json',
           jwks: { keys: [] },
-          allowed_jku: ['https://ehr.example.org/.well-known/jwks.json', 'https://keys.example.org/rotated.json'],
+          allowed_jku: [
+            'https://ehr.example.org/.well-known/jwks.json',
+            'https://keys.example.org/rotated.json',
+          ],
           fhir_servers: ['https://EHR.example.org:443/fhir/r4/'],
           tenant: 'optional-tenant-id',
         },
@@ -34,7 +41,10 @@ describe('trusted clients file', () => {
         iss: 'https://ehr.example.org',
         jwksUrl: 'https://ehr.example.org/.well-known/jwks.json',
         jwks: { keys: [] },
-        allowedJku: ['https://ehr.example.org/.well-known/jwks.json', 'https://keys.example.org/rotated.json'],
+        allowedJku: [
+          'https://ehr.example.org/.well-known/jwks.json',
+          'https://keys.example.org/rotated.json',
+        ],
         fhirServers: ['https://ehr.example.org/fhir/r4'],
         tenant: 'optional-tenant-id',
       },
@@ -54,14 +64,20 @@ describe('trusted clients file', () => {
   });
 
   it('reports schema violations with their JSON pointer', () => {
-    expect(() => parseTrustedClients([{ iss: 'x', jwks_url: 'ftp://keys' }], SOURCE)).toThrow(/\/0\/jwks_url must match pattern/);
-    expect(() => parseTrustedClients([{ iss: 'x', jwks_url: 'https://k', extra: 1 }], SOURCE)).toThrow(/\/0\/extra is not allowed here/);
+    expect(() => parseTrustedClients([{ iss: 'x', jwks_url: 'ftp://keys' }], SOURCE)).toThrow(
+      /\/0\/jwks_url must match pattern/,
+    );
+    expect(() => parseTrustedClients([{ iss: 'x', jwks_url: 'https://k', extra: 1 }], SOURCE)).toThrow(
+      /\/0\/extra is not allowed here/,
+    );
     expect(() => parseTrustedClients({ iss: 'x' }, SOURCE)).toThrow(/must be array/);
   });
 
   it('refuses a repeated issuer', () => {
     const entry = { iss: 'https://a.example', jwks_url: 'https://a.example/jwks' };
-    expect(() => parseTrustedClients([entry, entry], SOURCE)).toThrow(/entry 1 repeats iss "https:\/\/a.example"/);
+    expect(() => parseTrustedClients([entry, entry], SOURCE)).toThrow(
+      /entry 1 repeats iss "https:\/\/a.example"/,
+    );
   });
 
   it('refuses private key material in inline keys', () => {
@@ -72,18 +88,22 @@ describe('trusted clients file', () => {
   });
 
   it('refuses plain-http key-set URLs except on loopback', () => {
-    expect(() => parseTrustedClients([{ iss: 'x', jwks_url: 'http://ehr.example.org/jwks' }], SOURCE)).toThrow(/jwks_url must use https/);
-    expect(() => parseTrustedClients([{ iss: 'x', jwks_url: 'https://k', allowed_jku: ['http://k2/jwks'] }], SOURCE)).toThrow(
-      /allowed_jku\[0\] must use https/,
+    expect(() =>
+      parseTrustedClients([{ iss: 'x', jwks_url: 'http://ehr.example.org/jwks' }], SOURCE),
+    ).toThrow(/jwks_url must use https/);
+    expect(() =>
+      parseTrustedClients([{ iss: 'x', jwks_url: 'https://k', allowed_jku: ['http://k2/jwks'] }], SOURCE),
+    ).toThrow(/allowed_jku\[0\] must use https/);
+    expect(parseTrustedClients([{ iss: 'x', jwks_url: 'http://127.0.0.1:8080/jwks' }], SOURCE)).toHaveLength(
+      1,
     );
-    expect(parseTrustedClients([{ iss: 'x', jwks_url: 'http://127.0.0.1:8080/jwks' }], SOURCE)).toHaveLength(1);
   });
 
   it('refuses a FHIR base URL with a query, fragment or credentials', () => {
     for (const bad of ['https://ehr/fhir?x=1', 'https://ehr/fhir#top', 'https://user:pw@ehr/fhir']) {
-      expect(() => parseTrustedClients([{ iss: 'x', jwks_url: 'https://k', fhir_servers: [bad] }], SOURCE)).toThrow(
-        /fhir_servers\[0\] must be an http\(s\) base URL/,
-      );
+      expect(() =>
+        parseTrustedClients([{ iss: 'x', jwks_url: 'https://k', fhir_servers: [bad] }], SOURCE),
+      ).toThrow(/fhir_servers\[0\] must be an http\(s\) base URL/);
     }
   });
 
@@ -92,11 +112,15 @@ describe('trusted clients file', () => {
       'TRUSTED_CLIENTS_FILE /nonexistent/clients.json cannot be read (ENOENT)',
     );
     const broken = writeTemp('[{"iss": ');
-    expect(() => loadTrustedClients(broken)).toThrow(new RegExp(`TRUSTED_CLIENTS_FILE ${broken} is not valid JSON`));
+    expect(() => loadTrustedClients(broken)).toThrow(
+      new RegExp(`TRUSTED_CLIENTS_FILE ${broken} is not valid JSON`),
+    );
   });
 
   it('loads a file from disk', () => {
-    const file = writeTemp(JSON.stringify([{ iss: 'https://a.example', jwks_url: 'https://a.example/jwks' }]));
+    const file = writeTemp(
+      JSON.stringify([{ iss: 'https://a.example', jwks_url: 'https://a.example/jwks' }]),
+    );
 
     expect(loadTrustedClients(file).map((c) => c.iss)).toEqual(['https://a.example']);
   });
@@ -104,11 +128,19 @@ describe('trusted clients file', () => {
 
 describe('normalizeBaseUrl', () => {
   it('lower-cases the host, drops default ports, dot segments and trailing slashes', () => {
-    expect(normalizeBaseUrl('HTTPS://Ehr.Example.org:443/a/./b/../fhir//')).toBe('https://ehr.example.org/a/fhir');
+    expect(normalizeBaseUrl('HTTPS://Ehr.Example.org:443/a/./b/../fhir//')).toBe(
+      'https://ehr.example.org/a/fhir',
+    );
   });
 
   it('returns undefined for what is not an http(s) base URL', () => {
-    for (const bad of ['not a url', 'file:///etc/passwd', 'javascript:alert(1)', 'https://h/x?q', 'gopher://h']) {
+    for (const bad of [
+      'not a url',
+      'file:///etc/passwd',
+      'javascript:alert(1)',
+      'https://h/x?q',
+      'gopher://h',
+    ]) {
       expect(normalizeBaseUrl(bad)).toBeUndefined();
     }
   });
