@@ -32,7 +32,16 @@ interface CardLike {
   indicator: string;
   detail?: string;
   source: { label: string; url?: string };
-  suggestions?: { label: string; isRecommended?: boolean; actions?: { type: string; description: string; resourceId?: string; resource?: { resourceType: string } }[] }[];
+  suggestions?: {
+    label: string;
+    isRecommended?: boolean;
+    actions?: {
+      type: string;
+      description: string;
+      resourceId?: string;
+      resource?: { resourceType: string };
+    }[];
+  }[];
   overrideReasons?: { display?: string; code: string }[];
   links?: { label: string; url: string }[];
   extension?: Record<string, { advisor?: string; ruleId?: string; evidence?: string[] } | undefined>;
@@ -43,8 +52,13 @@ function readJson<T>(file: string): T {
 }
 
 function listScenarios(): void {
-  const names = readdirSync(SCENARIOS).filter((f) => f.endsWith('.expected.json')).map((f) => f.replace('.expected.json', '')).sort();
-  console.log('usage: npm run fire -- <service-id> <scenario>\n\nscenarios (services with expected findings):');
+  const names = readdirSync(SCENARIOS)
+    .filter((f) => f.endsWith('.expected.json'))
+    .map((f) => f.replace('.expected.json', ''))
+    .sort();
+  console.log(
+    'usage: npm run fire -- <service-id> <scenario>\n\nscenarios (services with expected findings):',
+  );
   for (const name of names) {
     const expected = readJson<Expected>(path.join(SCENARIOS, `${name}.expected.json`));
     console.log(`  ${name}  [${Object.keys(expected.services).join(', ')}]\n      ${expected.description}`);
@@ -61,13 +75,17 @@ function shiftDates(value: unknown, days: number): unknown {
   }
   if (Array.isArray(value)) return value.map((v) => shiftDates(v, days));
   if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, k === 'hookInstance' ? v : shiftDates(v, days)]));
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, k === 'hookInstance' ? v : shiftDates(v, days)]),
+    );
   }
   return value;
 }
 
 function prepare(serviceId: string, scenario: string): Record<string, unknown> {
-  const request = readJson<Record<string, unknown> & { context: Record<string, unknown> }>(path.join(SCENARIOS, `${scenario}.json`));
+  const request = readJson<Record<string, unknown> & { context: Record<string, unknown> }>(
+    path.join(SCENARIOS, `${scenario}.json`),
+  );
   const expected = readJson<Expected>(path.join(SCENARIOS, `${scenario}.expected.json`));
   const hook = HOOK_OF[serviceId];
   if (hook && hook !== request.hook) {
@@ -75,7 +93,9 @@ function prepare(serviceId: string, scenario: string): Record<string, unknown> {
       delete request.context.selections;
       request.hook = hook;
     } else {
-      console.warn(`note: ${scenario} is a ${String(request.hook)} scenario; ${serviceId} will likely reject it`);
+      console.warn(
+        `note: ${scenario} is a ${String(request.hook)} scenario; ${serviceId} will likely reject it`,
+      );
     }
   }
   const days = Math.round((Date.now() - Date.parse(expected.now)) / DAY_MS);
@@ -87,19 +107,34 @@ function plain(markdown: string): string {
   return markdown.replace(/\\([\\`*_{}[\]()#+\-.!|~:=<>&/])/g, '$1').replace(/\*\*/g, '');
 }
 
-const ICON: Readonly<Record<string, string>> = { critical: '⛔ CRITICAL', warning: '⚠️  WARNING', info: 'ℹ️  INFO' };
+const ICON: Readonly<Record<string, string>> = {
+  critical: '⛔ CRITICAL',
+  warning: '⚠️  WARNING',
+  info: 'ℹ️  INFO',
+};
 
 function printCard(card: CardLike, index: number): void {
   const provenance = card.extension?.['cds-advisor.provenance'];
   console.log(`\n${index + 1}. ${ICON[card.indicator] ?? card.indicator}  ${card.summary}`);
   console.log(`   source: ${card.source.label}${card.source.url ? ` <${card.source.url}>` : ''}`);
-  if (provenance) console.log(`   by: ${provenance.advisor ?? '?'}${provenance.ruleId ? ` (${provenance.ruleId})` : ''}; evidence: ${(provenance.evidence ?? []).join(', ')}`);
-  if (card.detail) console.log(plain(card.detail).split('\n').map((l) => `   | ${l}`).join('\n'));
+  if (provenance)
+    console.log(
+      `   by: ${provenance.advisor ?? '?'}${provenance.ruleId ? ` (${provenance.ruleId})` : ''}; evidence: ${(provenance.evidence ?? []).join(', ')}`,
+    );
+  if (card.detail)
+    console.log(
+      plain(card.detail)
+        .split('\n')
+        .map((l) => `   | ${l}`)
+        .join('\n'),
+    );
   for (const s of card.suggestions ?? []) {
     console.log(`   → ${s.label}${s.isRecommended ? ' (recommended)' : ''}`);
-    for (const a of s.actions ?? []) console.log(`       ${a.type} ${a.resourceId ?? a.resource?.resourceType ?? ''}: ${a.description}`);
+    for (const a of s.actions ?? [])
+      console.log(`       ${a.type} ${a.resourceId ?? a.resource?.resourceType ?? ''}: ${a.description}`);
   }
-  if (card.overrideReasons?.length) console.log(`   override reasons: ${card.overrideReasons.map((r) => r.display ?? r.code).join(' · ')}`);
+  if (card.overrideReasons?.length)
+    console.log(`   override reasons: ${card.overrideReasons.map((r) => r.display ?? r.code).join(' · ')}`);
   for (const l of card.links ?? []) console.log(`   link: ${l.label} <${l.url}>`);
 }
 
@@ -113,7 +148,9 @@ async function fire(serviceId: string, scenario: string): Promise<number> {
   try {
     response = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
   } catch (error) {
-    console.error(`cannot reach ${url}: ${error instanceof Error ? error.message : String(error)}\nIs the service running (npm start)? Set CDS_URL to point elsewhere.`);
+    console.error(
+      `cannot reach ${url}: ${error instanceof Error ? error.message : String(error)}\nIs the service running (npm start)? Set CDS_URL to point elsewhere.`,
+    );
     return 2;
   }
   const elapsed = performance.now() - started;

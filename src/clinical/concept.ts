@@ -3,9 +3,17 @@ import type { CodeableConcept } from 'fhir/r4.js';
 import type { Code, Concept } from './types.js';
 
 export function conceptOf(cc: CodeableConcept | undefined, fallbackText?: string): Concept {
-  const codings: Code[] = (cc?.coding ?? []).map((c) => ({ system: c.system, code: c.code, display: c.display }));
+  const codings: Code[] = (cc?.coding ?? []).map((c) => ({
+    system: c.system,
+    code: c.code,
+    display: c.display,
+  }));
   const text =
-    cc?.text?.trim() || codings.find((c) => c.display)?.display || fallbackText?.trim() || codings[0]?.code || 'unnamed';
+    cc?.text?.trim() ||
+    codings.find((c) => c.display)?.display ||
+    fallbackText?.trim() ||
+    codings[0]?.code ||
+    'unnamed';
   return { text, codings };
 }
 

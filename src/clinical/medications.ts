@@ -76,7 +76,8 @@ function ingredientsOf(med: FhirMedication, owner: Holder, index: ResourceIndex)
       continue;
     }
     const item = resolve(ing.itemReference, [med, owner], index);
-    if (item?.resourceType === 'Substance' || item?.resourceType === 'Medication') out.push(conceptOf(item.code));
+    if (item?.resourceType === 'Substance' || item?.resourceType === 'Medication')
+      out.push(conceptOf(item.code));
     else if (ing.itemReference?.display) out.push(textConcept(ing.itemReference.display));
   }
   return out;
@@ -89,11 +90,9 @@ interface DrugOf {
 }
 
 /** The drug a request or statement is about, however it was expressed. */
-export function drugOf(
-  holder: MedicationRequest | MedicationStatement,
-  index: ResourceIndex,
-): DrugOf {
-  if (holder.medicationCodeableConcept) return { concept: conceptOf(holder.medicationCodeableConcept), ingredients: [] };
+export function drugOf(holder: MedicationRequest | MedicationStatement, index: ResourceIndex): DrugOf {
+  if (holder.medicationCodeableConcept)
+    return { concept: conceptOf(holder.medicationCodeableConcept), ingredients: [] };
   const reference = holder.medicationReference;
   const target = resolve(reference, [holder], index);
   if (target?.resourceType === 'Medication') {
@@ -101,7 +100,11 @@ export function drugOf(
     const fallback = reference?.display ?? ingredients.map((i) => i.text).join(' / ');
     return { concept: conceptOf(target.code, fallback), ingredients, medicationRef: reference?.reference };
   }
-  return { concept: textConcept(reference?.display ?? 'unnamed medication'), ingredients: [], medicationRef: reference?.reference };
+  return {
+    concept: textConcept(reference?.display ?? 'unnamed medication'),
+    ingredients: [],
+    medicationRef: reference?.reference,
+  };
 }
 
 export function medicationFromRequest(

@@ -14,7 +14,13 @@ import type {
   Patient,
 } from 'fhir/r4.js';
 import type { HookName, PrefetchKey } from '../cds/types.js';
-import { isActiveOrder, isLiveDraft, medicationFromRequest, medicationFromStatement, ResourceIndex } from './medications.js';
+import {
+  isActiveOrder,
+  isLiveDraft,
+  medicationFromRequest,
+  medicationFromStatement,
+  ResourceIndex,
+} from './medications.js';
 import { labFromObservation } from './observations.js';
 import { allergyFromResource, patientSummary, problemFromCondition } from './records.js';
 import type { PatientContext } from './types.js';
@@ -36,7 +42,10 @@ export interface NormalizeInput {
   readonly medicationSources?: readonly Bundle[];
 }
 
-export function resourcesOf<T extends FhirResource>(bundle: Bundle | undefined, type: T['resourceType']): T[] {
+export function resourcesOf<T extends FhirResource>(
+  bundle: Bundle | undefined,
+  type: T['resourceType'],
+): T[] {
   return (bundle?.entry ?? [])
     .map((e) => e.resource)
     .filter((r): r is T => r !== undefined && r.resourceType === type);
@@ -45,7 +54,9 @@ export function resourcesOf<T extends FhirResource>(bundle: Bundle | undefined, 
 /** `context.selections` may be relative (`MedicationRequest/1`) or absolute; compare on `Type/id`. */
 function relativeRefs(selections: readonly string[] | undefined): Set<string> {
   return new Set(
-    (selections ?? []).map((s) => /([A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(s)?.[1] ?? s),
+    (selections ?? []).map(
+      (s) => /([A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(s)?.[1] ?? s,
+    ),
   );
 }
 
@@ -74,7 +85,9 @@ export function normalizePatientContext(input: NormalizeInput): PatientContext {
       )
       .map((r) => `${r.resourceType}/${r.id ?? 'unknown'}`),
     problems: resourcesOf<Condition>(input.conditions, 'Condition').map(problemFromCondition),
-    allergies: resourcesOf<AllergyIntolerance>(input.allergies, 'AllergyIntolerance').map(allergyFromResource),
+    allergies: resourcesOf<AllergyIntolerance>(input.allergies, 'AllergyIntolerance').map(
+      allergyFromResource,
+    ),
     labs: resourcesOf<Observation>(input.labs, 'Observation').map(labFromObservation),
     missing: input.missing,
   };

@@ -5,7 +5,13 @@ import { type Analyte, analyteOf, normalizeQuantity } from './units.js';
 import { LOINC, type LabResult } from './types.js';
 
 function effectiveOf(obs: Observation): string | undefined {
-  return obs.effectiveDateTime ?? obs.effectivePeriod?.end ?? obs.effectivePeriod?.start ?? obs.effectiveInstant ?? obs.issued;
+  return (
+    obs.effectiveDateTime ??
+    obs.effectivePeriod?.end ??
+    obs.effectivePeriod?.start ??
+    obs.effectiveInstant ??
+    obs.issued
+  );
 }
 
 export function labFromObservation(obs: Observation): LabResult {
@@ -19,7 +25,9 @@ export function labFromObservation(obs: Observation): LabResult {
   const ucum = quantity?.system === undefined || quantity.system === 'http://unitsofmeasure.org';
   const originalUnit = (ucum ? quantity?.code : undefined) ?? quantity?.unit ?? quantity?.code;
   const normalized =
-    analyte && originalValue !== undefined ? normalizeQuantity(analyte, originalValue, originalUnit) : undefined;
+    analyte && originalValue !== undefined
+      ? normalizeQuantity(analyte, originalValue, originalUnit)
+      : undefined;
   const range = obs.referenceRange?.[0];
   return {
     ref: `Observation/${obs.id ?? 'unknown'}`,

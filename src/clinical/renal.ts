@@ -36,12 +36,21 @@ export function ckdEpi2021(creatinineMgDl: number, ageYears: number, sex: 'femal
   const alpha = female ? -0.241 : -0.302;
   const ratio = creatinineMgDl / kappa;
   const egfr =
-    142 * Math.min(ratio, 1) ** alpha * Math.max(ratio, 1) ** -1.2 * 0.9938 ** ageYears * (female ? 1.012 : 1);
+    142 *
+    Math.min(ratio, 1) ** alpha *
+    Math.max(ratio, 1) ** -1.2 *
+    0.9938 ** ageYears *
+    (female ? 1.012 : 1);
   return Math.round(egfr);
 }
 
 /** Cockcroft–Gault creatinine clearance in mL/min, with actual body weight. */
-export function cockcroftGault(creatinineMgDl: number, ageYears: number, weightKg: number, sex: 'female' | 'male'): number {
+export function cockcroftGault(
+  creatinineMgDl: number,
+  ageYears: number,
+  weightKg: number,
+  sex: 'female' | 'male',
+): number {
   const crcl = ((140 - ageYears) * weightKg) / (72 * creatinineMgDl);
   return Math.round(sex === 'female' ? crcl * 0.85 : crcl);
 }
@@ -63,7 +72,13 @@ export function assessRenalFunction(patient: PatientContext): RenalFunction {
 
   let egfr: RenalValue | undefined;
   if (measuredEgfr?.value !== undefined) {
-    egfr = { value: measuredEgfr.value, unit: 'mL/min/{1.73_m2}', basis: 'measured', method: 'reported by the lab', evidence: [measuredEgfr] };
+    egfr = {
+      value: measuredEgfr.value,
+      unit: 'mL/min/{1.73_m2}',
+      basis: 'measured',
+      method: 'reported by the lab',
+      evidence: [measuredEgfr],
+    };
   } else if (creatinine?.value !== undefined && adult && sex) {
     egfr = {
       value: ckdEpi2021(creatinine.value / CREATININE_UMOL_PER_MGDL, age, sex),
@@ -76,7 +91,13 @@ export function assessRenalFunction(patient: PatientContext): RenalFunction {
 
   let crcl: RenalValue | undefined;
   if (measuredCrcl?.value !== undefined) {
-    crcl = { value: measuredCrcl.value, unit: 'mL/min', basis: 'measured', method: 'reported by the lab', evidence: [measuredCrcl] };
+    crcl = {
+      value: measuredCrcl.value,
+      unit: 'mL/min',
+      basis: 'measured',
+      method: 'reported by the lab',
+      evidence: [measuredCrcl],
+    };
   } else if (creatinine?.value !== undefined && weight?.value !== undefined && adult && sex) {
     crcl = {
       value: cockcroftGault(creatinine.value / CREATININE_UMOL_PER_MGDL, age, weight.value, sex),

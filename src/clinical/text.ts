@@ -6,9 +6,9 @@
 
 /** Lower-case ASCII words joined by single spaces: `Amoxicillin/Clavulanate 875MG` → `amoxicillin clavulanate 875mg`. */
 export function normalizeName(text: string): string {
-  return text
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
+  // Unicode normalization is slow; plain ASCII (nearly all drug text) does not need it.
+  const ascii = /[\u0080-\uffff]/.test(text) ? text.normalize('NFKD').replace(/[\u0300-\u036f]/g, '') : text;
+  return ascii
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, ' ')
     .trim();

@@ -35,7 +35,17 @@ export const ANALYTES: Readonly<Record<Analyte, AnalyteSpec>> = {
     text: (n) => /\bcreatinine\b/.test(n) && notUrineOrRatio(n),
   },
   egfr: {
-    loinc: ['33914-3', '48642-3', '48643-1', '50044-7', '62238-1', '69405-9', '88293-6', '88294-4', '98979-8'],
+    loinc: [
+      '33914-3',
+      '48642-3',
+      '48643-1',
+      '50044-7',
+      '62238-1',
+      '69405-9',
+      '88293-6',
+      '88294-4',
+      '98979-8',
+    ],
     unit: 'mL/min/{1.73_m2}',
     factors: { 'ml/min/1.73m2': 1, 'ml/min/1.73sqm': 1, 'ml/min/1.73': 1, 'ml/min': 1 },
     text: (n) => /\b(egfr|gfr|glomerular filtration)\b/.test(n),
@@ -69,7 +79,8 @@ export function analyteOf(loinc: string | undefined, texts: readonly string[]): 
   if (loinc) return BY_LOINC.get(loinc);
   for (const text of texts) {
     const name = normalizeName(text);
-    for (const analyte of Object.keys(ANALYTES) as Analyte[]) if (ANALYTES[analyte].text(name)) return analyte;
+    for (const analyte of Object.keys(ANALYTES) as Analyte[])
+      if (ANALYTES[analyte].text(name)) return analyte;
   }
   return undefined;
 }
@@ -89,7 +100,11 @@ export interface NormalizedQuantity {
 }
 
 /** Converts a value to the analyte's UCUM unit; `value` is undefined when the unit is not one we know. */
-export function normalizeQuantity(analyte: Analyte, value: number, unit: string | undefined): NormalizedQuantity {
+export function normalizeQuantity(
+  analyte: Analyte,
+  value: number,
+  unit: string | undefined,
+): NormalizedQuantity {
   const spec = ANALYTES[analyte];
   const factor = spec.factors[unitKey(unit)];
   if (factor === undefined) return { unit };

@@ -6,7 +6,7 @@
 import type { MedicationRequest, ServiceRequest } from 'fhir/r4.js';
 import type { Coding } from '../../cds/types.js';
 import { LOINC, RXNORM, SNOMED, type LabResult } from '../../clinical/types.js';
-import { md } from '../../cards/markdown.js';
+import { escapeMarkdown, md } from '../../cards/markdown.js';
 import { displayUnit } from '../../clinical/units.js';
 import type { FindingAction, FindingLink, FindingSuggestion, Finding } from '../types.js';
 import type { FindingKind } from './keys.js';
@@ -69,6 +69,21 @@ const KIND_DISPLAY: Readonly<Record<FindingKind, string>> = {
   monitoring: 'Missing monitoring',
 };
 
+const escapedKnowledge = new Map<string, string>();
+
+/**
+ * Knowledge-base text (mechanisms, advice, labels), escaped once and remembered: the set is small and fixed, and
+ * escaping is the costliest step of building a finding. Never pass chart text here — use `md` for that.
+ */
+export function kbText(text: string): string {
+  let escaped = escapedKnowledge.get(text);
+  if (escaped === undefined) {
+    escaped = escapeMarkdown(text);
+    escapedKnowledge.set(text, escaped);
+  }
+  return escaped;
+}
+
 export function overrideReasons(kind: FindingKind): Coding[] {
   return OVERRIDE_REASONS[kind].map((c) => ({ ...c }));
 }
@@ -110,7 +125,11 @@ export function describeLab(lab: LabResult): string {
       ? md`; reported as ${lab.originalValue} ${lab.originalUnit}`
       : '';
   const unit = displayUnit(lab.unit);
-  return md`${lab.concept.text} ${lab.value}${unit ? ` ${unit}` : ''} on ${labDate(lab)} (${lab.ref}` + reported + ')';
+  return (
+    md`${lab.concept.text} ${lab.value}${unit ? ` ${unit}` : ''} on ${labDate(lab)} (${lab.ref}` +
+    reported +
+    ')'
+  );
 }
 
 export interface SourceParts {
@@ -140,14 +159,19 @@ export function sourceParts(
 
 export function sourceLine(kb: KnowledgeBase, id: string): string {
   const s = kb.sources.get(id);
-  return s ? md`Source: ${s.label}` : '';
+  return s ? `Source: ${kbText(s.label)}` : '';
 }
 
 function deleteDraft(kb: KnowledgeBase, rm: ResolvedMed, name: string): FindingAction {
   return { type: 'delete', description: `Remove the draft order for ${name}`, resourceId: rm.med.ref };
 }
 
-function replacementOrder(kb: KnowledgeBase, ctx: RuleContext, ingredient: string, replaced: string): FindingAction {
+function replacementOrder(
+  kb: KnowledgeBase,
+  ctx: RuleContext,
+  ingredient: string,
+  replaced: string,
+): FindingAction {
   const ing = kb.ingredients.get(ingredient);
   const name = ing?.name ?? ingredient;
   const code = ing?.rxcui[0];
@@ -226,6 +250,9 @@ export function commonParts(
     source,
     links,
     overrideReasons: overrideReasons(kind),
-    ...(suggestions.length > 0 && { suggestions: [...suggestions], selectionBehavior: 'at-most-one' as const }),
+    ...(suggestions.length > 0 && {
+      suggestions: [...suggestions],
+      selectionBehavior: 'at-most-one' as const,
+    }),
   };
 }

@@ -30,7 +30,9 @@ export function buildContext(kb: KnowledgeBase, review: Review): RuleContext {
   const resolve = (med: Medication): ResolvedMed => ({ med, ingredients: ingredientsOfMedication(kb, med) });
   const focus = review.focus.map(resolve);
   const focusRefs = new Set(review.focus.map((m) => m.ref));
-  const others = [...patient.activeMedications, ...patient.draftOrders].filter((m) => !focusRefs.has(m.ref)).map(resolve);
+  const others = [...patient.activeMedications, ...patient.draftOrders]
+    .filter((m) => !focusRefs.has(m.ref))
+    .map(resolve);
   let renal: RenalFunction | undefined;
   const labs = new Map<string, LabResult | undefined>();
   return {

@@ -43,15 +43,33 @@ export function createRulesAdvisor(options: RulesAdvisorOptions = {}): RulesAdvi
     advise(review: Review, signal: AbortSignal): Promise<AdvisorOutcome> {
       const t0 = performance.now();
       if (signal.aborted) {
-        return Promise.resolve({ advisor: 'rules', status: 'timeout', findings: [], latencyMs: 0, reason: 'aborted before start' });
+        return Promise.resolve({
+          advisor: 'rules',
+          status: 'timeout',
+          findings: [],
+          latencyMs: 0,
+          reason: 'aborted before start',
+        });
       }
       try {
         const findings = evaluate(knowledge, review);
-        return Promise.resolve({ advisor: 'rules', status: 'ok', findings, latencyMs: performance.now() - t0 });
+        return Promise.resolve({
+          advisor: 'rules',
+          status: 'ok',
+          findings,
+          latencyMs: performance.now() - t0,
+        });
       } catch (error) {
         // A rule bug must not take the response down: report it, the pipeline logs and counts it.
-        const reason = error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'unknown error';
-        return Promise.resolve({ advisor: 'rules', status: 'error', findings: [], latencyMs: performance.now() - t0, reason });
+        const reason =
+          error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'unknown error';
+        return Promise.resolve({
+          advisor: 'rules',
+          status: 'error',
+          findings: [],
+          latencyMs: performance.now() - t0,
+          reason,
+        });
       }
     },
   };

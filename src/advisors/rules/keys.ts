@@ -20,7 +20,8 @@
 import type { Finding, Severity } from '../types.js';
 import { normalizeName } from '../../clinical/text.js';
 
-export type FindingKind = 'interaction' | 'duplicate' | 'allergy' | 'condition' | 'renal' | 'lab' | 'monitoring';
+export type FindingKind =
+  'interaction' | 'duplicate' | 'allergy' | 'condition' | 'renal' | 'lab' | 'monitoring';
 
 export function keyPart(name: string): string {
   return normalizeName(name).replace(/ /g, '-');
@@ -55,7 +56,8 @@ export function dedupeFindings(findings: readonly Finding[]): Finding[] {
       byKey.set(f.key, f);
       continue;
     }
-    const [winner, other] = SEVERITY_RANK[f.severity] > SEVERITY_RANK[existing.severity] ? [f, existing] : [existing, f];
+    const [winner, other] =
+      SEVERITY_RANK[f.severity] > SEVERITY_RANK[existing.severity] ? [f, existing] : [existing, f];
     const suggestions = unionBy(winner.suggestions, other.suggestions, (s) => s.label);
     byKey.set(f.key, {
       ...winner,
@@ -71,6 +73,9 @@ export function dedupeFindings(findings: readonly Finding[]): Finding[] {
  * Alert-fatigue control across a hookInstance chain: drop findings the clinician already overrode (e.g. on
  * order-select, before the same orders reach order-sign). Pure: the caller looks the keys up in the store.
  */
-export function suppressOverridden(findings: readonly Finding[], overriddenKeys: ReadonlySet<string>): Finding[] {
+export function suppressOverridden(
+  findings: readonly Finding[],
+  overriddenKeys: ReadonlySet<string>,
+): Finding[] {
   return overriddenKeys.size === 0 ? [...findings] : findings.filter((f) => !overriddenKeys.has(f.key));
 }

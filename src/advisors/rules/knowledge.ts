@@ -78,7 +78,9 @@ export interface KnowledgeBase {
   readonly sameIngredient: DuplicateSpec;
   readonly allergyDirect: AllergyRuleSpec;
   readonly allergyClassRules: ReadonlyMap<string, AllergyRuleSpec & { readonly class: string }>;
-  readonly crossSensitivities: readonly Expanded<AllergyRuleSpec & { readonly id: string; readonly allergyClass: string }>[];
+  readonly crossSensitivities: readonly Expanded<
+    AllergyRuleSpec & { readonly id: string; readonly allergyClass: string }
+  >[];
   readonly renal: ReadonlyMap<string, RenalSpec>;
   readonly highValue: readonly Expanded<HighValueSpec>[];
   readonly modifiers: ReadonlyMap<string, ModifierSpec>;
@@ -116,7 +118,9 @@ function readFiles(dir: string, problems: string[]): { files: KnowledgeFiles; ve
     }
     files[name] = data;
   }
-  return problems.length > 0 ? undefined : { files: files as unknown as KnowledgeFiles, version: hash.digest('hex').slice(0, 12) };
+  return problems.length > 0
+    ? undefined
+    : { files: files as unknown as KnowledgeFiles, version: hash.digest('hex').slice(0, 12) };
 }
 
 /** Cross-reference checks and index building; problems are collected, never thrown one by one. */
@@ -135,10 +139,17 @@ class Compiler {
       this.classMembers.set(c.id, new Set());
     }
     for (const ing of files.drugs.ingredients) {
-      this.unique(this.ingredients, ing.id, { ...ing, classes: new Set(ing.classes) }, 'drugs.json', 'ingredient');
+      this.unique(
+        this.ingredients,
+        ing.id,
+        { ...ing, classes: new Set(ing.classes) },
+        'drugs.json',
+        'ingredient',
+      );
       for (const c of ing.classes) this.classMember(c, ing.id, `drugs.json ingredient "${ing.id}"`);
     }
-    for (const lab of files.labs.orderable) this.unique(this.orderable, lab.id, lab, 'labs.json', 'orderable lab');
+    for (const lab of files.labs.orderable)
+      this.unique(this.orderable, lab.id, lab, 'labs.json', 'orderable lab');
     for (const m of files.labs.modifiers) this.unique(this.modifiers, m.id, m, 'labs.json', 'modifier');
   }
 
@@ -192,7 +203,10 @@ function addTo<K, V>(map: Map<K, V[]>, key: K, value: V): void {
   else map.set(key, [value]);
 }
 
-function compileInteractions(c: Compiler): { byPair: Map<string, InteractionSpec[]>; monitorWhen: Map<string, ReadonlySet<string>> } {
+function compileInteractions(c: Compiler): {
+  byPair: Map<string, InteractionSpec[]>;
+  monitorWhen: Map<string, ReadonlySet<string>>;
+} {
   const byPair = new Map<string, InteractionSpec[]>();
   const monitorWhen = new Map<string, ReadonlySet<string>>();
   const seen = new Set<string>();
@@ -204,9 +218,11 @@ function compileInteractions(c: Compiler): { byPair: Map<string, InteractionSpec
     const a = c.expand(spec.a, `${where} a`);
     const b = c.expand(spec.b, `${where} b`);
     for (const x of a) for (const y of b) if (x !== y) addTo(byPair, pairKey(x, y), spec);
-    for (const m of spec.labContext ?? []) if (!c.modifiers.has(m)) c.problems.push(`${where}: unknown lab modifier "${m}"`);
+    for (const m of spec.labContext ?? [])
+      if (!c.modifiers.has(m)) c.problems.push(`${where}: unknown lab modifier "${m}"`);
     if (spec.monitor) {
-      if (!c.orderable.has(spec.monitor.lab)) c.problems.push(`${where}: unknown orderable lab "${spec.monitor.lab}"`);
+      if (!c.orderable.has(spec.monitor.lab))
+        c.problems.push(`${where}: unknown orderable lab "${spec.monitor.lab}"`);
       if (spec.monitor.when) monitorWhen.set(spec.id, c.expand(spec.monitor.when, `${where} monitor.when`));
     }
   });
@@ -224,14 +240,21 @@ function compileDuplicates(c: Compiler): Map<string, DuplicateClass[]> {
     const members = [...(c.classMembers.get(cls.id) ?? [])];
     for (let i = 0; i < members.length; i++)
       for (let j = i + 1; j < members.length; j++)
-        addTo(byPair, pairKey(members[i] as string, members[j] as string), { classId: cls.id, label: cls.label, spec: cls.duplicate });
+        addTo(byPair, pairKey(members[i] as string, members[j] as string), {
+          classId: cls.id,
+          label: cls.label,
+          spec: cls.duplicate,
+        });
   }
   return byPair;
 }
 
 function compileAlternatives(
   c: Compiler,
-  entries: readonly { readonly id: string; readonly alternatives?: readonly { replaces: SideSpec; with: string }[] }[],
+  entries: readonly {
+    readonly id: string;
+    readonly alternatives?: readonly { replaces: SideSpec; with: string }[];
+  }[],
   file: string,
   into: Map<string, Alternative[]>,
 ): void {
@@ -261,7 +284,8 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
       byRxcui.set(code, ing.id);
     }
     const own = names.get(ing.name);
-    if (own && own !== ing.id) c.problems.push(`drugs.json: name "${ing.name}" is used by "${own}" and "${ing.id}"`);
+    if (own && own !== ing.id)
+      c.problems.push(`drugs.json: name "${ing.name}" is used by "${own}" and "${ing.id}"`);
     names.set(ing.name, ing.id);
     drugNames.add(ing.name, ing.id);
     // Brand names may map to several ingredients (a combination product): each is listed under each ingredient.
@@ -274,20 +298,23 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
   const allergenNames = new NameIndex();
   for (const a of files.allergy.allergenNames) {
     for (const cls of a.classes) {
-      if (!c.classMembers.has(cls)) c.problems.push(`allergy.json allergen name "${a.name}": unknown class "${cls}"`);
+      if (!c.classMembers.has(cls))
+        c.problems.push(`allergy.json allergen name "${a.name}": unknown class "${cls}"`);
       allergenNames.add(a.name, cls);
     }
   }
   c.sourcesOf(files.allergy.direct, 'allergy.json /direct');
   const allergyClassRules = new Map<string, AllergyRuleSpec & { readonly class: string }>();
   for (const rule of files.allergy.classRules) {
-    if (!c.classMembers.has(rule.class)) c.problems.push(`allergy.json class rule: unknown class "${rule.class}"`);
+    if (!c.classMembers.has(rule.class))
+      c.problems.push(`allergy.json class rule: unknown class "${rule.class}"`);
     c.sourcesOf(rule, `allergy.json class rule "${rule.class}"`);
     allergyClassRules.set(rule.class, rule);
   }
   const crossSensitivities = files.allergy.crossSensitivities.map((spec) => {
     const where = `allergy.json cross-sensitivity "${spec.id}"`;
-    if (!c.classMembers.has(spec.allergyClass)) c.problems.push(`${where}: unknown class "${spec.allergyClass}"`);
+    if (!c.classMembers.has(spec.allergyClass))
+      c.problems.push(`${where}: unknown class "${spec.allergyClass}"`);
     c.sourcesOf(spec, where);
     return { spec, drugs: c.expand(spec.drug, where) };
   });
@@ -306,7 +333,10 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
     const where = `labs.json rule "${spec.id}"`;
     c.sourcesOf(spec, where);
     // Highest threshold first, for the same reason.
-    return { spec: { ...spec, bands: [...spec.bands].sort((x, y) => y.above - x.above) }, drugs: c.expand(spec.drugs, where) };
+    return {
+      spec: { ...spec, bands: [...spec.bands].sort((x, y) => y.above - x.above) },
+      drugs: c.expand(spec.drugs, where),
+    };
   });
   for (const m of files.labs.modifiers) c.source(m.source, `labs.json modifier "${m.id}"`);
 

@@ -47,7 +47,11 @@ export interface DuplicateSpec extends Graded {
 
 export interface ClassesFile {
   readonly sameIngredient: DuplicateSpec;
-  readonly classes: readonly { readonly id: string; readonly label: string; readonly duplicate?: DuplicateSpec }[];
+  readonly classes: readonly {
+    readonly id: string;
+    readonly label: string;
+    readonly duplicate?: DuplicateSpec;
+  }[];
 }
 
 export interface InteractionSpec extends Graded {

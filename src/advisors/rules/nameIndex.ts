@@ -10,20 +10,38 @@ interface Entry {
   readonly value: string;
 }
 
+/** Chart texts repeat across requests ("Metformin 500 MG Oral Tablet"): remember what each one contained. */
+const CACHE_LIMIT = 20_000;
+
 export class NameIndex {
   private readonly byFirst = new Map<string, Entry[]>();
+  private readonly cache = new Map<string, readonly string[]>();
 
   add(name: string, value: string): void {
     const tokens = nameTokens(name);
     const first = tokens[0];
     if (!first) return;
     const list = this.byFirst.get(first) ?? [];
-    if (!list.some((e) => e.value === value && e.tokens.join(' ') === tokens.join(' '))) list.push({ tokens, value });
+    if (!list.some((e) => e.value === value && e.tokens.join(' ') === tokens.join(' ')))
+      list.push({ tokens, value });
     this.byFirst.set(first, list);
+    this.cache.clear();
   }
 
   /** Values of every name found in `text`, in order of first appearance, without repeats. */
   scan(text: string, into: Set<string> = new Set()): Set<string> {
+    let found = this.cache.get(text);
+    if (!found) {
+      found = this.find(text);
+      if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+      this.cache.set(text, found);
+    }
+    for (const value of found) into.add(value);
+    return into;
+  }
+
+  private find(text: string): string[] {
+    const into = new Set<string>();
     const tokens = nameTokens(text);
     for (let i = 0; i < tokens.length; i++) {
       const candidates = this.byFirst.get(tokens[i] as string);
@@ -32,6 +50,6 @@ export class NameIndex {
         if (entry.tokens.every((t, k) => tokens[i + k] === t)) into.add(entry.value);
       }
     }
-    return into;
+    return [...into];
   }
 }

@@ -5,7 +5,9 @@ import type { Bundle, FhirResource } from 'fhir/r4.js';
 import { PROJECT_ROOT } from '../../../src/paths.js';
 
 export function hl7Example<T extends FhirResource>(file: string): T {
-  return JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'node_modules/hl7.fhir.r4.examples', file), 'utf8')) as T;
+  return JSON.parse(
+    readFileSync(path.join(PROJECT_ROOT, 'node_modules/hl7.fhir.r4.examples', file), 'utf8'),
+  ) as T;
 }
 
 export function syntheaBundle(file: string): Bundle {

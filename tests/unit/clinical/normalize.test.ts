@@ -9,7 +9,10 @@ const base: NormalizeInput = { hook: 'patient-view', now: NOW, patientId: 'examp
 
 describe('medications from the HL7 R4 examples', () => {
   it('resolves a medicationReference to a contained Medication', () => {
-    const ctx = normalizePatientContext({ ...base, medications: searchset([hl7Example<MedicationRequest>('MedicationRequest-medrx0302.json')]) });
+    const ctx = normalizePatientContext({
+      ...base,
+      medications: searchset([hl7Example<MedicationRequest>('MedicationRequest-medrx0302.json')]),
+    });
     expect(ctx.activeMedications).toHaveLength(1);
     expect(ctx.activeMedications[0]).toMatchObject({
       ref: 'MedicationRequest/medrx0302',
@@ -20,38 +23,77 @@ describe('medications from the HL7 R4 examples', () => {
   });
 
   it('keeps only active orders in the active list', () => {
-    const orders = ['0301', '0302', '0305', '0325', '0327'].map((n) => hl7Example<MedicationRequest>(`MedicationRequest-medrx${n}.json`));
+    const orders = ['0301', '0302', '0305', '0325', '0327'].map((n) =>
+      hl7Example<MedicationRequest>(`MedicationRequest-medrx${n}.json`),
+    );
     const ctx = normalizePatientContext({ ...base, medications: searchset(orders) });
-    expect(ctx.activeMedications.map((m) => m.ref)).toEqual(['MedicationRequest/medrx0302', 'MedicationRequest/medrx0327']);
+    expect(ctx.activeMedications.map((m) => m.ref)).toEqual([
+      'MedicationRequest/medrx0302',
+      'MedicationRequest/medrx0327',
+    ]);
   });
 
   it('reads a coded medicationCodeableConcept with its display as text', () => {
-    const ctx = normalizePatientContext({ ...base, medications: searchset([hl7Example<MedicationRequest>('MedicationRequest-medrx0327.json')]) });
+    const ctx = normalizePatientContext({
+      ...base,
+      medications: searchset([hl7Example<MedicationRequest>('MedicationRequest-medrx0327.json')]),
+    });
     expect(ctx.activeMedications[0]?.concept.text).toBe('Fentanyl 25micrograms/hour patch (product)');
   });
 
   it('resolves Medication/id against a Medication included in the bundle, ingredients through contained Substances', () => {
-    const order: MedicationRequest = { ...hl7Example<MedicationRequest>('MedicationRequest-medrx002.json'), medicationReference: { reference: 'Medication/med0310' } };
-    const ctx = normalizePatientContext({ ...base, medications: searchset([order, hl7Example<Medication>('Medication-med0310.json')]) });
+    const order: MedicationRequest = {
+      ...hl7Example<MedicationRequest>('MedicationRequest-medrx002.json'),
+      medicationReference: { reference: 'Medication/med0310' },
+    };
+    const ctx = normalizePatientContext({
+      ...base,
+      medications: searchset([order, hl7Example<Medication>('Medication-med0310.json')]),
+    });
     expect(ctx.activeMedications[0]?.concept.text).toBe('Oral Form Oxycodone (product)');
     expect(ctx.activeMedications[0]?.ingredients.map((i) => i.text)).toEqual(['Oxycodone (substance)']);
   });
 
   it('falls back to the reference display when the Medication cannot be found', () => {
-    const ctx = normalizePatientContext({ ...base, medications: searchset([hl7Example<MedicationRequest>('MedicationRequest-medrx002.json')]) });
+    const ctx = normalizePatientContext({
+      ...base,
+      medications: searchset([hl7Example<MedicationRequest>('MedicationRequest-medrx002.json')]),
+    });
     expect(ctx.activeMedications[0]?.concept).toEqual({ text: 'prescribed medication', codings: [] });
   });
 
   it('reads RxNorm-coded ingredients of a combination Medication', () => {
     const med = hl7Example<Medication>('Medication-med0308.json');
-    const order: MedicationRequest = { resourceType: 'MedicationRequest', id: 'perc', status: 'draft', intent: 'order', subject: { reference: 'Patient/example' }, medicationReference: { reference: 'Medication/med0308' } };
-    const ctx = normalizePatientContext({ ...base, hook: 'order-sign', draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [{ resource: order }, { resource: med }] } });
+    const order: MedicationRequest = {
+      resourceType: 'MedicationRequest',
+      id: 'perc',
+      status: 'draft',
+      intent: 'order',
+      subject: { reference: 'Patient/example' },
+      medicationReference: { reference: 'Medication/med0308' },
+    };
+    const ctx = normalizePatientContext({
+      ...base,
+      hook: 'order-sign',
+      draftOrders: {
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [{ resource: order }, { resource: med }],
+      },
+    });
     expect(ctx.draftOrders[0]?.ingredients.map((i) => i.codings[0]?.code)).toEqual(['82063', '161']);
     expect(ctx.otherDraftRefs).toEqual([]);
   });
 
   it('marks order-select selections given as absolute URLs', () => {
-    const order: MedicationRequest = { resourceType: 'MedicationRequest', id: 'd1', status: 'draft', intent: 'order', subject: { reference: 'Patient/example' }, medicationCodeableConcept: { text: 'ibuprofen' } };
+    const order: MedicationRequest = {
+      resourceType: 'MedicationRequest',
+      id: 'd1',
+      status: 'draft',
+      intent: 'order',
+      subject: { reference: 'Patient/example' },
+      medicationCodeableConcept: { text: 'ibuprofen' },
+    };
     const ctx = normalizePatientContext({
       ...base,
       hook: 'order-select',
@@ -64,7 +106,10 @@ describe('medications from the HL7 R4 examples', () => {
 
 describe('allergies from the HL7 R4 examples', () => {
   it('normalizes status, criticality, category and reaction substances', () => {
-    const ctx = normalizePatientContext({ ...base, allergies: searchset([hl7Example<AllergyIntolerance>('AllergyIntolerance-example.json')]) });
+    const ctx = normalizePatientContext({
+      ...base,
+      allergies: searchset([hl7Example<AllergyIntolerance>('AllergyIntolerance-example.json')]),
+    });
     expect(ctx.allergies[0]).toMatchObject({
       ref: 'AllergyIntolerance/example',
       clinicalStatus: 'active',
@@ -88,22 +133,51 @@ describe('allergies from the HL7 R4 examples', () => {
 
 describe('labs from the HL7 R4 examples', () => {
   it('recognizes an uncoded serum creatinine by name and reads its unit despite a non-UCUM unit code', () => {
-    const ctx = normalizePatientContext({ ...base, labs: searchset([hl7Example<Observation>('Observation-f204.json')]) });
-    expect(ctx.labs[0]).toMatchObject({ analyte: 'creatinine', value: 122, unit: 'umol/L', effective: '2013-04-04T14:34:00+01:00' });
+    const ctx = normalizePatientContext({
+      ...base,
+      labs: searchset([hl7Example<Observation>('Observation-f204.json')]),
+    });
+    expect(ctx.labs[0]).toMatchObject({
+      analyte: 'creatinine',
+      value: 122,
+      unit: 'umol/L',
+      effective: '2013-04-04T14:34:00+01:00',
+    });
   });
 
   it('converts a body weight in pounds to kilograms and keeps the original', () => {
-    const ctx = normalizePatientContext({ ...base, labs: searchset([hl7Example<Observation>('Observation-example.json')]) });
-    expect(ctx.labs[0]).toMatchObject({ analyte: 'weight', value: 83.915, unit: 'kg', originalValue: 185, originalUnit: '[lb_av]' });
+    const ctx = normalizePatientContext({
+      ...base,
+      labs: searchset([hl7Example<Observation>('Observation-example.json')]),
+    });
+    expect(ctx.labs[0]).toMatchObject({
+      analyte: 'weight',
+      value: 83.915,
+      unit: 'kg',
+      originalValue: 185,
+      originalUnit: '[lb_av]',
+    });
   });
 
   it('keeps labs it does not reason about as sent, with the period start as the date', () => {
-    const ctx = normalizePatientContext({ ...base, labs: searchset([hl7Example<Observation>('Observation-f001.json')]) });
-    expect(ctx.labs[0]).toMatchObject({ analyte: undefined, loinc: '15074-8', value: 6.3, unit: 'mmol/L', effective: '2013-04-02T09:30:10+01:00' });
+    const ctx = normalizePatientContext({
+      ...base,
+      labs: searchset([hl7Example<Observation>('Observation-f001.json')]),
+    });
+    expect(ctx.labs[0]).toMatchObject({
+      analyte: undefined,
+      loinc: '15074-8',
+      value: 6.3,
+      unit: 'mmol/L',
+      effective: '2013-04-02T09:30:10+01:00',
+    });
   });
 
   it('gives an eGFR without a value no number', () => {
-    const ctx = normalizePatientContext({ ...base, labs: searchset([hl7Example<Observation>('Observation-f205.json')]) });
+    const ctx = normalizePatientContext({
+      ...base,
+      labs: searchset([hl7Example<Observation>('Observation-f205.json')]),
+    });
     expect(ctx.labs[0]).toMatchObject({ analyte: 'egfr', value: undefined });
   });
 });
@@ -113,11 +187,23 @@ describe('Synthea R4 bundles', () => {
     const bundle = syntheaBundle(JOHNNIE);
     const patient = bundle.entry?.find((e) => e.resource?.resourceType === 'Patient')?.resource as Patient;
     const all = asSearchset(bundle);
-    const ctx = normalizePatientContext({ ...base, patientId: patient.id ?? '', patient, medications: all, conditions: all, labs: all });
+    const ctx = normalizePatientContext({
+      ...base,
+      patientId: patient.id ?? '',
+      patient,
+      medications: all,
+      conditions: all,
+      labs: all,
+    });
     expect(ctx.patient).toMatchObject({ ageYears: 17, sex: 'female', birthDate: '2009-03-20' });
     expect(ctx.activeMedications.map((m) => m.concept.text)).toEqual(['atomoxetine 100 MG Oral Capsule']);
-    expect(ctx.problems.filter(isActiveProblem).map((p) => p.concept.text)).toEqual(['Child attention deficit disorder']);
-    expect(ctx.labs.find((l) => l.loinc === '718-7')).toMatchObject({ value: expect.any(Number), unit: 'g/dL' });
+    expect(ctx.problems.filter(isActiveProblem).map((p) => p.concept.text)).toEqual([
+      'Child attention deficit disorder',
+    ]);
+    expect(ctx.labs.find((l) => l.loinc === '718-7')).toMatchObject({
+      value: expect.any(Number),
+      unit: 'g/dL',
+    });
   });
 
   it('keeps the display of a Synthea medicationReference whose Medication is not in the bundle', () => {
@@ -133,6 +219,8 @@ describe('Synthea R4 bundles', () => {
   it('finds the active dalteparin of a Synthea patient', () => {
     const all = asSearchset(syntheaBundle(LUNA));
     const ctx = normalizePatientContext({ ...base, medications: all });
-    expect(ctx.activeMedications.map((m) => m.concept.text)).toEqual(['4 ML dalteparin sodium 2500 UNT/ML Injection']);
+    expect(ctx.activeMedications.map((m) => m.concept.text)).toEqual([
+      '4 ML dalteparin sodium 2500 UNT/ML Injection',
+    ]);
   });
 });

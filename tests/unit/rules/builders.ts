@@ -2,7 +2,15 @@
  * Small FHIR builders for rule tests: each test states only what matters to it (a drug, an allergy, a lab),
  * and goes through normalization and the hook module's review like the service does.
  */
-import type { AllergyIntolerance, Bundle, Condition, FhirResource, MedicationRequest, Observation, Patient } from 'fhir/r4.js';
+import type {
+  AllergyIntolerance,
+  Bundle,
+  Condition,
+  FhirResource,
+  MedicationRequest,
+  Observation,
+  Patient,
+} from 'fhir/r4.js';
 import { SERVICES } from '../../../hooks/index.js';
 import { createRulesAdvisor, type RulesAdvisor } from '../../../src/advisors/rules/index.js';
 import type { Finding, Review } from '../../../src/advisors/types.js';
@@ -58,17 +66,27 @@ export function allergy(text: string, options: AllergyOptions = {}): AllergyInto
     resourceType: 'AllergyIntolerance',
     id: nextId('a'),
     patient: { reference: `Patient/${PATIENT_ID}` },
-    code: { text, ...(options.rxcui && { coding: [{ system: RXNORM, code: options.rxcui, display: text }] }) },
+    code: {
+      text,
+      ...(options.rxcui && { coding: [{ system: RXNORM, code: options.rxcui, display: text }] }),
+    },
     clinicalStatus: { coding: [{ code: options.clinicalStatus ?? 'active' }] },
-    ...(options.verificationStatus && { verificationStatus: { coding: [{ code: options.verificationStatus }] } }),
+    ...(options.verificationStatus && {
+      verificationStatus: { coding: [{ code: options.verificationStatus }] },
+    }),
     ...(options.criticality && { criticality: options.criticality }),
   };
 }
 
-export function condition(text: string, options: { snomed?: string; icd10?: string; clinicalStatus?: string } = {}): Condition {
+export function condition(
+  text: string,
+  options: { snomed?: string; icd10?: string; clinicalStatus?: string } = {},
+): Condition {
   const coding = [
     ...(options.snomed ? [{ system: 'http://snomed.info/sct', code: options.snomed, display: text }] : []),
-    ...(options.icd10 ? [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: options.icd10, display: text }] : []),
+    ...(options.icd10
+      ? [{ system: 'http://hl7.org/fhir/sid/icd-10-cm', code: options.icd10, display: text }]
+      : []),
   ];
   return {
     resourceType: 'Condition',
@@ -79,7 +97,13 @@ export function condition(text: string, options: { snomed?: string; icd10?: stri
   };
 }
 
-export function lab(loinc: string, value: number, unit: string | undefined, ageDays: number, text = `LOINC ${loinc}`): Observation {
+export function lab(
+  loinc: string,
+  value: number,
+  unit: string | undefined,
+  ageDays: number,
+  text = `LOINC ${loinc}`,
+): Observation {
   return {
     resourceType: 'Observation',
     id: nextId('o'),
@@ -91,9 +115,12 @@ export function lab(loinc: string, value: number, unit: string | undefined, ageD
   };
 }
 
-export const potassium = (value: number, ageDays = 2): Observation => lab('2823-3', value, 'mmol/L', ageDays, 'Potassium');
-export const inr = (value: number, ageDays = 2): Observation => lab('6301-6', value, undefined, ageDays, 'INR');
-export const egfr = (value: number, ageDays = 5): Observation => lab('98979-8', value, 'mL/min/{1.73_m2}', ageDays, 'eGFR');
+export const potassium = (value: number, ageDays = 2): Observation =>
+  lab('2823-3', value, 'mmol/L', ageDays, 'Potassium');
+export const inr = (value: number, ageDays = 2): Observation =>
+  lab('6301-6', value, undefined, ageDays, 'INR');
+export const egfr = (value: number, ageDays = 5): Observation =>
+  lab('98979-8', value, 'mL/min/{1.73_m2}', ageDays, 'eGFR');
 
 const searchset = (resources: readonly FhirResource[]): Bundle => ({
   resourceType: 'Bundle',
@@ -119,17 +146,28 @@ const SERVICE_BY_HOOK: Record<HookName, string> = {
 
 export function reviewOf(hook: HookName, chart: Chart): Review {
   const drafts = (chart.drafts ?? []).map(({ selected: _selected, ...mr }) => mr);
-  const selections = (chart.drafts ?? []).filter((d) => d.selected).map((d) => `MedicationRequest/${d.id ?? ''}`);
+  const selections = (chart.drafts ?? [])
+    .filter((d) => d.selected)
+    .map((d) => `MedicationRequest/${d.id ?? ''}`);
   const patient = normalizePatientContext({
     hook,
     now: NOW,
     patientId: PATIENT_ID,
-    patient: { resourceType: 'Patient', id: PATIENT_ID, birthDate: '1955-06-01', gender: 'female', ...chart.patient },
+    patient: {
+      resourceType: 'Patient',
+      id: PATIENT_ID,
+      birthDate: '1955-06-01',
+      gender: 'female',
+      ...chart.patient,
+    },
     medications: searchset(chart.active ?? []),
     conditions: searchset(chart.conditions ?? []),
     allergies: searchset(chart.allergies ?? []),
     labs: searchset(chart.labs ?? []),
-    draftOrders: hook === 'patient-view' ? undefined : { resourceType: 'Bundle', type: 'collection', entry: drafts.map((resource) => ({ resource })) },
+    draftOrders:
+      hook === 'patient-view'
+        ? undefined
+        : { resourceType: 'Bundle', type: 'collection', entry: drafts.map((resource) => ({ resource })) },
     selections: hook === 'order-select' ? selections : undefined,
     missing: chart.missing ?? [],
   });

@@ -18,18 +18,30 @@ describe('anticoagulant interactions', () => {
   });
 
   it('stays quiet for acetaminophen, the non-interacting analgesic', async () => {
-    expect(await keysOf('order-select', { active: [med('warfarin 5mg')], drafts: [draft('Acetaminophen 500 MG Oral Tablet')] })).toEqual([]);
+    expect(
+      await keysOf('order-select', {
+        active: [med('warfarin 5mg')],
+        drafts: [draft('Acetaminophen 500 MG Oral Tablet')],
+      }),
+    ).toEqual([]);
   });
 
   it('stays quiet when the warfarin order is stopped', async () => {
     expect(
-      await keysOf('order-select', { active: [med('warfarin 5mg', { status: 'stopped' })], drafts: [draft('ibuprofen 400 mg')] }),
+      await keysOf('order-select', {
+        active: [med('warfarin 5mg', { status: 'stopped' })],
+        drafts: [draft('ibuprofen 400 mg')],
+      }),
     ).toEqual([]);
   });
 
   it('cites a recent high INR as evidence', async () => {
     const high = inr(3.8);
-    const [finding] = await findings('order-sign', { active: [med('warfarin 5mg')], drafts: [draft('naproxen 500mg')], labs: [high] });
+    const [finding] = await findings('order-sign', {
+      active: [med('warfarin 5mg')],
+      drafts: [draft('naproxen 500mg')],
+      labs: [high],
+    });
     expect(finding?.evidence).toContain(`Observation/${high.id ?? ''}`);
     expect(finding?.detail).toContain('INR');
   });
@@ -37,7 +49,11 @@ describe('anticoagulant interactions', () => {
   it('does not cite an in-range or old INR', async () => {
     const normal = inr(2.5);
     const old = inr(4.2, 45);
-    const [finding] = await findings('order-sign', { active: [med('warfarin 5mg')], drafts: [draft('naproxen 500mg')], labs: [normal, old] });
+    const [finding] = await findings('order-sign', {
+      active: [med('warfarin 5mg')],
+      drafts: [draft('naproxen 500mg')],
+      labs: [normal, old],
+    });
     expect(finding?.evidence).toHaveLength(2);
   });
 
@@ -62,56 +78,93 @@ describe('anticoagulant interactions', () => {
           resourceType: 'MedicationRequest',
           status: 'draft',
           subject: { reference: 'Patient/p1' },
-          medicationCodeableConcept: expect.objectContaining({ coding: [expect.objectContaining({ code: '161' })] }),
+          medicationCodeableConcept: expect.objectContaining({
+            coding: [expect.objectContaining({ code: '161' })],
+          }),
         }),
       }),
     ]);
-    expect(remove?.actions).toEqual([expect.objectContaining({ type: 'delete', resourceId: 'MedicationRequest/ibu' })]);
+    expect(remove?.actions).toEqual([
+      expect.objectContaining({ type: 'delete', resourceId: 'MedicationRequest/ibu' }),
+    ]);
     expect(order?.actions[0]).toMatchObject({
       type: 'create',
-      resource: { resourceType: 'ServiceRequest', code: { coding: [expect.objectContaining({ system: 'http://loinc.org', code: '6301-6' })] } },
+      resource: {
+        resourceType: 'ServiceRequest',
+        code: { coding: [expect.objectContaining({ system: 'http://loinc.org', code: '6301-6' })] },
+      },
     });
   });
 
   it('flags warfarin with co-trimoxazole once, on the sulfamethoxazole component', async () => {
     expect(
-      await keysOf('order-sign', { active: [med('warfarin 5mg')], drafts: [draft('Sulfamethoxazole 800 MG / Trimethoprim 160 MG Oral Tablet')] }),
+      await keysOf('order-sign', {
+        active: [med('warfarin 5mg')],
+        drafts: [draft('Sulfamethoxazole 800 MG / Trimethoprim 160 MG Oral Tablet')],
+      }),
     ).toEqual(['interaction:sulfamethoxazole|warfarin']);
   });
 });
 
 describe('contraindicated combinations', () => {
   it('marks a PDE-5 inhibitor with a nitrate critical and names both drugs', async () => {
-    const [finding] = await findings('order-select', { active: [med('Nitroglycerin 0.4 MG Sublingual Tablet')], drafts: [draft('Cialis 5 mg')] });
+    const [finding] = await findings('order-select', {
+      active: [med('Nitroglycerin 0.4 MG Sublingual Tablet')],
+      drafts: [draft('Cialis 5 mg')],
+    });
     expect(finding).toMatchObject({ key: 'interaction:nitroglycerin|tadalafil', severity: 'critical' });
     expect(finding?.summary).toBe('Contraindicated: Tadalafil + nitroglycerin (severe hypotension)');
     expect(finding?.suggestions?.[0]?.isRecommended).toBe(true);
   });
 
   it('does not flag sildenafil with amlodipine', async () => {
-    expect(await keysOf('order-select', { active: [med('amlodipine 5 mg')], drafts: [draft('sildenafil 50 mg')] })).toEqual([]);
+    expect(
+      await keysOf('order-select', { active: [med('amlodipine 5 mg')], drafts: [draft('sildenafil 50 mg')] }),
+    ).toEqual([]);
   });
 
   it('marks simvastatin with itraconazole critical but atorvastatin with clarithromycin only a warning', async () => {
-    const simva = await findings('order-sign', { active: [med('simvastatin 40mg')], drafts: [draft('itraconazole 100 mg')] });
-    expect(simva.map((f) => [f.key, f.severity])).toEqual([['interaction:itraconazole|simvastatin', 'critical']]);
-    const atorva = await findings('order-sign', { active: [med('Lipitor 40 mg')], drafts: [draft('Biaxin 500 mg')] });
-    expect(atorva.map((f) => [f.key, f.severity])).toEqual([['interaction:atorvastatin|clarithromycin', 'warning']]);
+    const simva = await findings('order-sign', {
+      active: [med('simvastatin 40mg')],
+      drafts: [draft('itraconazole 100 mg')],
+    });
+    expect(simva.map((f) => [f.key, f.severity])).toEqual([
+      ['interaction:itraconazole|simvastatin', 'critical'],
+    ]);
+    const atorva = await findings('order-sign', {
+      active: [med('Lipitor 40 mg')],
+      drafts: [draft('Biaxin 500 mg')],
+    });
+    expect(atorva.map((f) => [f.key, f.severity])).toEqual([
+      ['interaction:atorvastatin|clarithromycin', 'warning'],
+    ]);
   });
 
   it('does not flag pravastatin with clarithromycin', async () => {
-    expect(await keysOf('order-sign', { active: [med('pravastatin 40mg')], drafts: [draft('clarithromycin 500 mg')] })).toEqual([]);
+    expect(
+      await keysOf('order-sign', {
+        active: [med('pravastatin 40mg')],
+        drafts: [draft('clarithromycin 500 mg')],
+      }),
+    ).toEqual([]);
   });
 
   it('marks an SSRI started on an MAOI critical', async () => {
-    const [finding] = await findings('order-sign', { active: [med('Nardil 15 mg')], drafts: [draft('fluoxetine 20 mg')] });
+    const [finding] = await findings('order-sign', {
+      active: [med('Nardil 15 mg')],
+      drafts: [draft('fluoxetine 20 mg')],
+    });
     expect(finding).toMatchObject({ key: 'interaction:fluoxetine|phenelzine', severity: 'critical' });
   });
 });
 
 describe('other interaction classes', () => {
   it.each([
-    ['lisinopril 10 mg', 'Potassium Chloride 20 MEQ Extended Release Oral Tablet', 'interaction:lisinopril|potassium-chloride'],
+    [
+      'lisinopril 10 mg',
+      'Potassium Chloride 20 MEQ Extended Release Oral Tablet',
+      'interaction:lisinopril|potassium-chloride',
+    ],
     ['sertraline 50 mg', 'tramadol 50 mg', 'interaction:sertraline|tramadol'],
     ['citalopram 20 mg', 'levofloxacin 500 mg', 'interaction:citalopram|levofloxacin'],
     ['methotrexate 2.5 mg weekly', 'trimethoprim 100 mg', 'interaction:methotrexate|trimethoprim'],
@@ -121,7 +174,11 @@ describe('other interaction classes', () => {
   });
 
   it.each([
-    ['Losartan Potassium 50 MG Oral Tablet', 'amlodipine 5 mg', 'a potassium salt is not a potassium supplement'],
+    [
+      'Losartan Potassium 50 MG Oral Tablet',
+      'amlodipine 5 mg',
+      'a potassium salt is not a potassium supplement',
+    ],
     ['sertraline 50 mg', 'morphine 10 mg', 'morphine is not serotonergic'],
     ['citalopram 20 mg', 'amoxicillin 500 mg', 'amoxicillin does not prolong QT'],
     ['Plavix 75 mg', 'pantoprazole 40 mg', 'pantoprazole barely inhibits CYP2C19'],
@@ -145,9 +202,12 @@ describe('which pairs each hook compares', () => {
   });
 
   it('patient-view reviews interactions already present in the active list', async () => {
-    expect(await keysOf('patient-view', { active: [med('warfarin 5mg'), med('Diflucan 150 mg')], labs: [inr(2.5)] })).toEqual([
-      'interaction:fluconazole|warfarin',
-    ]);
+    expect(
+      await keysOf('patient-view', {
+        active: [med('warfarin 5mg'), med('Diflucan 150 mg')],
+        labs: [inr(2.5)],
+      }),
+    ).toEqual(['interaction:fluconazole|warfarin']);
   });
 
   it('merges the same pair from two orders into one finding with both as evidence', async () => {
@@ -156,30 +216,44 @@ describe('which pairs each hook compares', () => {
       drafts: [draft('ibuprofen 400mg', { id: 'i1' })],
     });
     const interaction = result.find((f) => f.key === 'interaction:ibuprofen|warfarin');
-    expect(interaction?.evidence).toEqual(expect.arrayContaining(['MedicationRequest/w1', 'MedicationRequest/w2', 'MedicationRequest/i1']));
+    expect(interaction?.evidence).toEqual(
+      expect.arrayContaining(['MedicationRequest/w1', 'MedicationRequest/w2', 'MedicationRequest/i1']),
+    );
     expect(result.filter((f) => f.key === 'interaction:ibuprofen|warfarin')).toHaveLength(1);
   });
 });
 
 describe('duplicate therapy', () => {
   it('flags two anticoagulants', async () => {
-    const [finding] = await findings('order-sign', { active: [med('warfarin 5mg')], drafts: [draft('Eliquis 5 mg')] });
-    expect(finding).toMatchObject({ key: 'duplicate:apixaban|warfarin', ruleId: 'duplicates/anticoagulant', severity: 'warning' });
+    const [finding] = await findings('order-sign', {
+      active: [med('warfarin 5mg')],
+      drafts: [draft('Eliquis 5 mg')],
+    });
+    expect(finding).toMatchObject({
+      key: 'duplicate:apixaban|warfarin',
+      ruleId: 'duplicates/anticoagulant',
+      severity: 'warning',
+    });
   });
 
   it('flags the same ingredient hidden in a combination product', async () => {
-    expect(await keysOf('order-select', { active: [med('Percocet 5/325')], drafts: [draft('Tylenol 500 mg')] })).toEqual([
-      'duplicate:acetaminophen',
-    ]);
+    expect(
+      await keysOf('order-select', { active: [med('Percocet 5/325')], drafts: [draft('Tylenol 500 mg')] }),
+    ).toEqual(['duplicate:acetaminophen']);
   });
 
   it('folds a second concern for the same pair into one card', async () => {
-    const result = await findings('order-sign', { active: [med('citalopram 20 mg')], drafts: [draft('escitalopram 10 mg')] });
+    const result = await findings('order-sign', {
+      active: [med('citalopram 20 mg')],
+      drafts: [draft('escitalopram 10 mg')],
+    });
     expect(result).toHaveLength(1);
     expect(result[0]?.detail).toContain('Also for this pair');
   });
 
   it('does not flag two drugs of a class without a duplicate rule (aspirin with clopidogrel)', async () => {
-    expect(await keysOf('order-sign', { active: [med('aspirin 81 mg')], drafts: [draft('clopidogrel 75 mg')] })).toEqual([]);
+    expect(
+      await keysOf('order-sign', { active: [med('aspirin 81 mg')], drafts: [draft('clopidogrel 75 mg')] }),
+    ).toEqual([]);
   });
 });

@@ -10,14 +10,20 @@ describe('finding keys', () => {
   it('normalizes and sorts names so either order and any spelling give one key', () => {
     expect(findingKey('interaction', ['Warfarin', 'ibuprofen'])).toBe('interaction:ibuprofen|warfarin');
     expect(findingKey('interaction', ['IBUPROFEN ', 'warfarin'])).toBe('interaction:ibuprofen|warfarin');
-    expect(findingKey('interaction', ['Potassium Chloride', 'lisinopril'])).toBe('interaction:lisinopril|potassium-chloride');
+    expect(findingKey('interaction', ['Potassium Chloride', 'lisinopril'])).toBe(
+      'interaction:lisinopril|potassium-chloride',
+    );
     expect(findingKey('duplicate', ['warfarin', 'Warfarin'])).toBe('duplicate:warfarin');
   });
 });
 
 describe('de-duplication within a run', () => {
   it('keeps the most severe finding and the evidence of both', () => {
-    const merged = dedupeFindings([finding('k', 'info', ['A/1']), finding('k', 'warning', ['A/2']), finding('other', 'info', ['B/1'])]);
+    const merged = dedupeFindings([
+      finding('k', 'info', ['A/1']),
+      finding('k', 'warning', ['A/2']),
+      finding('other', 'info', ['B/1']),
+    ]);
     expect(merged).toHaveLength(2);
     expect(merged[0]).toMatchObject({ key: 'k', severity: 'warning' });
     expect(merged[0]?.evidence).toEqual(['A/2', 'A/1']);
@@ -26,7 +32,10 @@ describe('de-duplication within a run', () => {
 
 describe('suppressing what the clinician already overrode', () => {
   it('drops findings whose key was overridden and keeps the rest', () => {
-    const kept = suppressOverridden([finding('a', 'warning', ['X/1']), finding('b', 'critical', ['X/2'])], new Set(['a']));
+    const kept = suppressOverridden(
+      [finding('a', 'warning', ['X/1']), finding('b', 'critical', ['X/2'])],
+      new Set(['a']),
+    );
     expect(kept.map((f) => f.key)).toEqual(['b']);
   });
 

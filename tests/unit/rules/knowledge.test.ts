@@ -2,7 +2,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
-import { createRulesAdvisor, KnowledgeError, loadKnowledge, type KnowledgeBase } from '../../../src/advisors/rules/index.js';
+import {
+  createRulesAdvisor,
+  KnowledgeError,
+  loadKnowledge,
+  type KnowledgeBase,
+} from '../../../src/advisors/rules/index.js';
 import { DEFAULT_KNOWLEDGE_DIR } from '../../../src/advisors/rules/knowledge.js';
 
 const dirs: string[] = [];
@@ -72,7 +77,9 @@ describe('failing fast on a bad knowledge base', () => {
     });
     const result = loadKnowledge(dir);
     expect(result).toBeInstanceOf(KnowledgeError);
-    expect((result as KnowledgeError).message).toMatch(/interactions\.json .*anticoagulant-nsaid.*unknown class "nsiad"/);
+    expect((result as KnowledgeError).message).toMatch(
+      /interactions\.json .*anticoagulant-nsaid.*unknown class "nsiad"/,
+    );
   });
 
   it('rejects a critical entry that is not a contraindication, with the JSON path', () => {
@@ -81,7 +88,9 @@ describe('failing fast on a bad knowledge base', () => {
       Object.assign(list[0] as object, { severity: 'critical', contraindication: false });
     });
     const result = loadKnowledge(dir) as KnowledgeError;
-    expect(result.problems.join('\n')).toContain('knowledge/interactions.json /interactions/0/contraindication');
+    expect(result.problems.join('\n')).toContain(
+      'knowledge/interactions.json /interactions/0/contraindication',
+    );
   });
 
   it('rejects an RxNorm code listed for two ingredients', () => {

@@ -10,33 +10,59 @@ describe('lab-aware checks', () => {
   });
 
   it('warns for a potassium supplement when potassium is 5.1 to 5.5', async () => {
-    expect((await findings('order-sign', { drafts: [draft('Klor-Con 20 mEq')], labs: [potassium(5.3)] }))[0]?.severity).toBe('warning');
+    expect(
+      (await findings('order-sign', { drafts: [draft('Klor-Con 20 mEq')], labs: [potassium(5.3)] }))[0]
+        ?.severity,
+    ).toBe('warning');
   });
 
   it('warns for an ACE inhibitor when potassium is high, not when it is 5.0', async () => {
-    expect(await keysOf('order-sign', { drafts: [draft('lisinopril 10 mg')], labs: [potassium(5.4)] })).toEqual(['lab:lisinopril|potassium']);
-    expect(await keysOf('order-sign', { drafts: [draft('lisinopril 10 mg')], labs: [potassium(5.0)] })).toEqual([]);
+    expect(
+      await keysOf('order-sign', { drafts: [draft('lisinopril 10 mg')], labs: [potassium(5.4)] }),
+    ).toEqual(['lab:lisinopril|potassium']);
+    expect(
+      await keysOf('order-sign', { drafts: [draft('lisinopril 10 mg')], labs: [potassium(5.0)] }),
+    ).toEqual([]);
   });
 
   it('uses the latest potassium: a normal result after a high one ends the alert', async () => {
-    expect(await keysOf('order-sign', { drafts: [draft('spironolactone 25 mg')], labs: [potassium(6.1, 6), potassium(4.4, 1)] })).toEqual([]);
+    expect(
+      await keysOf('order-sign', {
+        drafts: [draft('spironolactone 25 mg')],
+        labs: [potassium(6.1, 6), potassium(4.4, 1)],
+      }),
+    ).toEqual([]);
   });
 
   it('ignores a high potassium older than 30 days', async () => {
-    expect(await keysOf('order-sign', { drafts: [draft('spironolactone 25 mg')], labs: [potassium(6.0, 40)] })).toEqual([]);
+    expect(
+      await keysOf('order-sign', { drafts: [draft('spironolactone 25 mg')], labs: [potassium(6.0, 40)] }),
+    ).toEqual([]);
   });
 
   it('treats mEq/L like mmol/L for potassium', async () => {
     const k = { ...potassium(5.9), valueQuantity: { value: 5.9, unit: 'mEq/L', code: 'meq/L' } };
-    expect(await keysOf('order-sign', { drafts: [draft('amiloride 5 mg')], labs: [k] })).toEqual(['lab:amiloride|potassium']);
+    expect(await keysOf('order-sign', { drafts: [draft('amiloride 5 mg')], labs: [k] })).toEqual([
+      'lab:amiloride|potassium',
+    ]);
   });
 });
 
 describe('missing monitoring (patient-view)', () => {
   it('notes warfarin without an INR in 30 days and offers to order one', async () => {
-    const [finding] = await findings('patient-view', { active: [med('warfarin 5mg', { id: 'w' })], labs: [inr(2.5, 45)] });
-    expect(finding).toMatchObject({ key: 'monitoring:inr|warfarin', severity: 'info', evidence: ['MedicationRequest/w'] });
-    expect(finding?.suggestions?.[0]?.actions[0]).toMatchObject({ type: 'create', resource: { resourceType: 'ServiceRequest' } });
+    const [finding] = await findings('patient-view', {
+      active: [med('warfarin 5mg', { id: 'w' })],
+      labs: [inr(2.5, 45)],
+    });
+    expect(finding).toMatchObject({
+      key: 'monitoring:inr|warfarin',
+      severity: 'info',
+      evidence: ['MedicationRequest/w'],
+    });
+    expect(finding?.suggestions?.[0]?.actions[0]).toMatchObject({
+      type: 'create',
+      resource: { resourceType: 'ServiceRequest' },
+    });
   });
 
   it('stays quiet with a recent INR', async () => {
@@ -48,6 +74,8 @@ describe('missing monitoring (patient-view)', () => {
   });
 
   it('does not nag about monitoring while ordering', async () => {
-    expect(await keysOf('order-sign', { active: [med('warfarin 5mg')], drafts: [draft('amlodipine 5 mg')] })).toEqual([]);
+    expect(
+      await keysOf('order-sign', { active: [med('warfarin 5mg')], drafts: [draft('amlodipine 5 mg')] }),
+    ).toEqual([]);
   });
 });

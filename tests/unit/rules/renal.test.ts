@@ -5,18 +5,26 @@ describe('renal dosing', () => {
   it('marks metformin contraindicated below eGFR 30 and cites the lab', async () => {
     const low = egfr(24);
     const [finding] = await findings('order-sign', { drafts: [draft('metformin 500 mg')], labs: [low] });
-    expect(finding).toMatchObject({ key: 'renal:metformin', ruleId: 'renal/renal-metformin', severity: 'critical' });
+    expect(finding).toMatchObject({
+      key: 'renal:metformin',
+      ruleId: 'renal/renal-metformin',
+      severity: 'critical',
+    });
     expect(finding?.evidence).toContain(`Observation/${low.id ?? ''}`);
     expect(finding?.summary).toBe('Contraindicated: Metformin at eGFR 24 (below 30)');
   });
 
   it('warns for metformin at eGFR 30 to 45 and stays quiet at 45 or more', async () => {
-    expect((await findings('order-sign', { drafts: [draft('metformin 500 mg')], labs: [egfr(38)] }))[0]?.severity).toBe('warning');
+    expect(
+      (await findings('order-sign', { drafts: [draft('metformin 500 mg')], labs: [egfr(38)] }))[0]?.severity,
+    ).toBe('warning');
     expect(await keysOf('order-sign', { drafts: [draft('metformin 500 mg')], labs: [egfr(45)] })).toEqual([]);
   });
 
   it('ignores a kidney result older than 180 days', async () => {
-    expect(await keysOf('order-sign', { drafts: [draft('metformin 500 mg')], labs: [egfr(20, 200)] })).toEqual([]);
+    expect(
+      await keysOf('order-sign', { drafts: [draft('metformin 500 mg')], labs: [egfr(20, 200)] }),
+    ).toEqual([]);
   });
 
   it('estimates eGFR from creatinine in mg/dL when none is reported', async () => {
@@ -46,10 +54,14 @@ describe('renal dosing', () => {
   });
 
   it('stays quiet without any kidney data', async () => {
-    expect(await keysOf('order-sign', { drafts: [draft('metformin 500 mg'), draft('gabapentin 300 mg')] })).toEqual([]);
+    expect(
+      await keysOf('order-sign', { drafts: [draft('metformin 500 mg'), draft('gabapentin 300 mg')] }),
+    ).toEqual([]);
   });
 
   it('reviews active medications on patient-view', async () => {
-    expect(await keysOf('patient-view', { active: [med('gabapentin 300 mg tid')], labs: [egfr(40)] })).toEqual(['renal:gabapentin']);
+    expect(
+      await keysOf('patient-view', { active: [med('gabapentin 300 mg tid')], labs: [egfr(40)] }),
+    ).toEqual(['renal:gabapentin']);
   });
 });

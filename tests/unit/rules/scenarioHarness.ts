@@ -44,7 +44,13 @@ export function loadScenario(name: string): Scenario {
     now: string;
     services: Record<string, ExpectedFinding[]>;
   };
-  return { name, request, description: expected.description, now: new Date(expected.now), services: expected.services };
+  return {
+    name,
+    request,
+    description: expected.description,
+    now: new Date(expected.now),
+    services: expected.services,
+  };
 }
 
 /** The same request for another order hook: order-sign gets every draft and no selections. */
@@ -65,7 +71,11 @@ function bundle(value: unknown): Bundle | undefined {
   return (value as FhirResource | undefined)?.resourceType === 'Bundle' ? (value as Bundle) : undefined;
 }
 
-export async function runService(serviceId: string, body: HookRequest, now: Date): Promise<readonly Finding[]> {
+export async function runService(
+  serviceId: string,
+  body: HookRequest,
+  now: Date,
+): Promise<readonly Finding[]> {
   const service = SERVICES.find((s) => s.definition.id === serviceId);
   if (!service) throw new Error(`no service ${serviceId}`);
   const request = validateHookRequest(service.definition, requestFor(body, service.definition.hook));

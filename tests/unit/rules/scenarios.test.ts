@@ -40,7 +40,9 @@ describe('rules scenario suite', () => {
           tally.found += 1;
           if (f.ruleId !== e.ruleId || f.severity !== e.severity) {
             tally.wrongGrade += 1;
-            misses.push(`${scenario.name}/${serviceId}: ${e.key} came as ${f.ruleId}/${f.severity}, expected ${e.ruleId}/${e.severity}`);
+            misses.push(
+              `${scenario.name}/${serviceId}: ${e.key} came as ${f.ruleId}/${f.severity}, expected ${e.ruleId}/${e.severity}`,
+            );
           }
         }
         for (const f of findings) {

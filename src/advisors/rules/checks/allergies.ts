@@ -7,11 +7,21 @@ import { md } from '../../../cards/markdown.js';
 import { isActiveAllergy } from '../../../clinical/records.js';
 import type { Allergy } from '../../../clinical/types.js';
 import type { Finding, Severity } from '../../types.js';
-import { commonParts, clip, describeMed, drugName, lowerName, sourceLine, suggestionsFor, summaryOf } from '../cardParts.js';
+import {
+  commonParts,
+  clip,
+  describeMed,
+  kbText,
+  drugName,
+  lowerName,
+  sourceLine,
+  suggestionsFor,
+  summaryOf,
+} from '../cardParts.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import { findingKey, SEVERITY_RANK } from '../keys.js';
 import type { AllergyRuleSpec } from '../knowledgeFiles.js';
-import { allergenOf } from '../matcher.js';
+import { type Allergen, allergenOf } from '../matcher.js';
 
 interface Match {
   readonly allergy: Allergy;
@@ -20,9 +30,13 @@ interface Match {
   readonly how: string;
 }
 
-function matchAllergy(ctx: RuleContext, ingredient: string, allergy: Allergy): Match | undefined {
+function matchAllergy(
+  ctx: RuleContext,
+  ingredient: string,
+  allergy: Allergy,
+  allergen: Allergen,
+): Match | undefined {
   const { kb } = ctx;
-  const allergen = allergenOf(kb, allergy);
   if (allergen.ingredients.has(ingredient)) {
     return { allergy, rule: kb.allergyDirect, ruleId: 'allergy/direct', how: 'the same ingredient' };
   }
@@ -30,13 +44,23 @@ function matchAllergy(ctx: RuleContext, ingredient: string, allergy: Allergy): M
   for (const cls of drugClasses) {
     const rule = kb.allergyClassRules.get(cls);
     if (rule && allergen.classes.has(cls)) {
-      return { allergy, rule, ruleId: `allergy/class-${cls}`, how: `the same class (${kb.classLabels.get(cls) ?? cls})` };
+      return {
+        allergy,
+        rule,
+        ruleId: `allergy/class-${cls}`,
+        how: `the same class (${kb.classLabels.get(cls) ?? cls})`,
+      };
     }
   }
   for (const cross of kb.crossSensitivities) {
     if (allergen.classes.has(cross.spec.allergyClass) && cross.drugs.has(ingredient)) {
       const label = kb.classLabels.get(cross.spec.allergyClass) ?? cross.spec.allergyClass;
-      return { allergy, rule: cross.spec, ruleId: `allergy/${cross.spec.id}`, how: `cross-sensitivity with ${label}` };
+      return {
+        allergy,
+        rule: cross.spec,
+        ruleId: `allergy/${cross.spec.id}`,
+        how: `cross-sensitivity with ${label}`,
+      };
     }
   }
   return undefined;
@@ -57,10 +81,10 @@ function findingFor(ctx: RuleContext, rm: ResolvedMed, ingredient: string, match
   const severity: Severity = lead.rule.severity;
   const name = drugName(kb, ingredient);
   const detail = [
-    md`**${name}** is ordered and the patient has a recorded allergy matching by ${lead.how}.`,
+    `**${kbText(name)}** is ordered and the patient has a recorded allergy matching by ${kbText(lead.how)}.`,
     `- ${describeMed(rm)}\n${matches.map((m) => `- Allergy: ${allergyLine(m.allergy)}`).join('\n')}`,
-    md`**Why:** ${lead.rule.rationale}`,
-    md`**What to do:** ${lead.rule.management}`,
+    `**Why:** ${kbText(lead.rule.rationale)}`,
+    `**What to do:** ${kbText(lead.rule.management)}`,
     sourceLine(kb, lead.rule.source),
   ].join('\n\n');
   const suggestions = suggestionsFor(ctx, { meds: [rm], recommendRemoval: severity === 'critical' });
@@ -76,12 +100,16 @@ function findingFor(ctx: RuleContext, rm: ResolvedMed, ingredient: string, match
 }
 
 export function allergyFindings(ctx: RuleContext): Finding[] {
-  const allergies = ctx.patient.allergies.filter(isActiveAllergy);
+  const allergies = ctx.patient.allergies
+    .filter(isActiveAllergy)
+    .map((a) => ({ a, allergen: allergenOf(ctx.kb, a) }));
   if (allergies.length === 0) return [];
   const out: Finding[] = [];
   for (const rm of ctx.focus) {
     for (const ingredient of rm.ingredients) {
-      const matches = allergies.map((a) => matchAllergy(ctx, ingredient, a)).filter((m): m is Match => m !== undefined);
+      const matches = allergies
+        .map(({ a, allergen }) => matchAllergy(ctx, ingredient, a, allergen))
+        .filter((m): m is Match => m !== undefined);
       if (matches.length > 0) out.push(findingFor(ctx, rm, ingredient, matches));
     }
   }

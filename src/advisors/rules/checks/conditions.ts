@@ -5,7 +5,16 @@ import { nameTokens } from '../../../clinical/text.js';
 import { isActiveProblem } from '../../../clinical/records.js';
 import { SNOMED, type Problem } from '../../../clinical/types.js';
 import type { Finding } from '../../types.js';
-import { commonParts, describeMed, drugName, lowerName, sourceLine, suggestionsFor, summaryOf } from '../cardParts.js';
+import {
+  commonParts,
+  describeMed,
+  kbText,
+  drugName,
+  lowerName,
+  sourceLine,
+  suggestionsFor,
+  summaryOf,
+} from '../cardParts.js';
 import type { RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 import type { ConditionSpec } from '../knowledgeFiles.js';
@@ -20,7 +29,11 @@ export function problemMatches(condition: ConditionSpec['condition'], problem: P
   for (const c of problem.concept.codings) {
     if (!c.code) continue;
     if (c.system === SNOMED && condition.snomed?.includes(c.code)) return true;
-    if (c.system?.includes('icd-10') && condition.icd10Prefixes?.some((p) => c.code?.toUpperCase().startsWith(p))) return true;
+    if (
+      c.system?.includes('icd-10') &&
+      condition.icd10Prefixes?.some((p) => c.code?.toUpperCase().startsWith(p))
+    )
+      return true;
   }
   return textsOf(problem.concept).some((t) => condition.names.some((n) => containsWords(t, n)));
 }
@@ -37,10 +50,10 @@ export function conditionFindings(ctx: RuleContext): Finding[] {
       for (const ingredient of rm.ingredients.filter((i) => drugs.has(i))) {
         const name = drugName(kb, ingredient);
         const detail = [
-          md`**${name}** with **${spec.condition.label}**: ${spec.effect}.`,
+          `**${kbText(name)}** with **${kbText(spec.condition.label)}**: ${kbText(spec.effect)}.`,
           `- ${describeMed(rm)}\n${matched.map((p) => md`- Problem: ${p.concept.text} (${p.ref})`).join('\n')}`,
-          md`**Why:** ${spec.rationale}`,
-          md`**What to do:** ${spec.management}`,
+          `**Why:** ${kbText(spec.rationale)}`,
+          `**What to do:** ${kbText(spec.management)}`,
           sourceLine(kb, spec.source),
         ].join('\n\n');
         const suggestions = suggestionsFor(ctx, {

@@ -4,13 +4,13 @@
  * others are listed in the detail — one card, not three. Lab modifiers (INR or potassium already high) add
  * their lab as evidence and raise the severity floor.
  */
-import { md } from '../../../cards/markdown.js';
 import type { Finding, Severity } from '../../types.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import {
   commonParts,
   describeLab,
   describeMed,
+  kbText,
   drugName,
   lowerName,
   sourceLine,
@@ -34,7 +34,11 @@ interface Concern {
   readonly alsoSee?: readonly string[];
 }
 
-function concernsFor(ctx: RuleContext, a: string, b: string): { concerns: Concern[]; interactions: readonly InteractionSpec[] } {
+function concernsFor(
+  ctx: RuleContext,
+  a: string,
+  b: string,
+): { concerns: Concern[]; interactions: readonly InteractionSpec[] } {
   const key = pairKey(a, b);
   const interactions = ctx.kb.interactionsByPair.get(key) ?? [];
   const concerns: Concern[] = interactions.map((i) => ({
@@ -62,7 +66,11 @@ function concernsFor(ctx: RuleContext, a: string, b: string): { concerns: Concer
     });
   }
   // Most severe first; at equal severity interactions lead (they explain a mechanism).
-  concerns.sort((x, y) => SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] || (x.kind === y.kind ? 0 : x.kind === 'interaction' ? -1 : 1));
+  concerns.sort(
+    (x, y) =>
+      SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] ||
+      (x.kind === y.kind ? 0 : x.kind === 'interaction' ? -1 : 1),
+  );
   return { concerns, interactions };
 }
 
@@ -78,7 +86,12 @@ function labModifiers(ctx: RuleContext, interactions: readonly InteractionSpec[]
   return hits;
 }
 
-function monitoringLabs(ctx: RuleContext, interactions: readonly InteractionSpec[], a: string, b: string): OrderableLab[] {
+function monitoringLabs(
+  ctx: RuleContext,
+  interactions: readonly InteractionSpec[],
+  a: string,
+  b: string,
+): OrderableLab[] {
   const labs = new Map<string, OrderableLab>();
   for (const i of interactions) {
     if (!i.monitor) continue;
@@ -90,7 +103,13 @@ function monitoringLabs(ctx: RuleContext, interactions: readonly InteractionSpec
   return [...labs.values()];
 }
 
-function pairFinding(ctx: RuleContext, m1: ResolvedMed, a: string, m2: ResolvedMed, b: string): Finding | undefined {
+function pairFinding(
+  ctx: RuleContext,
+  m1: ResolvedMed,
+  a: string,
+  m2: ResolvedMed,
+  b: string,
+): Finding | undefined {
   const { kb } = ctx;
   const { concerns, interactions } = concernsFor(ctx, a, b);
   const primary = concerns[0];
@@ -103,7 +122,7 @@ function pairFinding(ctx: RuleContext, m1: ResolvedMed, a: string, m2: ResolvedM
   for (const { modifier, lab } of labModifiers(ctx, interactions)) {
     severity = maxSeverity(severity, modifier.raiseTo);
     evidence.push(lab.ref);
-    labLines.push(`**Lab:** ${describeLab(lab)}. ${md`${modifier.note}`}`);
+    labLines.push(`**Lab:** ${describeLab(lab)}. ${kbText(modifier.note)}`);
   }
   const A = drugName(kb, a);
   const B = lowerName(kb, b);
@@ -113,12 +132,12 @@ function pairFinding(ctx: RuleContext, m1: ResolvedMed, a: string, m2: ResolvedM
       : lead.contraindication
         ? `Contraindicated: ${A} + ${B} (${lead.effect})`
         : `${A} + ${B}: ${lead.effect}`;
-  const others = concerns.filter((c) => c !== lead).map((c) => md`${c.effect}: ${c.why}`);
+  const others = concerns.filter((c) => c !== lead).map((c) => `${kbText(c.effect)}: ${kbText(c.why)}`);
   const detail = [
-    md`**${A}** and **${B}**: ${lead.effect}.`,
+    `**${kbText(A)}** and **${kbText(B)}**: ${kbText(lead.effect)}.`,
     `- ${describeMed(m1)}\n- ${describeMed(m2)}`,
-    md`**Why:** ${lead.why}`,
-    md`**What to do:** ${lead.management}`,
+    `**Why:** ${kbText(lead.why)}`,
+    `**What to do:** ${kbText(lead.management)}`,
     ...labLines,
     ...(others.length > 0 ? [`**Also for this pair:**\n${others.map((o) => `- ${o}`).join('\n')}`] : []),
     sourceLine(kb, lead.source),
@@ -143,17 +162,26 @@ function pairFinding(ctx: RuleContext, m1: ResolvedMed, a: string, m2: ResolvedM
 }
 
 /** Same ingredient in two orders (including inside combination products): one finding per med pair. */
-function sameIngredientFinding(ctx: RuleContext, m1: ResolvedMed, m2: ResolvedMed, shared: readonly string[]): Finding {
+function sameIngredientFinding(
+  ctx: RuleContext,
+  m1: ResolvedMed,
+  m2: ResolvedMed,
+  shared: readonly string[],
+): Finding {
   const { kb } = ctx;
   const spec = kb.sameIngredient;
   const names = shared.map((i) => lowerName(kb, i));
   const where =
-    m2.med.origin === 'active' ? (m1.med.origin === 'active' ? 'two active orders' : 'already active') : 'also in another draft';
+    m2.med.origin === 'active'
+      ? m1.med.origin === 'active'
+        ? 'two active orders'
+        : 'already active'
+      : 'also in another draft';
   const detail = [
-    md`**${names.join(', ')}** appears in two orders: ${spec.effect}.`,
+    `**${kbText(names.join(', '))}** appears in two orders: ${kbText(spec.effect)}.`,
     `- ${describeMed(m1)}\n- ${describeMed(m2)}`,
-    md`**Why:** ${spec.rationale}`,
-    md`**What to do:** ${spec.management}`,
+    `**Why:** ${kbText(spec.rationale)}`,
+    `**What to do:** ${kbText(spec.management)}`,
     sourceLine(kb, spec.source),
   ].join('\n\n');
   const suggestions = suggestionsFor(ctx, { meds: [m1, m2] });
@@ -162,7 +190,9 @@ function sameIngredientFinding(ctx: RuleContext, m1: ResolvedMed, m2: ResolvedMe
     ruleId: 'duplicates/same-ingredient',
     key: findingKey('duplicate', names),
     severity: spec.severity,
-    summary: summaryOf(`Duplicate therapy: ${drugName(kb, shared[0] as string)}${names.length > 1 ? ' and others' : ''} ${where}`),
+    summary: summaryOf(
+      `Duplicate therapy: ${drugName(kb, shared[0] as string)}${names.length > 1 ? ' and others' : ''} ${where}`,
+    ),
     detail,
     evidence: [m1.med.ref, m2.med.ref],
   };

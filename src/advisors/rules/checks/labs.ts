@@ -5,7 +5,17 @@
 import { md } from '../../../cards/markdown.js';
 import { displayUnit } from '../../../clinical/units.js';
 import type { Finding } from '../../types.js';
-import { commonParts, describeLab, describeMed, drugName, lowerName, sourceLine, suggestionsFor, summaryOf } from '../cardParts.js';
+import {
+  commonParts,
+  kbText,
+  describeLab,
+  describeMed,
+  drugName,
+  lowerName,
+  sourceLine,
+  suggestionsFor,
+  summaryOf,
+} from '../cardParts.js';
 import type { RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 
@@ -25,7 +35,7 @@ export function labFindings(ctx: RuleContext): Finding[] {
         const detail = [
           md`**${name}** with ${spec.analyte} already at ${shown} (above ${band.above}): ${spec.effect}.`,
           `- ${describeMed(rm)}\n- Lab: ${describeLab(lab)}`,
-          md`**What to do:** ${band.advice}`,
+          `**What to do:** ${kbText(band.advice)}`,
           sourceLine(kb, spec.source),
         ].join('\n\n');
         const repeat = kb.orderable.get(spec.analyte);

@@ -5,7 +5,16 @@
 import { md } from '../../../cards/markdown.js';
 import { hasLabWithin } from '../../../clinical/observations.js';
 import type { Finding } from '../../types.js';
-import { commonParts, describeMed, drugName, lowerName, sourceLine, suggestionsFor, summaryOf } from '../cardParts.js';
+import {
+  commonParts,
+  describeMed,
+  kbText,
+  drugName,
+  lowerName,
+  sourceLine,
+  suggestionsFor,
+  summaryOf,
+} from '../cardParts.js';
 import type { RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 
@@ -22,7 +31,7 @@ export function monitoringFindings(ctx: RuleContext): Finding[] {
         const detail = [
           md`**${name}** is active and the recent labs (${patient.labs.length} results) include no ${spec.analyte.toUpperCase()} in the last ${spec.withinDays} days.`,
           `- ${describeMed(rm)}`,
-          md`**Why:** ${spec.rationale}`,
+          `**Why:** ${kbText(spec.rationale)}`,
           sourceLine(kb, spec.source),
         ].join('\n\n');
         const suggestions = suggestionsFor(ctx, { meds: [], labs: lab ? [lab] : [] });

@@ -6,7 +6,17 @@
 import { md } from '../../../cards/markdown.js';
 import type { RenalValue } from '../../../clinical/renal.js';
 import type { Finding } from '../../types.js';
-import { commonParts, describeLab, describeMed, drugName, lowerName, sourceLine, suggestionsFor, summaryOf } from '../cardParts.js';
+import {
+  commonParts,
+  kbText,
+  describeLab,
+  describeMed,
+  drugName,
+  lowerName,
+  sourceLine,
+  suggestionsFor,
+  summaryOf,
+} from '../cardParts.js';
 import type { RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 import type { BandSpec, RenalSpec } from '../knowledgeFiles.js';
@@ -14,7 +24,10 @@ import type { BandSpec, RenalSpec } from '../knowledgeFiles.js';
 const METRIC_LABEL = { egfr: 'eGFR', crcl: 'CrCl' } as const;
 const UNIT_LABEL = { egfr: 'mL/min/1.73 m²', crcl: 'mL/min' } as const;
 
-function measureFor(ctx: RuleContext, metric: RenalSpec['metric']): { value: RenalValue; metric: RenalSpec['metric'] } | undefined {
+function measureFor(
+  ctx: RuleContext,
+  metric: RenalSpec['metric'],
+): { value: RenalValue; metric: RenalSpec['metric'] } | undefined {
   const renal = ctx.renal();
   const preferred = renal[metric];
   if (preferred) return { value: preferred, metric };
@@ -23,7 +36,10 @@ function measureFor(ctx: RuleContext, metric: RenalSpec['metric']): { value: Ren
   return fallback ? { value: fallback, metric: other } : undefined;
 }
 
-export function bandFor<B extends BandSpec & { readonly below: number }>(bands: readonly B[], value: number): B | undefined {
+export function bandFor<B extends BandSpec & { readonly below: number }>(
+  bands: readonly B[],
+  value: number,
+): B | undefined {
   return bands.find((b) => (b.inclusive ? value <= b.below : value < b.below));
 }
 
@@ -47,9 +63,10 @@ export function renalFindings(ctx: RuleContext): Finding[] {
           ? ''
           : md` The label's limit is in ${METRIC_LABEL[spec.metric]}; ${label} is used here as its estimate.`;
       const detail = [
-        md`**${name}** with ${value} (${measure.value.method}): ${threshold} for this drug.` + estimate,
+        `**${kbText(name)}** with ${kbText(value)} (${kbText(measure.value.method)}): ${kbText(threshold)} for this drug.` +
+          estimate,
         `- ${describeMed(rm)}\n${measure.value.evidence.map((lab) => `- Lab: ${describeLab(lab)}`).join('\n')}`,
-        md`**What to do:** ${band.advice}`,
+        `**What to do:** ${kbText(band.advice)}`,
         sourceLine(kb, spec.source),
       ].join('\n\n');
       const suggestions = suggestionsFor(ctx, { meds: [rm], recommendRemoval: band.severity === 'critical' });
