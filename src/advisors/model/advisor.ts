@@ -135,7 +135,9 @@ export class ModelAdvisor implements Advisor {
   private readonly breaker: CircuitBreakerPolicy;
   private readonly bulkhead: BulkheadPolicy;
   private readonly inFlight = new Map<string, Flight>();
-  private readonly closing = new AbortController();
+  /** One controller per call in flight, so `close()` can stop them (no long-lived signal to chain onto). */
+  private readonly calls = new Set<AbortController>();
+  private closed = false;
   private rateLimitedUntil = 0;
   private readonly vocabulary: DrugVocabulary;
 
@@ -250,7 +252,8 @@ export class ModelAdvisor implements Advisor {
 
   /** Stops every call in flight (their hooks have long answered) and forgets cached advice. */
   close(): void {
-    this.closing.abort();
+    this.closed = true;
+    for (const call of this.calls) call.abort();
     this.cache.clear();
   }
 
@@ -279,7 +282,12 @@ export class ModelAdvisor implements Advisor {
   }
 
   private start(key: string, input: ModelInput): Flight {
-    const callSignal = AbortSignal.any([this.closing.signal, AbortSignal.timeout(this.options.maxCallMs)]);
+    const controller = new AbortController();
+    const limit = setTimeout(() => controller.abort(), this.options.maxCallMs);
+    limit.unref();
+    if (this.closed) controller.abort();
+    this.calls.add(controller);
+    const callSignal = controller.signal;
     const startedAt = performance.now();
     const settle = (outcome: string): void => {
       this.metrics.calls.inc({ outcome });
@@ -332,7 +340,13 @@ export class ModelAdvisor implements Advisor {
     );
     // A call every hook has stopped waiting for must not surface as an unhandled rejection.
     promise.catch(() => undefined);
-    void promise.finally(() => this.inFlight.delete(key)).catch(() => undefined);
+    void promise
+      .finally(() => {
+        clearTimeout(limit);
+        this.calls.delete(controller);
+        this.inFlight.delete(key);
+      })
+      .catch(() => undefined);
     const flight: Flight = { promise, waiters };
     this.inFlight.set(key, flight);
     return flight;

@@ -321,6 +321,18 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect(fake.requests).toHaveLength(0);
   });
 
+  it('close() stops calls still running after their hook answered, so shutdown does not wait for the model', async () => {
+    const { advisor, registry } = await setup(standIn.hang, { maxCallMs: 120_000 });
+    await advisor.advise(fixtureReview(), AbortSignal.timeout(50));
+
+    advisor.close();
+    await advisor.drain();
+
+    expect(await registry.getSingleMetricAsString('cds_model_late_answers_total')).toMatch(
+      /outcome="lost"} 1/,
+    );
+  }, 5000);
+
   it('counts every outcome in the metrics registry it was given', async () => {
     const { advisor, registry } = await setup(goodAdvice);
 
