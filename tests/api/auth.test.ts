@@ -64,6 +64,18 @@ afterAll(async () => {
 const tokenFor = (path: string, extra: Partial<Parameters<typeof signToken>[0]> = {}) =>
   signToken({ key, iss: ISS, aud: `${BASE}${path}`, ...extra });
 
+/** A patient-view call without prefetch: the service must fetch from `fhirServer` with the EHR's token. */
+function hookCallWith(fhirServer: string): Record<string, unknown> {
+  const fhirAuthorization = {
+    access_token: 'ehr-access-token',
+    token_type: 'Bearer',
+    expires_in: 300,
+    scope: 'patient/*.read',
+    subject: 'cds',
+  };
+  return { ...requestFixture('patient-view.no-prefetch'), fhirServer, fhirAuthorization };
+}
+
 function expectBare401(res: request.Response): void {
   expect(res.status).toBe(401);
   expect((res.body as { error: unknown }).error).toEqual({
@@ -161,22 +173,11 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
     expect(res.status).toBe(204);
   });
 
-  it('does not let the client make the service fetch from a FHIR server it is not allowed', async () => {
-    const body = requestFixture('patient-view.no-prefetch');
+  it('does not let the client make the service fetch from cloud metadata', async () => {
     const res = await request(app)
       .post(SERVICE)
       .set('Authorization', `Bearer ${await tokenFor(SERVICE)}`)
-      .send({
-        ...body,
-        fhirServer: 'http://169.254.169.254/latest/meta-data',
-        fhirAuthorization: {
-          access_token: 'x',
-          token_type: 'Bearer',
-          expires_in: 300,
-          scope: 'patient/*.read',
-          subject: 'cds',
-        },
-      });
+      .send(hookCallWith('http://169.254.169.254/latest/meta-data'));
 
     expect(res.status).toBe(412);
   });
@@ -186,17 +187,7 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
     const res = await request(app)
       .post(SERVICE)
       .set('Authorization', `Bearer ${await tokenFor(SERVICE)}`)
-      .send({
-        ...requestFixture('patient-view.no-prefetch'),
-        fhirServer: fhir.baseUrl,
-        fhirAuthorization: {
-          access_token: 'ehr-access-token',
-          token_type: 'Bearer',
-          expires_in: 300,
-          scope: 'patient/*.read',
-          subject: 'cds',
-        },
-      });
+      .send(hookCallWith(fhir.baseUrl));
 
     expect(res.status).toBe(200);
     expect(fhir.received.length).toBeGreaterThan(0);
@@ -209,17 +200,7 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
       const res = await request(app)
         .post(SERVICE)
         .set('Authorization', `Bearer ${await tokenFor(SERVICE)}`)
-        .send({
-          ...requestFixture('patient-view.no-prefetch'),
-          fhirServer: other.baseUrl,
-          fhirAuthorization: {
-            access_token: 'ehr-access-token',
-            token_type: 'Bearer',
-            expires_in: 300,
-            scope: 'patient/*.read',
-            subject: 'cds',
-          },
-        });
+        .send(hookCallWith(other.baseUrl));
 
       expect(res.status).toBe(412);
       expect(other.received).toEqual([]);
