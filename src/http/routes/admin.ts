@@ -7,7 +7,7 @@
  */
 import { type Request, type RequestHandler, Router } from 'express';
 import { actorOf } from '../../audit/actor.js';
-import { lastAiChanges } from '../../audit/aiState.js';
+import { type AiChange, lastAiChanges } from '../../audit/aiState.js';
 import type { AuditDb } from '../../audit/queries.js';
 import type { Registry } from '../../cds/registry.js';
 import { AppError } from '../../errors.js';
@@ -44,14 +44,27 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   // Everything under /admin needs a token or a session, unknown paths and wrong methods included.
   router.use('/admin', deps.requireAuth);
 
+  /** Who and when are a courtesy: the state itself must show even when they cannot be read. */
+  async function changesOf(ids: readonly string[]): Promise<Map<string, AiChange>> {
+    if (!deps.db) return new Map();
+    try {
+      return await lastAiChanges(deps.db, ids);
+    } catch (error) {
+      deps.logger.warn('AI switch history unreadable', {
+        error: error instanceof Error ? error.message : String(error),
+      });
+      return new Map();
+    }
+  }
+
   async function states(ids: readonly string[]): Promise<ServiceAiState[]> {
     const [enabled, changes] = await Promise.all([
       Promise.all(ids.map((id) => deps.store.getAiEnabled(id))),
-      deps.db ? lastAiChanges(deps.db, ids).catch(() => new Map()) : Promise.resolve(new Map()),
+      changesOf(ids),
     ]);
     return ids.map((id, i) => {
       const definition = deps.registry.get(id)!.definition;
-      const change = changes.get(id) as { changedAt: string; changedBy: string } | undefined;
+      const change = changes.get(id);
       return {
         id,
         hook: definition.hook,
@@ -85,10 +98,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     const { enabled } = body.value;
     const actor = actorOf(req, res, deps.sessionCookie);
     await deps.store.setAiEnabled(serviceId, enabled, actor);
-    deps.logger.warn(enabled ? 'model advice switched on' : 'model advice switched off', {
-      serviceId,
-      actor,
-    });
+    // The store logs the change with its actor ('AI advice switched'): one log line per event.
     const [state] = await states([serviceId]);
     res.json(state);
   });
