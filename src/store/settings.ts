@@ -93,33 +93,69 @@ export async function purgeExpiredJti(db: Kysely<Database>, now = new Date()): P
 
 /**
  * A short-lived per-instance cache of the AI switch: the hook path reads it on every call and must not wait on the
- * store each time. A change made on this instance is seen at once; on another instance within `ttlMs`.
+ * store each time. A change made on this instance is seen at once; on another instance within `ttlMs`. A read
+ * never holds a hook longer than `waitMs`: a slow or failed read answers with the last known value (never known:
+ * `false`, rules only, the side that cannot surprise anyone), and a failure is not retried before `ttlMs` passes.
  */
 export class AiSwitchCache {
-  private readonly entries = new Map<string, { value: boolean; readAt: number }>();
+  private readonly entries = new Map<string, { value: boolean; checkedAt: number }>();
+  private readonly inflight = new Map<string, Promise<boolean | undefined>>();
+  private lastErrorReport = -Infinity;
 
   constructor(
     private readonly read: (serviceId: string) => Promise<boolean>,
-    private readonly ttlMs: number,
     private readonly onError: (error: unknown) => void,
+    private readonly options: {
+      readonly ttlMs: number;
+      readonly waitMs: number;
+      readonly errorReportMs: number;
+    },
     private readonly clock: () => number = Date.now,
   ) {}
 
   async get(serviceId: string): Promise<boolean> {
     const entry = this.entries.get(serviceId);
-    if (entry && this.clock() - entry.readAt < this.ttlMs) return entry.value;
+    if (entry && this.clock() - entry.checkedAt < this.options.ttlMs) return entry.value;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), this.options.waitMs);
+      timer.unref();
+    });
     try {
-      const value = await this.read(serviceId);
-      this.entries.set(serviceId, { value, readAt: this.clock() });
-      return value;
-    } catch (error) {
-      this.onError(error);
-      // Store down: keep the last known answer; never known → rules only, the side that cannot surprise anyone.
-      return entry?.value ?? false;
+      const fresh = await Promise.race([this.refresh(serviceId), timeout]);
+      return fresh ?? this.entries.get(serviceId)?.value ?? false;
+    } finally {
+      clearTimeout(timer);
     }
   }
 
   set(serviceId: string, value: boolean): void {
-    this.entries.set(serviceId, { value, readAt: this.clock() });
+    this.entries.set(serviceId, { value, checkedAt: this.clock() });
+  }
+
+  /** One read per service at a time; resolves undefined when the read failed. */
+  private refresh(serviceId: string): Promise<boolean | undefined> {
+    let pending = this.inflight.get(serviceId);
+    if (!pending) {
+      pending = this.read(serviceId)
+        .then(
+          (value) => {
+            this.set(serviceId, value);
+            return value;
+          },
+          (error: unknown) => {
+            this.set(serviceId, this.entries.get(serviceId)?.value ?? false);
+            const now = this.clock();
+            if (now - this.lastErrorReport >= this.options.errorReportMs) {
+              this.lastErrorReport = now;
+              this.onError(error);
+            }
+            return undefined;
+          },
+        )
+        .finally(() => this.inflight.delete(serviceId));
+      this.inflight.set(serviceId, pending);
+    }
+    return pending;
   }
 }

@@ -56,6 +56,8 @@ export interface OpenStoreOptions {
   readonly maintenanceIntervalMs?: number;
   /** How long an AI switch value is trusted before it is read again (default 1 s). */
   readonly aiCacheTtlMs?: number;
+  /** The longest a hook waits on reading the AI switch before using the last known value (default 250 ms). */
+  readonly aiReadWaitMs?: number;
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -85,9 +87,9 @@ export class SqlStore implements Store {
     );
     this.ai = new AiSwitchCache(
       (serviceId) => readAiEnabled(this.db, serviceId),
-      options.aiCacheTtlMs ?? 1000,
       (error) =>
         logger.warn('AI switch unreadable: using the last known value', { error: errorMessage(error) }),
+      { ttlMs: options.aiCacheTtlMs ?? 1000, waitMs: options.aiReadWaitMs ?? 250, errorReportMs: 10_000 },
     );
   }
 

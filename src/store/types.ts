@@ -233,8 +233,8 @@ export interface ChainReport {
 export interface SettingsStore {
   /**
    * Whether model advice is on for a service (default on). Cached for about a second so the hook path rarely
-   * waits on the store; never throws: when the store is down it answers with the last value it read, or `false`
-   * (rules only) if it never read one.
+   * waits on the store, and never waits more than ~250 ms; never throws: when the store is slow or down it answers
+   * with the last value it read, or `false` (rules only) if it never read one.
    */
   getAiEnabled(serviceId: string): Promise<boolean>;
   /** Durable and visible to every instance; the change is logged with its actor. */
