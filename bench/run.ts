@@ -3,17 +3,29 @@
  * and written to bench/RESULTS.md. Every server (the service, the bare-Express anchor, the FHIR and Azure OpenAI
  * stand-ins) runs as its own child process on 127.0.0.1; autocannon drives them from this process.
  *
- * Env: BENCH_SECONDS (per measurement, default 4), BENCH_REPEATS (rules/bare: best of N runs, default 2), BENCH_DIST=1 (run dist/src/index.js instead of the sources),
- * BENCH_CPU_PROF=1 (write V8 CPU profiles of the rules-only service to bench/profiles/), BENCH_PG_URL (the
+ * Env: BENCH_SECONDS (per measurement, default 4), BENCH_REPEATS (rules/bare: best of N runs, default 2), BENCH_BUILD=0 (skip `npm run build` and run the service from its sources through tsx),
+ * BENCH_CPU_PROF=1 (write V8 CPU profiles of the rules-only service to a temporary folder), BENCH_PG_URL (the
  * PostgreSQL server, default postgres://postgres@127.0.0.1:5432/test), BENCH_ONLY=rules,bare,… (a subset).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { type LoadResult, load, warmUp } from './lib/load.js';
+import { benchRules } from './rules.bench.js';
 import { dropDatabase, freshDatabase } from './lib/postgres.js';
-import { AUDIT_TOKEN, type Child, ROOT, spawnChild, spawnService, stopAll } from './lib/processes.js';
+import {
+  AUDIT_TOKEN,
+  type Child,
+  ROOT,
+  machineBusyMs,
+  prepareBuild,
+  removeScratch,
+  serviceScript,
+  spawnChild,
+  spawnService,
+  stopAll,
+} from './lib/processes.js';
 import { azureEnv, spawnAzure, spawnFhirServer } from './lib/standIns.js';
 import { type BenchHook, HOOKS, SERVICE_OF, feedbackPayload, hookPayload, payloadSizes } from './payload.js';
 
@@ -34,6 +46,8 @@ interface Row {
   readonly vsBare?: string;
   /** CPU used by the measured server during the run, in % of one core. */
   readonly cpu?: number;
+  /** CPU used meanwhile by other work on the machine (neither the servers nor the load generator). */
+  readonly others?: number;
   readonly note?: string;
 }
 
@@ -55,17 +69,19 @@ function failures(r: LoadResult): string {
   return parts.join(', ');
 }
 
+const pct = (n: number | undefined): string => (n === undefined ? '' : `${fmt(n, 0)}%`);
+
 function table(): string {
   const header =
-    '| scenario | hook | conn | req/s | p50 ms | p99 ms | max ms | vs bare | server CPU | notes |';
-  const lines = [header, '|---|---|--:|--:|--:|--:|--:|--:|--:|---|'];
+    '| scenario | hook | conn | req/s | p50 ms | p99 ms | max ms | vs bare | server CPU | other CPU | notes |';
+  const lines = [header, '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|---|'];
   for (const row of rows) {
     const r = row.result;
     const notes = [r ? failures(r) : '', row.note ?? ''].filter(Boolean).join('; ');
     lines.push(
       `| ${row.scenario} | ${row.hook} | ${row.connections} | ${r ? fmt(r.rps, 0) : 'n/a'} | ${r ? fmt(r.p50) : ''} | ${
         r ? fmt(r.p99) : ''
-      } | ${r ? fmt(r.max) : ''} | ${row.vsBare ?? ''} | ${row.cpu === undefined ? '' : `${fmt(row.cpu, 0)}%`} | ${notes} |`,
+      } | ${r ? fmt(r.max) : ''} | ${row.vsBare ?? ''} | ${pct(row.cpu)} | ${pct(row.others)} | ${notes} |`,
     );
   }
   return lines.join('\n');
@@ -95,15 +111,24 @@ async function advisorRuns(service: Child, advisor: string): Promise<Record<stri
   return counts;
 }
 
-/** Runs one load and measures the CPU each given server used meanwhile (% of one core). */
+/**
+ * Runs one load and measures the CPU each given server used meanwhile, and what everything else on the machine
+ * (not the servers, not this process) used: other work competing for the two cores. All in % of one core.
+ */
 async function measured(
   servers: readonly Child[],
   options: Parameters<typeof load>[0],
-): Promise<{ result: LoadResult; cpu: number[] }> {
+): Promise<{ result: LoadResult; cpu: number[]; others: number }> {
   const before = servers.map((s) => s.cpuMs());
+  const machineBefore = machineBusyMs();
+  const selfBefore = process.cpuUsage();
   const result = await load(options);
-  const cpu = servers.map((s, i) => ((s.cpuMs() - (before[i] ?? 0)) / (result.seconds * 1000)) * 100);
-  return { result, cpu };
+  const used = servers.map((s, i) => s.cpuMs() - (before[i] ?? 0));
+  const self = process.cpuUsage(selfBefore);
+  const othersMs =
+    machineBusyMs() - machineBefore - used.reduce((a, b) => a + b, 0) - (self.user + self.system) / 1000;
+  const percent = (ms: number): number => (ms / (result.seconds * 1000)) * 100;
+  return { result, cpu: used.map(percent), others: Math.max(0, percent(othersMs)) };
 }
 
 const bareResults = new Map<string, LoadResult>();
@@ -113,13 +138,13 @@ const peaks: Record<string, number> = {};
 async function best(
   server: Child,
   options: Parameters<typeof load>[0],
-): Promise<{ result: LoadResult; cpu: number }> {
-  let top: { result: LoadResult; cpu: number } | undefined;
+): Promise<{ result: LoadResult; cpu: number; others: number }> {
+  let top: { result: LoadResult; cpu: number; others: number } | undefined;
   for (let i = 0; i < REPEATS; i++) {
-    const { result, cpu } = await measured([server], options);
-    if (!top || result.rps > top.result.rps) top = { result, cpu: cpu[0] ?? 0 };
+    const { result, cpu, others } = await measured([server], options);
+    if (!top || result.rps > top.result.rps) top = { result, cpu: cpu[0] ?? 0, others };
   }
-  return top as { result: LoadResult; cpu: number };
+  return top as { result: LoadResult; cpu: number; others: number };
 }
 
 /**
@@ -146,6 +171,7 @@ async function rulesAndBare(service: Child, bare: Child | undefined): Promise<vo
         connections,
         result: ours.result,
         cpu: ours.cpu,
+        others: ours.others,
         note: connections === 1 ? `${cards} cards` : '',
       };
       rows.push(row);
@@ -212,7 +238,7 @@ async function prefetchMissing(service: Child): Promise<void> {
       await warmUp(service.url, hookPath(hook), body, 1);
       for (const connections of [1, 16]) {
         log(`prefetch missing ${hook} c=${connections}`);
-        const { result, cpu } = await measured([service, fhir], {
+        const { result, cpu, others } = await measured([service, fhir], {
           url: service.url,
           path: hookPath(hook),
           body,
@@ -225,6 +251,7 @@ async function prefetchMissing(service: Child): Promise<void> {
           connections,
           result,
           cpu: cpu[0],
+          others,
           note: `5 reads per hook from the fake FHIR server (Medplum in-memory), which used ${fmt(cpu[1] ?? 0, 0)}% CPU`,
         });
       }
@@ -256,7 +283,7 @@ async function feedback(service: Child, label: string): Promise<void> {
     return;
   }
   log(`feedback ${label} c=16`);
-  const { result, cpu } = await measured([service], {
+  const { result, cpu, others } = await measured([service], {
     url: service.url,
     path: pathname,
     body: () => feedbackPayload(randomUUID()),
@@ -269,6 +296,7 @@ async function feedback(service: Child, label: string): Promise<void> {
     connections: 16,
     result,
     cpu: cpu[0],
+    others,
     note: '1 item per request, durable before the 200',
   });
 }
@@ -309,7 +337,7 @@ async function model(): Promise<void> {
       await load({ url: service.url, path: hookPath('order-sign'), body, connections: 16, seconds: 2 });
       const before = await advisorRuns(service, 'model');
       log('model 800 ms c=64');
-      const { result, cpu } = await measured([service], {
+      const { result, cpu, others } = await measured([service], {
         url: service.url,
         path: hookPath('order-sign'),
         body,
@@ -328,6 +356,7 @@ async function model(): Promise<void> {
         connections: 64,
         result,
         cpu: cpu[0],
+        others,
         note: `every chart different (no cache hits); model outcomes: ${outcomes || 'none counted'}`,
       });
     });
@@ -352,7 +381,7 @@ async function hanging(): Promise<void> {
       let variant = 0;
       const body = (): string => hookPayload('order-sign', { variant: ++variant });
       log('model hangs c=16');
-      const { result, cpu } = await measured([service], {
+      const { result, cpu, others } = await measured([service], {
         url: service.url,
         path: hookPath('order-sign'),
         body,
@@ -366,6 +395,7 @@ async function hanging(): Promise<void> {
         connections: 16,
         result,
         cpu: cpu[0],
+        others,
         note: `worst ${fmt(result.max, 0)} ms = budget ${over >= 0 ? '+' : ''}${fmt(over, 0)} ms`,
       });
       targets.push({
@@ -381,14 +411,25 @@ async function hanging(): Promise<void> {
 
 async function main(): Promise<void> {
   const started = Date.now();
+  prepareBuild(log);
   const sizes = payloadSizes();
   facts.push(
     `Payloads (compact JSON): ${HOOKS.map((h) => `${h} ${fmt(sizes[h] / 1024)} KB`).join(', ')} — 8 active medications (RxNorm), 6 problems, 2 allergies, 30 labs (LOINC), 2 draft orders on the order hooks.`,
   );
   log(facts[0] ?? '');
-  const profileDir = path.join(ROOT, 'bench', 'profiles');
-  const flags = process.env.BENCH_CPU_PROF === '1' ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  if (flags.length > 0) mkdirSync(profileDir, { recursive: true });
+  if (wanted('rules')) {
+    // In-process, before any server starts: the rules advisor alone on a typical patient (bench/rules.bench.ts).
+    const micro = await benchRules();
+    facts.push(
+      `Rules advisor alone (bench/rules.bench.ts, in-process, typical patient): mean ${micro.meanUs} µs, p50 ${micro.p50Us} µs, p99 ${micro.p99Us} µs per review.`,
+    );
+  }
+  const profileDir =
+    process.env.BENCH_CPU_PROF === '1'
+      ? mkdtempSync(path.join(os.tmpdir(), 'cds-bench-profiles-'))
+      : undefined;
+  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
+  if (profileDir) log(`CPU profiles of the rules-only service go to ${profileDir}`);
 
   if (wanted('rules') || wanted('feedback') || wanted('prefetch')) {
     await withService(
@@ -464,8 +505,11 @@ async function main(): Promise<void> {
   const [load1, load5] = os.loadavg();
   facts.push(
     `Machine: ${os.cpus().length} × ${cpu}, Node ${process.version}; ${SECONDS} s per measurement after a warm-up; service run from ${
-      process.env.BENCH_DIST === '1' ? 'dist/' : 'sources via tsx'
-    } with LOG_LEVEL=info (one access-log line per request), SQLite store unless noted; whole run ${fmt((Date.now() - started) / 1000, 0)} s; load average at the end ${fmt(load1 ?? 0, 2)} (1 min), ${fmt(load5 ?? 0, 2)} (5 min) — above ~2 other work shared the cores and the figures are pessimistic.`,
+      serviceScript().startsWith('dist/')
+        ? `${serviceScript()} (npm run build)`
+        : 'sources via tsx (no build)'
+    } with LOG_LEVEL=info (one access-log line per request), SQLite store unless noted; rules-only and bare Express measured back to back, best of ${REPEATS}; whole run ${fmt((Date.now() - started) / 1000, 0)} s; load average at the end ${fmt(load1 ?? 0, 2)} (1 min), ${fmt(load5 ?? 0, 2)} (5 min).`,
+    `"server CPU" is what the measured server used, "other CPU" what everything else on the machine used meanwhile (neither the servers nor the load generator), both in % of one core: where other CPU is high, other work was competing for the 2 cores and that row is pessimistic.`,
   );
 
   const targetLines = targets.map(
@@ -474,6 +518,7 @@ async function main(): Promise<void> {
   const output = [table(), '', ...facts, '', 'Targets:', ...targetLines].join('\n');
   process.stdout.write(`\n${output}\n`);
   writeResults(output);
+  removeScratch();
 }
 
 function writeResults(output: string): void {
@@ -493,7 +538,7 @@ function writeResults(output: string): void {
     'npm run bench                      # about 3–4 minutes; writes this file',
     'BENCH_SECONDS=8 npm run bench      # longer measurements',
     'BENCH_ONLY=rules,bare npm run bench',
-    'BENCH_CPU_PROF=1 BENCH_ONLY=rules npm run bench   # V8 CPU profiles in bench/profiles/',
+    'BENCH_CPU_PROF=1 BENCH_ONLY=rules npm run bench   # V8 CPU profiles (folder printed)',
     'SOAK_SECONDS=60 npm run soak       # fixed-rate soak: errors, lost records, memory',
     '```',
     '',

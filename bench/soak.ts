@@ -18,7 +18,15 @@ import path from 'node:path';
 import { SQLITE_FILE } from '../src/store/connect.js';
 import { type BenchEhr, createBenchEhr } from './lib/ehrClient.js';
 import { dropDatabase, freshDatabase, query } from './lib/postgres.js';
-import { AUDIT_TOKEN, type Child, scratchDir, spawnService, stopAll } from './lib/processes.js';
+import {
+  AUDIT_TOKEN,
+  type Child,
+  prepareBuild,
+  removeScratch,
+  scratchDir,
+  spawnService,
+  stopAll,
+} from './lib/processes.js';
 import { type Proxy, startProxy } from './lib/proxy.js';
 import { azureEnv, spawnAzure } from './lib/standIns.js';
 import { HOOKS, SERVICE_OF, feedbackPayload, hookPayload } from './payload.js';
@@ -460,6 +468,7 @@ function report(title: string, checks: readonly Check[]): string {
 }
 
 async function main(): Promise<void> {
+  prepareBuild(log);
   const sections: string[] = [];
   let failed = false;
   if (MODE === 'single' || MODE === 'all') {
@@ -480,6 +489,7 @@ async function main(): Promise<void> {
   );
   process.stdout.write(`\n${sections.join('\n\n')}\n\nsoak ${failed ? 'FAILED' : 'passed'}\n`);
   process.exitCode = failed ? 1 : 0;
+  if (!failed) removeScratch();
 }
 
 main().catch((error: unknown) => {

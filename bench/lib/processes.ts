@@ -4,8 +4,8 @@
  * line with its port; its output goes to a file (read back for that line), never through a pipe the bench would
  * have to drain. Every child is killed when the bench exits, also on error or Ctrl-C.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, mkdtempSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -37,8 +37,17 @@ function hookExit(): void {
   }
 }
 
+const scratch: string[] = [];
+
 export function scratchDir(prefix: string): string {
-  return mkdtempSync(path.join(os.tmpdir(), `cds-bench-${prefix}-`));
+  const dir = mkdtempSync(path.join(os.tmpdir(), `cds-bench-${prefix}-`));
+  scratch.push(dir);
+  return dir;
+}
+
+/** Removes the temporary folders (logs, data) of a run that went well; a failed run keeps them for a look. */
+export function removeScratch(): void {
+  for (const dir of scratch.splice(0)) rmSync(dir, { recursive: true, force: true });
 }
 
 export interface Child {
@@ -188,9 +197,38 @@ export async function stopAll(children: readonly (Child | undefined)[]): Promise
   await Promise.allSettled(children.filter((c): c is Child => c !== undefined).map((c) => c.stop()));
 }
 
-/** How the service itself runs: from source through tsx (default), or the build (`BENCH_DIST=1`, after `npm run build`). */
+let built = false;
+
+/**
+ * Builds the service (`npm run build`) so it runs as `npm start` runs it, from dist/ — not through tsx, whose
+ * loader adds a thread and memory. Skipped with BENCH_BUILD=0; when the build fails the service runs from its
+ * sources and the run says so.
+ */
+export function prepareBuild(log: (message: string) => void): void {
+  if (process.env.BENCH_BUILD === '0') return;
+  log('building (npm run build)');
+  const result = spawnSync('npm', ['run', 'build'], { cwd: ROOT, encoding: 'utf8', timeout: 300_000 });
+  built = result.status === 0;
+  if (!built)
+    log(
+      `build failed; running the service from its sources through tsx:\n${(result.stdout + result.stderr).slice(-1500)}`,
+    );
+}
+
+/** How the service runs: its build (`npm start`'s `dist/src/index.js`) when `prepareBuild` succeeded, else tsx. */
 export function serviceScript(): string {
-  return process.env.BENCH_DIST === '1' ? 'dist/src/index.js' : 'src/index.ts';
+  return built ? 'dist/src/index.js' : 'src/index.ts';
+}
+
+/** Busy CPU time of the whole machine so far (all cores, user + system + irq + steal), in milliseconds. */
+export function machineBusyMs(): number {
+  const fields = (readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '')
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields;
+  return ((user + nice + system + irq + softirq + steal) * 1000) / CLOCK_TICKS_PER_SECOND;
 }
 
 export const AUDIT_TOKEN = 'bench-audit-token-0123456789abcdef';
