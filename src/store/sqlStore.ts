@@ -13,6 +13,7 @@ import { writeInvocations } from './auditWriter.js';
 import { verifyChains } from './chain.js';
 import { connect, type Connection, type StoreDialect } from './connect.js';
 import { writeFeedback } from './feedback.js';
+import { JtiBatcher } from './jtiBatcher.js';
 import { createStoreMetrics, type StoreMetrics } from './metrics.js';
 import { migrate } from './migrate.js';
 import { listCards, listFeedback, listInvocations, summarize } from './queries.js';
@@ -66,6 +67,8 @@ export class SqlStore implements Store {
   readonly audit: AuditQueue;
   readonly metrics: StoreMetrics;
   private readonly ai: AiSwitchCache;
+  /** SQLite only: PostgreSQL commits concurrent writes in parallel on its pool. */
+  private readonly jtiBatcher: JtiBatcher | undefined;
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private maintenanceRun: Promise<void> | undefined;
   private closed = false;
@@ -85,6 +88,7 @@ export class SqlStore implements Store {
       logger,
       options.audit,
     );
+    this.jtiBatcher = connection.dialect === 'sqlite' ? new JtiBatcher(connection.db) : undefined;
     this.ai = new AiSwitchCache(
       (serviceId) => readAiEnabled(this.db, serviceId),
       (error) =>
@@ -143,7 +147,11 @@ export class SqlStore implements Store {
   }
 
   rememberJti(issuer: string, jti: string, expiresAt: Date): Promise<boolean> {
-    return this.unavailableOnError('jti', () => insertJti(this.db, issuer, jti, expiresAt));
+    return this.unavailableOnError('jti', () =>
+      this.jtiBatcher
+        ? this.jtiBatcher.remember(issuer, jti, expiresAt)
+        : insertJti(this.db, issuer, jti, expiresAt),
+    );
   }
 
   verifyChain(): Promise<ChainReport> {

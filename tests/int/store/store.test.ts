@@ -228,6 +228,17 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     await fx.store.maintain(new Date(Date.now() + 120_000));
     expect(await fx.store.rememberJti('https://ehr.example.org', 'jti-1', expires)).toBe(true);
   });
+
+  it('calls a jti fresh exactly once when many requests remember it at the same moment', async () => {
+    const expires = new Date(Date.now() + 60_000);
+    const calls = Array.from({ length: 200 }, (_, i) =>
+      fx.store.rememberJti('https://ehr.example.org', `burst-${i % 50}`, expires),
+    );
+    const fresh = await Promise.all(calls);
+    const freshPerJti = new Map<number, number>();
+    fresh.forEach((f, i) => freshPerJti.set(i % 50, (freshPerJti.get(i % 50) ?? 0) + (f ? 1 : 0)));
+    expect([...freshPerJti.values()]).toEqual(Array.from({ length: 50 }, () => 1));
+  });
 });
 
 describe.each(DIALECTS)('hash chain on %s', (dialect) => {
