@@ -238,20 +238,52 @@ export function suggestionsFor(ctx: RuleContext, plan: SuggestionPlan): FindingS
 }
 
 /** The finding fields that depend only on kind, source and suggestions. */
-export function commonParts(
-  kb: KnowledgeBase,
-  kind: FindingKind,
-  entry: { readonly source: string; readonly alsoSee?: readonly string[] },
-  suggestions: readonly FindingSuggestion[],
-): Pick<Finding, 'advisor' | 'source' | 'links' | 'overrideReasons' | 'suggestions' | 'selectionBehavior'> {
-  const { source, links } = sourceParts(kb, kind, entry);
+export interface FindingParts {
+  readonly kind: FindingKind;
+  /** The knowledge entry that fired: its source and further reading become the card's source and links. */
+  readonly entry: { readonly source: string; readonly alsoSee?: readonly string[] };
+  readonly ruleId: string;
+  readonly key: string;
+  readonly severity: Finding['severity'];
+  readonly summary: string;
+  /** Opening sentence, already safe markdown (chart text through `md`, knowledge text through `kbText`). */
+  readonly headline: string;
+  /** One line per resource the finding rests on, already safe markdown. */
+  readonly evidenceLines: readonly string[];
+  readonly why?: string;
+  readonly todo?: string;
+  /** Further paragraphs, already safe markdown (lab notes, other concerns for the same pair). */
+  readonly extra?: readonly string[];
+  readonly evidence: readonly string[];
+  readonly suggestions: readonly FindingSuggestion[];
+}
+
+/** One finding, laid out the same way for every rule: what, on which data, why, what to do, source. */
+export function ruleFinding(kb: KnowledgeBase, p: FindingParts): Finding {
+  const { source, links } = sourceParts(kb, p.kind, p.entry);
+  const detail = [
+    p.headline,
+    p.evidenceLines.map((line) => `- ${line}`).join('\n'),
+    ...(p.why ? [`**Why:** ${kbText(p.why)}`] : []),
+    ...(p.todo ? [`**What to do:** ${kbText(p.todo)}`] : []),
+    ...(p.extra ?? []),
+    sourceLine(kb, p.entry.source),
+  ]
+    .filter((part) => part.length > 0)
+    .join('\n\n');
   return {
     advisor: 'rules',
+    ruleId: p.ruleId,
+    key: p.key,
+    severity: p.severity,
+    summary: summaryOf(p.summary),
+    detail,
+    evidence: [...new Set(p.evidence)],
     source,
     links,
-    overrideReasons: overrideReasons(kind),
-    ...(suggestions.length > 0 && {
-      suggestions: [...suggestions],
+    overrideReasons: overrideReasons(p.kind),
+    ...(p.suggestions.length > 0 && {
+      suggestions: [...p.suggestions],
       selectionBehavior: 'at-most-one' as const,
     }),
   };

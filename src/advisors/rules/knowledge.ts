@@ -237,6 +237,10 @@ function compileDuplicates(c: Compiler): Map<string, DuplicateClass[]> {
   for (const cls of c.files.classes.classes) {
     if (!cls.duplicate) continue;
     c.sourcesOf(cls.duplicate, `classes.json class "${cls.id}" duplicate`);
+    for (const m of cls.duplicate.labContext ?? []) {
+      if (!c.modifiers.has(m))
+        c.problems.push(`classes.json class "${cls.id}" duplicate: unknown lab modifier "${m}"`);
+    }
     const members = [...(c.classMembers.get(cls.id) ?? [])];
     for (let i = 0; i < members.length; i++)
       for (let j = i + 1; j < members.length; j++)

@@ -43,6 +43,7 @@ export interface DuplicateSpec extends Graded {
   readonly effect: string;
   readonly rationale: string;
   readonly management: string;
+  readonly labContext?: readonly string[];
 }
 
 export interface ClassesFile {

@@ -257,3 +257,32 @@ describe('duplicate therapy', () => {
     ).toEqual([]);
   });
 });
+
+describe('opioids with benzodiazepines', () => {
+  it('warns about an opioid started on a benzodiazepine', async () => {
+    const [finding] = await findings('order-select', {
+      active: [med('Ativan 1 mg')],
+      drafts: [draft('oxycodone 5 mg')],
+    });
+    expect(finding).toMatchObject({ key: 'interaction:lorazepam|oxycodone', severity: 'warning' });
+  });
+
+  it('does not flag an opioid with a non-sedating neighbour (amlodipine)', async () => {
+    expect(
+      await keysOf('order-select', { active: [med('amlodipine 5 mg')], drafts: [draft('oxycodone 5 mg')] }),
+    ).toEqual([]);
+  });
+});
+
+describe('a new anticoagulant while the INR is already high', () => {
+  it('cites the INR on the duplicate-anticoagulant finding', async () => {
+    const high = inr(3.7);
+    const [finding] = await findings('order-sign', {
+      active: [med('warfarin 5mg')],
+      drafts: [draft('Xarelto 20 mg')],
+      labs: [high],
+    });
+    expect(finding?.key).toBe('duplicate:rivaroxaban|warfarin');
+    expect(finding?.evidence).toContain(`Observation/${high.id ?? ''}`);
+  });
+});

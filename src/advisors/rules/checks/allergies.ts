@@ -7,17 +7,7 @@ import { md } from '../../../cards/markdown.js';
 import { isActiveAllergy } from '../../../clinical/records.js';
 import type { Allergy } from '../../../clinical/types.js';
 import type { Finding, Severity } from '../../types.js';
-import {
-  commonParts,
-  clip,
-  describeMed,
-  kbText,
-  drugName,
-  lowerName,
-  sourceLine,
-  suggestionsFor,
-  summaryOf,
-} from '../cardParts.js';
+import { clip, describeMed, drugName, kbText, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import { findingKey, SEVERITY_RANK } from '../keys.js';
 import type { AllergyRuleSpec } from '../knowledgeFiles.js';
@@ -80,23 +70,20 @@ function findingFor(ctx: RuleContext, rm: ResolvedMed, ingredient: string, match
   const lead = matches[0] as Match;
   const severity: Severity = lead.rule.severity;
   const name = drugName(kb, ingredient);
-  const detail = [
-    `**${kbText(name)}** is ordered and the patient has a recorded allergy matching by ${kbText(lead.how)}.`,
-    `- ${describeMed(rm)}\n${matches.map((m) => `- Allergy: ${allergyLine(m.allergy)}`).join('\n')}`,
-    `**Why:** ${kbText(lead.rule.rationale)}`,
-    `**What to do:** ${kbText(lead.rule.management)}`,
-    sourceLine(kb, lead.rule.source),
-  ].join('\n\n');
-  const suggestions = suggestionsFor(ctx, { meds: [rm], recommendRemoval: severity === 'critical' });
-  return {
-    ...commonParts(kb, 'allergy', lead.rule, suggestions),
+  return ruleFinding(kb, {
+    kind: 'allergy',
+    entry: lead.rule,
     ruleId: lead.ruleId,
     key: findingKey('allergy', [lowerName(kb, ingredient)]),
     severity,
-    summary: summaryOf(`Allergy: ${name} ordered; patient allergic to ${clip(lead.allergy.concept.text)}`),
-    detail,
+    summary: `Allergy: ${name} ordered; patient allergic to ${clip(lead.allergy.concept.text)}`,
+    headline: `**${kbText(name)}** is ordered and the patient has a recorded allergy matching by ${kbText(lead.how)}.`,
+    evidenceLines: [describeMed(rm), ...matches.map((m) => `Allergy: ${allergyLine(m.allergy)}`)],
+    why: lead.rule.rationale,
+    todo: lead.rule.management,
     evidence: [rm.med.ref, ...matches.map((m) => m.allergy.ref)],
-  };
+    suggestions: suggestionsFor(ctx, { meds: [rm], recommendRemoval: severity === 'critical' }),
+  });
 }
 
 export function allergyFindings(ctx: RuleContext): Finding[] {

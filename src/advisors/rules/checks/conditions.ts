@@ -5,16 +5,7 @@ import { nameTokens } from '../../../clinical/text.js';
 import { isActiveProblem } from '../../../clinical/records.js';
 import { SNOMED, type Problem } from '../../../clinical/types.js';
 import type { Finding } from '../../types.js';
-import {
-  commonParts,
-  describeMed,
-  kbText,
-  drugName,
-  lowerName,
-  sourceLine,
-  suggestionsFor,
-  summaryOf,
-} from '../cardParts.js';
+import { describeMed, drugName, kbText, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
 import type { RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 import type { ConditionSpec } from '../knowledgeFiles.js';
@@ -49,32 +40,32 @@ export function conditionFindings(ctx: RuleContext): Finding[] {
     for (const rm of ctx.focus) {
       for (const ingredient of rm.ingredients.filter((i) => drugs.has(i))) {
         const name = drugName(kb, ingredient);
-        const detail = [
-          `**${kbText(name)}** with **${kbText(spec.condition.label)}**: ${kbText(spec.effect)}.`,
-          `- ${describeMed(rm)}\n${matched.map((p) => md`- Problem: ${p.concept.text} (${p.ref})`).join('\n')}`,
-          `**Why:** ${kbText(spec.rationale)}`,
-          `**What to do:** ${kbText(spec.management)}`,
-          sourceLine(kb, spec.source),
-        ].join('\n\n');
-        const suggestions = suggestionsFor(ctx, {
-          meds: [rm],
-          alternatives: kb.alternatives.get(spec.id),
-          avoid: new Set([ingredient]),
-          recommendRemoval: spec.severity === 'critical',
-        });
-        out.push({
-          ...commonParts(kb, 'condition', spec, suggestions),
-          ruleId: `conditions/${spec.id}`,
-          key: findingKey('condition', [lowerName(kb, ingredient), spec.condition.id]),
-          severity: spec.severity,
-          summary: summaryOf(
-            spec.contraindication
+        out.push(
+          ruleFinding(kb, {
+            kind: 'condition',
+            entry: spec,
+            ruleId: `conditions/${spec.id}`,
+            key: findingKey('condition', [lowerName(kb, ingredient), spec.condition.id]),
+            severity: spec.severity,
+            summary: spec.contraindication
               ? `Contraindicated: ${name} with ${spec.condition.label} (${spec.effect})`
               : `${name} with ${spec.condition.label}: ${spec.effect}`,
-          ),
-          detail,
-          evidence: [rm.med.ref, ...matched.map((p) => p.ref)],
-        });
+            headline: `**${kbText(name)}** with **${kbText(spec.condition.label)}**: ${kbText(spec.effect)}.`,
+            evidenceLines: [
+              describeMed(rm),
+              ...matched.map((p) => md`Problem: ${p.concept.text} (${p.ref})`),
+            ],
+            why: spec.rationale,
+            todo: spec.management,
+            evidence: [rm.med.ref, ...matched.map((p) => p.ref)],
+            suggestions: suggestionsFor(ctx, {
+              meds: [rm],
+              alternatives: kb.alternatives.get(spec.id),
+              avoid: new Set([ingredient]),
+              recommendRemoval: spec.severity === 'critical',
+            }),
+          }),
+        );
       }
     }
   }

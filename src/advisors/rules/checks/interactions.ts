@@ -7,15 +7,13 @@
 import type { Finding, Severity } from '../../types.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import {
-  commonParts,
   describeLab,
   describeMed,
-  kbText,
   drugName,
+  kbText,
   lowerName,
-  sourceLine,
+  ruleFinding,
   suggestionsFor,
-  summaryOf,
 } from '../cardParts.js';
 import { findingKey, maxSeverity, SEVERITY_RANK } from '../keys.js';
 import { pairKey, type Alternative } from '../knowledge.js';
@@ -32,6 +30,7 @@ interface Concern {
   readonly management: string;
   readonly source: string;
   readonly alsoSee?: readonly string[];
+  readonly labContext?: readonly string[];
 }
 
 function concernsFor(
@@ -51,6 +50,7 @@ function concernsFor(
     management: i.management,
     source: i.source,
     alsoSee: i.alsoSee,
+    labContext: i.labContext,
   }));
   for (const d of ctx.kb.duplicatesByPair.get(key) ?? []) {
     concerns.push({
@@ -63,6 +63,7 @@ function concernsFor(
       management: d.spec.management,
       source: d.spec.source,
       alsoSee: d.spec.alsoSee,
+      labContext: d.spec.labContext,
     });
   }
   // Most severe first; at equal severity interactions lead (they explain a mechanism).
@@ -74,8 +75,8 @@ function concernsFor(
   return { concerns, interactions };
 }
 
-function labModifiers(ctx: RuleContext, interactions: readonly InteractionSpec[]) {
-  const ids = new Set(interactions.flatMap((i) => i.labContext ?? []));
+function labModifiers(ctx: RuleContext, concerns: readonly Concern[]) {
+  const ids = new Set(concerns.flatMap((c) => c.labContext ?? []));
   const hits = [];
   for (const id of ids) {
     const modifier = ctx.kb.modifiers.get(id);
@@ -119,7 +120,7 @@ function pairFinding(
   let severity = primary.severity;
   const evidence = [m1.med.ref, m2.med.ref];
   const labLines: string[] = [];
-  for (const { modifier, lab } of labModifiers(ctx, interactions)) {
+  for (const { modifier, lab } of labModifiers(ctx, concerns)) {
     severity = maxSeverity(severity, modifier.raiseTo);
     evidence.push(lab.ref);
     labLines.push(`**Lab:** ${describeLab(lab)}. ${kbText(modifier.note)}`);
@@ -132,16 +133,7 @@ function pairFinding(
       : lead.contraindication
         ? `Contraindicated: ${A} + ${B} (${lead.effect})`
         : `${A} + ${B}: ${lead.effect}`;
-  const others = concerns.filter((c) => c !== lead).map((c) => `${kbText(c.effect)}: ${kbText(c.why)}`);
-  const detail = [
-    `**${kbText(A)}** and **${kbText(B)}**: ${kbText(lead.effect)}.`,
-    `- ${describeMed(m1)}\n- ${describeMed(m2)}`,
-    `**Why:** ${kbText(lead.why)}`,
-    `**What to do:** ${kbText(lead.management)}`,
-    ...labLines,
-    ...(others.length > 0 ? [`**Also for this pair:**\n${others.map((o) => `- ${o}`).join('\n')}`] : []),
-    sourceLine(kb, lead.source),
-  ].join('\n\n');
+  const others = concerns.filter((c) => c !== lead).map((c) => `- ${kbText(c.effect)}: ${kbText(c.why)}`);
   const alternatives: Alternative[] = interactions.flatMap((i) => kb.alternatives.get(i.id) ?? []);
   const suggestions = suggestionsFor(ctx, {
     meds: [m1, m2],
@@ -150,15 +142,21 @@ function pairFinding(
     avoid: new Set([a, b]),
     recommendRemoval: severity === 'critical',
   });
-  return {
-    ...commonParts(kb, kind, lead, suggestions),
+  return ruleFinding(kb, {
+    kind,
+    entry: lead,
     ruleId: lead.ruleId,
     key: findingKey(kind, [lowerName(kb, a), lowerName(kb, b)]),
     severity,
-    summary: summaryOf(summary),
-    detail,
+    summary,
+    headline: `**${kbText(A)}** and **${kbText(B)}**: ${kbText(lead.effect)}.`,
+    evidenceLines: [describeMed(m1), describeMed(m2)],
+    why: lead.why,
+    todo: lead.management,
+    extra: [...labLines, ...(others.length > 0 ? [`**Also for this pair:**\n${others.join('\n')}`] : [])],
     evidence,
-  };
+    suggestions,
+  });
 }
 
 /** Same ingredient in two orders (including inside combination products): one finding per med pair. */
@@ -177,25 +175,20 @@ function sameIngredientFinding(
         ? 'two active orders'
         : 'already active'
       : 'also in another draft';
-  const detail = [
-    `**${kbText(names.join(', '))}** appears in two orders: ${kbText(spec.effect)}.`,
-    `- ${describeMed(m1)}\n- ${describeMed(m2)}`,
-    `**Why:** ${kbText(spec.rationale)}`,
-    `**What to do:** ${kbText(spec.management)}`,
-    sourceLine(kb, spec.source),
-  ].join('\n\n');
-  const suggestions = suggestionsFor(ctx, { meds: [m1, m2] });
-  return {
-    ...commonParts(kb, 'duplicate', spec, suggestions),
+  return ruleFinding(kb, {
+    kind: 'duplicate',
+    entry: spec,
     ruleId: 'duplicates/same-ingredient',
     key: findingKey('duplicate', names),
     severity: spec.severity,
-    summary: summaryOf(
-      `Duplicate therapy: ${drugName(kb, shared[0] as string)}${names.length > 1 ? ' and others' : ''} ${where}`,
-    ),
-    detail,
+    summary: `Duplicate therapy: ${drugName(kb, shared[0] as string)}${names.length > 1 ? ' and others' : ''} ${where}`,
+    headline: `**${kbText(names.join(', '))}** appears in two orders: ${kbText(spec.effect)}.`,
+    evidenceLines: [describeMed(m1), describeMed(m2)],
+    why: spec.rationale,
+    todo: spec.management,
     evidence: [m1.med.ref, m2.med.ref],
-  };
+    suggestions: suggestionsFor(ctx, { meds: [m1, m2] }),
+  });
 }
 
 export function interactionFindings(ctx: RuleContext): Finding[] {

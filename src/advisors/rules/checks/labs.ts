@@ -5,17 +5,7 @@
 import { md } from '../../../cards/markdown.js';
 import { displayUnit } from '../../../clinical/units.js';
 import type { Finding } from '../../types.js';
-import {
-  commonParts,
-  kbText,
-  describeLab,
-  describeMed,
-  drugName,
-  lowerName,
-  sourceLine,
-  suggestionsFor,
-  summaryOf,
-} from '../cardParts.js';
+import { describeLab, describeMed, drugName, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
 import type { RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 
@@ -32,31 +22,28 @@ export function labFindings(ctx: RuleContext): Finding[] {
       for (const ingredient of rm.ingredients.filter((i) => drugs.has(i))) {
         const name = drugName(kb, ingredient);
         const shown = `${lab.value} ${displayUnit(lab.unit)}`.trim();
-        const detail = [
-          md`**${name}** with ${spec.analyte} already at ${shown} (above ${band.above}): ${spec.effect}.`,
-          `- ${describeMed(rm)}\n- Lab: ${describeLab(lab)}`,
-          `**What to do:** ${kbText(band.advice)}`,
-          sourceLine(kb, spec.source),
-        ].join('\n\n');
         const repeat = kb.orderable.get(spec.analyte);
-        const suggestions = suggestionsFor(ctx, {
-          meds: [rm],
-          labs: repeat ? [repeat] : [],
-          recommendRemoval: band.severity === 'critical',
-        });
-        out.push({
-          ...commonParts(kb, 'lab', spec, suggestions),
-          ruleId: `labs/${spec.id}`,
-          key: findingKey('lab', [spec.analyte, lowerName(kb, ingredient)]),
-          severity: band.severity,
-          summary: summaryOf(
-            band.contraindication
+        out.push(
+          ruleFinding(kb, {
+            kind: 'lab',
+            entry: spec,
+            ruleId: `labs/${spec.id}`,
+            key: findingKey('lab', [spec.analyte, lowerName(kb, ingredient)]),
+            severity: band.severity,
+            summary: band.contraindication
               ? `Contraindicated: ${name} with ${spec.analyte} ${shown} (${spec.effect})`
               : `${name} with ${spec.analyte} ${shown}: ${spec.effect} risk`,
-          ),
-          detail,
-          evidence: [rm.med.ref, lab.ref],
-        });
+            headline: md`**${name}** with ${spec.analyte} already at ${shown} (above ${band.above}): ${spec.effect}.`,
+            evidenceLines: [describeMed(rm), `Lab: ${describeLab(lab)}`],
+            todo: band.advice,
+            evidence: [rm.med.ref, lab.ref],
+            suggestions: suggestionsFor(ctx, {
+              meds: [rm],
+              labs: repeat ? [repeat] : [],
+              recommendRemoval: band.severity === 'critical',
+            }),
+          }),
+        );
       }
     }
   }

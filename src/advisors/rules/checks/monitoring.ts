@@ -5,16 +5,7 @@
 import { md } from '../../../cards/markdown.js';
 import { hasLabWithin } from '../../../clinical/observations.js';
 import type { Finding } from '../../types.js';
-import {
-  commonParts,
-  describeMed,
-  kbText,
-  drugName,
-  lowerName,
-  sourceLine,
-  suggestionsFor,
-  summaryOf,
-} from '../cardParts.js';
+import { describeMed, drugName, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
 import type { RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 
@@ -28,22 +19,21 @@ export function monitoringFindings(ctx: RuleContext): Finding[] {
     for (const rm of ctx.focus) {
       for (const ingredient of rm.ingredients.filter((i) => drugs.has(i))) {
         const name = drugName(kb, ingredient);
-        const detail = [
-          md`**${name}** is active and the recent labs (${patient.labs.length} results) include no ${spec.analyte.toUpperCase()} in the last ${spec.withinDays} days.`,
-          `- ${describeMed(rm)}`,
-          `**Why:** ${kbText(spec.rationale)}`,
-          sourceLine(kb, spec.source),
-        ].join('\n\n');
-        const suggestions = suggestionsFor(ctx, { meds: [], labs: lab ? [lab] : [] });
-        out.push({
-          ...commonParts(kb, 'monitoring', spec, suggestions),
-          ruleId: `monitoring/${spec.id}`,
-          key: findingKey('monitoring', [spec.analyte, lowerName(kb, ingredient)]),
-          severity: spec.severity,
-          summary: summaryOf(`${name}: ${spec.effect}`),
-          detail,
-          evidence: [rm.med.ref],
-        });
+        out.push(
+          ruleFinding(kb, {
+            kind: 'monitoring',
+            entry: spec,
+            ruleId: `monitoring/${spec.id}`,
+            key: findingKey('monitoring', [spec.analyte, lowerName(kb, ingredient)]),
+            severity: spec.severity,
+            summary: `${name}: ${spec.effect}`,
+            headline: md`**${name}** is active and the recent labs (${patient.labs.length} results) include no ${spec.analyte.toUpperCase()} in the last ${spec.withinDays} days.`,
+            evidenceLines: [describeMed(rm)],
+            why: spec.rationale,
+            evidence: [rm.med.ref],
+            suggestions: suggestionsFor(ctx, { meds: [], labs: lab ? [lab] : [] }),
+          }),
+        );
       }
     }
   }

@@ -7,15 +7,13 @@ import { md } from '../../../cards/markdown.js';
 import type { RenalValue } from '../../../clinical/renal.js';
 import type { Finding } from '../../types.js';
 import {
-  commonParts,
-  kbText,
   describeLab,
   describeMed,
   drugName,
+  kbText,
   lowerName,
-  sourceLine,
+  ruleFinding,
   suggestionsFor,
-  summaryOf,
 } from '../cardParts.js';
 import type { RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
@@ -62,27 +60,30 @@ export function renalFindings(ctx: RuleContext): Finding[] {
         measure.metric === spec.metric
           ? ''
           : md` The label's limit is in ${METRIC_LABEL[spec.metric]}; ${label} is used here as its estimate.`;
-      const detail = [
-        `**${kbText(name)}** with ${kbText(value)} (${kbText(measure.value.method)}): ${kbText(threshold)} for this drug.` +
-          estimate,
-        `- ${describeMed(rm)}\n${measure.value.evidence.map((lab) => `- Lab: ${describeLab(lab)}`).join('\n')}`,
-        `**What to do:** ${kbText(band.advice)}`,
-        sourceLine(kb, spec.source),
-      ].join('\n\n');
-      const suggestions = suggestionsFor(ctx, { meds: [rm], recommendRemoval: band.severity === 'critical' });
-      out.push({
-        ...commonParts(kb, 'renal', spec, suggestions),
-        ruleId: `renal/${spec.id}`,
-        key: findingKey('renal', [lowerName(kb, ingredient)]),
-        severity: band.severity,
-        summary: summaryOf(
-          band.contraindication
+      out.push(
+        ruleFinding(kb, {
+          kind: 'renal',
+          entry: spec,
+          ruleId: `renal/${spec.id}`,
+          key: findingKey('renal', [lowerName(kb, ingredient)]),
+          severity: band.severity,
+          summary: band.contraindication
             ? `Contraindicated: ${name} at ${label} ${measure.value.value} (${threshold})`
             : `${name}: dose review at ${label} ${measure.value.value} (${threshold})`,
-        ),
-        detail,
-        evidence: [rm.med.ref, ...measure.value.evidence.map((lab) => lab.ref)],
-      });
+          // Values are per patient: escaped with `md`, not remembered like knowledge text.
+          headline:
+            `**${kbText(name)}** with ` +
+            md`${value} (${measure.value.method}): ${threshold} for this drug.` +
+            estimate,
+          evidenceLines: [
+            describeMed(rm),
+            ...measure.value.evidence.map((lab) => `Lab: ${describeLab(lab)}`),
+          ],
+          todo: band.advice,
+          evidence: [rm.med.ref, ...measure.value.evidence.map((lab) => lab.ref)],
+          suggestions: suggestionsFor(ctx, { meds: [rm], recommendRemoval: band.severity === 'critical' }),
+        }),
+      );
     }
   }
   return out;
