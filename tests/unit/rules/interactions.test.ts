@@ -286,3 +286,18 @@ describe('a new anticoagulant while the INR is already high', () => {
     expect(finding?.evidence).toContain(`Observation/${high.id ?? ''}`);
   });
 });
+
+describe('posaconazole with CYP3A4 statins', () => {
+  it('marks atorvastatin with posaconazole critical (posaconazole label) and offers pravastatin', async () => {
+    const [finding] = await findings('order-sign', {
+      active: [med('posaconazole 300 mg daily')],
+      drafts: [draft('atorvastatin 40 mg', { id: 'ator' })],
+    });
+    expect(finding).toMatchObject({
+      key: 'interaction:atorvastatin|posaconazole',
+      ruleId: 'interactions/posaconazole-statin',
+      severity: 'critical',
+    });
+    expect(finding?.suggestions?.[0]?.label).toBe('Replace atorvastatin with pravastatin');
+  });
+});
