@@ -69,7 +69,7 @@ const CALLED: ReadonlySet<AdvisorStatus> = new Set(['ok', 'timeout', 'error', 'r
 
 export interface ModelPanel {
   readonly invocations: number;
-  /** Invocations where the model advisor took part (any status but `disabled`). */
+  /** Invocations where the model advisor took part: its switch was on (any status but `disabled`). */
   readonly consulted: number;
   /** Invocations that showed at least one model card. */
   readonly withAdvice: number;

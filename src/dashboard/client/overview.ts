@@ -55,7 +55,7 @@ export function renderFatigue(o: AuditOverview): void {
 export function renderModel(o: AuditOverview): void {
   const m = o.model;
   const facts: [string, string][] = [
-    ['Calls where AI was consulted', `${count(m.consulted)} of ${count(m.invocations)}`],
+    ['Calls with AI advice switched on', `${count(m.consulted)} of ${count(m.invocations)}`],
     ['Calls that showed AI advice', `${count(m.withAdvice)} (${percent(m.adviceShare)})`],
     [
       'AI cards accepted',
