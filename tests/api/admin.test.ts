@@ -1,7 +1,7 @@
 /**
  * The kill switch through HTTP on the real SQLite store: turned off by a token or by a dashboard session with its
  * CSRF token, durable (another store instance on the same DATA_DIR reads it), recorded with who and when, and
- * refused with precise errors otherwise.
+ * refused with precise errors otherwise; on PostgreSQL, a change through one instance is what another one sees.
  */
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
@@ -10,7 +10,7 @@ import request from 'supertest';
 import type { ServiceAiState } from '../../src/http/routes/admin.js';
 import type { SqlStore } from '../../src/store/sqlStore.js';
 import { testApp } from '../helpers/testApp.js';
-import { type Location, newLocation, openAt } from '../int/store/helpers.js';
+import { dropLocation, type Location, newLocation, openAt } from '../int/store/helpers.js';
 
 const TOKEN = 'admin-test-token-81d2e0';
 const fingerprint = createHash('sha256').update(TOKEN).digest('hex').slice(0, 12);
@@ -138,5 +138,42 @@ describe('PUT /admin/services/{id}/ai', () => {
     const wrongMethod = await request(app).delete('/admin/services/order-select-advice/ai').set(bearer);
     expect(wrongMethod.status).toBe(405);
     expect(wrongMethod.headers.allow).toBe('GET, HEAD, PUT');
+  });
+});
+
+describe('the kill switch across two instances on one PostgreSQL', () => {
+  let location: Location;
+  let a: SqlStore;
+  let b: SqlStore;
+
+  beforeAll(async () => {
+    location = newLocation('postgres');
+    // Instance B reads the store on every ask (no cache), so what it sees is what the database holds.
+    [a, b] = await Promise.all([openAt(location), openAt(location, {}, { aiCacheTtlMs: 0 })]);
+  });
+
+  afterAll(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await dropLocation(location);
+  });
+
+  it('a switch turned off through instance A is off for instance B, with who and when', async () => {
+    const appA = (await testApp({ auditTokens: [TOKEN] }, { store: a })).app;
+    const appB = (await testApp({ auditTokens: [TOKEN] }, { store: b })).app;
+    await request(appA)
+      .put('/admin/services/patient-view-advice/ai')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .send({ enabled: false })
+      .expect(200);
+
+    expect(await b.getAiEnabled('patient-view-advice')).toBe(false);
+    const seenByB = await request(appB)
+      .get('/admin/services/patient-view-advice/ai')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .expect(200);
+    expect((seenByB.body as ServiceAiState).ai).toMatchObject({
+      enabled: false,
+      changedBy: `token:${fingerprint}`,
+    });
   });
 });
