@@ -17,6 +17,12 @@ export interface DrugVocabulary {
   ingredientsOf(medication: Medication): readonly string[];
   /** Known drug names found in free text; only these leave the service for an uncoded concept. */
   recognize(text: string): readonly string[];
+  /**
+   * The rules' key for a pair of medications when the rules know a concern about that pair (`interaction:…`,
+   * or `duplicate:…` when they know only duplicate therapy), so advice about the same two drugs merges into
+   * the rule card whatever kind the model gave it.
+   */
+  pairKey(a: Medication, b: Medication): string | undefined;
 }
 
 /**
@@ -34,6 +40,7 @@ export const FALLBACK_VOCABULARY: DrugVocabulary = {
     return [...new Set(names)];
   },
   recognize: () => [],
+  pairKey: () => undefined,
 };
 
 const RENAL_ANALYTES = new Set(['creatinine', 'egfr', 'crcl']);
@@ -56,6 +63,11 @@ function ruleShapedKey(
     m ? vocabulary.ingredientsOf(m)[0] : undefined;
   const labs = cited.filter((t) => t.kind === 'lab');
   const [a, b] = [first(meds[0]), first(meds[1])];
+  const onlyTwoDrugs = meds.length === 2 && cited.length === 2;
+  if (onlyTwoDrugs && (kind === 'interaction' || kind === 'duplication' || kind === 'other')) {
+    const known = vocabulary.pairKey(meds[0]!, meds[1]!);
+    if (known) return known;
+  }
   switch (kind) {
     case 'interaction':
       return meds.length === 2 && a && b && a !== b ? findingKey('interaction', [a, b]) : undefined;

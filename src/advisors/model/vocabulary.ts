@@ -4,7 +4,8 @@
  * text-only medication reaches the model as "warfarin" rather than being withheld, and nothing else of the text
  * does).
  */
-import { type KnowledgeBase, KnowledgeError, loadKnowledge } from '../rules/index.js';
+import { findingKey, type KnowledgeBase, KnowledgeError, loadKnowledge } from '../rules/index.js';
+import { pairKey } from '../rules/knowledge.js';
 import { ingredientsOfMedication } from '../rules/matcher.js';
 import { type DrugVocabulary, FALLBACK_VOCABULARY } from './keys.js';
 
@@ -13,6 +14,22 @@ export function knowledgeVocabulary(kb: KnowledgeBase): DrugVocabulary {
   return {
     ingredientsOf: (medication) => ingredientsOfMedication(kb, medication).map(nameOf),
     recognize: (text) => [...kb.drugNames.scan(text)].map(nameOf),
+    pairKey(a, b) {
+      // As the rules decide (checks/interactions.ts): an interaction leads; else a duplicate of class or ingredient.
+      let duplicate: string | undefined;
+      for (const x of ingredientsOfMedication(kb, a)) {
+        for (const y of ingredientsOfMedication(kb, b)) {
+          if (x === y) {
+            duplicate ??= findingKey('duplicate', [nameOf(x)]);
+            continue;
+          }
+          const pair = pairKey(x, y);
+          if (kb.interactionsByPair.has(pair)) return findingKey('interaction', [nameOf(x), nameOf(y)]);
+          if (kb.duplicatesByPair.has(pair)) duplicate ??= findingKey('duplicate', [nameOf(x), nameOf(y)]);
+        }
+      }
+      return duplicate;
+    },
   };
 }
 

@@ -163,6 +163,15 @@ describe('model findings', () => {
     expect(merged.find((f) => f.key === model.key)?.advisor).toBe('rules');
   });
 
+  it('key advice about a pair of drugs the rules know as the rules do, whatever kind the model gave it', () => {
+    const keyOf = (overrides: Partial<ModelAdviceItem>): string =>
+      findingOf(guardAnswer(answer(item({ suggestion: null, ...overrides })), aliases).items[0]!, context)
+        .key;
+
+    expect(keyOf({ kind: 'other', cites: ['D1', 'M1'] })).toBe('interaction:ibuprofen|warfarin');
+    expect(keyOf({ kind: 'duplication', cites: ['M1', 'D1'] })).toBe('interaction:ibuprofen|warfarin');
+  });
+
   it('key allergy, renal-dose and monitoring advice in the rules scheme when the citations say which', () => {
     const keyOf = (overrides: Partial<ModelAdviceItem>): string =>
       findingOf(guardAnswer(answer(item({ suggestion: null, ...overrides })), aliases).items[0]!, context)
