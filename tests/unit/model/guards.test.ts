@@ -20,6 +20,12 @@ const context = {
 
 const item = adviceItem;
 
+/** The key of the one finding a single advice item becomes. */
+function keyOf(overrides: Partial<ModelAdviceItem>): string {
+  return findingOf(guardAnswer(answer(item({ suggestion: null, ...overrides })), aliases).items[0]!, context)
+    .key;
+}
+
 function answer(...items: ModelAdviceItem[]): ModelAnswer {
   return { items, invalidItems: 0, modelVersion: context.modelVersion };
 }
@@ -164,19 +170,11 @@ describe('model findings', () => {
   });
 
   it('key advice about a pair of drugs the rules know as the rules do, whatever kind the model gave it', () => {
-    const keyOf = (overrides: Partial<ModelAdviceItem>): string =>
-      findingOf(guardAnswer(answer(item({ suggestion: null, ...overrides })), aliases).items[0]!, context)
-        .key;
-
     expect(keyOf({ kind: 'other', cites: ['D1', 'M1'] })).toBe('interaction:ibuprofen|warfarin');
     expect(keyOf({ kind: 'duplication', cites: ['M1', 'D1'] })).toBe('interaction:ibuprofen|warfarin');
   });
 
   it('key allergy, renal-dose and monitoring advice in the rules scheme when the citations say which', () => {
-    const keyOf = (overrides: Partial<ModelAdviceItem>): string =>
-      findingOf(guardAnswer(answer(item({ suggestion: null, ...overrides })), aliases).items[0]!, context)
-        .key;
-
     expect(keyOf({ kind: 'allergy', cites: ['D1', 'A1'] })).toBe('allergy:ibuprofen');
     expect(keyOf({ kind: 'dose', cites: ['D1', 'L2'] })).toBe('renal:ibuprofen');
     expect(keyOf({ kind: 'monitoring', cites: ['M1', 'L1'] })).toBe('monitoring:inr|warfarin');
