@@ -17,6 +17,8 @@ export const CREATININE_UMOL_PER_MGDL = 88.42;
 
 export interface RenalValue {
   readonly value: number;
+  /** `<` or `<=` when the lab reported a bound ("<15"): the true value is below `value`. */
+  readonly comparator?: string;
   readonly unit: string;
   /** `measured`: reported by the lab; `calculated`: computed here from creatinine. */
   readonly basis: 'measured' | 'calculated';
@@ -74,6 +76,7 @@ export function assessRenalFunction(patient: PatientContext): RenalFunction {
   if (measuredEgfr?.value !== undefined) {
     egfr = {
       value: measuredEgfr.value,
+      comparator: measuredEgfr.comparator,
       unit: 'mL/min/{1.73_m2}',
       basis: 'measured',
       method: 'reported by the lab',
@@ -93,6 +96,7 @@ export function assessRenalFunction(patient: PatientContext): RenalFunction {
   if (measuredCrcl?.value !== undefined) {
     crcl = {
       value: measuredCrcl.value,
+      comparator: measuredCrcl.comparator,
       unit: 'mL/min',
       basis: 'measured',
       method: 'reported by the lab',

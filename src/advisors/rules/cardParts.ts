@@ -126,7 +126,7 @@ export function describeLab(lab: LabResult): string {
       : '';
   const unit = displayUnit(lab.unit);
   return (
-    md`${lab.concept.text} ${lab.value}${unit ? ` ${unit}` : ''} on ${labDate(lab)} (${lab.ref}` +
+    md`${lab.concept.text} ${lab.comparator ?? ''}${lab.value}${unit ? ` ${unit}` : ''} on ${labDate(lab)} (${lab.ref}` +
     reported +
     ')'
   );

@@ -65,3 +65,38 @@ describe('renal dosing', () => {
     ).toEqual(['renal:gabapentin']);
   });
 });
+
+describe('reported bounds', () => {
+  it('treats an eGFR reported as "<15" as below 15', async () => {
+    const bound = {
+      ...egfr(15),
+      valueQuantity: {
+        value: 15,
+        comparator: '<' as const,
+        unit: 'mL/min/{1.73_m2}',
+        code: 'mL/min/{1.73_m2}',
+      },
+    };
+    const [finding] = await findings('order-sign', { drafts: [draft('Xarelto 20 mg')], labs: [bound] });
+    expect(finding?.summary).toBe('Rivaroxaban: dose review at eGFR <15 (below 15)');
+    expect(finding?.detail).toContain('Avoid rivaroxaban');
+  });
+
+  it('does not treat an eGFR reported as ">60" as reduced', async () => {
+    const bound = {
+      ...egfr(60),
+      valueQuantity: {
+        value: 60,
+        comparator: '>' as const,
+        unit: 'mL/min/{1.73_m2}',
+        code: 'mL/min/{1.73_m2}',
+      },
+    };
+    expect(
+      await keysOf('order-sign', {
+        drafts: [draft('gabapentin 300 mg'), draft('metformin 500 mg')],
+        labs: [bound],
+      }),
+    ).toEqual([]);
+  });
+});

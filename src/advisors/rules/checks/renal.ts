@@ -34,11 +34,17 @@ function measureFor(
   return fallback ? { value: fallback, metric: other } : undefined;
 }
 
+/**
+ * The first band the value falls in. A reported upper bound ("<15") means the true value is below it, so it
+ * falls in a band whose limit it equals: conservative for a safety check.
+ */
 export function bandFor<B extends BandSpec & { readonly below: number }>(
   bands: readonly B[],
   value: number,
+  comparator?: string,
 ): B | undefined {
-  return bands.find((b) => (b.inclusive ? value <= b.below : value < b.below));
+  const upperBound = comparator === '<' || comparator === '<=';
+  return bands.find((b) => (b.inclusive || upperBound ? value <= b.below : value < b.below));
 }
 
 export function renalFindings(ctx: RuleContext): Finding[] {
@@ -50,11 +56,12 @@ export function renalFindings(ctx: RuleContext): Finding[] {
       if (!spec) continue;
       const measure = measureFor(ctx, spec.metric);
       if (!measure) continue;
-      const band = bandFor(spec.bands, measure.value.value);
+      const band = bandFor(spec.bands, measure.value.value, measure.value.comparator);
       if (!band) continue;
       const name = drugName(kb, ingredient);
       const label = METRIC_LABEL[measure.metric];
-      const value = `${label} ${measure.value.value} ${UNIT_LABEL[measure.metric]}`;
+      const shown = `${measure.value.comparator ?? ''}${measure.value.value}`;
+      const value = `${label} ${shown} ${UNIT_LABEL[measure.metric]}`;
       const threshold = `${band.inclusive ? 'at or below' : 'below'} ${band.below}`;
       const estimate =
         measure.metric === spec.metric
@@ -68,8 +75,8 @@ export function renalFindings(ctx: RuleContext): Finding[] {
           key: findingKey('renal', [lowerName(kb, ingredient)]),
           severity: band.severity,
           summary: band.contraindication
-            ? `Contraindicated: ${name} at ${label} ${measure.value.value} (${threshold})`
-            : `${name}: dose review at ${label} ${measure.value.value} (${threshold})`,
+            ? `Contraindicated: ${name} at ${label} ${shown} (${threshold})`
+            : `${name}: dose review at ${label} ${shown} (${threshold})`,
           // Values are per patient: escaped with `md`, not remembered like knowledge text.
           headline:
             `**${kbText(name)}** with ` +
