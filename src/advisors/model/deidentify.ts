@@ -6,10 +6,12 @@
  *
  * Free text typed by a clinician (a CodeableConcept's `text`, a dosage sig) can carry anything, a name included,
  * and no filter recognises every name. So:
- * - a concept is named by its codings' displays (terminology, not free text) and its codes from public systems;
- * - a concept's own `text` is never sent. When a concept has no codings (a text-only medication or allergy), only
- *   the drug names a recognizer finds in it are sent (`nameSource: 'recognized-in-free-text'`); without a
- *   recognizer the name is withheld and the model is told so;
+ * - a concept is named by the displays and codes of its public-terminology codings (RxNorm, LOINC, SNOMED CT,
+ *   ICD-10 …): terminology, not free text;
+ * - a concept's own `text`, and the displays of local code systems (written in-house), are never sent. When a
+ *   concept has no public coding (a text-only or locally coded medication or allergy), only the drug names a
+ *   recognizer (the rules' name index) finds in its texts are sent (`nameSource: 'recognized-in-free-text'`);
+ *   otherwise the name is withheld and the model is told so;
  * - a dosage sig is sent only when every word is in a small sig vocabulary (numbers, units, frequencies);
  * - dates become relative ("3 days ago"); ages of 90 and over become "90+" (HIPAA Safe Harbor).
  * Strings that are sent stay data: the prompt puts them in a delimited JSON block, never among instructions.
@@ -150,15 +152,15 @@ function nameOf(
 ): { name: string | null; nameSource: NameSource } {
   const displays: string[] = [];
   for (const c of concept.codings) {
-    const display = c.display ? clean(c.display) : '';
+    // Displays of public terminologies only: a local code system's display is written in-house, like free text.
+    const display = c.display && c.system && PUBLIC_SYSTEMS[c.system] ? clean(c.display) : '';
     if (display && !displays.some((d) => d.toLowerCase() === display.toLowerCase())) displays.push(display);
   }
   if (displays.length > 0) return { name: displays.join(' / '), nameSource: 'coding' };
-  if (concept.codings.length === 0 && options.recognizeDrugNames) {
-    const found = [
-      ...new Set(options.recognizeDrugNames(concept.text).map((n) => clean(n, 60).toLowerCase())),
-    ];
-    const names = found.filter((n) => n.length > 0);
+  if (options.recognizeDrugNames) {
+    const texts = [concept.text, ...concept.codings.flatMap((c) => (c.display ? [c.display] : []))];
+    const found = texts.flatMap((t) => options.recognizeDrugNames?.(t) ?? []);
+    const names = [...new Set(found.map((n) => clean(n, 60).toLowerCase()))].filter((n) => n.length > 0);
     if (names.length > 0) return { name: names.join(' + '), nameSource: 'recognized-in-free-text' };
   }
   return { name: null, nameSource: 'withheld' };

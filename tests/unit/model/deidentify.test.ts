@@ -64,6 +64,29 @@ describe('de-identification for the model', () => {
     expect(medication).toMatchObject({ name: 'aspirin', nameSource: 'recognized-in-free-text' });
   });
 
+  it('treats a local code system display like free text: only recognized drug names leave', () => {
+    const base = fixtureContext();
+    const local = {
+      ...base.activeMedications[0]!,
+      concept: {
+        text: 'warfarin',
+        codings: [
+          { system: 'urn:oid:1.2.3.4.5', code: 'X991', display: 'Warfarin 5mg - Dr Quisenberry protocol' },
+        ],
+      },
+    };
+    const context: PatientContext = { ...base, activeMedications: [local] };
+    const { vocabulary } = defaultVocabulary();
+
+    const withheld = deidentify(context).input.activeMedications[0];
+    const recognized = deidentify(context, { recognizeDrugNames: (t) => vocabulary.recognize(t) }).input
+      .activeMedications[0];
+
+    expect(withheld).toMatchObject({ name: null, nameSource: 'withheld', codes: [] });
+    expect(recognized).toMatchObject({ name: 'warfarin', nameSource: 'recognized-in-free-text' });
+    expect(JSON.stringify(recognized)).not.toMatch(/Quisenberry|X991|1\.2\.3/);
+  });
+
   it('passes a sig only when it is made of dosing words', () => {
     expect(safeDosage('1 tablet by mouth every 8 hours as needed for pain')).toBe(
       '1 tablet by mouth every 8 hours as needed for pain',
