@@ -87,7 +87,7 @@ export function assessRenalFunction(patient: PatientContext): RenalFunction {
       value: ckdEpi2021(creatinine.value / CREATININE_UMOL_PER_MGDL, age, sex),
       unit: 'mL/min/{1.73_m2}',
       basis: 'calculated',
-      method: 'CKD-EPI 2021 from serum creatinine',
+      method: `CKD-EPI 2021 from serum creatinine, age ${age}, ${sex}`,
       evidence: [creatinine],
     };
   }
@@ -107,7 +107,7 @@ export function assessRenalFunction(patient: PatientContext): RenalFunction {
       value: cockcroftGault(creatinine.value / CREATININE_UMOL_PER_MGDL, age, weight.value, sex),
       unit: 'mL/min',
       basis: 'calculated',
-      method: 'Cockcroft–Gault from serum creatinine and body weight',
+      method: `Cockcroft–Gault from serum creatinine and body weight, age ${age}, ${sex}`,
       evidence: [creatinine, weight],
     };
   }
