@@ -9,8 +9,8 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '../src/config.js';
 import { createLogger } from '../src/logger.js';
-import { SQLITE_FILE } from '../src/store/connect.js';
-import { openStore } from '../src/store/sqlStore.js';
+import { verifyChains } from '../src/store/chain.js';
+import { connect, SQLITE_FILE } from '../src/store/connect.js';
 import type { ChainReport } from '../src/store/types.js';
 
 function describeReport(report: ChainReport, location: string): string {
@@ -26,25 +26,28 @@ async function main(): Promise<number> {
   const { values } = parseArgs({
     options: { 'pg-schema': { type: 'string' }, json: { type: 'boolean', default: false } },
   });
-  const config = { ...loadConfig(), auditRetentionDays: undefined };
+  const config = loadConfig();
   if (!config.databaseUrl && !existsSync(path.join(config.dataDir, SQLITE_FILE))) {
     process.stderr.write(
       `no audit store at ${path.join(config.dataDir, SQLITE_FILE)} (set DATA_DIR or DATABASE_URL)\n`,
     );
     return 2;
   }
-  const store = await openStore(config, {
+  // Straight to the tables, no migrations, no settings written: checking the trail must not change it.
+  const connection = connect({
+    dataDir: config.dataDir,
+    databaseUrl: config.databaseUrl,
     logger: createLogger('error'),
     ...(values['pg-schema'] ? { pgSchema: values['pg-schema'] } : {}),
   });
   try {
-    const report = await store.verifyChain();
+    const report = await verifyChains(connection.db);
     process.stdout.write(
-      values.json ? `${JSON.stringify(report)}\n` : `${describeReport(report, store.location)}\n`,
+      values.json ? `${JSON.stringify(report)}\n` : `${describeReport(report, connection.location)}\n`,
     );
     return report.ok ? 0 : 1;
   } finally {
-    await store.close();
+    await connection.db.destroy();
   }
 }
 
