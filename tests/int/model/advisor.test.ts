@@ -203,12 +203,13 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect(fake.requests).toHaveLength(1);
   });
 
-  it('reports a server error as an error outcome', async () => {
-    const { advisor } = await setup(standIn.serverError(500));
+  it('reports a server error as an error outcome, without SDK retries that would run past the deadline', async () => {
+    const { advisor, fake } = await setup(standIn.serverError(500));
 
     const outcome = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
 
     expect(outcome).toMatchObject({ status: 'error', reason: 'http-500', findings: [] });
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('honours 429 retry-after: rate-limited, and the next hook does not call until it has passed', async () => {
