@@ -70,8 +70,8 @@ export function createApp(deps: AppDeps): Express {
   app.use(helmet());
   app.use('/cds-services', cdsCors(config));
   if (config.rateLimitPerMinute > 0) {
-    // Per IP before authentication, so a flood of bad tokens is cheap to refuse; per EHR after it.
-    app.use('/cds-services', ipRateLimit({ limit: config.rateLimitPerMinute * 2 }));
+    // Failed requests per IP before authentication (a spray of bad tokens is cut off cheaply); volume per EHR after.
+    app.use('/cds-services', ipRateLimit({ limit: config.rateLimitPerMinute }));
   }
   app.use('/cds-services', authenticate(deps.authenticator, config.publicBaseUrl));
   if (config.rateLimitPerMinute > 0) app.use('/cds-services', clientRateLimit({ limit: config.rateLimitPerMinute }));

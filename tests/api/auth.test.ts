@@ -32,6 +32,7 @@ let jwks: JwksServer;
 let key: SigningKey;
 let app: Express;
 let fhir: FakeFhirServer;
+let limited: Express;
 
 beforeAll(async () => {
   fhir = await startFakeFhirServer();
@@ -54,6 +55,7 @@ beforeAll(async () => {
     logger: silentLogger(),
   });
   ({ app } = await testApp({ publicBaseUrl: BASE, rateLimitPerMinute: 0 }, { authenticator }));
+  ({ app: limited } = await testApp({ publicBaseUrl: BASE, rateLimitPerMinute: 2 }, { authenticator }));
 });
 
 afterAll(async () => {
@@ -207,6 +209,24 @@ describe('with trusted clients, every CDS endpoint requires the EHR JWT', () => 
     } finally {
       await other.close();
     }
+  });
+});
+
+describe('rate limits through the app', () => {
+  it('answers 429 once an EHR exceeds RATE_LIMIT_PER_MINUTE', async () => {
+    for (let i = 0; i < 2; i += 1) {
+      await request(limited)
+        .get('/cds-services')
+        .set('Authorization', `Bearer ${await tokenFor('/cds-services')}`)
+        .expect(200);
+    }
+
+    const res = await request(limited)
+      .get('/cds-services')
+      .set('Authorization', `Bearer ${await tokenFor('/cds-services')}`);
+
+    expect(res.status).toBe(429);
+    expect((res.body as { error: { code: string } }).error.code).toBe('too_many_requests');
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { Request, RequestHandler, Response } from 'express';
-import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
+import { type Options, ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { AppError } from '../../errors.js';
 import type { ClientIdentity } from '../../security/types.js';
 
@@ -33,8 +33,10 @@ export function rateLimitKey(client: ClientIdentity | undefined, ip: string | un
 function limiter(
   options: Required<RateLimitOptions>,
   key: (req: Request, res: Response) => string,
+  extra: Partial<Options> = {},
 ): RequestHandler {
   return rateLimit({
+    ...extra,
     windowMs: options.windowMs,
     limit: options.limit,
     standardHeaders: 'draft-8',
@@ -55,11 +57,14 @@ export function clientRateLimit(options: RateLimitOptions = {}): RequestHandler 
 }
 
 /**
- * Per-IP limit; mount before authentication, so a flood of bad tokens costs little (JWT verification is the
- * expensive part of a rejected request).
+ * Per-IP limit on failed requests (status >= 400); mount before authentication, so a spray of bad tokens is cut
+ * off before it costs JWT verifications. Successes do not count: EHRs behind one proxy share an IP, and their
+ * volume is limited per EHR after authentication.
  */
 export function ipRateLimit(options: RateLimitOptions = {}): RequestHandler {
-  return limiter({ ...DEFAULT_IP_RATE_LIMIT, ...options }, (req) => rateLimitKey(undefined, req.ip));
+  return limiter({ ...DEFAULT_IP_RATE_LIMIT, ...options }, (req) => rateLimitKey(undefined, req.ip), {
+    skipSuccessfulRequests: true,
+  });
 }
 
 export interface ServerTimeouts {

@@ -55,6 +55,20 @@ describe('rate limiting through Express', () => {
     expect(res.headers.ratelimit).toBeDefined();
   });
 
+  it('counts only failed requests per IP before authentication', async () => {
+    const app = express();
+    app.use(ipRateLimit({ limit: 2 }));
+    app.get('/ok', (_req, res) => void res.end('ok'));
+    app.get('/denied', (_req, res) => void res.status(401).end());
+    app.use(errorHandler(silentLogger(), 1024));
+
+    for (let i = 0; i < 5; i += 1) await request(app).get('/ok').expect(200);
+    await request(app).get('/denied').expect(401);
+    await request(app).get('/denied').expect(401);
+
+    await request(app).get('/ok').expect(429);
+  });
+
   it('gives each EHR its own budget', async () => {
     const app = express();
     let next: ClientIdentity = ehrA;
