@@ -12,6 +12,7 @@ import type { FindingAction, FindingLink, FindingSuggestion, Finding } from '../
 import type { FindingKind } from './keys.js';
 import type { Alternative, KnowledgeBase } from './knowledge.js';
 import type { OrderableLab } from './knowledgeFiles.js';
+import { isSafeAlternative } from './alternatives.js';
 import { isReviewedDraft, type ResolvedMed, type RuleContext } from './context.js';
 
 export const OVERRIDE_REASON_SYSTEM = 'https://cds-advisor.dev/CodeSystem/override-reason';
@@ -162,7 +163,7 @@ export function sourceLine(kb: KnowledgeBase, id: string): string {
   return s ? `Source: ${kbText(s.label)}` : '';
 }
 
-function deleteDraft(kb: KnowledgeBase, rm: ResolvedMed, name: string): FindingAction {
+function deleteDraft(rm: ResolvedMed, name: string): FindingAction {
   return { type: 'delete', description: `Remove the draft order for ${name}`, resourceId: rm.med.ref };
 }
 
@@ -217,18 +218,19 @@ export function suggestionsFor(ctx: RuleContext, plan: SuggestionPlan): FindingS
   const out: FindingSuggestion[] = [];
   for (const rm of plan.meds) {
     if (!isReviewedDraft(ctx, rm)) continue;
-    const name = rm.ingredients.map((i) => lowerName(kb, i)).join('/') || rm.med.concept.text;
+    const name = rm.ingredients.map((i) => lowerName(kb, i)).join('/') || clip(rm.med.concept.text, 60);
     for (const alt of plan.alternatives ?? []) {
       if (!rm.ingredients.some((i) => alt.replaces.has(i)) || plan.avoid?.has(alt.with)) continue;
+      if (!isSafeAlternative(ctx, alt.with, rm)) continue;
       out.push({
         label: `Replace ${name} with ${lowerName(kb, alt.with)}`,
-        actions: [deleteDraft(kb, rm, name), replacementOrder(kb, ctx, alt.with, name)],
+        actions: [deleteDraft(rm, name), replacementOrder(kb, ctx, alt.with, name)],
       });
     }
     out.push({
       label: `Remove the draft order for ${name}`,
       ...(plan.recommendRemoval && { isRecommended: true }),
-      actions: [deleteDraft(kb, rm, name)],
+      actions: [deleteDraft(rm, name)],
     });
   }
   for (const lab of plan.labs ?? []) {
@@ -237,7 +239,6 @@ export function suggestionsFor(ctx: RuleContext, plan: SuggestionPlan): FindingS
   return out;
 }
 
-/** The finding fields that depend only on kind, source and suggestions. */
 export interface FindingParts {
   readonly kind: FindingKind;
   /** The knowledge entry that fired: its source and further reading become the card's source and links. */

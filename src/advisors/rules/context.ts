@@ -8,7 +8,9 @@ import { latestLab } from '../../clinical/observations.js';
 import { assessRenalFunction, type RenalFunction } from '../../clinical/renal.js';
 import type { Review } from '../types.js';
 import type { KnowledgeBase } from './knowledge.js';
-import { ingredientsOfMedication } from './matcher.js';
+import { type Allergen, allergenOf, ingredientsOfMedication } from './matcher.js';
+import { isActiveAllergy } from '../../clinical/records.js';
+import type { Allergy } from '../../clinical/types.js';
 
 export interface ResolvedMed {
   readonly med: Medication;
@@ -22,6 +24,8 @@ export interface RuleContext {
   readonly focus: readonly ResolvedMed[];
   readonly others: readonly ResolvedMed[];
   renal(): RenalFunction;
+  /** Active allergies with what each covers (ingredients and classes). */
+  allergens(): readonly { readonly allergy: Allergy; readonly allergen: Allergen }[];
   latest(analyte: Analyte, maxAgeDays: number): LabResult | undefined;
 }
 
@@ -34,6 +38,7 @@ export function buildContext(kb: KnowledgeBase, review: Review): RuleContext {
     .filter((m) => !focusRefs.has(m.ref))
     .map(resolve);
   let renal: RenalFunction | undefined;
+  let allergens: { allergy: Allergy; allergen: Allergen }[] | undefined;
   const labs = new Map<string, LabResult | undefined>();
   return {
     kb,
@@ -42,6 +47,10 @@ export function buildContext(kb: KnowledgeBase, review: Review): RuleContext {
     focus,
     others,
     renal: () => (renal ??= assessRenalFunction(patient)),
+    allergens: () =>
+      (allergens ??= patient.allergies
+        .filter(isActiveAllergy)
+        .map((allergy) => ({ allergy, allergen: allergenOf(kb, allergy) }))),
     latest: (analyte, maxAgeDays) => {
       const key = `${analyte}/${maxAgeDays}`;
       if (!labs.has(key)) labs.set(key, latestLab(patient.labs, analyte, patient.now, maxAgeDays));

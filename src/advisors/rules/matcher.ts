@@ -8,6 +8,7 @@ import type { Allergy, Concept, Medication } from '../../clinical/types.js';
 import { RXNORM } from '../../clinical/types.js';
 import { textsOf } from '../../clinical/concept.js';
 import type { KnowledgeBase } from './knowledge.js';
+import type { AllergyRuleSpec } from './knowledgeFiles.js';
 
 export function ingredientsOfConcepts(kb: KnowledgeBase, concepts: readonly Concept[]): string[] {
   const found = new Set<string>();
@@ -39,4 +40,39 @@ export function allergenOf(kb: KnowledgeBase, allergy: Allergy): Allergen {
   for (const concept of concepts) for (const text of textsOf(concept)) kb.allergenNames.scan(text, classes);
   for (const id of ingredients) for (const c of kb.ingredients.get(id)?.classes ?? []) classes.add(c);
   return { ingredients, classes };
+}
+
+export interface AllergyMatch {
+  readonly rule: AllergyRuleSpec;
+  readonly ruleId: string;
+  /** How the drug matches the allergy, for the card: "the same ingredient", "the same class (penicillins)"… */
+  readonly how: string;
+}
+
+/** Whether an ingredient is unsafe for an allergen: the same ingredient, the same class, or a cross-sensitivity. */
+export function allergyMatch(
+  kb: KnowledgeBase,
+  ingredient: string,
+  allergen: Allergen,
+): AllergyMatch | undefined {
+  if (allergen.ingredients.has(ingredient)) {
+    return { rule: kb.allergyDirect, ruleId: 'allergy/direct', how: 'the same ingredient' };
+  }
+  for (const cls of kb.ingredients.get(ingredient)?.classes ?? []) {
+    const rule = kb.allergyClassRules.get(cls);
+    if (rule && allergen.classes.has(cls)) {
+      return {
+        rule,
+        ruleId: `allergy/class-${cls}`,
+        how: `the same class (${kb.classLabels.get(cls) ?? cls})`,
+      };
+    }
+  }
+  for (const cross of kb.crossSensitivities) {
+    if (allergen.classes.has(cross.spec.allergyClass) && cross.drugs.has(ingredient)) {
+      const label = kb.classLabels.get(cross.spec.allergyClass) ?? cross.spec.allergyClass;
+      return { rule: cross.spec, ruleId: `allergy/${cross.spec.id}`, how: `cross-sensitivity with ${label}` };
+    }
+  }
+  return undefined;
 }

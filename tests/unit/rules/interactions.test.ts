@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { draft, findings, inr, keysOf, med } from './builders.js';
+import { allergy, draft, findings, inr, keysOf, med } from './builders.js';
 
 describe('anticoagulant interactions', () => {
   it('warns when an NSAID draft is selected for a patient on warfarin', async () => {
@@ -299,5 +299,48 @@ describe('posaconazole with CYP3A4 statins', () => {
       severity: 'critical',
     });
     expect(finding?.suggestions?.[0]?.label).toBe('Replace atorvastatin with pravastatin');
+  });
+});
+
+describe('safer alternatives are themselves safe', () => {
+  const labels = async (chart: Parameters<typeof findings>[1]): Promise<string[]> =>
+    (
+      (await findings('order-select', chart)).find((f) => f.key === 'interaction:ibuprofen|warfarin')
+        ?.suggestions ?? []
+    ).map((s) => s.label);
+
+  it('offers acetaminophen in place of an NSAID normally', async () => {
+    expect(await labels({ active: [med('warfarin 5mg')], drafts: [draft('ibuprofen 400 mg')] })).toContain(
+      'Replace ibuprofen with acetaminophen',
+    );
+  });
+
+  it('does not offer acetaminophen to a patient allergic to it', async () => {
+    const chart = {
+      active: [med('warfarin 5mg')],
+      drafts: [draft('ibuprofen 400 mg')],
+      allergies: [allergy('Tylenol')],
+    };
+    expect(await labels(chart)).not.toContain('Replace ibuprofen with acetaminophen');
+  });
+
+  it('does not offer acetaminophen when it is already on the chart', async () => {
+    const chart = {
+      active: [med('warfarin 5mg'), med('acetaminophen 500 mg prn')],
+      drafts: [draft('ibuprofen 400 mg')],
+    };
+    expect(await labels(chart)).toEqual([
+      'Remove the draft order for ibuprofen',
+      'Order INR in Platelet poor plasma by Coagulation assay',
+    ]);
+  });
+
+  it('does not offer azithromycin for clarithromycin when it would interact (QT with citalopram)', async () => {
+    const result = await findings('order-sign', {
+      active: [med('simvastatin 40 mg'), med('citalopram 20 mg')],
+      drafts: [draft('clarithromycin 500 mg')],
+    });
+    const statin = result.find((f) => f.key === 'interaction:clarithromycin|simvastatin');
+    expect(statin?.suggestions?.map((s) => s.label)).toEqual(['Remove the draft order for clarithromycin']);
   });
 });

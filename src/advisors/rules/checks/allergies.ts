@@ -4,56 +4,15 @@
  * cephalosporin). Only active allergies count: resolved, inactive, refuted and entered-in-error ones never fire.
  */
 import { md } from '../../../cards/markdown.js';
-import { isActiveAllergy } from '../../../clinical/records.js';
 import type { Allergy } from '../../../clinical/types.js';
 import type { Finding, Severity } from '../../types.js';
 import { clip, describeMed, drugName, kbText, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import { findingKey, SEVERITY_RANK } from '../keys.js';
-import type { AllergyRuleSpec } from '../knowledgeFiles.js';
-import { type Allergen, allergenOf } from '../matcher.js';
+import { type AllergyMatch, allergyMatch } from '../matcher.js';
 
-interface Match {
+interface Match extends AllergyMatch {
   readonly allergy: Allergy;
-  readonly rule: AllergyRuleSpec;
-  readonly ruleId: string;
-  readonly how: string;
-}
-
-function matchAllergy(
-  ctx: RuleContext,
-  ingredient: string,
-  allergy: Allergy,
-  allergen: Allergen,
-): Match | undefined {
-  const { kb } = ctx;
-  if (allergen.ingredients.has(ingredient)) {
-    return { allergy, rule: kb.allergyDirect, ruleId: 'allergy/direct', how: 'the same ingredient' };
-  }
-  const drugClasses = kb.ingredients.get(ingredient)?.classes ?? new Set<string>();
-  for (const cls of drugClasses) {
-    const rule = kb.allergyClassRules.get(cls);
-    if (rule && allergen.classes.has(cls)) {
-      return {
-        allergy,
-        rule,
-        ruleId: `allergy/class-${cls}`,
-        how: `the same class (${kb.classLabels.get(cls) ?? cls})`,
-      };
-    }
-  }
-  for (const cross of kb.crossSensitivities) {
-    if (allergen.classes.has(cross.spec.allergyClass) && cross.drugs.has(ingredient)) {
-      const label = kb.classLabels.get(cross.spec.allergyClass) ?? cross.spec.allergyClass;
-      return {
-        allergy,
-        rule: cross.spec,
-        ruleId: `allergy/${cross.spec.id}`,
-        how: `cross-sensitivity with ${label}`,
-      };
-    }
-  }
-  return undefined;
 }
 
 function allergyLine(a: Allergy): string {
@@ -87,16 +46,16 @@ function findingFor(ctx: RuleContext, rm: ResolvedMed, ingredient: string, match
 }
 
 export function allergyFindings(ctx: RuleContext): Finding[] {
-  const allergies = ctx.patient.allergies
-    .filter(isActiveAllergy)
-    .map((a) => ({ a, allergen: allergenOf(ctx.kb, a) }));
+  const allergies = ctx.allergens();
   if (allergies.length === 0) return [];
   const out: Finding[] = [];
   for (const rm of ctx.focus) {
     for (const ingredient of rm.ingredients) {
-      const matches = allergies
-        .map(({ a, allergen }) => matchAllergy(ctx, ingredient, a, allergen))
-        .filter((m): m is Match => m !== undefined);
+      const matches: Match[] = [];
+      for (const { allergy, allergen } of allergies) {
+        const match = allergyMatch(ctx.kb, ingredient, allergen);
+        if (match) matches.push({ ...match, allergy });
+      }
       if (matches.length > 0) out.push(findingFor(ctx, rm, ingredient, matches));
     }
   }
