@@ -112,3 +112,13 @@ describe('drug allergy checks', () => {
     expect(finding?.detail).not.toContain('<b>');
   });
 });
+
+describe('allergy wording', () => {
+  it('says "active" for a medication the patient already takes', async () => {
+    const [finding] = await findings('patient-view', {
+      allergies: [allergy('Sulfa')],
+      active: [med('Bactrim DS')],
+    });
+    expect(finding?.summary).toBe('Allergy: Sulfamethoxazole active; patient allergic to Sulfa');
+  });
+});

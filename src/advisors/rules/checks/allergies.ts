@@ -29,14 +29,16 @@ function findingFor(ctx: RuleContext, rm: ResolvedMed, ingredient: string, match
   const lead = matches[0] as Match;
   const severity: Severity = lead.rule.severity;
   const name = drugName(kb, ingredient);
+  // patient-view reviews what the patient already takes; the order hooks review what is being ordered.
+  const state = rm.med.origin === 'draft' ? 'ordered' : 'active';
   return ruleFinding(kb, {
     kind: 'allergy',
     entry: lead.rule,
     ruleId: lead.ruleId,
     key: findingKey('allergy', [lowerName(kb, ingredient)]),
     severity,
-    summary: `Allergy: ${name} ordered; patient allergic to ${clip(lead.allergy.concept.text)}`,
-    headline: `**${kbText(name)}** is ordered and the patient has a recorded allergy matching by ${kbText(lead.how)}.`,
+    summary: `Allergy: ${name} ${state}; patient allergic to ${clip(lead.allergy.concept.text)}`,
+    headline: `**${kbText(name)}** is ${state} and the patient has a recorded allergy matching by ${kbText(lead.how)}.`,
     evidenceLines: [describeMed(rm), ...matches.map((m) => `Allergy: ${allergyLine(m.allergy)}`)],
     why: lead.rule.rationale,
     todo: lead.rule.management,
