@@ -350,18 +350,21 @@ export function hookPayload(hook: BenchHook, options: RequestOptions = {}): stri
   return JSON.stringify(hookRequest(hook, options));
 }
 
-/** A feedback body for one card (https://cds-hooks.hl7.org/2.0/#feedback). */
-export function feedbackPayload(cardUuid: string): string {
-  return JSON.stringify({
-    feedback: [
-      {
+/**
+ * A feedback body for one card (https://cds-hooks.hl7.org/2.0/#feedback): accepted with the given suggestion,
+ * or overridden with a coded reason when there is none.
+ */
+export function feedbackPayload(cardUuid: string, suggestionUuid?: string): string {
+  const outcomeTimestamp = new Date().toISOString();
+  const item = suggestionUuid
+    ? { card: cardUuid, outcome: 'accepted', acceptedSuggestions: [{ id: suggestionUuid }], outcomeTimestamp }
+    : {
         card: cardUuid,
-        outcome: 'accepted',
-        acceptedSuggestions: [{ id: randomUUID() }],
-        outcomeTimestamp: new Date().toISOString(),
-      },
-    ],
-  });
+        outcome: 'overridden',
+        overrideReason: { reason: { system: 'https://ehr.example/override-reason', code: 'patient-aware' } },
+        outcomeTimestamp,
+      };
+  return JSON.stringify({ feedback: [item] });
 }
 
 export function payloadSizes(): Record<BenchHook, number> {

@@ -1,7 +1,7 @@
 /**
  * `npm run soak`: a fixed rate of mixed traffic (the three hooks and feedback, one each in turn) for a while, then
  * a graceful stop and the checks: zero errors, zero lost audit or feedback records (rows counted in the store
- * against the 200s the load generator saw), memory flat (mean RSS of the last quarter vs the first quarter).
+ * against the 200s the load generator saw), memory flat (mean RSS of the last quarter vs the second; the first is warm-up).
  *
  * Two phases (SOAK_MODE=single | scale | all, default all):
  *   single  one instance on the embedded SQLite store;
@@ -79,10 +79,16 @@ async function tokenPool(
   return () => tokens[next++];
 }
 
+interface IssuedCard {
+  readonly serviceId: string;
+  readonly uuid: string;
+  readonly suggestion: string | undefined;
+}
+
 /** Drives the mix at a fixed overall rate through `baseUrl`; `publicBaseUrl` is what tokens name as audience. */
 async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | undefined): Promise<Traffic> {
   const perKind = Math.ceil(((RATE * SECONDS) / 4) * 1.2) + 100;
-  const knownCards: string[] = [];
+  const issued: IssuedCard[] = [];
   const traffic: Traffic = {
     hookOk: 0,
     hookOther: {},
@@ -98,11 +104,15 @@ async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | und
   const count = (bucket: Record<string, number>, status: number): void => {
     bucket[String(status)] = (bucket[String(status)] ?? 0) + 1;
   };
-  if (ehr) log(`signing ${perKind * 4} tokens`);
+  if (ehr) log(`signing ${perKind * 6} tokens`);
   const requests: autocannon.Request[] = [];
+  const feedbackTokens: Record<string, () => string | undefined> = {};
   for (const hook of HOOKS) {
-    const pathname = `/cds-services/${SERVICE_OF[hook]}`;
+    const serviceId = SERVICE_OF[hook];
+    const pathname = `/cds-services/${serviceId}`;
     const nextToken = await tokenPool(ehr, publicBaseUrl + pathname, perKind);
+    // Feedback goes to whichever service issued the card.
+    feedbackTokens[serviceId] = await tokenPool(ehr, `${publicBaseUrl}${pathname}/feedback`, perKind);
     let variant = 0;
     requests.push({
       method: 'POST',
@@ -124,10 +134,14 @@ async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | und
           return;
         }
         traffic.hookOk++;
-        if (knownCards.length >= MAX_KNOWN_CARDS) return;
+        if (issued.length >= MAX_KNOWN_CARDS) return;
         try {
-          for (const card of (JSON.parse(body) as { cards?: { uuid?: string }[] }).cards ?? []) {
-            if (card.uuid) knownCards.push(card.uuid);
+          const cards = (
+            JSON.parse(body) as { cards?: { uuid?: string; suggestions?: { uuid?: string }[] }[] }
+          ).cards;
+          for (const card of cards ?? []) {
+            if (card.uuid)
+              issued.push({ serviceId, uuid: card.uuid, suggestion: card.suggestions?.[0]?.uuid });
           }
         } catch {
           // counted as a 200 all the same; the checks look at the store
@@ -135,18 +149,23 @@ async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | und
       },
     });
   }
-  const nextFeedbackToken = await tokenPool(ehr, publicBaseUrl + FEEDBACK_PATH, perKind);
   requests.push({
     method: 'POST',
     path: FEEDBACK_PATH,
     headers: { 'content-type': 'application/json' },
     setupRequest: (req) => {
-      const token = nextFeedbackToken();
-      // Feedback on a card the service really issued when there is one (each card once), else on an unknown one.
-      const body = feedbackPayload(knownCards.shift() ?? randomUUID());
+      // Feedback on a card the service really issued (each card once), accepting its first suggestion when it
+      // has one; on an unknown card of order-sign when none is waiting.
+      const card = issued.shift() ?? {
+        serviceId: 'order-sign-advice',
+        uuid: randomUUID(),
+        suggestion: undefined,
+      };
+      const token = feedbackTokens[card.serviceId]?.();
       return {
         ...req,
-        body,
+        path: `/cds-services/${card.serviceId}/feedback`,
+        body: feedbackPayload(card.uuid, card.suggestion),
         headers: { ...req.headers, ...(token ? { authorization: `Bearer ${token}` } : {}) },
       };
     },
@@ -189,7 +208,13 @@ async function sampled<T>(
   work: Promise<T>,
 ): Promise<{ value: T; samples: number[][] }> {
   const samples: number[][] = instances.map(() => []);
-  const timer = setInterval(() => instances.forEach((c, i) => samples[i]?.push(c.rssKb())), 1000);
+  const sample = (): void =>
+    instances.forEach((c, i) => {
+      const rss = c.rssKb();
+      // 0: the process is gone (its exit is reported by the stop check).
+      if (rss > 0) samples[i]?.push(rss);
+    });
+  const timer = setInterval(sample, 1000);
   try {
     return { value: await work, samples };
   } finally {
@@ -197,17 +222,22 @@ async function sampled<T>(
   }
 }
 
+/**
+ * Flat means no growth once warm: the mean RSS of the second quarter of the run (the first is the heap growing to
+ * its working size) against the mean of the last quarter.
+ */
 function memoryCheck(name: string, samples: number[]): Check {
   const quarter = Math.max(1, Math.floor(samples.length / 4));
   const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const first = mean(samples.slice(0, quarter));
+  const warm = mean(samples.slice(quarter, 2 * quarter));
   const last = mean(samples.slice(-quarter));
-  const growth = first > 0 ? (last - first) / first : Number.NaN;
+  const growth = warm > 0 ? (last - warm) / warm : Number.NaN;
   const peak = Math.max(0, ...samples);
+  const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
   return {
     name: `memory flat (${name})`,
     ok: samples.length >= 8 ? growth <= MEMORY_GROWTH_LIMIT : undefined,
-    detail: `RSS first quarter ${(first / 1024).toFixed(0)} MB, last quarter ${(last / 1024).toFixed(0)} MB (${(growth * 100).toFixed(1)}%), peak ${(peak / 1024).toFixed(0)} MB, ${samples.length} samples`,
+    detail: `RSS warm-up ${mb(mean(samples.slice(0, quarter)))}, second quarter ${mb(warm)}, last quarter ${mb(last)} (${(growth * 100).toFixed(1)}% vs second quarter, limit ${MEMORY_GROWTH_LIMIT * 100}%), peak ${mb(peak)}, ${samples.length} samples`,
   };
 }
 
@@ -247,6 +277,14 @@ function recordChecks(t: Traffic, invocations: number, feedback: number): Check[
 }
 
 async function stopChecked(instance: Child): Promise<Check> {
+  const early = instance.endedEarly();
+  if (early) {
+    return {
+      name: `graceful stop (${instance.name})`,
+      ok: false,
+      detail: `the instance ended during the run at ${early.at.toISOString()} (exit code ${String(early.code)}, signal ${String(early.signal)}), not stopped by the soak: ${early.code === 0 ? 'a SIGTERM from outside (another process on the machine)' : 'it crashed'}; log: ${instance.logFile}`,
+    };
+  }
   const code = await instance.stop();
   const errorLines = instance
     .log()

@@ -68,6 +68,8 @@ export interface Child {
   resetPeak(): boolean;
   /** SIGTERM, then waits for a graceful exit (SIGKILL after a grace period). Resolves with the exit code. */
   stop(): Promise<number | null>;
+  /** How and when the child ended before `stop()` was called (someone else stopped or killed it), if it did. */
+  endedEarly(): { code: number | null; signal: string | null; at: Date } | undefined;
 }
 
 function statusField(pid: number, field: string): number {
@@ -129,7 +131,14 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
   });
   closeSync(fd);
   live.add(child);
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let stopping = false;
+  let early: { code: number | null; signal: string | null; at: Date } | undefined;
+  const exited = new Promise<number | null>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (!stopping) early = { code, signal, at: new Date() };
+      resolve(code);
+    }),
+  );
   void exited.then(() => live.delete(child));
   const pid = child.pid ?? -1;
   const readLog = (): string => readFileSync(logFile, 'utf8');
@@ -179,8 +188,10 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
         return false;
       }
     },
+    endedEarly: () => early,
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return child.exitCode;
+      stopping = true;
       child.kill('SIGTERM');
       const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
       try {
