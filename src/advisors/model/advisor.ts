@@ -203,9 +203,8 @@ export class ModelAdvisor implements Advisor {
       const deid = deidentify(review.patient, {
         recognizeDrugNames: (text) => this.vocabulary.recognize(text),
       });
-      if (deid.input.activeMedications.length === 0 && deid.input.draftOrders.length === 0) {
-        return done('ok', [], 'nothing-to-review');
-      }
+      // The hook asks about its focus (selected drafts, all drafts, or the active list): none, nothing to ask.
+      if (review.focus.length === 0) return done('ok', [], 'nothing-to-review');
       const key = adviceCacheKey(deid.input, PROMPT_VERSION, this.client.deployment);
       const cached = this.cache.get(key);
       if (cached) return done('cached', this.findingsOf(cached, deid, review));
@@ -258,7 +257,7 @@ export class ModelAdvisor implements Advisor {
   }
 
   private findingsOf(answer: ModelAnswer, deid: Deidentified, review: Review): Finding[] {
-    const guarded = guardAnswer(answer, deid.aliases);
+    const guarded = guardAnswer(answer, deid.aliases, new Set(review.focus.map((m) => m.ref)));
     for (const [reason, count] of Object.entries(guarded.dropped))
       this.metrics.itemsDropped.inc({ reason }, count);
     const context = {

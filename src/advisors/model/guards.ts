@@ -20,7 +20,13 @@ export const MAX_SUMMARY = 139;
 export const MAX_DETAIL = 450;
 
 export type DropReason =
-  'invalid-item' | 'no-citation' | 'unknown-alias' | 'empty-text' | 'too-many' | 'duplicate';
+  | 'invalid-item'
+  | 'no-citation'
+  | 'unknown-alias'
+  | 'outside-focus'
+  | 'empty-text'
+  | 'too-many'
+  | 'duplicate';
 export type SuggestionDropReason =
   'suggestion-target-not-draft' | 'suggestion-target-not-cited' | 'suggestion-lab-not-allowed';
 
@@ -76,7 +82,16 @@ function cappedSeverity(item: ModelAdviceItem): Severity {
   return item.severity === 'critical' ? 'warning' : item.severity;
 }
 
-export function guardAnswer(answer: ModelAnswer, aliases: ReadonlyMap<string, AliasTarget>): GuardResult {
+/**
+ * `focus`: refs of the medications under review (the selected drafts on order-select, every draft on order-sign,
+ * the active list on patient-view). When given, an item must cite one of them: the model sees the whole picture,
+ * the hook asks about part of it (and the same cached answer serves order-select and order-sign).
+ */
+export function guardAnswer(
+  answer: ModelAnswer,
+  aliases: ReadonlyMap<string, AliasTarget>,
+  focus?: ReadonlySet<string>,
+): GuardResult {
   const dropped: Partial<Record<DropReason | SuggestionDropReason, number>> = {};
   const drop = (reason: DropReason | SuggestionDropReason): void => {
     dropped[reason] = (dropped[reason] ?? 0) + 1;
@@ -94,6 +109,10 @@ export function guardAnswer(answer: ModelAnswer, aliases: ReadonlyMap<string, Al
     const cited = cites.map((c) => aliases.get(c));
     if (cited.some((t) => t === undefined)) {
       drop('unknown-alias');
+      continue;
+    }
+    if (focus && !cited.some((t) => t !== undefined && focus.has(t.ref))) {
+      drop('outside-focus');
       continue;
     }
     const summary = clamp(stripLinks(item.summary), MAX_SUMMARY);

@@ -22,7 +22,14 @@ import {
   standIn,
   startFakeAzureOpenAI,
 } from '../../fakes/azure-openai-server.js';
-import { fixtureReview, IDENTIFYING_STRINGS } from '../../unit/model/fixtures.js';
+import {
+  adviceItem,
+  fixtureContext,
+  fixtureDraftAmoxicillin,
+  fixtureDraftIbuprofen,
+  fixtureReview,
+  IDENTIFYING_STRINGS,
+} from '../../unit/model/fixtures.js';
 
 const DEPLOYMENT = 'advice-deploy';
 const API_KEY = 'stand-in-key';
@@ -189,6 +196,29 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect(await registry.getSingleMetricAsString('cds_model_late_answers_total')).toMatch(
       /outcome="cached"} 1/,
     );
+  });
+
+  it('shows on order-select only advice about the selected drafts, and the rest from the cache on order-sign', async () => {
+    const context = fixtureContext('order-select', {
+      drafts: [fixtureDraftIbuprofen, fixtureDraftAmoxicillin],
+    });
+    const { advisor, fake } = await setup({
+      kind: 'advice',
+      advice: () => ({ advice: [adviceItem({ kind: 'allergy', cites: ['D2', 'A1'], suggestion: null })] }),
+    });
+
+    const select = await advisor.advise(
+      fixtureReview('order-select-advice', context),
+      AbortSignal.timeout(5000),
+    );
+    const sign = await advisor.advise(fixtureReview('order-sign-advice', context), AbortSignal.timeout(5000));
+
+    expect(select).toMatchObject({ status: 'ok', findings: [] });
+    expect(sign.status).toBe('cached');
+    expect(sign.findings.map((f) => f.evidence)).toEqual([
+      ['MedicationRequest/draft-amox-1', 'AllergyIntolerance/allergy-pcn-1'],
+    ]);
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('shares one call between hooks that ask about the same picture at the same time', async () => {

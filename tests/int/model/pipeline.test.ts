@@ -75,7 +75,7 @@ describe('model advice in the hook pipeline', () => {
         const data = patientDataOf(req);
         const ibuprofen = data.draftOrders[0]!.alias;
         const warfarin = data.activeMedications[0]!.alias;
-        const problem = data.problems[0]!.alias;
+        const ckd = data.problems[0]!.alias;
         return {
           advice: [
             {
@@ -88,13 +88,13 @@ describe('model advice in the hook pipeline', () => {
               suggestion: null,
             },
             {
-              kind: 'other',
-              summary: 'Consider a falls assessment given anticoagulation.',
+              kind: 'monitoring',
+              summary: 'Check renal function before an NSAID in chronic kidney disease.',
               detail: 'Scripted by the stand-in.',
               severity: 'info',
-              cites: [warfarin, problem],
+              cites: [ibuprofen, ckd],
               certainty: 'moderate',
-              suggestion: { kind: 'order-lab', loinc: '718-7' },
+              suggestion: { kind: 'order-lab', loinc: '2160-0' },
             },
           ],
         };
@@ -120,7 +120,7 @@ describe('model advice in the hook pipeline', () => {
     expect(provenance(ai)).toMatchObject({
       model: expect.stringMatching(/^advice\//),
       promptVersion: expect.any(String),
-      evidence: expect.arrayContaining(['MedicationRequest/warfarin-1']),
+      evidence: expect.arrayContaining(['MedicationRequest/draft-ibuprofen']),
     });
     expect(ai.overrideReasons?.map((r) => r.display)).toContain('AI advice incorrect');
     const action = ai.suggestions?.[0]?.actions?.[0];

@@ -14,6 +14,7 @@ import type {
 } from 'fhir/r4.js';
 import type { ModelAdviceItem } from '../../../src/advisors/model/output.js';
 import type { Review } from '../../../src/advisors/types.js';
+import { SERVICES } from '../../../hooks/index.js';
 import type { HookName } from '../../../src/cds/types.js';
 import { normalizePatientContext } from '../../../src/clinical/normalize.js';
 import type { PatientContext } from '../../../src/clinical/types.js';
@@ -192,13 +193,26 @@ export function fixtureContext(
   });
 }
 
+/** The review the service's own hook module builds (its focus: selected drafts, all drafts, or active list). */
 export function fixtureReview(
   serviceId = 'order-sign-advice',
   context: PatientContext = fixtureContext(),
   hookInstance = 'hook-instance-1',
 ): Review {
-  return { serviceId, hook: context.hook, patient: context, focus: context.draftOrders, hookInstance };
+  const service = SERVICES.find((s) => s.definition.id === serviceId);
+  if (!service) throw new Error(`no service ${serviceId}`);
+  return service.review({ ...context, hook: service.definition.hook }, { hookInstance });
 }
+
+/** A second draft, not selected on order-select: amoxicillin for a patient allergic to penicillin. */
+export const fixtureDraftAmoxicillin: MedicationRequest = {
+  resourceType: 'MedicationRequest',
+  id: 'draft-amox-1',
+  status: 'draft',
+  intent: 'order',
+  subject: { reference: 'Patient/pt-7781' },
+  medicationCodeableConcept: rx('308182', 'Amoxicillin 500 MG Oral Capsule'),
+};
 
 export const fixtureDraftIbuprofen = ibuprofen;
 

@@ -45,6 +45,19 @@ describe('guards', () => {
     expect(result.dropped['no-citation']).toBe(1);
   });
 
+  it('keeps only items about the medications the hook asks about', () => {
+    const focus = new Set(['MedicationRequest/draft-ibu-1']);
+
+    const result = guardAnswer(
+      answer(item(), item({ kind: 'monitoring', cites: ['M1', 'L1'], suggestion: null })),
+      aliases,
+      focus,
+    );
+
+    expect(result.items.map((i) => i.kind)).toEqual(['interaction']);
+    expect(result.dropped['outside-focus']).toBe(1);
+  });
+
   it('clamps a long summary to one line under 140 characters', () => {
     const long = `${'Warfarin and ibuprofen together '.repeat(10)}end.`;
 
