@@ -55,6 +55,8 @@ export interface OpenStoreOptions {
   readonly audit?: Partial<AuditQueueOptions>;
   /** How often retention and the jti purge run (default hourly; the first run is shortly after start). */
   readonly maintenanceIntervalMs?: number;
+  /** How long to wait at start for a PostgreSQL that is not reachable yet (default 30 s). */
+  readonly startTimeoutMs?: number;
   /** How long an AI switch value is trusted before it is read again (default 1 s). */
   readonly aiCacheTtlMs?: number;
   /** The longest a hook waits on reading the AI switch before using the last known value (default 250 ms). */
@@ -226,8 +228,15 @@ export class SqlStore implements Store {
   }
 }
 
-/** Connects (SQLite under DATA_DIR, or PostgreSQL at DATABASE_URL), migrates, and starts the audit queue. */
-export async function openStore(config: StoreConfig, options: OpenStoreOptions): Promise<SqlStore> {
+/** Errors that mean "PostgreSQL is not there yet", worth waiting out at start (compose, rolling restarts). */
+const NOT_YET = /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|timeout|terminated|starting up|57P03/i;
+
+function isNotYetReachable(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return NOT_YET.test(`${typeof code === 'string' ? code : ''} ${errorMessage(error)}`);
+}
+
+async function openOnce(config: StoreConfig, options: OpenStoreOptions): Promise<SqlStore> {
   const connection = connect({
     dataDir: config.dataDir,
     databaseUrl: config.databaseUrl,
@@ -245,5 +254,23 @@ export async function openStore(config: StoreConfig, options: OpenStoreOptions):
   } catch (error) {
     await connection.db.destroy();
     throw error;
+  }
+}
+
+/**
+ * Connects (SQLite under DATA_DIR, or PostgreSQL at DATABASE_URL), migrates, and starts the audit queue. A
+ * PostgreSQL that is not reachable yet is waited for (with backoff) up to `startTimeoutMs`; any other failure, or
+ * one past the deadline, is thrown so the process fails fast with the cause.
+ */
+export async function openStore(config: StoreConfig, options: OpenStoreOptions): Promise<SqlStore> {
+  const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await openOnce(config, options);
+    } catch (error) {
+      if (!config.databaseUrl || !isNotYetReachable(error) || Date.now() >= deadline) throw error;
+      options.logger.warn('store not reachable at start: retrying', { attempt, error: errorMessage(error) });
+      await new Promise((resolve) => setTimeout(resolve, Math.min(250 * 2 ** (attempt - 1), 2000)));
+    }
   }
 }

@@ -137,3 +137,36 @@ describe('PostgreSQL outage', () => {
     expect(await store.metrics.auditDropped.get()).toMatchObject({ values: [] });
   });
 });
+
+describe('PostgreSQL at start', () => {
+  const target = new URL(PG_URL);
+
+  it('waits for a database that is not reachable yet, then opens', async () => {
+    const proxy = new TcpProxy(Number(target.port || 5432), target.hostname);
+    await proxy.start();
+    await proxy.stop();
+    const location = newLocation('postgres');
+    const opening = openAt(
+      via(location, proxy.url(PG_URL)),
+      {},
+      { pgTimeoutMs: 500, startTimeoutMs: 20_000 },
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await proxy.start();
+    const store = await opening;
+    try {
+      expect(await store.ping()).toBe(true);
+    } finally {
+      await store.close();
+      await proxy.stop();
+      await dropLocation(location);
+    }
+  });
+
+  it('fails at once, with the cause, when the database refuses for another reason', async () => {
+    const missing = new URL(PG_URL);
+    missing.pathname = '/no_such_database_for_cds_advisor';
+    const location = newLocation('postgres', missing.toString());
+    await expect(openAt(location, {}, { startTimeoutMs: 60_000 })).rejects.toThrow(/does not exist/);
+  });
+});
