@@ -224,3 +224,61 @@ describe('Synthea R4 bundles', () => {
     ]);
   });
 });
+
+describe('other shapes EHRs send', () => {
+  it('resolves a medicationReference given as an absolute URL against a bundle entry', () => {
+    const order: MedicationRequest = {
+      resourceType: 'MedicationRequest',
+      id: 'abs',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: 'Patient/example' },
+      medicationReference: { reference: 'https://ehr.example.org/fhir/r4/Medication/med0308/_history/2' },
+    };
+    const ctx = normalizePatientContext({
+      ...base,
+      medications: searchset([order, hl7Example<Medication>('Medication-med0308.json')]),
+    });
+    expect(ctx.activeMedications[0]?.concept.text).toBe('Percocet tablet');
+  });
+
+  it('reads active MedicationStatements as active medications', () => {
+    const statement = {
+      resourceType: 'MedicationStatement' as const,
+      id: 'ms1',
+      status: 'active' as const,
+      subject: { reference: 'Patient/example' },
+      medicationCodeableConcept: { text: 'warfarin 5 mg' },
+      dosage: [{ text: '5 mg daily' }],
+    };
+    const ctx = normalizePatientContext({ ...base, medications: searchset([statement]) });
+    expect(ctx.activeMedications[0]).toMatchObject({
+      ref: 'MedicationStatement/ms1',
+      dosageText: '5 mg daily',
+      origin: 'active',
+    });
+  });
+
+  it('leaves out draft orders that were cancelled or entered in error', () => {
+    const draft = (id: string, status: MedicationRequest['status']): MedicationRequest => ({
+      resourceType: 'MedicationRequest',
+      id,
+      status,
+      intent: 'order',
+      subject: { reference: 'Patient/example' },
+      medicationCodeableConcept: { text: 'ibuprofen' },
+    });
+    const ctx = normalizePatientContext({
+      ...base,
+      hook: 'order-sign',
+      draftOrders: {
+        resourceType: 'Bundle',
+        type: 'collection',
+        entry: [draft('a', 'draft'), draft('b', 'cancelled'), draft('c', 'entered-in-error')].map(
+          (resource) => ({ resource }),
+        ),
+      },
+    });
+    expect(ctx.draftOrders.map((m) => m.ref)).toEqual(['MedicationRequest/a']);
+  });
+});
