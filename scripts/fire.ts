@@ -162,6 +162,11 @@ async function fire(serviceId: string, scenario: string): Promise<number> {
   const { cards = [] } = JSON.parse(text) as { cards?: CardLike[] };
   console.log(`${serviceId} ← ${scenario}: ${cards.length} card(s) in ${elapsed.toFixed(0)} ms`);
   cards.forEach(printCard);
+  const expected = readJson<Expected>(path.join(SCENARIOS, `${scenario}.expected.json`)).services[serviceId];
+  if (expected) {
+    const list = expected.map((e) => e.key).join(', ') || 'none';
+    console.log(`\nthe scenario expects ${expected.length} rule finding(s) here: ${list}`);
+  }
   return 0;
 }
 
