@@ -27,6 +27,8 @@ export interface Config {
   readonly jwtClockSkewSeconds: number;
   /** CDS requests per minute per authenticated EHR (per IP when unauthenticated); 0 turns rate limiting off. */
   readonly rateLimitPerMinute: number;
+  /** Concurrent reads per FHIR server (by origin), across all hook calls of this instance. */
+  readonly fhirMaxConcurrency: number;
 }
 
 export interface AzureOpenAIConfig {
@@ -132,6 +134,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtMaxLifetimeSeconds: intVar(env, 'JWT_MAX_LIFETIME_SECONDS', 300, 30, 3600),
     jwtClockSkewSeconds: intVar(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
+    fhirMaxConcurrency: intVar(env, 'FHIR_MAX_CONCURRENCY', 16, 1, 1000),
   };
 }
 

@@ -14,7 +14,7 @@ import { type AppDeps, createApp } from './http/app.js';
 import { createPseudonymizer } from './invocation/pseudonym.js';
 import type { Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
-import { applyServerTimeouts } from './http/middleware/limits.js';
+import { ConcurrencyLimit, applyServerTimeouts } from './http/middleware/limits.js';
 import { createAuditAuth, createAuditTokenVerifier } from './security/auditTokens.js';
 import { checkFhirServer } from './security/ssrf.js';
 import { type AuthenticationSetup, isLoopbackHost, setUpAuthentication } from './security/startup.js';
@@ -57,6 +57,8 @@ export async function buildDeps(config: Config, logger: Logger, overrides: Parti
   }
   // Plain-http FHIR servers only on loopback, and only in development (loopback HOST or no authentication).
   const allowInsecureLoopback = isLoopbackHost(config.host) || auth?.authenticated === false;
+  // One EHR's burst must not flood its FHIR server (nor tie up our sockets): bounded reads per server origin.
+  const fhirLimit = new ConcurrencyLimit(config.fhirMaxConcurrency);
   return {
     config,
     logger,
@@ -71,6 +73,7 @@ export async function buildDeps(config: Config, logger: Logger, overrides: Parti
       const result = checkFhirServer(client, url, { allowInsecureLoopback });
       return result.ok ? undefined : result.reason;
     },
+    fhirGate: (key, signal, task) => fhirLimit.run(key, signal, task),
     auditAuth: createAuditAuth({
       verifier: createAuditTokenVerifier(config.auditTokens, logger),
       secureCookies: config.publicBaseUrl.startsWith('https:'),

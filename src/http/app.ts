@@ -11,6 +11,7 @@ import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import type { Pseudonymizer } from '../invocation/pseudonym.js';
+import type { FhirGate } from '../prefetch/resolve.js';
 import type { AuditAuth } from '../security/auditTokens.js';
 import type { ClientIdentity, EhrAuthenticator } from '../security/types.js';
 import type { Store } from '../store/types.js';
@@ -39,6 +40,8 @@ export interface AppDeps {
   readonly pseudonymize: Pseudonymizer;
   /** SSRF guard: a reason when this client may not make the service fetch from `url`. */
   readonly checkFhirServer: (client: ClientIdentity, url: string) => string | undefined;
+  /** Bounds concurrent reads per FHIR server across hook calls (FHIR_MAX_CONCURRENCY). */
+  readonly fhirGate?: FhirGate;
   /** Audit/admin API access (bearer AUDIT_TOKENS, or dashboard session + CSRF) and the dashboard login routes. */
   readonly auditAuth: AuditAuth;
 }
@@ -99,6 +102,7 @@ export function createApp(deps: AppDeps): Express {
       pseudonymize: deps.pseudonymize,
       prefetchMaxPages: config.prefetchMaxPages,
       checkFhirServer: deps.checkFhirServer,
+      ...(deps.fhirGate ? { fhirGate: deps.fhirGate } : {}),
       adviceBudgetMs: config.adviceBudgetMs,
     }),
   );

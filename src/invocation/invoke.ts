@@ -12,7 +12,7 @@ import { mergeFindings } from '../cards/merge.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { bundleOf, type ResolvedPrefetch, resolvePrefetch } from '../prefetch/resolve.js';
+import { bundleOf, type FhirGate, type ResolvedPrefetch, resolvePrefetch } from '../prefetch/resolve.js';
 import type { ClientIdentity } from '../security/types.js';
 import type { InvocationOutcome, Store } from '../store/types.js';
 import type { Deadline } from './deadline.js';
@@ -30,6 +30,8 @@ export interface InvocationDeps {
   readonly prefetchMaxPages: number;
   /** SSRF guard: a reason when this client may not make us fetch from `url`. */
   readonly checkFhirServer: (client: ClientIdentity, url: string) => string | undefined;
+  /** Bounds concurrent reads per FHIR server across hook calls. */
+  readonly fhirGate?: FhirGate;
   readonly now?: () => Date;
 }
 
@@ -94,6 +96,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       maxPages: deps.prefetchMaxPages,
       checkFhirServer: (url) => deps.checkFhirServer(input.client, url),
       onFetch: (key, result) => deps.metrics.prefetchFetches.inc({ key, outcome: result }),
+      ...(deps.fhirGate ? { gate: deps.fhirGate } : {}),
     });
     if (!resolved.ok) {
       outcome = 'precondition-failed';

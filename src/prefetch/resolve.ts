@@ -7,7 +7,7 @@
 import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4.js';
 import type { FhirAuthorization, PrefetchKey } from '../cds/types.js';
 import { AppError, type Result, err, ok } from '../errors.js';
-import { FhirReader, type FhirReadFailure, hasNextPage } from '../fhir/client.js';
+import { FhirReader, type FhirReadFailure, type FhirReadResult, hasNextPage } from '../fhir/client.js';
 import { substituteTokens } from './tokens.js';
 
 export type ResolvedValue =
@@ -30,6 +30,21 @@ export interface ResolveRequest {
   /** SSRF guard: may the service fetch from this FHIR server for this client? Returns a reason when not. */
   readonly checkFhirServer: (url: string) => string | undefined;
   readonly onFetch?: (key: PrefetchKey, outcome: 'ok' | FhirReadFailure['kind'] | 'skipped', pages: number) => void;
+  /** Bounds concurrent reads per FHIR server across all hook calls (a `ConcurrencyLimit`); unbounded without. */
+  readonly gate?: FhirGate;
+}
+
+/** Runs `task` when the FHIR server keyed by its origin has a free slot; rejects if `signal` aborts while waiting. */
+export type FhirGate = <T>(key: string, signal: AbortSignal | undefined, task: () => Promise<T>) => Promise<T>;
+
+/** A read through the gate; a wait cut short by the deadline is a timeout like any other. */
+async function gated(request: ResolveRequest, task: () => Promise<FhirReadResult>): Promise<FhirReadResult> {
+  if (!request.gate || !request.fhirServer) return task();
+  try {
+    return await request.gate(new URL(request.fhirServer).origin, request.signal, task);
+  } catch {
+    return { ok: false, failure: { kind: 'timeout' } };
+  }
 }
 
 function isOperationOutcome(value: unknown): value is OperationOutcome {
@@ -68,7 +83,7 @@ async function fetchKey(
     request.onFetch?.(key, 'skipped', 0);
     return { state: 'unavailable', reason: `prefetch token {{${substitution.token}}} cannot be resolved` };
   }
-  const result = await reader.read(substitution.url);
+  const result = await gated(request, () => reader.read(substitution.url));
   if (!result.ok) {
     request.onFetch?.(key, result.failure.kind, 0);
     return { state: 'unavailable', reason: failureReason(result.failure) };
@@ -96,7 +111,8 @@ function readerFor(request: ResolveRequest): { reader?: FhirReader; problem?: st
 /** Prefetch the EHR sent paginated: fetch the remaining pages; on failure the key counts as unavailable. */
 async function completePages(key: PrefetchKey, value: ResolvedValue, request: ResolveRequest, reader: FhirReader | undefined): Promise<ResolvedValue> {
   if (value.state !== 'data' || !hasNextPage(value.resource) || !reader) return value;
-  const result = await reader.collectPages(value.resource);
+  const first = value.resource;
+  const result = await gated(request, () => reader.collectPages(first));
   request.onFetch?.(key, result.ok ? 'ok' : result.failure.kind, result.ok ? result.pages - 1 : 0);
   if (!result.ok) return { state: 'unavailable', reason: failureReason(result.failure) };
   return { state: 'data', resource: result.resource, from: 'prefetch' };
