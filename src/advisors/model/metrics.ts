@@ -25,44 +25,51 @@ export interface ModelMetrics {
   readonly circuitOpen: Gauge;
 }
 
+/**
+ * Metrics are looked up before they are made: a second advisor on the same registry (a rebuilt app, a tool)
+ * shares them instead of failing on a duplicate name.
+ */
 export function createModelMetrics(registry: Registry): ModelMetrics {
   const registers = [registry];
+  const existing = <T>(name: string): T | undefined => registry.getSingleMetric(name) as T | undefined;
+  const counter = <L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> =>
+    existing<Counter<L>>(name) ?? new Counter({ name, help, labelNames, registers });
   return {
-    outcomes: new Counter({
-      name: 'cds_model_advice_total',
-      help: 'Model advisor runs by CDS service and outcome (ok, cached, timeout, error, rate-limited, circuit-open, output-rejected, disabled, skipped)',
-      labelNames: ['service', 'outcome'],
-      registers,
-    }),
-    calls: new Counter({
-      name: 'cds_model_calls_total',
-      help: 'Calls to Azure OpenAI by outcome, whether or not a hook was still waiting',
-      labelNames: ['outcome'],
-      registers,
-    }),
-    callDuration: new Histogram({
-      name: 'cds_model_call_duration_seconds',
-      help: 'Azure OpenAI call duration by outcome',
-      labelNames: ['outcome'],
-      buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
-      registers,
-    }),
-    lateAnswers: new Counter({
-      name: 'cds_model_late_answers_total',
-      help: 'Model calls that finished after every waiting hook had answered: cached for the next hook, or lost',
-      labelNames: ['outcome'],
-      registers,
-    }),
-    itemsDropped: new Counter({
-      name: 'cds_model_items_dropped_total',
-      help: 'Model advice items (or their suggestions) removed by validation and guards, by reason',
-      labelNames: ['reason'],
-      registers,
-    }),
-    circuitOpen: new Gauge({
-      name: 'cds_model_circuit_open',
-      help: '1 while the model circuit breaker is open or half-open (model calls skipped), else 0',
-      registers,
-    }),
+    outcomes: counter(
+      'cds_model_advice_total',
+      'Model advisor runs by CDS service and outcome (ok, cached, timeout, error, rate-limited, circuit-open, output-rejected, disabled, skipped)',
+      ['service', 'outcome'],
+    ),
+    calls: counter(
+      'cds_model_calls_total',
+      'Calls to Azure OpenAI by outcome, whether or not a hook was still waiting',
+      ['outcome'],
+    ),
+    callDuration:
+      existing<Histogram<'outcome'>>('cds_model_call_duration_seconds') ??
+      new Histogram({
+        name: 'cds_model_call_duration_seconds',
+        help: 'Azure OpenAI call duration by outcome',
+        labelNames: ['outcome'],
+        buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
+        registers,
+      }),
+    lateAnswers: counter(
+      'cds_model_late_answers_total',
+      'Model calls that finished after every waiting hook had answered: cached for the next hook, or lost',
+      ['outcome'],
+    ),
+    itemsDropped: counter(
+      'cds_model_items_dropped_total',
+      'Model advice items (or their suggestions) removed by validation and guards, by reason',
+      ['reason'],
+    ),
+    circuitOpen:
+      existing<Gauge>('cds_model_circuit_open') ??
+      new Gauge({
+        name: 'cds_model_circuit_open',
+        help: '1 while the model circuit breaker is open or half-open (model calls skipped), else 0',
+        registers,
+      }),
   };
 }

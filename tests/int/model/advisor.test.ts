@@ -378,6 +378,24 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
 });
 
 describe('model advisor configuration', () => {
+  it('shares its metrics with another advisor on the same registry instead of failing', () => {
+    const registry = new Registry();
+    const config = testConfig({
+      azureOpenAI: {
+        endpoint: 'http://127.0.0.1:9',
+        deployment: DEPLOYMENT,
+        apiKey: API_KEY,
+        apiVersion: '2024-10-21',
+      },
+    });
+
+    const build = (): ModelAdvisor | undefined =>
+      createModelAdvisor(config, { logger: silentLogger(), metricsRegistry: registry });
+
+    expect(build).not.toThrow();
+    expect(build).not.toThrow();
+  });
+
   it('is off, and says so at start, when no endpoint is configured', () => {
     const lines: string[] = [];
     const logger = { info: (message: string) => lines.push(message) } as unknown as Logger;
