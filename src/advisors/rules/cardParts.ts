@@ -104,9 +104,10 @@ export function summaryOf(text: string): string {
   return text.length <= 139 ? text : `${text.slice(0, 138)}…`;
 }
 
-/** Shortens chart text for a summary line. */
+/** Shortens chart text for a summary line (plain text: control characters and line breaks become spaces). */
 export function clip(text: string, max = 40): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+  const flat = Array.from(text, (c) => (c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127 ? ' ' : c)).join('');
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
 /** "Warfarin Sodium 5 MG Oral Tablet (MedicationRequest/abc, active order)" — chart text escaped. */

@@ -122,3 +122,14 @@ describe('allergy wording', () => {
     expect(finding?.summary).toBe('Allergy: Sulfamethoxazole active; patient allergic to Sulfa');
   });
 });
+
+describe('allergy text in summaries', () => {
+  it('flattens line breaks and shortens long chart text', async () => {
+    const [finding] = await findings('order-sign', {
+      allergies: [allergy('Penicillin\nper patient report, rash in childhood, never tested by an allergist')],
+      drafts: [draft('amoxicillin 500 mg')],
+    });
+    expect(finding?.summary).not.toContain('\n');
+    expect(finding?.summary).toMatch(/…$/);
+  });
+});
