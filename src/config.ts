@@ -29,6 +29,11 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Concurrent reads per FHIR server (by origin), across all hook calls of this instance. */
   readonly fhirMaxConcurrency: number;
+  /**
+   * Express `trust proxy`: which proxies' X-Forwarded-For to believe when finding the client IP (rate limits).
+   * `false` (direct), a hop count, or addresses/subnets/`loopback`/`uniquelocal`.
+   */
+  readonly trustProxy: boolean | number | readonly string[];
 }
 
 export interface AzureOpenAIConfig {
@@ -77,6 +82,18 @@ function urlVar(env: Env, name: string, protocols: readonly string[]): string | 
     throw new ConfigError(`${name} must use ${protocols.join(' or ')} (got "${url.protocol}")`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+/** TRUST_PROXY: unset/false → false; an integer → that many hops; otherwise a list of addresses or subnets. */
+function trustProxyVar(env: Env): boolean | number | string[] {
+  const raw = env.TRUST_PROXY?.trim();
+  if (!raw || raw.toLowerCase() === 'false') return false;
+  if (/^\d+$/.test(raw)) return Number(raw);
+  // `true` would believe any X-Forwarded-For, letting every client pick its own rate-limit key.
+  if (raw.toLowerCase() === 'true') {
+    throw new ConfigError('TRUST_PROXY=true would trust any client; give a hop count or the proxy addresses/subnets');
+  }
+  return listVar(env, 'TRUST_PROXY');
 }
 
 function listVar(env: Env, name: string): string[] {
@@ -135,6 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtClockSkewSeconds: intVar(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     fhirMaxConcurrency: intVar(env, 'FHIR_MAX_CONCURRENCY', 16, 1, 1000),
+    trustProxy: trustProxyVar(env),
   };
 }
 

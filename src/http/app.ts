@@ -63,7 +63,8 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // Behind a load balancer the client IP (rate limits) comes from X-Forwarded-For, believed only from TRUST_PROXY.
+  app.set('trust proxy', typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy);
   app.set('query parser', 'simple');
   // JSON bodies encode <, > and & as \u003c…: input echoed in an error message can never read as markup.
   app.set('json escape', true);

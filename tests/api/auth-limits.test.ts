@@ -105,3 +105,20 @@ describe('concurrency toward a FHIR server', () => {
     expect(fhir.maxInFlight()).toBe(1);
   });
 });
+
+describe('client IP behind a proxy', () => {
+  it('keys the rate limit by X-Forwarded-For only when TRUST_PROXY names the proxy', async () => {
+    const { app } = await testApp({ trustProxy: ['loopback'], rateLimitPerMinute: 1 });
+
+    await request(app).get('/cds-services').set('X-Forwarded-For', '203.0.113.7').expect(200);
+    await request(app).get('/cds-services').set('X-Forwarded-For', '203.0.113.7').expect(429);
+    await request(app).get('/cds-services').set('X-Forwarded-For', '198.51.100.9').expect(200);
+  });
+
+  it('ignores X-Forwarded-For from a client that is not a trusted proxy', async () => {
+    const { app } = await testApp({ rateLimitPerMinute: 1 });
+
+    await request(app).get('/cds-services').set('X-Forwarded-For', '203.0.113.7').expect(200);
+    await request(app).get('/cds-services').set('X-Forwarded-For', '198.51.100.9').expect(429);
+  });
+});

@@ -11,6 +11,7 @@ import {
   ipRateLimit,
   rateLimitKey,
 } from '../../../src/http/middleware/limits.js';
+import { ConfigError, loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/logger.js';
 import { ANONYMOUS_CLIENT, type ClientIdentity } from '../../../src/security/types.js';
 
@@ -84,6 +85,18 @@ describe('rate limiting through Express', () => {
     await request(app).get('/x').expect(200);
     next = ehrA;
     await request(app).get('/x').expect(429);
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  it('is off by default, a hop count, or a list of proxy addresses, never a blanket true', () => {
+    expect(loadConfig({}).trustProxy).toBe(false);
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+    ]);
+    expect(() => loadConfig({ TRUST_PROXY: 'true' })).toThrow(ConfigError);
   });
 });
 
