@@ -344,3 +344,48 @@ describe('safer alternatives are themselves safe', () => {
     expect(statin?.suggestions?.map((s) => s.label)).toEqual(['Remove the draft order for clarithromycin']);
   });
 });
+
+describe('more narrow-therapeutic-index interactions', () => {
+  it('warns about lithium with a thiazide and offers a lithium level', async () => {
+    const [finding] = await findings('order-sign', {
+      active: [med('Lithium Carbonate 300 MG Oral Capsule')],
+      drafts: [draft('hydrochlorothiazide 25 mg')],
+    });
+    expect(finding).toMatchObject({ key: 'interaction:hydrochlorothiazide|lithium', severity: 'warning' });
+    expect(finding?.suggestions?.map((s) => s.label)).toContain(
+      'Order Lithium [Moles/volume] in Serum or Plasma',
+    );
+  });
+
+  it('does not flag lithium with low-dose aspirin or amlodipine', async () => {
+    expect(
+      await keysOf('order-sign', {
+        active: [med('lithium 300 mg')],
+        drafts: [draft('aspirin 81 mg'), draft('amlodipine 5 mg')],
+      }),
+    ).toEqual([]);
+  });
+
+  it('warns about digoxin with amiodarone', async () => {
+    expect(
+      await keysOf('order-sign', { active: [med('Lanoxin 0.125 mg')], drafts: [draft('amiodarone 200 mg')] }),
+    ).toEqual(['interaction:amiodarone|digoxin']);
+  });
+
+  it('marks tizanidine with ciprofloxacin critical but not with levofloxacin', async () => {
+    expect(
+      (
+        await findings('order-sign', {
+          active: [med('tizanidine 4 mg')],
+          drafts: [draft('ciprofloxacin 500 mg')],
+        })
+      )[0]?.severity,
+    ).toBe('critical');
+    expect(
+      await keysOf('order-sign', {
+        active: [med('tizanidine 4 mg')],
+        drafts: [draft('levofloxacin 500 mg')],
+      }),
+    ).toEqual([]);
+  });
+});
