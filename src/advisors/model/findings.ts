@@ -8,6 +8,7 @@
 import type { Coding } from '../../cds/types.js';
 import { LOINC } from '../../clinical/types.js';
 import { bulletList, md } from '../../cards/markdown.js';
+import { OVERRIDE_REASON_SYSTEM } from '../rules/cardParts.js';
 import type { Finding, FindingSuggestion } from '../types.js';
 import type { GuardedItem, GuardedSuggestion } from './guards.js';
 import { type DrugVocabulary, modelFindingKey } from './keys.js';
@@ -21,9 +22,7 @@ export const AIAST_LABEL = {
   display: 'Artificial Intelligence asserted',
 } as const;
 
-export const OVERRIDE_REASON_SYSTEM = 'https://cds-advisor.dev/CodeSystem/override-reason';
-
-/** Reasons that tell the safety team which AI cards misfired, and how. */
+/** Reasons that tell the safety team which AI cards misfired, and how (the rules' code system, our codes). */
 export const MODEL_OVERRIDE_REASONS: readonly Coding[] = [
   { system: OVERRIDE_REASON_SYSTEM, code: 'ai-incorrect', display: 'AI advice incorrect' },
   { system: OVERRIDE_REASON_SYSTEM, code: 'not-relevant', display: 'Not relevant to this patient' },
