@@ -9,9 +9,21 @@ import path from 'node:path';
 import { SCHEMAS_DIR } from '../../paths.js';
 import { getValidator } from '../../validation.js';
 
-export type AdviceKind =
-  'interaction' | 'allergy' | 'contraindication' | 'dose' | 'duplication' | 'monitoring' | 'other';
-export type Certainty = 'low' | 'moderate' | 'high';
+/** The schema's enums as values, so a test keeps the types and the schema file from drifting apart. */
+export const ADVICE_KINDS = [
+  'interaction',
+  'allergy',
+  'contraindication',
+  'dose',
+  'duplication',
+  'monitoring',
+  'other',
+] as const;
+export const CERTAINTIES = ['low', 'moderate', 'high'] as const;
+export const MODEL_SEVERITIES = ['info', 'warning', 'critical'] as const;
+
+export type AdviceKind = (typeof ADVICE_KINDS)[number];
+export type Certainty = (typeof CERTAINTIES)[number];
 
 export type ModelSuggestion = { kind: 'cancel-draft'; draft: string } | { kind: 'order-lab'; loinc: string };
 
@@ -20,7 +32,7 @@ export interface ModelAdviceItem {
   readonly kind: AdviceKind;
   readonly summary: string;
   readonly detail: string;
-  readonly severity: 'info' | 'warning' | 'critical';
+  readonly severity: (typeof MODEL_SEVERITIES)[number];
   readonly cites: readonly string[];
   readonly certainty: Certainty;
   readonly suggestion: ModelSuggestion | null;

@@ -4,6 +4,9 @@ import { describe, expect, it } from '@jest/globals';
 import { AdviceCache } from '../../../src/advisors/model/cache.js';
 import { MONITORING_LABS } from '../../../src/advisors/model/monitoringLabs.js';
 import {
+  ADVICE_KINDS,
+  CERTAINTIES,
+  MODEL_SEVERITIES,
   OutputRejectedError,
   parseAnswer,
   responseFormatSchema,
@@ -66,6 +69,18 @@ describe('model output on arrival', () => {
       expect(def.additionalProperties).toBe(false);
       expect([...def.required].sort()).toEqual(Object.keys(def.properties).sort());
     }
+  });
+
+  it('keeps the TypeScript types and the schema file in step (kinds, severities, certainties)', () => {
+    const item = (
+      JSON.parse(readFileSync(path.join(SCHEMAS_DIR, 'model-advice.schema.json'), 'utf8')) as {
+        $defs: { item: { properties: Record<'kind' | 'severity' | 'certainty', { enum: string[] }> } };
+      }
+    ).$defs.item.properties;
+
+    expect(item.kind.enum).toEqual([...ADVICE_KINDS]);
+    expect(item.severity.enum).toEqual([...MODEL_SEVERITIES]);
+    expect(item.certainty.enum).toEqual([...CERTAINTIES]);
   });
 
   it('allows exactly the monitoring labs the service can order', () => {
