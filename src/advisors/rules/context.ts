@@ -63,3 +63,10 @@ export function buildContext(kb: KnowledgeBase, review: Review): RuleContext {
 export function isReviewedDraft(ctx: RuleContext, rm: ResolvedMed): boolean {
   return rm.med.origin === 'draft' && ctx.focus.includes(rm);
 }
+
+/** Each reviewed medication paired with each of its ingredients that a rule covers. */
+export function reviewedIn(ctx: RuleContext, drugs: ReadonlySet<string>): [ResolvedMed, string][] {
+  return ctx.focus.flatMap((rm) =>
+    rm.ingredients.filter((i) => drugs.has(i)).map((i): [ResolvedMed, string] => [rm, i]),
+  );
+}

@@ -6,7 +6,7 @@ import { isActiveProblem } from '../../../clinical/records.js';
 import { SNOMED, type Problem } from '../../../clinical/types.js';
 import type { Finding } from '../../types.js';
 import { describeMed, drugName, kbText, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
-import type { RuleContext } from '../context.js';
+import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 import type { ConditionSpec } from '../knowledgeFiles.js';
 
@@ -37,36 +37,31 @@ export function conditionFindings(ctx: RuleContext): Finding[] {
   for (const { spec, drugs } of kb.conditions) {
     const matched = problems.filter((p) => problemMatches(spec.condition, p));
     if (matched.length === 0) continue;
-    for (const rm of ctx.focus) {
-      for (const ingredient of rm.ingredients.filter((i) => drugs.has(i))) {
-        const name = drugName(kb, ingredient);
-        out.push(
-          ruleFinding(kb, {
-            kind: 'condition',
-            entry: spec,
-            ruleId: `conditions/${spec.id}`,
-            key: findingKey('condition', [lowerName(kb, ingredient), spec.condition.id]),
-            severity: spec.severity,
-            summary: spec.contraindication
-              ? `Contraindicated: ${name} with ${spec.condition.label} (${spec.effect})`
-              : `${name} with ${spec.condition.label}: ${spec.effect}`,
-            headline: `**${kbText(name)}** with **${kbText(spec.condition.label)}**: ${kbText(spec.effect)}.`,
-            evidenceLines: [
-              describeMed(rm),
-              ...matched.map((p) => md`Problem: ${p.concept.text} (${p.ref})`),
-            ],
-            why: spec.rationale,
-            todo: spec.management,
-            evidence: [rm.med.ref, ...matched.map((p) => p.ref)],
-            suggestions: suggestionsFor(ctx, {
-              meds: [rm],
-              alternatives: kb.alternatives.get(spec.id),
-              avoid: new Set([ingredient]),
-              recommendRemoval: spec.severity === 'critical',
-            }),
+    for (const [rm, ingredient] of reviewedIn(ctx, drugs)) {
+      const name = drugName(kb, ingredient);
+      out.push(
+        ruleFinding(kb, {
+          kind: 'condition',
+          entry: spec,
+          ruleId: `conditions/${spec.id}`,
+          key: findingKey('condition', [lowerName(kb, ingredient), spec.condition.id]),
+          severity: spec.severity,
+          summary: spec.contraindication
+            ? `Contraindicated: ${name} with ${spec.condition.label} (${spec.effect})`
+            : `${name} with ${spec.condition.label}: ${spec.effect}`,
+          headline: `**${kbText(name)}** with **${kbText(spec.condition.label)}**: ${kbText(spec.effect)}.`,
+          evidenceLines: [describeMed(rm), ...matched.map((p) => md`Problem: ${p.concept.text} (${p.ref})`)],
+          why: spec.rationale,
+          todo: spec.management,
+          evidence: [rm.med.ref, ...matched.map((p) => p.ref)],
+          suggestions: suggestionsFor(ctx, {
+            meds: [rm],
+            alternatives: kb.alternatives.get(spec.id),
+            avoid: new Set([ingredient]),
+            recommendRemoval: spec.severity === 'critical',
           }),
-        );
-      }
+        }),
+      );
     }
   }
   return out;

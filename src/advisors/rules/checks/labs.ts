@@ -6,7 +6,7 @@ import { md } from '../../../cards/markdown.js';
 import { displayUnit } from '../../../clinical/units.js';
 import type { Finding } from '../../types.js';
 import { describeLab, describeMed, drugName, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
-import type { RuleContext } from '../context.js';
+import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 
 export function labFindings(ctx: RuleContext): Finding[] {
@@ -18,33 +18,31 @@ export function labFindings(ctx: RuleContext): Finding[] {
     const value = lab.value;
     const band = spec.bands.find((b) => (b.inclusive ? value >= b.above : value > b.above));
     if (!band) continue;
-    for (const rm of ctx.focus) {
-      for (const ingredient of rm.ingredients.filter((i) => drugs.has(i))) {
-        const name = drugName(kb, ingredient);
-        const shown = `${lab.value} ${displayUnit(lab.unit)}`.trim();
-        const repeat = kb.orderable.get(spec.analyte);
-        out.push(
-          ruleFinding(kb, {
-            kind: 'lab',
-            entry: spec,
-            ruleId: `labs/${spec.id}`,
-            key: findingKey('lab', [spec.analyte, lowerName(kb, ingredient)]),
-            severity: band.severity,
-            summary: band.contraindication
-              ? `Contraindicated: ${name} with ${spec.analyte} ${shown} (${spec.effect})`
-              : `${name} with ${spec.analyte} ${shown}: ${spec.effect} risk`,
-            headline: md`**${name}** with ${spec.analyte} already at ${shown} (above ${band.above}): ${spec.effect}.`,
-            evidenceLines: [describeMed(rm), `Lab: ${describeLab(lab)}`],
-            todo: band.advice,
-            evidence: [rm.med.ref, lab.ref],
-            suggestions: suggestionsFor(ctx, {
-              meds: [rm],
-              labs: repeat ? [repeat] : [],
-              recommendRemoval: band.severity === 'critical',
-            }),
+    for (const [rm, ingredient] of reviewedIn(ctx, drugs)) {
+      const name = drugName(kb, ingredient);
+      const shown = `${lab.value} ${displayUnit(lab.unit)}`.trim();
+      const repeat = kb.orderable.get(spec.analyte);
+      out.push(
+        ruleFinding(kb, {
+          kind: 'lab',
+          entry: spec,
+          ruleId: `labs/${spec.id}`,
+          key: findingKey('lab', [spec.analyte, lowerName(kb, ingredient)]),
+          severity: band.severity,
+          summary: band.contraindication
+            ? `Contraindicated: ${name} with ${spec.analyte} ${shown} (${spec.effect})`
+            : `${name} with ${spec.analyte} ${shown}: ${spec.effect} risk`,
+          headline: md`**${name}** with ${spec.analyte} already at ${shown} (above ${band.above}): ${spec.effect}.`,
+          evidenceLines: [describeMed(rm), `Lab: ${describeLab(lab)}`],
+          todo: band.advice,
+          evidence: [rm.med.ref, lab.ref],
+          suggestions: suggestionsFor(ctx, {
+            meds: [rm],
+            labs: repeat ? [repeat] : [],
+            recommendRemoval: band.severity === 'critical',
           }),
-        );
-      }
+        }),
+      );
     }
   }
   return out;

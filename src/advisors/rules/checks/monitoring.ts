@@ -6,7 +6,7 @@ import { md } from '../../../cards/markdown.js';
 import { hasLabWithin } from '../../../clinical/observations.js';
 import type { Finding } from '../../types.js';
 import { describeMed, drugName, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
-import type { RuleContext } from '../context.js';
+import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 
 export function monitoringFindings(ctx: RuleContext): Finding[] {
@@ -16,25 +16,23 @@ export function monitoringFindings(ctx: RuleContext): Finding[] {
   for (const { spec, drugs } of kb.monitoring) {
     if (hasLabWithin(patient.labs, spec.analyte, patient.now, spec.withinDays)) continue;
     const lab = kb.orderable.get(spec.order);
-    for (const rm of ctx.focus) {
-      for (const ingredient of rm.ingredients.filter((i) => drugs.has(i))) {
-        const name = drugName(kb, ingredient);
-        out.push(
-          ruleFinding(kb, {
-            kind: 'monitoring',
-            entry: spec,
-            ruleId: `monitoring/${spec.id}`,
-            key: findingKey('monitoring', [spec.analyte, lowerName(kb, ingredient)]),
-            severity: spec.severity,
-            summary: `${name}: ${spec.effect}`,
-            headline: md`**${name}** is active and the recent labs (${patient.labs.length} results) include no ${spec.analyte.toUpperCase()} in the last ${spec.withinDays} days.`,
-            evidenceLines: [describeMed(rm)],
-            why: spec.rationale,
-            evidence: [rm.med.ref],
-            suggestions: suggestionsFor(ctx, { meds: [], labs: lab ? [lab] : [] }),
-          }),
-        );
-      }
+    for (const [rm, ingredient] of reviewedIn(ctx, drugs)) {
+      const name = drugName(kb, ingredient);
+      out.push(
+        ruleFinding(kb, {
+          kind: 'monitoring',
+          entry: spec,
+          ruleId: `monitoring/${spec.id}`,
+          key: findingKey('monitoring', [spec.analyte, lowerName(kb, ingredient)]),
+          severity: spec.severity,
+          summary: `${name}: ${spec.effect}`,
+          headline: md`**${name}** is active and the recent labs (${patient.labs.length} results) include no ${spec.analyte.toUpperCase()} in the last ${spec.withinDays} days.`,
+          evidenceLines: [describeMed(rm)],
+          why: spec.rationale,
+          evidence: [rm.med.ref],
+          suggestions: suggestionsFor(ctx, { meds: [], labs: lab ? [lab] : [] }),
+        }),
+      );
     }
   }
   return out;
