@@ -29,6 +29,7 @@ import {
   fixtureDraftIbuprofen,
   fixtureReview,
   IDENTIFYING_STRINGS,
+  TEXT_INJECTION,
 } from '../../unit/model/fixtures.js';
 
 const DEPLOYMENT = 'advice-deploy';
@@ -125,7 +126,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     }
   });
 
-  it('keeps an injected instruction from a FHIR text field inside the escaped data block only', async () => {
+  it('withholds an instruction typed into a FHIR text field, and keeps one planted in a coded display inside the escaped data block', async () => {
     const { advisor, fake } = await setup(goodAdvice);
 
     await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
@@ -137,6 +138,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect(DATA_BLOCK.test(carrying[0]?.content ?? '')).toBe(true);
     expect(carrying[0]?.content.match(/<\/patient_data>/g)).toHaveLength(1);
     expect(carrying[0]?.content).not.toContain('<system>');
+    expect(fake.requests[0]?.rawBody).not.toContain(TEXT_INJECTION);
   });
 
   it('neutralizes hostile output that obeys an injection: invented aliases, links, long text, bad indicators, destructive suggestions', async () => {
