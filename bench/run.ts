@@ -4,7 +4,7 @@
  * stand-ins) runs as its own child process on 127.0.0.1; autocannon drives them from this process.
  *
  * Env: BENCH_SECONDS (per measurement, default 4), BENCH_REPEATS (rules/bare: best of N runs, default 2), BENCH_BUILD=0 (skip `npm run build` and run the service from its sources through tsx),
- * BENCH_CPU_PROF=1 (write V8 CPU profiles of the rules-only service to a temporary folder), BENCH_PG_URL (the
+ * BENCH_CPU_PROF=1 (write V8 CPU profiles of every service process to a temporary folder), BENCH_PG_URL (the
  * PostgreSQL server, default postgres://postgres@127.0.0.1:5432/test), BENCH_ONLY=rules,bare,… (a subset).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -132,6 +132,8 @@ async function measured(
 }
 
 const bareResults = new Map<string, LoadResult>();
+/** Node flags for every service process (CPU profiles with BENCH_CPU_PROF=1). */
+let profileFlags: readonly string[] = [];
 const peaks: Record<string, number> = {};
 
 /** Best of `REPEATS` runs by throughput: other work on the machine only ever slows a run down. */
@@ -164,7 +166,15 @@ async function rulesAndBare(service: Child, bare: Child | undefined): Promise<vo
     for (const connections of CONCURRENCY) {
       const options = { path: hookPath(hook), body, connections, seconds: SECONDS };
       log(`rules-only ${hook} c=${connections}`);
-      const ours = await best(service, { url: service.url, ...options });
+      // At 64 connections, how long /healthz waits too: the reference for the model runs below.
+      const { value: ours, worstHealthzMs } =
+        connections === 64
+          ? await healthzWhile(service, best(service, { url: service.url, ...options }))
+          : { value: await best(service, { url: service.url, ...options }), worstHealthzMs: undefined };
+      const notes = [
+        connections === 1 ? `${cards} cards` : '',
+        worstHealthzMs === undefined ? '' : `slowest /healthz meanwhile ${fmt(worstHealthzMs, 0)} ms`,
+      ];
       const row: Row = {
         scenario: 'rules only',
         hook,
@@ -172,7 +182,7 @@ async function rulesAndBare(service: Child, bare: Child | undefined): Promise<vo
         result: ours.result,
         cpu: ours.cpu,
         others: ours.others,
-        note: connections === 1 ? `${cards} cards` : '',
+        note: notes.filter(Boolean).join('; '),
       };
       rows.push(row);
       if (!bare) continue;
@@ -305,7 +315,7 @@ async function withService(
   name: string,
   env: Record<string, string>,
   fn: (service: Child) => Promise<void>,
-  flags: string[] = [],
+  flags: readonly string[] = profileFlags,
 ): Promise<void> {
   const service = await spawnService(name, env, flags);
   service.resetPeak();
@@ -463,30 +473,25 @@ async function main(): Promise<void> {
     process.env.BENCH_CPU_PROF === '1'
       ? mkdtempSync(path.join(os.tmpdir(), 'cds-bench-profiles-'))
       : undefined;
-  const flags = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
-  if (profileDir) log(`CPU profiles of the rules-only service go to ${profileDir}`);
+  if (profileDir) profileFlags = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
+  if (profileDir) log(`CPU profiles of the service processes go to ${profileDir}`);
 
   if (wanted('rules') || wanted('feedback') || wanted('prefetch')) {
-    await withService(
-      'service (rules, SQLite)',
-      {},
-      async (service) => {
-        if (wanted('rules')) {
-          const bare = wanted('bare')
-            ? await spawnChild({ name: 'bare-express', script: 'bench/children/bare-express.ts' })
-            : undefined;
-          try {
-            await rulesAndBare(service, bare);
-            if (bare) peaks['bare Express'] = bare.peakRssKb();
-          } finally {
-            await bare?.stop();
-          }
+    await withService('service (rules, SQLite)', {}, async (service) => {
+      if (wanted('rules')) {
+        const bare = wanted('bare')
+          ? await spawnChild({ name: 'bare-express', script: 'bench/children/bare-express.ts' })
+          : undefined;
+        try {
+          await rulesAndBare(service, bare);
+          if (bare) peaks['bare Express'] = bare.peakRssKb();
+        } finally {
+          await bare?.stop();
         }
-        if (wanted('prefetch')) await prefetchMissing(service);
-        if (wanted('feedback')) await feedback(service, 'SQLite');
-      },
-      flags,
-    );
+      }
+      if (wanted('prefetch')) await prefetchMissing(service);
+      if (wanted('feedback')) await feedback(service, 'SQLite');
+    });
   }
   addRatios();
   if (wanted('model')) await model();
@@ -573,7 +578,7 @@ function writeResults(output: string): void {
     'npm run bench                      # about 3–4 minutes; writes this file',
     'BENCH_SECONDS=8 npm run bench      # longer measurements',
     'BENCH_ONLY=rules,bare npm run bench',
-    'BENCH_CPU_PROF=1 BENCH_ONLY=rules npm run bench   # V8 CPU profiles (folder printed)',
+    'BENCH_CPU_PROF=1 BENCH_ONLY=rules npm run bench   # V8 CPU profiles of the service (folder printed)',
     'SOAK_SECONDS=60 npm run soak       # fixed-rate soak: errors, lost records, memory',
     '```',
     '',
