@@ -79,3 +79,19 @@ describe('missing monitoring (patient-view)', () => {
     ).toEqual([]);
   });
 });
+
+describe('supratherapeutic INR', () => {
+  it('warns when a patient on warfarin has an INR above 4', async () => {
+    const [finding] = await findings('patient-view', { active: [med('warfarin 5mg')], labs: [inr(5.2, 1)] });
+    expect(finding).toMatchObject({
+      key: 'lab:inr|warfarin',
+      severity: 'warning',
+      summary: 'Warfarin with INR 5.2: bleeding risk',
+    });
+  });
+
+  it('stays quiet at an INR of 3.5 or for a patient not on warfarin', async () => {
+    expect(await keysOf('patient-view', { active: [med('warfarin 5mg')], labs: [inr(3.5, 1)] })).toEqual([]);
+    expect(await keysOf('patient-view', { active: [med('apixaban 5 mg')], labs: [inr(5.2, 1)] })).toEqual([]);
+  });
+});

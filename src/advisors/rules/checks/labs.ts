@@ -9,6 +9,8 @@ import { describeLab, describeMed, drugName, lowerName, ruleFinding, suggestions
 import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 
+const ANALYTE_LABEL: Readonly<Record<string, string>> = { inr: 'INR', egfr: 'eGFR', crcl: 'CrCl' };
+
 export function labFindings(ctx: RuleContext): Finding[] {
   const { kb } = ctx;
   const out: Finding[] = [];
@@ -20,6 +22,7 @@ export function labFindings(ctx: RuleContext): Finding[] {
     if (!band) continue;
     for (const [rm, ingredient] of reviewedIn(ctx, drugs)) {
       const name = drugName(kb, ingredient);
+      const analyte = ANALYTE_LABEL[spec.analyte] ?? spec.analyte;
       const shown = `${lab.value} ${displayUnit(lab.unit)}`.trim();
       const repeat = kb.orderable.get(spec.analyte);
       out.push(
@@ -30,9 +33,9 @@ export function labFindings(ctx: RuleContext): Finding[] {
           key: findingKey('lab', [spec.analyte, lowerName(kb, ingredient)]),
           severity: band.severity,
           summary: band.contraindication
-            ? `Contraindicated: ${name} with ${spec.analyte} ${shown} (${spec.effect})`
-            : `${name} with ${spec.analyte} ${shown}: ${spec.effect} risk`,
-          headline: md`**${name}** with ${spec.analyte} already at ${shown} (above ${band.above}): ${spec.effect}.`,
+            ? `Contraindicated: ${name} with ${analyte} ${shown} (${spec.effect})`
+            : `${name} with ${analyte} ${shown}: ${spec.effect} risk`,
+          headline: md`**${name}** with ${analyte} already at ${shown} (above ${band.above}): ${spec.effect} risk.`,
           evidenceLines: [describeMed(rm), `Lab: ${describeLab(lab)}`],
           todo: band.advice,
           evidence: [rm.med.ref, lab.ref],
