@@ -61,8 +61,8 @@ export const DEFAULT_MODEL_ADVISOR_OPTIONS: ModelAdvisorOptions = {
   cacheMaxEntries: 500,
   breakerFailures: 5,
   breakerCooldownMs: 30_000,
-  maxConcurrentCalls: 8,
-  maxQueuedCalls: 16,
+  maxConcurrentCalls: 32,
+  maxQueuedCalls: 32,
   maxRetryAfterMs: 60_000,
 };
 
@@ -97,9 +97,24 @@ class ModelCallError extends Error {
 
 interface Flight {
   readonly promise: Promise<ModelAnswer>;
-  /** Hooks still awaiting this call; zero when it settles means the answer came late. */
-  readonly waiters: { count: number };
+  readonly state: {
+    /** Hooks still awaiting this call; zero when it settles means the answer came late. */
+    waiters: number;
+    /** When the request left for Azure (after any wait for a concurrency slot). */
+    sentAt?: number;
+  };
 }
+
+/**
+ * A hook's deadline passed while its call was still waiting for a concurrency slot, or had been sent too late
+ * to have a fair chance: local congestion, not a sign of an unhealthy model, so the breaker does not count it.
+ */
+class QueuedPastDeadlineError extends Error {
+  override readonly name = 'QueuedPastDeadlineError';
+}
+
+/** A deadline miss counts against the model only if its call was out for most of the time the hook waited. */
+const FAIR_CHANCE = 0.8;
 
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) return Promise.reject(new DeadlineMissedError());
@@ -215,6 +230,7 @@ export class ModelAdvisor implements Advisor {
       return done('ok', this.findingsOf(answer, deid, review));
     } catch (err) {
       if (err instanceof DeadlineMissedError) return done('timeout', [], 'deadline');
+      if (err instanceof QueuedPastDeadlineError) return done('timeout', [], 'queued');
       if (isBrokenCircuitError(err) || isIsolatedCircuitError(err))
         return done('circuit-open', [], 'circuit-open');
       if (err instanceof BulkheadRejectedError) return done('rate-limited', [], 'concurrency-limit');
@@ -272,11 +288,19 @@ export class ModelAdvisor implements Advisor {
   /** Waits for this input's call (starting it if none is in flight), but never past the hook's deadline. */
   private async waitForCall(key: string, input: ModelInput, signal: AbortSignal): Promise<ModelAnswer> {
     const flight = this.inFlight.get(key) ?? this.start(key, input);
-    flight.waiters.count++;
+    const waitingSince = performance.now();
+    flight.state.waiters++;
     try {
       return await untilAborted(flight.promise, signal);
+    } catch (err) {
+      if (err instanceof DeadlineMissedError) {
+        const now = performance.now();
+        const out = flight.state.sentAt === undefined ? 0 : now - flight.state.sentAt;
+        if (out < FAIR_CHANCE * (now - waitingSince)) throw new QueuedPastDeadlineError();
+      }
+      throw err;
     } finally {
-      flight.waiters.count--;
+      flight.state.waiters--;
     }
   }
 
@@ -288,6 +312,7 @@ export class ModelAdvisor implements Advisor {
     this.calls.add(controller);
     const callSignal = controller.signal;
     const startedAt = performance.now();
+    const state: Flight['state'] = { waiters: 0 };
     const settle = (outcome: string): void => {
       this.metrics.calls.inc({ outcome });
       this.metrics.callDuration.observe({ outcome }, (performance.now() - startedAt) / 1000);
@@ -295,14 +320,13 @@ export class ModelAdvisor implements Advisor {
     const run = async (): Promise<ModelAnswer> => {
       let completion: ModelCompletion;
       try {
-        completion = await this.bulkhead.execute(
-          () =>
-            this.client.complete(buildMessages(input), {
-              signal: callSignal,
-              timeoutMs: this.options.maxCallMs,
-            }),
-          callSignal,
-        );
+        completion = await this.bulkhead.execute(() => {
+          state.sentAt = performance.now();
+          return this.client.complete(buildMessages(input), {
+            signal: callSignal,
+            timeoutMs: this.options.maxCallMs,
+          });
+        }, callSignal);
       } catch (err) {
         if (err instanceof BulkheadRejectedError) throw err;
         const failure: CallFailure = isTaskCancelledError(err)
@@ -317,12 +341,11 @@ export class ModelAdvisor implements Advisor {
       return answerOf(completion);
     };
 
-    const waiters = { count: 0 };
     const promise = run().then(
       (answer) => {
         settle('ok');
         this.cache.set(key, answer);
-        if (waiters.count === 0) this.metrics.lateAnswers.inc({ outcome: 'cached' });
+        if (state.waiters === 0) this.metrics.lateAnswers.inc({ outcome: 'cached' });
         return answer;
       },
       (err: unknown) => {
@@ -333,7 +356,7 @@ export class ModelAdvisor implements Advisor {
               ? 'output-rejected'
               : 'rejected-by-bulkhead';
         settle(outcome);
-        if (waiters.count === 0) this.metrics.lateAnswers.inc({ outcome: 'lost' });
+        if (state.waiters === 0) this.metrics.lateAnswers.inc({ outcome: 'lost' });
         throw err;
       },
     );
@@ -346,7 +369,7 @@ export class ModelAdvisor implements Advisor {
         this.inFlight.delete(key);
       })
       .catch(() => undefined);
-    const flight: Flight = { promise, waiters };
+    const flight: Flight = { promise, state };
     this.inFlight.set(key, flight);
     return flight;
   }

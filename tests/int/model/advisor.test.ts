@@ -306,6 +306,34 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect([a.status, b.status, c.status]).toEqual(['timeout', 'timeout', 'circuit-open']);
   });
 
+  it('does not hold local queueing against the model: calls waiting for a concurrency slot time out as queued', async () => {
+    const { advisor } = await setup(standIn.hang, {
+      maxConcurrentCalls: 1,
+      maxQueuedCalls: 10,
+      breakerFailures: 2,
+    });
+    const patientAged = (age: number): ReturnType<typeof fixtureReview> => {
+      const context = fixtureContext();
+      return fixtureReview('order-sign-advice', {
+        ...context,
+        patient: { ...context.patient, ageYears: age },
+      });
+    };
+
+    const [first, ...queued] = await Promise.all([
+      advisor.advise(patientAged(40), AbortSignal.timeout(400)),
+      ...[41, 42, 43].map((age) => advisor.advise(patientAged(age), AbortSignal.timeout(100))),
+    ]);
+
+    expect(queued.map((o) => [o.status, o.reason])).toEqual([
+      ['timeout', 'queued'],
+      ['timeout', 'queued'],
+      ['timeout', 'queued'],
+    ]);
+    expect(first).toMatchObject({ status: 'timeout', reason: 'deadline' });
+    expect(advisor.circuitState).toBe('closed');
+  });
+
   it('returns disabled without calling the model when the kill switch is off for the service', async () => {
     const { advisor, fake, aiSwitch } = await setup(goodAdvice);
     aiSwitch.setEnabled('order-sign-advice', false);
