@@ -17,6 +17,11 @@ import type {
 import { conceptOf, textConcept } from './concept.js';
 import type { Concept, Medication, MedicationOrigin } from './types.js';
 
+/** `https://ehr/fhir/MedicationRequest/1/_history/2` → `MedicationRequest/1`; anything else is returned as is. */
+export function relativeReference(reference: string): string {
+  return /([A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference)?.[1] ?? reference;
+}
+
 /** Resources findable by reference across the bundles of one hook call. */
 export class ResourceIndex {
   private readonly byKey = new Map<string, FhirResource>();
@@ -35,10 +40,7 @@ export class ResourceIndex {
 
   /** Resolves `Type/id`, an absolute URL ending in `Type/id` (history suffix allowed) or a `fullUrl`. */
   find(reference: string): FhirResource | undefined {
-    const direct = this.byKey.get(reference);
-    if (direct) return direct;
-    const match = /([A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(reference);
-    return match?.[1] ? this.byKey.get(match[1]) : undefined;
+    return this.byKey.get(reference) ?? this.byKey.get(relativeReference(reference));
   }
 }
 

@@ -19,6 +19,7 @@ import {
   isLiveDraft,
   medicationFromRequest,
   medicationFromStatement,
+  relativeReference,
   ResourceIndex,
 } from './medications.js';
 import { labFromObservation } from './observations.js';
@@ -51,17 +52,9 @@ export function resourcesOf<T extends FhirResource>(
     .filter((r): r is T => r !== undefined && r.resourceType === type);
 }
 
-/** `context.selections` may be relative (`MedicationRequest/1`) or absolute; compare on `Type/id`. */
-function relativeRefs(selections: readonly string[] | undefined): Set<string> {
-  return new Set(
-    (selections ?? []).map(
-      (s) => /([A-Za-z]+\/[A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(s)?.[1] ?? s,
-    ),
-  );
-}
-
 export function normalizePatientContext(input: NormalizeInput): PatientContext {
-  const selections = relativeRefs(input.selections);
+  // `context.selections` may be relative (`MedicationRequest/1`) or absolute: compare on `Type/id`.
+  const selections = new Set((input.selections ?? []).map(relativeReference));
   const index = new ResourceIndex([input.medications, input.draftOrders, ...(input.medicationSources ?? [])]);
   const activeRequests = resourcesOf<MedicationRequest>(input.medications, 'MedicationRequest')
     .filter(isActiveOrder)
