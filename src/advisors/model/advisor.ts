@@ -8,13 +8,13 @@ import type { TokenCredential } from '@azure/identity';
 import {
   BulkheadRejectedError,
   CircuitState,
-  ConsecutiveBreaker,
+  BrokenCircuitError,
+  IsolatedCircuitError,
+  SamplingBreaker,
+  TaskCancelledError,
   bulkhead,
   circuitBreaker,
   handleWhen,
-  isBrokenCircuitError,
-  isIsolatedCircuitError,
-  isTaskCancelledError,
   type BulkheadPolicy,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
@@ -45,8 +45,14 @@ export interface ModelAdvisorOptions {
   readonly maxCallMs: number;
   readonly cacheTtlMs: number;
   readonly cacheMaxEntries: number;
-  /** Consecutive failures or deadline misses that open the circuit. */
-  readonly breakerFailures: number;
+  /**
+   * The circuit opens when more than `breakerFailureRate` of the model runs in the last `breakerWindowMs` failed
+   * or missed their deadline, once at least `breakerMinimumCalls` ran in that window. A rate, not a count of
+   * consecutive failures: with many calls in parallel, "consecutive" says little about the model's health.
+   */
+  readonly breakerFailureRate: number;
+  readonly breakerWindowMs: number;
+  readonly breakerMinimumCalls: number;
   /** How long the circuit stays open before one trial call. */
   readonly breakerCooldownMs: number;
   readonly maxConcurrentCalls: number;
@@ -59,7 +65,9 @@ export const DEFAULT_MODEL_ADVISOR_OPTIONS: ModelAdvisorOptions = {
   maxCallMs: 20_000,
   cacheTtlMs: 10 * 60_000,
   cacheMaxEntries: 500,
-  breakerFailures: 5,
+  breakerFailureRate: 0.5,
+  breakerWindowMs: 30_000,
+  breakerMinimumCalls: 5,
   breakerCooldownMs: 30_000,
   maxConcurrentCalls: 32,
   maxQueuedCalls: 32,
@@ -175,7 +183,11 @@ export class ModelAdvisor implements Advisor {
       ),
       {
         halfOpenAfter: this.options.breakerCooldownMs,
-        breaker: new ConsecutiveBreaker(this.options.breakerFailures),
+        breaker: new SamplingBreaker({
+          threshold: this.options.breakerFailureRate,
+          duration: this.options.breakerWindowMs,
+          minimumRps: (this.options.breakerMinimumCalls * 1000) / this.options.breakerWindowMs,
+        }),
       },
     );
     this.breaker.onStateChange((state) => {
@@ -231,7 +243,8 @@ export class ModelAdvisor implements Advisor {
     } catch (err) {
       if (err instanceof DeadlineMissedError) return done('timeout', [], 'deadline');
       if (err instanceof QueuedPastDeadlineError) return done('timeout', [], 'queued');
-      if (isBrokenCircuitError(err) || isIsolatedCircuitError(err))
+      // instanceof, not cockatiel's is…Error helpers: in 3.2 isIsolatedCircuitError matches a bulkhead rejection.
+      if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError)
         return done('circuit-open', [], 'circuit-open');
       if (err instanceof BulkheadRejectedError) return done('rate-limited', [], 'concurrency-limit');
       if (err instanceof OutputRejectedError) return done('rejected', [], err.reason);
@@ -329,9 +342,10 @@ export class ModelAdvisor implements Advisor {
         }, callSignal);
       } catch (err) {
         if (err instanceof BulkheadRejectedError) throw err;
-        const failure: CallFailure = isTaskCancelledError(err)
-          ? { status: 'timeout', reason: 'queued-past-limit', tripsBreaker: true }
-          : classifyCallError(err);
+        const failure: CallFailure =
+          err instanceof TaskCancelledError
+            ? { status: 'timeout', reason: 'queued-past-limit', tripsBreaker: true }
+            : classifyCallError(err);
         if (failure.retryAfterMs !== undefined) {
           this.rateLimitedUntil =
             performance.now() + Math.min(failure.retryAfterMs, this.options.maxRetryAfterMs);

@@ -256,7 +256,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('reports a prompt blocked by the content filter as an error, without tripping the breaker', async () => {
-    const { advisor } = await setup(standIn.contentFilter, { breakerFailures: 1 });
+    const { advisor } = await setup(standIn.contentFilter, { breakerMinimumCalls: 1 });
 
     const first = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
     const second = await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
@@ -282,8 +282,8 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     );
   });
 
-  it('opens the circuit after repeated failures and skips the model during the cool-down', async () => {
-    const { advisor, fake } = await setup(standIn.serverError(503), { breakerFailures: 3 });
+  it('opens the circuit when most recent calls fail, and skips the model during the cool-down', async () => {
+    const { advisor, fake } = await setup(standIn.serverError(503), { breakerMinimumCalls: 3 });
 
     const failures = [];
     for (let i = 0; i < 3; i++)
@@ -297,7 +297,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
   });
 
   it('counts missed deadlines towards the circuit breaker', async () => {
-    const { advisor } = await setup(standIn.hang, { breakerFailures: 2, maxCallMs: 2000 });
+    const { advisor } = await setup(standIn.hang, { breakerMinimumCalls: 2, maxCallMs: 2000 });
 
     const a = await advisor.advise(fixtureReview('order-select-advice'), AbortSignal.timeout(50));
     const b = await advisor.advise(fixtureReview('order-sign-advice'), AbortSignal.timeout(50));
@@ -310,7 +310,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     const { advisor } = await setup(standIn.hang, {
       maxConcurrentCalls: 1,
       maxQueuedCalls: 10,
-      breakerFailures: 2,
+      breakerMinimumCalls: 2,
     });
     const patientAged = (age: number): ReturnType<typeof fixtureReview> => {
       const context = fixtureContext();
@@ -332,6 +332,24 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     ]);
     expect(first).toMatchObject({ status: 'timeout', reason: 'deadline' });
     expect(advisor.circuitState).toBe('closed');
+  });
+
+  it('answers rate-limited at once when every concurrency slot and queue place is taken', async () => {
+    const { advisor, fake } = await setup(standIn.hang, { maxConcurrentCalls: 1, maxQueuedCalls: 0 });
+    const context = fixtureContext();
+    const other = fixtureReview('order-sign-advice', {
+      ...context,
+      patient: { ...context.patient, ageYears: 41 },
+    });
+
+    const [first, second] = await Promise.all([
+      advisor.advise(fixtureReview(), AbortSignal.timeout(300)),
+      advisor.advise(other, AbortSignal.timeout(300)),
+    ]);
+
+    expect(first).toMatchObject({ status: 'timeout' });
+    expect(second).toMatchObject({ status: 'rate-limited', reason: 'concurrency-limit' });
+    expect(fake.requests).toHaveLength(1);
   });
 
   it('returns disabled without calling the model when the kill switch is off for the service', async () => {
