@@ -14,6 +14,8 @@ export const orderSignAdvice: ServiceModule<'order-sign'> = {
     prefetch: PREFETCH_TEMPLATES,
     requiredPrefetch: ['patient', 'medications', 'allergies'],
     minSeverity: 'info',
+    // What was overridden on order-select in the same ordering session is not repeated at signing.
+    quietOverriddenWithinMinutes: 120,
   },
   review: (patient, { hookInstance }) => ({
     serviceId: 'order-sign-advice',

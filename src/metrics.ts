@@ -12,6 +12,7 @@ export interface Metrics {
   readonly droppedCards: Counter<'service' | 'advisor'>;
   readonly advisorRuns: Counter<'service' | 'advisor' | 'status'>;
   readonly advisorDuration: Histogram<'service' | 'advisor'>;
+  readonly suppressedFindings: Counter<'service'>;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -55,6 +56,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       help: 'Advisor latency by service and advisor',
       labelNames: ['service', 'advisor'],
       buckets: [0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2],
+      registers: [registry],
+    }),
+    suppressedFindings: new Counter({
+      name: 'cds_findings_suppressed_total',
+      help: 'Findings not shown because the clinician overrode the same finding earlier in the ordering session',
+      labelNames: ['service'],
       registers: [registry],
     }),
   };

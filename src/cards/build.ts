@@ -61,6 +61,7 @@ function recordOf(card: Card, finding: Finding, serviceId: string, hookInstance:
     summary: card.summary,
     evidence: [...finding.evidence],
     suggestionUuids: (card.suggestions ?? []).map((s) => s.uuid),
+    findingKey: finding.key,
   };
 }
 

@@ -15,6 +15,11 @@ export interface ServiceDefinition<H extends HookName = HookName> extends Discov
   readonly requiredPrefetch: readonly PrefetchKey[];
   /** Findings below this severity are not shown for this service (alert-fatigue control). */
   readonly minSeverity: Severity;
+  /**
+   * Do not repeat a finding the clinician overrode for the same patient within this many minutes (order-sign
+   * after order-select). Unset: always show.
+   */
+  readonly quietOverriddenWithinMinutes?: number;
 }
 
 export interface ServiceModule<H extends HookName = HookName> {

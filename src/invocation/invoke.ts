@@ -3,6 +3,7 @@
  * validate → answer. The audit record goes to the store's queue, off the hot path.
  */
 import type { Bundle, Patient } from 'fhir/r4.js';
+import { suppressOverridden } from '../advisors/rules/index.js';
 import type { Advisor, AdvisorOutcome, Finding } from '../advisors/types.js';
 import type { Registry } from '../cds/registry.js';
 import type { HookRequest, HookResponse, PrefetchKey } from '../cds/types.js';
@@ -17,6 +18,7 @@ import type { ClientIdentity } from '../security/types.js';
 import type { InvocationOutcome, Store } from '../store/types.js';
 import type { Deadline } from './deadline.js';
 import type { Pseudonymizer } from './pseudonym.js';
+import { overriddenKeysWithin } from './overrides.js';
 import { raceDeadline } from './raceDeadline.js';
 import { validateHookRequest } from './validateRequest.js';
 
@@ -80,6 +82,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
   const { deadline } = input;
   const context = request.context as Readonly<Record<string, unknown>>;
   const patientId = String(request.context.patientId);
+  const patientPseudonym = deps.pseudonymize(patientId);
 
   let outcome: InvocationOutcome = 'error';
   let outcomes: AdvisorOutcome[] = [];
@@ -127,6 +130,10 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
     );
 
     const signal = deadline.signal(RESPONSE_RESERVE_MS);
+    const quietWindow = definition.quietOverriddenWithinMinutes;
+    const overridden = quietWindow
+      ? overriddenKeysWithin(deps.store, patientPseudonym, quietWindow, signal, deps.now?.())
+      : undefined;
     outcomes = await Promise.all(
       deps.advisors.map((advisor) => {
         const t0 = performance.now();
@@ -137,10 +144,15 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       deps.metrics.advisorRuns.inc({ service: definition.id, advisor: o.advisor, status: o.status });
       deps.metrics.advisorDuration.observe({ service: definition.id, advisor: o.advisor }, o.latencyMs / 1000);
     }
-    const findings: Finding[] = mergeFindings(
+    let findings: Finding[] = mergeFindings(
       outcomes.flatMap((o) => o.findings),
       definition.minSeverity,
     );
+    if (overridden) {
+      const shown = suppressOverridden(findings, await overridden);
+      deps.metrics.suppressedFindings.inc({ service: definition.id }, findings.length - shown.length);
+      findings = shown;
+    }
     built = buildCards(findings, definition.id, request.hookInstance);
     for (const dropped of built.dropped) {
       deps.metrics.droppedCards.inc({ service: definition.id, advisor: dropped.finding.advisor });
@@ -160,7 +172,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       startedAt,
       durationMs: deadline.elapsedMs(),
       outcome,
-      patientPseudonym: deps.pseudonymize(patientId),
+      patientPseudonym,
       advisors: outcomes.map((o) => ({
         advisor: o.advisor,
         status: o.status,

@@ -132,6 +132,17 @@ export class MemoryStore implements Store {
     return { from: null, to: null, services: [] };
   }
 
+  async overriddenFindingKeys(patientPseudonym: string, since: Date): Promise<ReadonlySet<string>> {
+    const overridden = new Set(this.feedback.filter((f) => f.outcome === 'overridden').map((f) => f.cardUuid));
+    return new Set(
+      this.invocations
+        .filter((i) => i.patientPseudonym === patientPseudonym && i.startedAt >= since)
+        .flatMap((i) => i.cards)
+        .filter((c) => c.findingKey !== undefined && overridden.has(c.uuid))
+        .map((c) => c.findingKey as string),
+    );
+  }
+
   async getAiEnabled(serviceId: string): Promise<boolean> {
     return this.aiEnabled.get(serviceId) ?? true;
   }

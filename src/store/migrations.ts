@@ -154,8 +154,17 @@ const initial: Migration = {
   },
 };
 
+/** The finding's identity on each card, so an override on order-select can quiet the same finding on order-sign. */
+const cardFindingKey: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('cards').addColumn('finding_key', 'text').execute();
+    await db.schema.createIndex('cards_finding_key').on('cards').column('finding_key').execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-24-001-initial': initial,
+  '2026-11-24-002-card-finding-key': cardFindingKey,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -223,3 +223,23 @@ export async function summarize(db: Kysely<Database>, range: TimeRange = {}): Pr
     }));
   return { from: from ?? null, to: to ?? null, services };
 }
+
+/** Keys of findings overridden for one patient since a time (cards issued then, feedback whenever it came). */
+export async function overriddenFindingKeys(
+  db: Kysely<Database>,
+  patientPseudonym: string,
+  since: Date,
+): Promise<ReadonlySet<string>> {
+  const rows = await db
+    .selectFrom('cards')
+    .innerJoin('invocations', 'invocations.seq', 'cards.invocation_seq')
+    .innerJoin('feedback', 'feedback.card_uuid', 'cards.uuid')
+    .select('cards.finding_key')
+    .distinct()
+    .where('invocations.patient_pseudonym', '=', patientPseudonym)
+    .where('cards.issued_at', '>=', since.toISOString())
+    .where('feedback.outcome', '=', 'overridden')
+    .where('cards.finding_key', 'is not', null)
+    .execute();
+  return new Set(rows.map((r) => r.finding_key).filter((key): key is string => key !== null));
+}

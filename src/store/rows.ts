@@ -72,6 +72,7 @@ export function cardRows(record: InvocationRecord, seq: number): CardsTable[] {
     evidence: JSON.stringify(card.evidence.map(clean)),
     suggestion_uuids: JSON.stringify(card.suggestionUuids.map(clean)),
     issued_at: issuedAt,
+    finding_key: card.findingKey === undefined ? null : clean(card.findingKey),
   }));
 }
 
@@ -106,6 +107,13 @@ const CARD_COLUMNS = [
   'issued_at',
 ] as const;
 
+/** Columns added after the first release are hashed only when set, so rows chained before them still verify. */
+function cardContent(card: CardsTable): Record<string, unknown> {
+  const content = pick(card, CARD_COLUMNS);
+  if (card.finding_key !== null && card.finding_key !== undefined) content.finding_key = card.finding_key;
+  return content;
+}
+
 const FEEDBACK_COLUMNS = [
   'seq',
   'item_key',
@@ -130,7 +138,7 @@ function pick<T extends object>(row: T, columns: readonly (keyof T)[]): Record<s
 /** What an invocation link hashes: its row and its cards, so editing a card breaks the chain too. */
 export function invocationContent(row: Unchained<InvocationsTable>, cards: readonly CardsTable[]): unknown {
   const sorted = [...cards].sort((a, b) => a.position - b.position);
-  return { ...pick(row, INVOCATION_COLUMNS), cards: sorted.map((c) => pick(c, CARD_COLUMNS)) };
+  return { ...pick(row, INVOCATION_COLUMNS), cards: sorted.map(cardContent) };
 }
 
 export function feedbackContent(row: Unchained<FeedbackTable>): unknown {

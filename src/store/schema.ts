@@ -39,6 +39,8 @@ export interface CardsTable {
   /** JSON array of suggestion uuids. */
   suggestion_uuids: string;
   issued_at: string;
+  /** Added by migration 002; null on cards recorded before it. */
+  finding_key: string | null;
 }
 
 export interface FeedbackTable {

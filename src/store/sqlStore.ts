@@ -16,7 +16,7 @@ import { writeFeedback } from './feedback.js';
 import { JtiBatcher } from './jtiBatcher.js';
 import { createStoreMetrics, type StoreMetrics } from './metrics.js';
 import { migrate } from './migrate.js';
-import { listCards, listFeedback, listInvocations, summarize } from './queries.js';
+import { listCards, listFeedback, listInvocations, overriddenFindingKeys, summarize } from './queries.js';
 import { purgeOlderThan } from './retention.js';
 import type { Database } from './schema.js';
 import {
@@ -136,6 +136,10 @@ export class SqlStore implements Store {
 
   summary(range?: TimeRange): Promise<AuditSummary> {
     return this.unavailableOnError('query', () => summarize(this.db, range));
+  }
+
+  overriddenFindingKeys(patientPseudonym: string, since: Date): Promise<ReadonlySet<string>> {
+    return this.unavailableOnError('query', () => overriddenFindingKeys(this.db, patientPseudonym, since));
   }
 
   getAiEnabled(serviceId: string): Promise<boolean> {

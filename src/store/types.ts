@@ -27,6 +27,8 @@ export interface CardRecord {
   readonly summary: string;
   readonly evidence: readonly string[];
   readonly suggestionUuids: readonly string[];
+  /** The finding's identity (e.g. `interaction:ibuprofen|warfarin`): links an override to later repeats. */
+  readonly findingKey?: string;
 }
 
 export interface InvocationRecord {
@@ -237,6 +239,11 @@ export interface SettingsStore {
    * with the last value it read, or `false` (rules only) if it never read one.
    */
   getAiEnabled(serviceId: string): Promise<boolean>;
+  /**
+   * Finding keys of cards a clinician overrode for this patient (pseudonym) on a hook call at or after `since`:
+   * what order-sign need not repeat after order-select (alert-fatigue control).
+   */
+  overriddenFindingKeys(patientPseudonym: string, since: Date): Promise<ReadonlySet<string>>;
   /** Durable and visible to every instance; the change is logged with its actor. */
   setAiEnabled(serviceId: string, enabled: boolean, actor: string): Promise<void>;
   /**
