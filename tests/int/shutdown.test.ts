@@ -29,8 +29,9 @@ describe('graceful shutdown', () => {
   it('finishes the in-flight hook call, then flushes and closes the store', async () => {
     const store = new MemoryStore();
     let closed = false;
-    store.close = async () => {
+    store.close = () => {
       closed = true;
+      return Promise.resolve();
     };
     const held = heldAdvisor();
     const running = await startServer(testConfig({ port: 0 }), silentLogger(), {

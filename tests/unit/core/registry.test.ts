@@ -6,7 +6,7 @@ import type { ServiceModule } from '../../../src/cds/service.js';
 const [patientView] = SERVICES as [ServiceModule];
 
 function variant(change: Record<string, unknown>): ServiceModule {
-  return { ...patientView, definition: { ...patientView.definition, ...change } } as ServiceModule;
+  return { ...patientView, definition: { ...patientView.definition, ...change } };
 }
 
 describe('service registry', () => {
