@@ -55,7 +55,12 @@ export interface ModelAdvisorOptions {
   readonly breakerMinimumCalls: number;
   /** How long the circuit stays open before one trial call. */
   readonly breakerCooldownMs: number;
+  /** Model calls out at once, late ones included; a hook finding them all taken is answered `rate-limited`. */
   readonly maxConcurrentCalls: number;
+  /**
+   * Calls that may wait for a slot. Default 0: a queued call seldom beats a hook's deadline, and one that starts
+   * late holds a slot a fresh hook needed (measured: at saturation a queue of 32 turned every hook into a miss).
+   */
   readonly maxQueuedCalls: number;
   /** Upper bound on honouring a 429's `retry-after`. */
   readonly maxRetryAfterMs: number;
@@ -70,7 +75,7 @@ export const DEFAULT_MODEL_ADVISOR_OPTIONS: ModelAdvisorOptions = {
   breakerMinimumCalls: 5,
   breakerCooldownMs: 30_000,
   maxConcurrentCalls: 32,
-  maxQueuedCalls: 32,
+  maxQueuedCalls: 0,
   maxRetryAfterMs: 60_000,
 };
 
@@ -105,6 +110,8 @@ class ModelCallError extends Error {
 
 interface Flight {
   readonly promise: Promise<ModelAnswer>;
+  /** Stops the call (while it still waits for a slot, nobody can use it: it would only delay fresher calls). */
+  readonly cancel: () => void;
   readonly state: {
     /** Hooks still awaiting this call; zero when it settles means the answer came late. */
     waiters: number;
@@ -314,6 +321,7 @@ export class ModelAdvisor implements Advisor {
       throw err;
     } finally {
       flight.state.waiters--;
+      if (flight.state.waiters === 0 && flight.state.sentAt === undefined) flight.cancel();
     }
   }
 
@@ -344,7 +352,7 @@ export class ModelAdvisor implements Advisor {
         if (err instanceof BulkheadRejectedError) throw err;
         const failure: CallFailure =
           err instanceof TaskCancelledError
-            ? { status: 'timeout', reason: 'queued-past-limit', tripsBreaker: true }
+            ? { status: 'timeout', reason: 'abandoned-in-queue', tripsBreaker: false }
             : classifyCallError(err);
         if (failure.retryAfterMs !== undefined) {
           this.rateLimitedUntil =
@@ -383,7 +391,7 @@ export class ModelAdvisor implements Advisor {
         this.inFlight.delete(key);
       })
       .catch(() => undefined);
-    const flight: Flight = { promise, state };
+    const flight: Flight = { promise, state, cancel: () => controller.abort() };
     this.inFlight.set(key, flight);
     return flight;
   }

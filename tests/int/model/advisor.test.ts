@@ -334,6 +334,31 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect(advisor.circuitState).toBe('closed');
   });
 
+  it('drops a queued call once no hook waits for it, so it never takes a slot from a fresher one', async () => {
+    const { advisor, fake, registry } = await setup(standIn.goodAdvice(300), {
+      maxConcurrentCalls: 1,
+      maxQueuedCalls: 5,
+    });
+    const context = fixtureContext();
+    const other = fixtureReview('order-sign-advice', {
+      ...context,
+      patient: { ...context.patient, ageYears: 41 },
+    });
+
+    const [first, second] = await Promise.all([
+      advisor.advise(fixtureReview(), AbortSignal.timeout(2000)),
+      advisor.advise(other, AbortSignal.timeout(100)),
+    ]);
+    await advisor.drain();
+
+    expect(first.status).toBe('ok');
+    expect(second).toMatchObject({ status: 'timeout', reason: 'queued' });
+    expect(await registry.getSingleMetricAsString('cds_model_calls_total')).toMatch(
+      /outcome="abandoned-in-queue"} 1/,
+    );
+    expect(fake.requests).toHaveLength(1);
+  });
+
   it('answers rate-limited at once when every concurrency slot and queue place is taken', async () => {
     const { advisor, fake } = await setup(standIn.hang, { maxConcurrentCalls: 1, maxQueuedCalls: 0 });
     const context = fixtureContext();
