@@ -29,6 +29,7 @@ import {
   fixtureDraftIbuprofen,
   fixtureReview,
   IDENTIFYING_STRINGS,
+  reviewOfPatientAged,
   TEXT_INJECTION,
 } from '../../unit/model/fixtures.js';
 
@@ -312,17 +313,9 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
       maxQueuedCalls: 10,
       breakerMinimumCalls: 2,
     });
-    const patientAged = (age: number): ReturnType<typeof fixtureReview> => {
-      const context = fixtureContext();
-      return fixtureReview('order-sign-advice', {
-        ...context,
-        patient: { ...context.patient, ageYears: age },
-      });
-    };
-
     const [first, ...queued] = await Promise.all([
-      advisor.advise(patientAged(40), AbortSignal.timeout(400)),
-      ...[41, 42, 43].map((age) => advisor.advise(patientAged(age), AbortSignal.timeout(100))),
+      advisor.advise(reviewOfPatientAged(40), AbortSignal.timeout(400)),
+      ...[41, 42, 43].map((age) => advisor.advise(reviewOfPatientAged(age), AbortSignal.timeout(100))),
     ]);
 
     expect(queued.map((o) => [o.status, o.reason])).toEqual([
@@ -339,11 +332,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
       maxConcurrentCalls: 1,
       maxQueuedCalls: 5,
     });
-    const context = fixtureContext();
-    const other = fixtureReview('order-sign-advice', {
-      ...context,
-      patient: { ...context.patient, ageYears: 41 },
-    });
+    const other = reviewOfPatientAged(41);
 
     const [first, second] = await Promise.all([
       advisor.advise(fixtureReview(), AbortSignal.timeout(2000)),
@@ -361,11 +350,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
 
   it('answers rate-limited at once when every concurrency slot and queue place is taken', async () => {
     const { advisor, fake } = await setup(standIn.hang, { maxConcurrentCalls: 1, maxQueuedCalls: 0 });
-    const context = fixtureContext();
-    const other = fixtureReview('order-sign-advice', {
-      ...context,
-      patient: { ...context.patient, ageYears: 41 },
-    });
+    const other = reviewOfPatientAged(41);
 
     const [first, second] = await Promise.all([
       advisor.advise(fixtureReview(), AbortSignal.timeout(300)),

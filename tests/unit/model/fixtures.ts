@@ -210,6 +210,12 @@ export function fixtureReview(
   return service.review({ ...context, hook: service.definition.hook }, { hookInstance });
 }
 
+/** The fixture review for a patient of another age: a different de-identified input, so a separate model call. */
+export function reviewOfPatientAged(age: number, serviceId = 'order-sign-advice'): Review {
+  const context = fixtureContext();
+  return fixtureReview(serviceId, { ...context, patient: { ...context.patient, ageYears: age } });
+}
+
 /** A second draft, not selected on order-select: amoxicillin for a patient allergic to penicillin. */
 export const fixtureDraftAmoxicillin: MedicationRequest = {
   resourceType: 'MedicationRequest',
