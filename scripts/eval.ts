@@ -16,6 +16,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { Registry } from 'prom-client';
 import type { Bundle, FhirResource, Patient } from 'fhir/r4.js';
 import { SERVICES } from '../hooks/index.js';
 import { createModelAdvisor, type ModelAdvisor } from '../src/advisors/model/index.js';
@@ -286,6 +287,8 @@ export interface EvalReport {
   readonly model: string | null;
   readonly budgetMs: number;
   readonly note: string | null;
+  /** Model output removed on arrival or by the guards, by reason (invalid, unknown alias, link, suggestion …). */
+  readonly modelGuardDrops: Readonly<Record<string, number>> | null;
   readonly totals: Totals;
   readonly byAgeBand: Record<string, Totals>;
   readonly bySex: Record<string, Totals>;
@@ -295,7 +298,7 @@ export interface EvalReport {
 
 export function buildReport(
   results: readonly ScenarioResult[],
-  meta: Pick<EvalReport, 'advisors' | 'model' | 'budgetMs' | 'note'>,
+  meta: Pick<EvalReport, 'advisors' | 'model' | 'budgetMs' | 'note' | 'modelGuardDrops'>,
   generatedAt = new Date(),
 ): EvalReport {
   const all = totals(results);
@@ -325,6 +328,16 @@ export function reportMarkdown(report: EvalReport): string {
     '',
     `Generated ${report.generatedAt}. Advisors: ${report.advisors.join(', ')}${report.model ? ` (model: ${report.model})` : ''}. Budget ${report.budgetMs} ms.`,
     ...(report.note ? ['', `> ${report.note}`] : []),
+    ...(report.modelGuardDrops
+      ? [
+          '',
+          `Model output removed by validation and guards: ${
+            Object.entries(report.modelGuardDrops)
+              .map(([reason, n]) => `${reason} ${n}`)
+              .join(', ') || 'none'
+          }.`,
+        ]
+      : []),
     '',
     `**${t.found}/${t.expected} expected findings found (${pct(t.recall)}), ${t.missed} missed, ${t.falseAlarms} false alarms** over ${t.cases} cases (scenario × service); mean latency ${ms(t.meanLatencyMs)}, max ${ms(t.maxLatencyMs)}.`,
     '',
@@ -421,6 +434,13 @@ async function standInConfig(config: Config): Promise<{ config: Config; close: (
   };
 }
 
+async function guardDrops(registry: Registry): Promise<Record<string, number>> {
+  const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'cds_model_items_dropped_total');
+  return Object.fromEntries(
+    (metric?.values ?? []).map((v) => [String(v.labels.reason), v.value] as const).filter(([, n]) => n > 0),
+  );
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
@@ -437,7 +457,8 @@ async function main(): Promise<void> {
   }
   // The rules always (a bad knowledge base stops here, naming file and path); the model when configured.
   const advisors: Advisor[] = [createRulesAdvisor()];
-  const model: ModelAdvisor | undefined = createModelAdvisor(config, { logger });
+  const metricsRegistry = new Registry();
+  const model: ModelAdvisor | undefined = createModelAdvisor(config, { logger, metricsRegistry });
   if (model) advisors.push(model);
 
   const results: ScenarioResult[] = [];
@@ -455,6 +476,7 @@ async function main(): Promise<void> {
       ? `${config.azureOpenAI.deployment} @ ${new URL(config.azureOpenAI.endpoint).host}`
       : null,
     budgetMs,
+    modelGuardDrops: model ? await guardDrops(metricsRegistry) : null,
     note: args.standIn
       ? 'Model results come from the scripted test stand-in server, not a model: they measure the harness only.'
       : null,

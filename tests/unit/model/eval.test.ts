@@ -86,7 +86,13 @@ describe('evaluation scoring', () => {
       },
     ];
 
-    const report = buildReport(results, { advisors: ['rules'], model: null, budgetMs: 2000, note: null });
+    const report = buildReport(results, {
+      advisors: ['rules'],
+      model: null,
+      budgetMs: 2000,
+      note: null,
+      modelGuardDrops: { 'unknown-alias': 2 },
+    });
 
     expect(report.totals).toMatchObject({ cases: 2, expected: 3, found: 2, missed: 1, falseAlarms: 0 });
     expect(report.byAgeBand['65-79']).toMatchObject({ expected: 2, found: 1, recall: 0.5 });
@@ -99,5 +105,6 @@ describe('evaluation scoring', () => {
     });
     expect(report.totals.outcomes).toEqual({ model: { ok: 2 } });
     expect(reportMarkdown(report)).toContain('### By age band');
+    expect(reportMarkdown(report)).toContain('removed by validation and guards: unknown-alias 2');
   });
 });
