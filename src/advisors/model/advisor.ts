@@ -425,6 +425,15 @@ export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): Mode
     adviceBudgetMs: config.adviceBudgetMs,
     promptVersion: PROMPT_VERSION,
   });
+  // Strict JSON-schema output (response_format json_schema) arrived in API version 2024-08-01-preview.
+  if (azure.apiVersion.slice(0, 10) < '2024-08-01') {
+    deps.logger.warn(
+      'model advisor: AZURE_OPENAI_API_VERSION predates structured outputs; calls will be refused',
+      {
+        apiVersion: azure.apiVersion,
+      },
+    );
+  }
   if (client.auth === 'entra-id') {
     client.prepare().then(
       () => deps.logger.info('model advisor: Entra ID token obtained'),
