@@ -532,7 +532,11 @@ async function main(): Promise<void> {
       }
       if (wanted('prefetch')) await prefetchMissing(service);
       if (wanted('feedback')) await feedback(service, 'SQLite');
+      if (wanted('prefetch') || wanted('feedback'))
+        peaks['service, prefetch and feedback load'] = service.peakRssKb();
     });
+    // Reported per phase above.
+    delete peaks['service (rules, SQLite)'];
   }
   addRatios();
   if (wanted('rules')) await deployHeapCap();
