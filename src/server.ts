@@ -105,6 +105,8 @@ export async function startServer(config: Config, logger: Logger, overrides: Par
       grace.unref();
       await closed;
       clearTimeout(grace);
+      // Model calls still running only fed the late-advice cache; nobody waits for them any more.
+      for (const advisor of deps.advisors) advisor.close?.();
       // close() flushes the audit queue first; what cannot be written in time is counted as lost, not thrown.
       await deps.store.close();
       logger.info('stopped');

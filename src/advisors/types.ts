@@ -91,4 +91,6 @@ export interface Advisor {
    * Must not throw for expected failures: report them in the outcome.
    */
   advise(review: Review, signal: AbortSignal): Promise<AdvisorOutcome>;
+  /** Stops work still running after the hooks that asked for it have answered (graceful shutdown). */
+  close?(): void;
 }

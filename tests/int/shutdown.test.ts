@@ -9,12 +9,16 @@ import { MemoryStore } from '../../src/store/memory.js';
 import { requestFixture } from '../helpers/fixtures.js';
 
 /** An advisor that holds its answer until released, so a request is in flight when shutdown starts. */
-function heldAdvisor(): { advisor: Advisor; release: () => void; started: Promise<void> } {
+function heldAdvisor(): { advisor: Advisor & { closed: boolean }; release: () => void; started: Promise<void> } {
   let release!: () => void;
   let markStarted!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));
   const gate = new Promise<void>((resolve) => (release = resolve));
-  const advisor: Advisor = {
+  const advisor: Advisor & { closed: boolean } = {
+    closed: false,
+    close() {
+      this.closed = true;
+    },
     name: 'rules',
     advise: async (): Promise<AdvisorOutcome> => {
       markStarted();
@@ -26,7 +30,7 @@ function heldAdvisor(): { advisor: Advisor; release: () => void; started: Promis
 }
 
 describe('graceful shutdown', () => {
-  it('finishes the in-flight hook call, then flushes and closes the store', async () => {
+  it('finishes the in-flight hook call, then closes the advisors and flushes and closes the store', async () => {
     const store = new MemoryStore();
     let closed = false;
     store.close = () => {
@@ -52,6 +56,7 @@ describe('graceful shutdown', () => {
     expect(response.status).toBe(200);
     await stopping;
     expect(closed).toBe(true);
+    expect(held.advisor.closed).toBe(true);
     expect(store.invocations).toHaveLength(1);
   });
 });
