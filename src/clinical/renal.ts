@@ -61,6 +61,11 @@ function knownSex(sex: string | undefined): 'female' | 'male' | undefined {
   return sex === 'female' || sex === 'male' ? sex : undefined;
 }
 
+/** A result the equations can use: a creatinine or weight of zero or less is an error, and gives Infinity or NaN. */
+function hasPositiveValue(lab: LabResult | undefined): lab is LabResult & { readonly value: number } {
+  return lab?.value !== undefined && lab.value > 0;
+}
+
 export function assessRenalFunction(patient: PatientContext): RenalFunction {
   const { now, labs } = patient;
   const age = patient.patient.ageYears;
@@ -82,7 +87,7 @@ export function assessRenalFunction(patient: PatientContext): RenalFunction {
       method: 'reported by the lab',
       evidence: [measuredEgfr],
     };
-  } else if (creatinine?.value !== undefined && adult && sex) {
+  } else if (hasPositiveValue(creatinine) && adult && sex) {
     egfr = {
       value: ckdEpi2021(creatinine.value / CREATININE_UMOL_PER_MGDL, age, sex),
       unit: 'mL/min/{1.73_m2}',
@@ -102,7 +107,7 @@ export function assessRenalFunction(patient: PatientContext): RenalFunction {
       method: 'reported by the lab',
       evidence: [measuredCrcl],
     };
-  } else if (creatinine?.value !== undefined && weight?.value !== undefined && adult && sex) {
+  } else if (hasPositiveValue(creatinine) && hasPositiveValue(weight) && adult && sex) {
     crcl = {
       value: cockcroftGault(creatinine.value / CREATININE_UMOL_PER_MGDL, age, weight.value, sex),
       unit: 'mL/min',

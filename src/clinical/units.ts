@@ -109,7 +109,9 @@ export function normalizeQuantity(
   const factor = spec.factors[unitKey(unit)];
   if (factor === undefined) return { unit };
   // Round away floating-point noise from the conversion without losing clinical precision.
-  return { value: Math.round(value * factor * 1000) / 1000, unit: spec.unit };
+  const converted = Math.round(value * factor * 1000) / 1000;
+  // An absurd value (1e308 mg/dL) overflows: no number is better than Infinity in a comparison.
+  return Number.isFinite(converted) ? { value: converted, unit: spec.unit } : { unit };
 }
 
 /** A unit as a clinician reads it: `mL/min/{1.73_m2}` → `mL/min/1.73 m²`; annotation-only units (`{INR}`) vanish. */
