@@ -1,15 +1,18 @@
 /** FHIR CodeableConcept → the normalized `Concept`: every coding kept, plus the best human text. */
-import type { CodeableConcept } from 'fhir/r4.js';
+import { asRecord, asRecords, asString, type JsonRecord } from './guards.js';
 import type { Code, Concept } from './types.js';
 
-export function conceptOf(cc: CodeableConcept | undefined, fallbackText?: string): Concept {
-  const codings: Code[] = (cc?.coding ?? []).map((c) => ({
-    system: c.system,
-    code: c.code,
-    display: c.display,
-  }));
+/** One Coding as sent; a field of the wrong type is left out. */
+function codeOf(coding: JsonRecord): Code {
+  return { system: asString(coding.system), code: asString(coding.code), display: asString(coding.display) };
+}
+
+/** `cc`: a CodeableConcept as sent (anything that is not one gives a concept with no codings). */
+export function conceptOf(cc: unknown, fallbackText?: string): Concept {
+  const concept = asRecord(cc);
+  const codings = asRecords(concept?.coding).map(codeOf);
   const text =
-    cc?.text?.trim() ||
+    asString(concept?.text)?.trim() ||
     codings.find((c) => c.display)?.display ||
     fallbackText?.trim() ||
     codings[0]?.code ||
@@ -23,8 +26,8 @@ export function textConcept(text: string): Concept {
 }
 
 /** The code from a status CodeableConcept (`clinicalStatus`, `verificationStatus`), lower-cased. */
-export function statusCode(cc: CodeableConcept | undefined): string | undefined {
-  const code = cc?.coding?.find((c) => c.code)?.code ?? cc?.text;
+export function statusCode(cc: unknown): string | undefined {
+  const code = conceptOf(cc).codings.find((c) => c.code)?.code ?? asString(asRecord(cc)?.text);
   return code?.trim().toLowerCase() || undefined;
 }
 

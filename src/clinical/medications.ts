@@ -5,16 +5,8 @@
  * nothing we can see — then the reference's `display` is all we have, and it is kept as text so name matching
  * still works. Ingredients come from `Medication.ingredient` (codeable or referenced Substance/Medication).
  */
-import type {
-  Bundle,
-  FhirResource,
-  Medication as FhirMedication,
-  MedicationRequest,
-  MedicationStatement,
-  Reference,
-  Resource,
-} from 'fhir/r4.js';
 import { conceptOf, textConcept } from './concept.js';
+import { asArray, asRecord, asRecords, asString, type JsonRecord } from './guards.js';
 import type { Concept, Medication, MedicationOrigin } from './types.js';
 
 /** `https://ehr/fhir/MedicationRequest/1/_history/2` → `MedicationRequest/1`; anything else is returned as is. */
@@ -24,43 +16,42 @@ export function relativeReference(reference: string): string {
 
 /** Resources findable by reference across the bundles of one hook call. */
 export class ResourceIndex {
-  private readonly byKey = new Map<string, FhirResource>();
+  private readonly byKey = new Map<string, JsonRecord>();
 
-  constructor(bundles: readonly (Bundle | undefined)[]) {
+  /** `bundles`: Bundles as sent, if any. */
+  constructor(bundles: readonly unknown[]) {
     for (const bundle of bundles) {
-      for (const entry of bundle?.entry ?? []) {
-        // Entries are typed as the base Resource; every real entry is one of the concrete FHIR resources.
-        const r = entry.resource as FhirResource | undefined;
+      for (const entry of asRecords(asRecord(bundle)?.entry)) {
+        const r = asRecord(entry.resource);
         if (!r) continue;
-        if (entry.fullUrl) this.byKey.set(entry.fullUrl, r);
-        if (r.id) this.byKey.set(`${r.resourceType}/${r.id}`, r);
+        const fullUrl = asString(entry.fullUrl);
+        const type = asString(r.resourceType);
+        const id = asString(r.id);
+        if (fullUrl) this.byKey.set(fullUrl, r);
+        if (type && id) this.byKey.set(`${type}/${id}`, r);
       }
     }
   }
 
   /** Resolves `Type/id`, an absolute URL ending in `Type/id` (history suffix allowed) or a `fullUrl`. */
-  find(reference: string): FhirResource | undefined {
+  find(reference: string): JsonRecord | undefined {
     return this.byKey.get(reference) ?? this.byKey.get(relativeReference(reference));
   }
 }
 
-/** Anything that may carry contained resources (`#id` references point into it). */
-interface Holder {
-  readonly contained?: readonly Resource[];
-}
-
-function containedIn(holder: Holder, reference: string): FhirResource | undefined {
+function containedIn(holder: JsonRecord, reference: string): JsonRecord | undefined {
   if (!reference.startsWith('#')) return undefined;
   const id = reference.slice(1);
-  return holder.contained?.find((r) => r.id === id) as FhirResource | undefined;
+  return asRecords(holder.contained).find((r) => asString(r.id) === id);
 }
 
+/** `reference`: a Reference as sent; `holders`: resources whose contained resources `#id` may point into. */
 function resolve(
-  reference: Reference | undefined,
-  holders: readonly Holder[],
+  reference: unknown,
+  holders: readonly JsonRecord[],
   index: ResourceIndex,
-): FhirResource | undefined {
-  const ref = reference?.reference;
+): JsonRecord | undefined {
+  const ref = asString(asRecord(reference)?.reference);
   if (!ref) return undefined;
   for (const holder of holders) {
     const found = containedIn(holder, ref);
@@ -69,18 +60,23 @@ function resolve(
   return ref.startsWith('#') ? undefined : index.find(ref);
 }
 
-function ingredientsOf(med: FhirMedication, owner: Holder, index: ResourceIndex): Concept[] {
+function isOfType(resource: JsonRecord | undefined, ...types: string[]): resource is JsonRecord {
+  const type = asString(resource?.resourceType);
+  return type !== undefined && types.includes(type);
+}
+
+function ingredientsOf(med: JsonRecord, owner: JsonRecord, index: ResourceIndex): Concept[] {
   const out: Concept[] = [];
-  for (const ing of med.ingredient ?? []) {
+  for (const ing of asRecords(med.ingredient)) {
     if (ing.isActive === false) continue;
-    if (ing.itemCodeableConcept) {
+    if (asRecord(ing.itemCodeableConcept)) {
       out.push(conceptOf(ing.itemCodeableConcept));
       continue;
     }
     const item = resolve(ing.itemReference, [med, owner], index);
-    if (item?.resourceType === 'Substance' || item?.resourceType === 'Medication')
-      out.push(conceptOf(item.code));
-    else if (ing.itemReference?.display) out.push(textConcept(ing.itemReference.display));
+    const display = asString(asRecord(ing.itemReference)?.display);
+    if (isOfType(item, 'Substance', 'Medication')) out.push(conceptOf(item.code));
+    else if (display) out.push(textConcept(display));
   }
   return out;
 }
@@ -91,56 +87,69 @@ interface DrugOf {
   readonly medicationRef?: string;
 }
 
-/** The drug a request or statement is about, however it was expressed. */
-export function drugOf(holder: MedicationRequest | MedicationStatement, index: ResourceIndex): DrugOf {
-  if (holder.medicationCodeableConcept)
+/** The drug a request or statement (as sent) is about, however it was expressed. */
+export function drugOf(holder: JsonRecord, index: ResourceIndex): DrugOf {
+  if (asRecord(holder.medicationCodeableConcept))
     return { concept: conceptOf(holder.medicationCodeableConcept), ingredients: [] };
-  const reference = holder.medicationReference;
+  const reference = asRecord(holder.medicationReference);
+  const display = asString(reference?.display);
+  const medicationRef = asString(reference?.reference);
   const target = resolve(reference, [holder], index);
-  if (target?.resourceType === 'Medication') {
+  if (isOfType(target, 'Medication')) {
     const ingredients = ingredientsOf(target, holder, index);
-    const fallback = reference?.display ?? ingredients.map((i) => i.text).join(' / ');
-    return { concept: conceptOf(target.code, fallback), ingredients, medicationRef: reference?.reference };
+    const fallback = display ?? ingredients.map((i) => i.text).join(' / ');
+    return { concept: conceptOf(target.code, fallback), ingredients, medicationRef };
   }
-  return {
-    concept: textConcept(reference?.display ?? 'unnamed medication'),
-    ingredients: [],
-    medicationRef: reference?.reference,
-  };
+  return { concept: textConcept(display ?? 'unnamed medication'), ingredients: [], medicationRef };
 }
 
+/** The first dosage's text (`dosageInstruction` of a request, `dosage` of a statement). */
+function dosageTextOf(dosages: unknown): string | undefined {
+  return asString(asRecord(asArray(dosages)[0])?.text);
+}
+
+/**
+ * FHIR status is required; one that is missing or not a string is FHIR's own `unknown` ("the source system does not
+ * know which of the status values applies"), so `Medication.status` is always a string.
+ */
+function statusOf(resource: JsonRecord): string {
+  return asString(resource.status) ?? 'unknown';
+}
+
+/** `mr`: a MedicationRequest as sent. */
 export function medicationFromRequest(
-  mr: MedicationRequest,
+  mr: JsonRecord,
   origin: MedicationOrigin,
   selections: ReadonlySet<string>,
   index: ResourceIndex,
 ): Medication {
-  const ref = `MedicationRequest/${mr.id ?? 'unknown'}`;
+  const ref = `MedicationRequest/${asString(mr.id) ?? 'unknown'}`;
   const drug = drugOf(mr, index);
   return {
     ref,
     origin,
-    status: mr.status,
+    status: statusOf(mr),
     concept: drug.concept,
     ingredients: drug.ingredients,
-    dosageText: mr.dosageInstruction?.[0]?.text,
-    authoredOn: mr.authoredOn,
+    dosageText: dosageTextOf(mr.dosageInstruction),
+    authoredOn: asString(mr.authoredOn),
     selected: origin === 'draft' && selections.has(ref),
-    intent: mr.intent,
+    intent: asString(mr.intent),
     medicationRef: drug.medicationRef,
   };
 }
 
-export function medicationFromStatement(ms: MedicationStatement, index: ResourceIndex): Medication {
+/** `ms`: a MedicationStatement as sent. */
+export function medicationFromStatement(ms: JsonRecord, index: ResourceIndex): Medication {
   const drug = drugOf(ms, index);
   return {
-    ref: `MedicationStatement/${ms.id ?? 'unknown'}`,
+    ref: `MedicationStatement/${asString(ms.id) ?? 'unknown'}`,
     origin: 'active',
-    status: ms.status,
+    status: statusOf(ms),
     concept: drug.concept,
     ingredients: drug.ingredients,
-    dosageText: ms.dosage?.[0]?.text,
-    authoredOn: ms.dateAsserted,
+    dosageText: dosageTextOf(ms.dosage),
+    authoredOn: asString(ms.dateAsserted),
     selected: false,
     medicationRef: drug.medicationRef,
   };
@@ -149,11 +158,11 @@ export function medicationFromStatement(ms: MedicationStatement, index: Resource
 /** Draft statuses that mean "not going to be ordered": never reviewed. */
 const DEAD_DRAFT_STATUSES = new Set(['entered-in-error', 'cancelled', 'stopped', 'completed']);
 
-export function isLiveDraft(mr: MedicationRequest): boolean {
-  return !DEAD_DRAFT_STATUSES.has(mr.status);
+export function isLiveDraft(mr: JsonRecord): boolean {
+  return !DEAD_DRAFT_STATUSES.has(statusOf(mr));
 }
 
 /** Only orders the patient is actually on: `active` (on-hold, stopped, completed… are not taken now). */
-export function isActiveOrder(mr: MedicationRequest): boolean {
+export function isActiveOrder(mr: JsonRecord): boolean {
   return mr.status === 'active';
 }

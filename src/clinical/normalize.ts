@@ -2,18 +2,12 @@
  * FHIR R4 → the normalized patient view (`types.ts`). Pure: no I/O, no clock (the caller passes `now`).
  * Accepts what EHRs really send: searchset Bundles with extra entries (OperationOutcome, included Medications),
  * medications by code or by reference, partially coded and text-only entries.
+ * Total: the resources were only shape-checked (a string `resourceType`), so every field is read through
+ * `guards.ts` and one of the wrong JSON type counts as absent. Whatever JSON arrives, a context comes back and the
+ * well-formed parts of the chart are still reviewed.
  */
-import type {
-  AllergyIntolerance,
-  Bundle,
-  Condition,
-  FhirResource,
-  MedicationRequest,
-  MedicationStatement,
-  Observation,
-  Patient,
-} from 'fhir/r4.js';
 import type { HookName, PrefetchKey } from '../cds/types.js';
+import { asArray, asRecord, asRecords, asString, asStrings, type JsonRecord } from './guards.js';
 import {
   isActiveOrder,
   isLiveDraft,
@@ -26,40 +20,52 @@ import { labFromObservation } from './observations.js';
 import { allergyFromResource, patientSummary, problemFromCondition } from './records.js';
 import type { PatientContext } from './types.js';
 
+/**
+ * The FHIR parts are typed `unknown`: they are JSON as the EHR or its FHIR server sent it, checked for a
+ * `resourceType` at most. The comment on each says what it should be.
+ */
 export interface NormalizeInput {
   readonly hook: HookName;
   readonly now: Date;
   readonly patientId: string;
-  readonly patient?: Patient;
-  readonly medications?: Bundle;
-  readonly conditions?: Bundle;
-  readonly allergies?: Bundle;
-  readonly labs?: Bundle;
-  readonly draftOrders?: Bundle;
+  /** A Patient. */
+  readonly patient?: unknown;
+  /** Bundles (searchsets) of MedicationRequest/MedicationStatement, Condition, AllergyIntolerance, Observation. */
+  readonly medications?: unknown;
+  readonly conditions?: unknown;
+  readonly allergies?: unknown;
+  readonly labs?: unknown;
+  /** A Bundle of draft orders (order-select, order-sign). */
+  readonly draftOrders?: unknown;
   /** order-select `context.selections` (`Type/id`). */
   readonly selections?: readonly string[];
   readonly missing: readonly PrefetchKey[];
-  /** Extra bundles where referenced Medication resources may be found (e.g. a separate `_include` fetch). */
-  readonly medicationSources?: readonly Bundle[];
+  /** Extra Bundles where referenced Medication resources may be found (e.g. a separate `_include` fetch). */
+  readonly medicationSources?: readonly unknown[];
 }
 
-export function resourcesOf<T extends FhirResource>(
-  bundle: Bundle | undefined,
-  type: T['resourceType'],
-): T[] {
-  return (bundle?.entry ?? [])
-    .map((e) => e.resource)
-    .filter((r): r is T => r !== undefined && r.resourceType === type);
+/** Every resource in a Bundle as sent, skipping entries or resources that are not objects. */
+function allResources(bundle: unknown): JsonRecord[] {
+  return asRecords(asRecord(bundle)?.entry).flatMap<JsonRecord>((entry) => asRecord(entry.resource) ?? []);
+}
+
+/** The resources of one type in a Bundle as sent; their fields are still to be read through the guards. */
+export function resourcesOf(bundle: unknown, type: string): JsonRecord[] {
+  return allResources(bundle).filter((r) => r.resourceType === type);
 }
 
 export function normalizePatientContext(input: NormalizeInput): PatientContext {
   // `context.selections` may be relative (`MedicationRequest/1`) or absolute: compare on `Type/id`.
-  const selections = new Set((input.selections ?? []).map(relativeReference));
-  const index = new ResourceIndex([input.medications, input.draftOrders, ...(input.medicationSources ?? [])]);
-  const activeRequests = resourcesOf<MedicationRequest>(input.medications, 'MedicationRequest')
+  const selections = new Set(asStrings(input.selections).map(relativeReference));
+  const index = new ResourceIndex([
+    input.medications,
+    input.draftOrders,
+    ...asArray(input.medicationSources),
+  ]);
+  const activeRequests = resourcesOf(input.medications, 'MedicationRequest')
     .filter(isActiveOrder)
     .map((mr) => medicationFromRequest(mr, 'active', selections, index));
-  const activeStatements = resourcesOf<MedicationStatement>(input.medications, 'MedicationStatement')
+  const activeStatements = resourcesOf(input.medications, 'MedicationStatement')
     .filter((ms) => ms.status === 'active')
     .map((ms) => medicationFromStatement(ms, index));
   return {
@@ -67,21 +73,17 @@ export function normalizePatientContext(input: NormalizeInput): PatientContext {
     now: input.now,
     patient: patientSummary(input.patientId, input.patient, input.now),
     activeMedications: [...activeRequests, ...activeStatements],
-    draftOrders: resourcesOf<MedicationRequest>(input.draftOrders, 'MedicationRequest')
+    draftOrders: resourcesOf(input.draftOrders, 'MedicationRequest')
       .filter(isLiveDraft)
       .map((mr) => medicationFromRequest(mr, 'draft', selections, index)),
-    otherDraftRefs: (input.draftOrders?.entry ?? [])
-      .map((e) => e.resource)
-      .filter(
-        (r): r is FhirResource =>
-          r !== undefined && r.resourceType !== 'MedicationRequest' && r.resourceType !== 'Medication',
-      )
-      .map((r) => `${r.resourceType}/${r.id ?? 'unknown'}`),
-    problems: resourcesOf<Condition>(input.conditions, 'Condition').map(problemFromCondition),
-    allergies: resourcesOf<AllergyIntolerance>(input.allergies, 'AllergyIntolerance').map(
-      allergyFromResource,
-    ),
-    labs: resourcesOf<Observation>(input.labs, 'Observation').map(labFromObservation),
+    otherDraftRefs: allResources(input.draftOrders).flatMap((r) => {
+      const type = asString(r.resourceType);
+      if (!type || type === 'MedicationRequest' || type === 'Medication') return [];
+      return [`${type}/${asString(r.id) ?? 'unknown'}`];
+    }),
+    problems: resourcesOf(input.conditions, 'Condition').map(problemFromCondition),
+    allergies: resourcesOf(input.allergies, 'AllergyIntolerance').map(allergyFromResource),
+    labs: resourcesOf(input.labs, 'Observation').map(labFromObservation),
     missing: input.missing,
   };
 }

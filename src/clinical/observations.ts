@@ -1,49 +1,63 @@
 /** Observation → `LabResult`: value and unit normalized to UCUM for the analytes we reason about (`units.ts`). */
-import type { Observation } from 'fhir/r4.js';
 import { codeIn, conceptOf, textsOf } from './concept.js';
+import { asNumber, asRecord, asRecords, asString, type JsonRecord } from './guards.js';
 import { type Analyte, analyteOf, normalizeQuantity } from './units.js';
 import { LOINC, type LabResult } from './types.js';
 
-function effectiveOf(obs: Observation): string | undefined {
+const UCUM = 'http://unitsofmeasure.org';
+
+function effectiveOf(obs: JsonRecord): string | undefined {
+  const period = asRecord(obs.effectivePeriod);
   return (
-    obs.effectiveDateTime ??
-    obs.effectivePeriod?.end ??
-    obs.effectivePeriod?.start ??
-    obs.effectiveInstant ??
-    obs.issued
+    asString(obs.effectiveDateTime) ??
+    asString(period?.end) ??
+    asString(period?.start) ??
+    asString(obs.effectiveInstant) ??
+    asString(obs.issued)
   );
 }
 
-export function labFromObservation(obs: Observation): LabResult {
+/** The first interpretation's code, else its text. */
+function interpretationOf(obs: JsonRecord): string | undefined {
+  const first = asRecords(obs.interpretation)[0];
+  return asString(asRecords(first?.coding)[0]?.code) ?? asString(first?.text);
+}
+
+/** `o`: an Observation as sent. */
+export function labFromObservation(o: unknown): LabResult {
+  const obs: JsonRecord = asRecord(o) ?? {};
   const concept = conceptOf(obs.code);
   const loinc = codeIn(concept, LOINC);
   const analyte = analyteOf(loinc, textsOf(concept));
-  const quantity = obs.valueQuantity;
-  const originalValue = quantity?.value;
+  const quantity = asRecord(obs.valueQuantity);
+  // A value sent as a string ("5.4") is not read as a number: the lab did not say it was one.
+  const originalValue = asNumber(quantity?.value);
+  const system = asString(quantity?.system);
+  const code = asString(quantity?.code);
   // The UCUM code is the machine-readable unit; other systems' codes (e.g. a SNOMED unit concept) are not, so
   // then the human-readable `unit` is the better guess.
-  const ucum = quantity?.system === undefined || quantity.system === 'http://unitsofmeasure.org';
-  const originalUnit = (ucum ? quantity?.code : undefined) ?? quantity?.unit ?? quantity?.code;
+  const ucum = system === undefined || system === UCUM;
+  const originalUnit = (ucum ? code : undefined) ?? asString(quantity?.unit) ?? code;
   const normalized =
     analyte && originalValue !== undefined
       ? normalizeQuantity(analyte, originalValue, originalUnit)
       : undefined;
-  const range = obs.referenceRange?.[0];
+  const range = asRecords(obs.referenceRange)[0];
   return {
-    ref: `Observation/${obs.id ?? 'unknown'}`,
+    ref: `Observation/${asString(obs.id) ?? 'unknown'}`,
     concept,
     loinc,
     value: analyte ? normalized?.value : originalValue,
     unit: analyte ? (normalized?.unit ?? originalUnit) : originalUnit,
-    comparator: quantity?.comparator,
+    comparator: asString(quantity?.comparator),
     effective: effectiveOf(obs),
-    status: obs.status,
-    interpretation: obs.interpretation?.[0]?.coding?.[0]?.code ?? obs.interpretation?.[0]?.text,
+    status: asString(obs.status),
+    interpretation: interpretationOf(obs),
     analyte,
     originalValue,
     originalUnit,
-    referenceLow: range?.low?.value,
-    referenceHigh: range?.high?.value,
+    referenceLow: asNumber(asRecord(range?.low)?.value),
+    referenceHigh: asNumber(asRecord(range?.high)?.value),
   };
 }
 

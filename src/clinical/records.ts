@@ -3,32 +3,40 @@
  * semantics live here, once, so every advisor excludes the same things: an entered-in-error or refuted record is
  * not a fact, a resolved or inactive one is history.
  */
-import type { AllergyIntolerance, Condition, Patient } from 'fhir/r4.js';
 import { conceptOf, statusCode } from './concept.js';
+import { asMember, asRecord, asRecords, asString, asStrings, type JsonRecord } from './guards.js';
 import type { Allergy, PatientSummary, Problem } from './types.js';
 
-export function problemFromCondition(c: Condition): Problem {
+/** `c`: a Condition as sent. */
+export function problemFromCondition(c: unknown): Problem {
+  const condition: JsonRecord = asRecord(c) ?? {};
   return {
-    ref: `Condition/${c.id ?? 'unknown'}`,
-    concept: conceptOf(c.code),
-    clinicalStatus: statusCode(c.clinicalStatus),
-    verificationStatus: statusCode(c.verificationStatus),
-    onset: c.onsetDateTime ?? c.onsetPeriod?.start ?? c.recordedDate,
+    ref: `Condition/${asString(condition.id) ?? 'unknown'}`,
+    concept: conceptOf(condition.code),
+    clinicalStatus: statusCode(condition.clinicalStatus),
+    verificationStatus: statusCode(condition.verificationStatus),
+    onset:
+      asString(condition.onsetDateTime) ??
+      asString(asRecord(condition.onsetPeriod)?.start) ??
+      asString(condition.recordedDate),
   };
 }
 
-export function allergyFromResource(a: AllergyIntolerance): Allergy {
+/** `a`: an AllergyIntolerance as sent. */
+export function allergyFromResource(a: unknown): Allergy {
+  const allergy: JsonRecord = asRecord(a) ?? {};
+  const reactions = asRecords(allergy.reaction);
   return {
-    ref: `AllergyIntolerance/${a.id ?? 'unknown'}`,
-    concept: conceptOf(a.code),
-    clinicalStatus: statusCode(a.clinicalStatus),
-    verificationStatus: statusCode(a.verificationStatus),
-    criticality: a.criticality,
-    category: a.category ?? [],
-    type: a.type,
-    reactionSubstances: (a.reaction ?? []).flatMap((r) => (r.substance ? [conceptOf(r.substance)] : [])),
-    manifestations: (a.reaction ?? []).flatMap((r) => r.manifestation.map((m) => conceptOf(m).text)),
-    recordedDate: a.recordedDate,
+    ref: `AllergyIntolerance/${asString(allergy.id) ?? 'unknown'}`,
+    concept: conceptOf(allergy.code),
+    clinicalStatus: statusCode(allergy.clinicalStatus),
+    verificationStatus: statusCode(allergy.verificationStatus),
+    criticality: asString(allergy.criticality),
+    category: asStrings(allergy.category),
+    type: asString(allergy.type),
+    reactionSubstances: reactions.flatMap((r) => (asRecord(r.substance) ? [conceptOf(r.substance)] : [])),
+    manifestations: reactions.flatMap((r) => asRecords(r.manifestation).map((m) => conceptOf(m).text)),
+    recordedDate: asString(allergy.recordedDate),
   };
 }
 
@@ -61,11 +69,16 @@ export function ageInYears(birthDate: string | undefined, now: Date): number | u
   return age >= 0 ? age : undefined;
 }
 
-export function patientSummary(patientId: string, patient: Patient | undefined, now: Date): PatientSummary {
+const GENDERS = ['female', 'male', 'other', 'unknown'] as const;
+
+/** `patient`: a Patient as sent, if any. */
+export function patientSummary(patientId: string, patient: unknown, now: Date): PatientSummary {
+  const resource = asRecord(patient);
+  const birthDate = asString(resource?.birthDate);
   return {
     ref: `Patient/${patientId}`,
-    ageYears: ageInYears(patient?.birthDate, now),
-    sex: patient?.gender,
-    birthDate: patient?.birthDate,
+    ageYears: ageInYears(birthDate, now),
+    sex: asMember(resource?.gender, GENDERS),
+    birthDate,
   };
 }
