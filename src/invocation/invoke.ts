@@ -58,9 +58,11 @@ function resolvedBundle(resolved: ResolvedPrefetch, key: PrefetchKey): Bundle | 
 }
 
 /**
- * Prefetch and fetched resources are only shape-checked (resourceType), so a field of the wrong JSON type (a number
- * where FHIR has a string, null inside an array) can break normalization. That is malformed data from the EHR or
- * its FHIR server: answered 400, never 500, with the stack in the log in case the fault is ours.
+ * Last line of defense; it should not fire. Prefetch and fetched resources are only shape-checked (resourceType),
+ * and the normalizer is total over that: a field of the wrong JSON type counts as absent and the rest of the chart
+ * is still reviewed (tests/unit/clinical/total.test.ts). Should a throw get through all the same (a new field read
+ * without a guard, a service's review handler), the hook is still answered 400, not 500, and the stack is logged:
+ * by then the fault is most likely ours.
  */
 function normalizeOr400<T>(logger: Logger, normalize: () => T): T {
   try {
