@@ -10,7 +10,8 @@ export const orderSelectAdvice: ServiceModule<'order-select'> = {
     description:
       'Checks the newly selected draft orders against active medications, the other draft orders, allergies, ' +
       'problems and recent labs: interactions, allergy cross-sensitivity, duplicate therapy and renal dosing.',
-    usageRequirements: 'Send the selected orders in context.selections and every draft in context.draftOrders.',
+    usageRequirements:
+      'Send the selected orders in context.selections and every draft in context.draftOrders.',
     prefetch: PREFETCH_TEMPLATES,
     requiredPrefetch: ['patient', 'medications', 'allergies'],
     minSeverity: 'info',

@@ -10,7 +10,8 @@ export const patientViewAdvice: ServiceModule<'patient-view'> = {
     description:
       "Reviews the patient's active medications against their problems, allergies and recent labs when the chart " +
       'opens: interactions already present, renal dose issues and missing monitoring.',
-    usageRequirements: 'Needs read access to the patient, active medications, conditions, allergies and labs.',
+    usageRequirements:
+      'Needs read access to the patient, active medications, conditions, allergies and labs.',
     prefetch: PREFETCH_TEMPLATES,
     requiredPrefetch: ['patient', 'medications'],
     minSeverity: 'info',

@@ -91,7 +91,9 @@ function trustProxyVar(env: Env): boolean | number | string[] {
   if (/^\d+$/.test(raw)) return Number(raw);
   // `true` would believe any X-Forwarded-For, letting every client pick its own rate-limit key.
   if (raw.toLowerCase() === 'true') {
-    throw new ConfigError('TRUST_PROXY=true would trust any client; give a hop count or the proxy addresses/subnets');
+    throw new ConfigError(
+      'TRUST_PROXY=true would trust any client; give a hop count or the proxy addresses/subnets',
+    );
   }
   return listVar(env, 'TRUST_PROXY');
 }
@@ -109,7 +111,8 @@ export function loadConfig(env: Env = process.env): Config {
   const port = intVar(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST?.trim() || '127.0.0.1';
   const publicBaseUrl =
-    urlVar(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ?? `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    urlVar(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ??
+    `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const corsList = listVar(env, 'CORS_ORIGINS');
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -122,7 +125,8 @@ export function loadConfig(env: Env = process.env): Config {
   let azureOpenAI: AzureOpenAIConfig | undefined;
   if (endpoint) {
     const deployment = env.AZURE_OPENAI_DEPLOYMENT?.trim();
-    if (!deployment) throw new ConfigError('AZURE_OPENAI_DEPLOYMENT is required when AZURE_OPENAI_ENDPOINT is set');
+    if (!deployment)
+      throw new ConfigError('AZURE_OPENAI_DEPLOYMENT is required when AZURE_OPENAI_ENDPOINT is set');
     azureOpenAI = {
       endpoint,
       deployment,

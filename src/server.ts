@@ -30,7 +30,11 @@ export interface RunningServer {
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
-export async function buildDeps(config: Config, logger: Logger, overrides: Partial<AppDeps> = {}): Promise<AppDeps> {
+export async function buildDeps(
+  config: Config,
+  logger: Logger,
+  overrides: Partial<AppDeps> = {},
+): Promise<AppDeps> {
   const registry = createRegistry(SERVICES);
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
   // SQLite under DATA_DIR by default, PostgreSQL when DATABASE_URL is set; tests may pass their own store.
@@ -83,7 +87,11 @@ export async function buildDeps(config: Config, logger: Logger, overrides: Parti
   };
 }
 
-export async function startServer(config: Config, logger: Logger, overrides: Partial<AppDeps> = {}): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: Logger,
+  overrides: Partial<AppDeps> = {},
+): Promise<RunningServer> {
   const deps = await buildDeps(config, logger, overrides);
   const app = createApp(deps);
   const server = await new Promise<Server>((resolve, reject) => {

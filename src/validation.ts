@@ -28,7 +28,9 @@ function createAjv(): Ajv {
   for (const file of listSchemaFiles(SCHEMAS_DIR)) {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string };
     if (!schema.$id?.startsWith(SCHEMA_BASE)) {
-      throw new Error(`schema ${path.relative(SCHEMAS_DIR, file)} must have an $id starting with ${SCHEMA_BASE}`);
+      throw new Error(
+        `schema ${path.relative(SCHEMAS_DIR, file)} must have an $id starting with ${SCHEMA_BASE}`,
+      );
     }
     ajv.addSchema(schema);
   }

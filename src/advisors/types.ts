@@ -66,14 +66,7 @@ export interface Finding {
 
 /** How an advisor's run ended; recorded in audit and metrics. */
 export type AdvisorStatus =
-  | 'ok'
-  | 'timeout'
-  | 'error'
-  | 'rate-limited'
-  | 'circuit-open'
-  | 'rejected'
-  | 'disabled'
-  | 'cached';
+  'ok' | 'timeout' | 'error' | 'rate-limited' | 'circuit-open' | 'rejected' | 'disabled' | 'cached';
 
 export interface AdvisorOutcome {
   readonly advisor: AdvisorName;

@@ -33,18 +33,17 @@ export function cardOf(finding: Finding): Card {
   };
   if (finding.detail) card.detail = finding.detail;
   if (finding.suggestions?.length) {
-    card.suggestions = finding.suggestions.map(
-      (s): Suggestion => ({
-        label: s.label,
-        uuid: randomUUID(),
-        ...(s.isRecommended !== undefined && { isRecommended: s.isRecommended }),
-        ...(s.actions.length > 0 && { actions: s.actions.map((a) => ({ ...a })) }),
-      }),
-    );
+    card.suggestions = finding.suggestions.map((s): Suggestion => ({
+      label: s.label,
+      uuid: randomUUID(),
+      ...(s.isRecommended !== undefined && { isRecommended: s.isRecommended }),
+      ...(s.actions.length > 0 && { actions: s.actions.map((a) => ({ ...a })) }),
+    }));
     card.selectionBehavior = finding.selectionBehavior ?? 'at-most-one';
   }
   if (finding.overrideReasons?.length) card.overrideReasons = finding.overrideReasons.map((c) => ({ ...c }));
-  if (finding.links?.length) card.links = finding.links.map((l) => ({ label: l.label, url: l.url, type: 'absolute' }));
+  if (finding.links?.length)
+    card.links = finding.links.map((l) => ({ label: l.label, url: l.url, type: 'absolute' }));
   return card;
 }
 
@@ -65,7 +64,11 @@ function recordOf(card: Card, finding: Finding, serviceId: string, hookInstance:
   };
 }
 
-export function buildCards(findings: readonly Finding[], serviceId: string, hookInstance: string): BuiltCards {
+export function buildCards(
+  findings: readonly Finding[],
+  serviceId: string,
+  hookInstance: string,
+): BuiltCards {
   const built: BuiltCards = { cards: [], records: [], dropped: [] };
   for (const finding of findings) {
     const card = cardOf(finding);

@@ -15,17 +15,16 @@ export function escapeMarkdown(value: string | number | boolean | null | undefin
     // eslint-disable-next-line no-control-regex
     .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ')
     .slice(0, MAX_INLINE_LENGTH);
-  const escaped = markdownEscape(
-    text
-      .replace(/\\/g, '\\\\')
-      .replace(/&/g, '&amp;'),
-  );
+  const escaped = markdownEscape(text.replace(/\\/g, '\\\\').replace(/&/g, '&amp;'));
   // markdown-escape leaves GFM's table pipes, strikethrough, image bangs and autolink-bearing punctuation.
   return escaped.replace(/[|~!:.=+-]/g, (c) => `\\${c}`);
 }
 
 /** Tagged template: `md\`Prescribed **${name}**\`` escapes `name` but keeps the surrounding markdown. */
-export function md(strings: TemplateStringsArray, ...values: (string | number | boolean | null | undefined)[]): string {
+export function md(
+  strings: TemplateStringsArray,
+  ...values: (string | number | boolean | null | undefined)[]
+): string {
   let out = strings[0] ?? '';
   values.forEach((value, i) => {
     out += escapeMarkdown(value) + (strings[i + 1] ?? '');

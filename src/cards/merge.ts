@@ -23,13 +23,15 @@ function fold(ruleFinding: Finding, modelFinding: Finding): Finding {
 export function mergeFindings(findings: readonly Finding[], minSeverity: Severity): Finding[] {
   const byKey = new Map<string, Finding>();
   const ordered = [...findings].sort(
-    (a, b) => (a.advisor === b.advisor ? 0 : a.advisor === 'rules' ? -1 : 1) || RANK[b.severity] - RANK[a.severity],
+    (a, b) =>
+      (a.advisor === b.advisor ? 0 : a.advisor === 'rules' ? -1 : 1) || RANK[b.severity] - RANK[a.severity],
   );
   for (const finding of ordered) {
     if (!atLeast(finding.severity, minSeverity) || finding.evidence.length === 0) continue;
     const existing = byKey.get(finding.key);
     if (!existing) byKey.set(finding.key, finding);
-    else if (existing.advisor === 'rules' && finding.advisor === 'model') byKey.set(finding.key, fold(existing, finding));
+    else if (existing.advisor === 'rules' && finding.advisor === 'model')
+      byKey.set(finding.key, fold(existing, finding));
   }
   return [...byKey.values()].sort((a, b) => RANK[b.severity] - RANK[a.severity]);
 }

@@ -28,7 +28,8 @@ export function createRegistry(modules: readonly ServiceModule[]): Registry {
     }
     if (!HOOKS.includes(def.hook)) throw new RegistryError(`${where}: unsupported hook ${def.hook}`);
     for (const key of def.requiredPrefetch) {
-      if (!PREFETCH_KEYS.includes(key)) throw new RegistryError(`${where}: requiredPrefetch has unknown key ${key}`);
+      if (!PREFETCH_KEYS.includes(key))
+        throw new RegistryError(`${where}: requiredPrefetch has unknown key ${key}`);
     }
     if (!SEVERITIES.includes(def.minSeverity)) {
       throw new RegistryError(`${where}: minSeverity must be one of ${SEVERITIES.join(', ')}`);

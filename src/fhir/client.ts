@@ -65,7 +65,9 @@ export class FhirReader {
   /** GET a relative FHIR URL (read or search); for a searchset, merge up to `maxPages` pages. */
   async read(relativeUrl: string): Promise<FhirReadResult> {
     try {
-      const first = (await this.client.request(relativeUrl, { options: { signal: this.options.signal } })) as FhirResource;
+      const first = (await this.client.request(relativeUrl, {
+        options: { signal: this.options.signal },
+      })) as FhirResource;
       if (!first || typeof first !== 'object' || typeof first.resourceType !== 'string') {
         return { ok: false, failure: { kind: 'invalid-response' } };
       }

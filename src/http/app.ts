@@ -78,7 +78,8 @@ export function createApp(deps: AppDeps): Express {
     app.use('/cds-services', ipRateLimit({ limit: config.rateLimitPerMinute }));
   }
   app.use('/cds-services', authenticate(deps.authenticator, config.publicBaseUrl));
-  if (config.rateLimitPerMinute > 0) app.use('/cds-services', clientRateLimit({ limit: config.rateLimitPerMinute }));
+  if (config.rateLimitPerMinute > 0)
+    app.use('/cds-services', clientRateLimit({ limit: config.rateLimitPerMinute }));
   // Every audit and admin route, whoever mounts it, sits behind an audit token (or the dashboard session + CSRF).
   app.use(['/audit/api', '/admin'], deps.auditAuth.requireAuditToken);
   app.use(

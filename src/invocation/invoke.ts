@@ -69,9 +69,15 @@ function normalizeOr400<T>(logger: Logger, normalize: () => T): T {
     return normalize();
   } catch (error) {
     logger.error('malformed FHIR data could not be normalized', {
-      error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+      error:
+        error instanceof Error
+          ? { name: error.name, message: error.message, stack: error.stack }
+          : String(error),
     });
-    throw new AppError('validation_failed', 'A FHIR resource in the request, or fetched for it, is malformed');
+    throw new AppError(
+      'validation_failed',
+      'A FHIR resource in the request, or fetched for it, is malformed',
+    );
   }
 }
 
@@ -108,8 +114,11 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       throw resolved.error;
     }
     const prefetch = resolved.value;
-    const missing = (Object.keys(prefetch) as PrefetchKey[]).filter((k) => prefetch[k].state === 'unavailable');
-    const draftOrders = 'draftOrders' in request.context ? (request.context.draftOrders as Bundle) : undefined;
+    const missing = (Object.keys(prefetch) as PrefetchKey[]).filter(
+      (k) => prefetch[k].state === 'unavailable',
+    );
+    const draftOrders =
+      'draftOrders' in request.context ? (request.context.draftOrders as Bundle) : undefined;
     const selections = 'selections' in request.context ? (request.context.selections as string[]) : undefined;
 
     const review = normalizeOr400(deps.logger, () =>
@@ -144,7 +153,10 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
     );
     for (const o of outcomes) {
       deps.metrics.advisorRuns.inc({ service: definition.id, advisor: o.advisor, status: o.status });
-      deps.metrics.advisorDuration.observe({ service: definition.id, advisor: o.advisor }, o.latencyMs / 1000);
+      deps.metrics.advisorDuration.observe(
+        { service: definition.id, advisor: o.advisor },
+        o.latencyMs / 1000,
+      );
     }
     let findings: Finding[] = mergeFindings(
       outcomes.flatMap((o) => o.findings),

@@ -28,7 +28,13 @@ export function raceDeadline(
       },
       () => {
         signal.removeEventListener('abort', onAbort);
-        resolve({ advisor, status: 'error', findings: [], latencyMs: performance.now() - startedAt, reason: 'exception' });
+        resolve({
+          advisor,
+          status: 'error',
+          findings: [],
+          latencyMs: performance.now() - startedAt,
+          reason: 'exception',
+        });
       },
     );
   });

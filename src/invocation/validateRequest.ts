@@ -43,7 +43,10 @@ export function validateHookRequest(definition: ServiceDefinition, body: unknown
     const unknown = selections
       .map((ref, i) => ({ ref, i }))
       .filter(({ ref }) => !refs.has(ref))
-      .map(({ ref, i }) => ({ path: `/context/selections/${i}`, message: `${ref} is not an entry in draftOrders` }));
+      .map(({ ref, i }) => ({
+        path: `/context/selections/${i}`,
+        message: `${ref} is not an entry in draftOrders`,
+      }));
     if (unknown.length > 0) fail('Every selection must point at an entry in context.draftOrders', unknown);
   }
   return request;

@@ -29,13 +29,21 @@ export interface ResolveRequest {
   readonly maxPages: number;
   /** SSRF guard: may the service fetch from this FHIR server for this client? Returns a reason when not. */
   readonly checkFhirServer: (url: string) => string | undefined;
-  readonly onFetch?: (key: PrefetchKey, outcome: 'ok' | FhirReadFailure['kind'] | 'skipped', pages: number) => void;
+  readonly onFetch?: (
+    key: PrefetchKey,
+    outcome: 'ok' | FhirReadFailure['kind'] | 'skipped',
+    pages: number,
+  ) => void;
   /** Bounds concurrent reads per FHIR server across all hook calls (a `ConcurrencyLimit`); unbounded without. */
   readonly gate?: FhirGate;
 }
 
 /** Runs `task` when the FHIR server keyed by its origin has a free slot; rejects if `signal` aborts while waiting. */
-export type FhirGate = <T>(key: string, signal: AbortSignal | undefined, task: () => Promise<T>) => Promise<T>;
+export type FhirGate = <T>(
+  key: string,
+  signal: AbortSignal | undefined,
+  task: () => Promise<T>,
+) => Promise<T>;
 
 /** A read through the gate; a wait cut short by the deadline is a timeout like any other. */
 async function gated(request: ResolveRequest, task: () => Promise<FhirReadResult>): Promise<FhirReadResult> {
@@ -48,7 +56,9 @@ async function gated(request: ResolveRequest, task: () => Promise<FhirReadResult
 }
 
 function isOperationOutcome(value: unknown): value is OperationOutcome {
-  return typeof value === 'object' && value !== null && (value as FhirResource).resourceType === 'OperationOutcome';
+  return (
+    typeof value === 'object' && value !== null && (value as FhirResource).resourceType === 'OperationOutcome'
+  );
 }
 
 /** A value the EHR sent that we can use as is (`null` → no data; OperationOutcome → missing). */
@@ -89,7 +99,8 @@ async function fetchKey(
     return { state: 'unavailable', reason: failureReason(result.failure) };
   }
   request.onFetch?.(key, 'ok', result.pages);
-  if (isOperationOutcome(result.resource)) return { state: 'unavailable', reason: 'the FHIR server returned an OperationOutcome' };
+  if (isOperationOutcome(result.resource))
+    return { state: 'unavailable', reason: 'the FHIR server returned an OperationOutcome' };
   return { state: 'data', resource: result.resource, from: 'fhir-server' };
 }
 
@@ -109,7 +120,12 @@ function readerFor(request: ResolveRequest): { reader?: FhirReader; problem?: st
 }
 
 /** Prefetch the EHR sent paginated: fetch the remaining pages; on failure the key counts as unavailable. */
-async function completePages(key: PrefetchKey, value: ResolvedValue, request: ResolveRequest, reader: FhirReader | undefined): Promise<ResolvedValue> {
+async function completePages(
+  key: PrefetchKey,
+  value: ResolvedValue,
+  request: ResolveRequest,
+  reader: FhirReader | undefined,
+): Promise<ResolvedValue> {
   if (value.state !== 'data' || !hasNextPage(value.resource) || !reader) return value;
   const first = value.resource;
   const result = await gated(request, () => reader.collectPages(first));
@@ -146,7 +162,10 @@ export async function resolvePrefetch(request: ResolveRequest): Promise<Result<R
         `Required data could not be obtained from prefetch or the FHIR server: ${unavailableRequired
           .map((key) => `${key} (${(resolved.get(key) as { reason: string }).reason})`)
           .join('; ')}`,
-        unavailableRequired.map((key) => ({ path: `/prefetch/${key}`, message: 'is missing and could not be fetched' })),
+        unavailableRequired.map((key) => ({
+          path: `/prefetch/${key}`,
+          message: 'is missing and could not be fetched',
+        })),
       ),
     );
   }

@@ -133,7 +133,9 @@ export class MemoryStore implements Store {
   }
 
   async overriddenFindingKeys(patientPseudonym: string, since: Date): Promise<ReadonlySet<string>> {
-    const overridden = new Set(this.feedback.filter((f) => f.outcome === 'overridden').map((f) => f.cardUuid));
+    const overridden = new Set(
+      this.feedback.filter((f) => f.outcome === 'overridden').map((f) => f.cardUuid),
+    );
     return new Set(
       this.invocations
         .filter((i) => i.patientPseudonym === patientPseudonym && i.startedAt >= since)

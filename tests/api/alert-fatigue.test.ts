@@ -15,7 +15,9 @@ async function orderSelectThenSign(override: boolean, patientId = 'alice-example
   const select = requestFixture('order-select.full-prefetch') as { context: { patientId: string } };
   select.context.patientId = patientId;
   const selected = await request(app).post('/cds-services/order-select-advice').send(select).expect(200);
-  const interaction = (selected.body.cards as Card[]).find((c) => ruleOf(c) === 'interactions/anticoagulant-nsaid');
+  const interaction = (selected.body.cards as Card[]).find(
+    (c) => ruleOf(c) === 'interactions/anticoagulant-nsaid',
+  );
   expect(interaction).toBeDefined();
   await deps.store.audit.flush();
   if (override) {

@@ -576,11 +576,9 @@ describe('fuzzing every endpoint', () => {
         fc.constant('a.b.c.d.e'),
         // A real signature over hostile claims.
         hostileValue.chain((claims) =>
-          fc
-            .constant(claims)
-            .map((c) => ({
-              claims: typeof c === 'object' && c !== null && !Array.isArray(c) ? c : { weird: c },
-            })),
+          fc.constant(claims).map((c) => ({
+            claims: typeof c === 'object' && c !== null && !Array.isArray(c) ? c : { weird: c },
+          })),
         ),
       );
       await fc.assert(

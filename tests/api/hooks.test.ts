@@ -40,14 +40,24 @@ describe('discovery', () => {
       ['order-sign-advice', 'order-sign'],
     ]);
     for (const service of res.body.services) {
-      expect(Object.keys(service.prefetch).sort()).toEqual(['allergies', 'conditions', 'labs', 'medications', 'patient']);
+      expect(Object.keys(service.prefetch).sort()).toEqual([
+        'allergies',
+        'conditions',
+        'labs',
+        'medications',
+        'patient',
+      ]);
       expect(service.description.length).toBeGreaterThan(20);
     }
   });
 
   it('answers CORS preflights for discovery, service and feedback routes', async () => {
     const { app } = await testApp();
-    for (const path of ['/cds-services', '/cds-services/order-sign-advice', '/cds-services/order-sign-advice/feedback']) {
+    for (const path of [
+      '/cds-services',
+      '/cds-services/order-sign-advice',
+      '/cds-services/order-sign-advice/feedback',
+    ]) {
       const res = await request(app)
         .options(path)
         .set('Origin', 'https://ehr.example.org')
@@ -76,7 +86,10 @@ describe('hooks with full prefetch', () => {
     ['order-sign-advice', 'order-sign.full-prefetch'],
   ])('%s answers 200 with cards that conform to the spec', async (serviceId, scenario) => {
     const { app } = await testApp();
-    const res = await request(app).post(`/cds-services/${serviceId}`).send(requestFixture(scenario)).expect(200);
+    const res = await request(app)
+      .post(`/cds-services/${serviceId}`)
+      .send(requestFixture(scenario))
+      .expect(200);
     expect(Array.isArray(res.body.cards)).toBe(true);
     expect(responseSchemaErrors(res.body)).toEqual([]);
   });
@@ -104,7 +117,9 @@ describe('hooks with full prefetch', () => {
     const body = requestFixture('order-sign.full-prefetch');
     await request(app).post('/cds-services/order-sign-advice').send(body).expect(200);
     await deps.store.audit.flush();
-    const store = deps.store as unknown as { invocations?: { hookInstance: string; patientPseudonym: string }[] };
+    const store = deps.store as unknown as {
+      invocations?: { hookInstance: string; patientPseudonym: string }[];
+    };
     if (store.invocations) {
       const record = store.invocations.find((r) => r.hookInstance === body.hookInstance);
       expect(record).toBeDefined();
@@ -179,7 +194,9 @@ describe('prefetch from the FHIR server', () => {
     try {
       const { app } = await testApp();
       const body = withFhirServer(requestFixture('order-sign.full-prefetch'), fhir.baseUrl);
-      (body.prefetch!.labs as { link?: unknown[] }).link = [{ relation: 'next', url: `${other.baseUrl}/Observation` }];
+      (body.prefetch!.labs as { link?: unknown[] }).link = [
+        { relation: 'next', url: `${other.baseUrl}/Observation` },
+      ];
       await request(app).post('/cds-services/order-sign-advice').send(body).expect(200);
       expect(other.received).toEqual([]);
     } finally {
@@ -265,7 +282,9 @@ describe('bad requests', () => {
 
   it('an unknown service id → 404', async () => {
     const { app } = await testApp();
-    const res = await request(app).post('/cds-services/no-such-service').send(requestFixture('order-sign.full-prefetch'));
+    const res = await request(app)
+      .post('/cds-services/no-such-service')
+      .send(requestFixture('order-sign.full-prefetch'));
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('not_found');
   });
@@ -276,7 +295,10 @@ describe('bad requests', () => {
       .post('/cds-services/order-sign-advice')
       .send(requestFixture('order-select.full-prefetch'))
       .expect(400);
-    expect(res.body.error.details).toContainEqual({ path: '/hook', message: 'must be "order-sign" for service order-sign-advice' });
+    expect(res.body.error.details).toContainEqual({
+      path: '/hook',
+      message: 'must be "order-sign" for service order-sign-advice',
+    });
   });
 
   it('a missing hookInstance → 400 naming the field', async () => {
@@ -338,9 +360,13 @@ describe('operations endpoints', () => {
     const { app } = await testApp();
     await request(app).get('/healthz').expect(200, { status: 'ok' });
     await request(app).get('/readyz').expect(200);
-    await request(app).post('/cds-services/order-sign-advice').send(requestFixture('order-sign.full-prefetch'));
+    await request(app)
+      .post('/cds-services/order-sign-advice')
+      .send(requestFixture('order-sign.full-prefetch'));
     const metrics = await request(app).get('/metrics').expect(200);
-    expect(metrics.text).toMatch(/cds_http_requests_total\{route="\/cds-services\/:id",service="order-sign-advice",status="200"\} 1/);
+    expect(metrics.text).toMatch(
+      /cds_http_requests_total\{route="\/cds-services\/:id",service="order-sign-advice",status="200"\} 1/,
+    );
   });
 
   it('every response carries a request id header', async () => {

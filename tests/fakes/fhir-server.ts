@@ -54,7 +54,9 @@ export async function startFakeFhirServer(): Promise<FakeFhirServer> {
       return;
     }
     if (state.behaviour === 'error') {
-      res.status(500).json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] });
+      res
+        .status(500)
+        .json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] });
       return;
     }
     // The router matches on `url` (relative to the FHIR base) and fills params and query itself.
@@ -68,7 +70,10 @@ export async function startFakeFhirServer(): Promise<FakeFhirServer> {
     };
     try {
       const [outcome, resource] = await router.handleRequest(fhirRequest, repo);
-      res.status(getStatus(outcome)).type('application/fhir+json').json(resource ?? outcome);
+      res
+        .status(getStatus(outcome))
+        .type('application/fhir+json')
+        .json(resource ?? outcome);
     } catch (error) {
       res.status(500).json({
         resourceType: 'OperationOutcome',

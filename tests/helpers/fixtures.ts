@@ -10,6 +10,8 @@ export function fixture<T = Record<string, unknown>>(relativePath: string): T {
 }
 
 /** A hook request fixture, e.g. `requestFixture('order-select.full-prefetch')`. */
-export function requestFixture(scenario: string): Record<string, unknown> & { prefetch?: Record<string, unknown> } {
+export function requestFixture(
+  scenario: string,
+): Record<string, unknown> & { prefetch?: Record<string, unknown> } {
   return fixture(`requests/${scenario}.json`);
 }

@@ -14,7 +14,10 @@ export interface TestApp {
   readonly deps: AppDeps;
 }
 
-export async function testApp(config: Partial<Config> = {}, overrides: Partial<AppDeps> = {}): Promise<TestApp> {
+export async function testApp(
+  config: Partial<Config> = {},
+  overrides: Partial<AppDeps> = {},
+): Promise<TestApp> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cds-advisor-test-'));
   const deps = await buildDeps(testConfig({ dataDir, ...config }), silentLogger(), {
     metrics: createMetrics(),

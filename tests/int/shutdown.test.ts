@@ -9,7 +9,11 @@ import { MemoryStore } from '../../src/store/memory.js';
 import { requestFixture } from '../helpers/fixtures.js';
 
 /** An advisor that holds its answer until released, so a request is in flight when shutdown starts. */
-function heldAdvisor(): { advisor: Advisor & { closed: boolean }; release: () => void; started: Promise<void> } {
+function heldAdvisor(): {
+  advisor: Advisor & { closed: boolean };
+  release: () => void;
+  started: Promise<void>;
+} {
   let release!: () => void;
   let markStarted!: () => void;
   const started = new Promise<void>((resolve) => (markStarted = resolve));

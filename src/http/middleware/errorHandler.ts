@@ -15,7 +15,8 @@ interface HttpParserError {
 
 function fromParserError(error: HttpParserError | undefined, limitBytes: number): AppError | undefined {
   const type = error?.type;
-  if (type === 'entity.parse.failed') return new AppError('invalid_json', 'The request body is not valid JSON');
+  if (type === 'entity.parse.failed')
+    return new AppError('invalid_json', 'The request body is not valid JSON');
   if (type === 'entity.too.large') {
     return new AppError('payload_too_large', `The request body exceeds the limit of ${limitBytes} bytes`);
   }
@@ -41,7 +42,10 @@ export function errorHandler(logger: Logger, limitBytes: number): ErrorRequestHa
     if (!appError) {
       // A bug. Log what we know (no request data), answer with nothing but the request id.
       logger.error('unhandled error', {
-        error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+        error:
+          error instanceof Error
+            ? { name: error.name, message: error.message, stack: error.stack }
+            : String(error),
       });
     }
     const code: ErrorCode = appError?.code ?? 'internal_error';

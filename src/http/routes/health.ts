@@ -24,7 +24,9 @@ export function healthRouter(deps: { store: Store; metrics: Metrics }): Router {
   });
   router.get('/readyz', async (_req, res) => {
     const ready = await storeAnswers(deps.store);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', store: ready ? 'up' : 'down' });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : 'not-ready', store: ready ? 'up' : 'down' });
   });
   router.get('/metrics', async (_req, res) => {
     res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());

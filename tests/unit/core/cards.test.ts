@@ -18,10 +18,18 @@ function finding(overrides: Partial<Finding> = {}): Finding {
     suggestions: [
       {
         label: 'Remove the ibuprofen order',
-        actions: [{ type: 'delete', description: 'Remove draft', resourceId: 'MedicationRequest/draft-ibuprofen' }],
+        actions: [
+          { type: 'delete', description: 'Remove draft', resourceId: 'MedicationRequest/draft-ibuprofen' },
+        ],
       },
     ],
-    overrideReasons: [{ system: 'https://cds-advisor.dev/CodeSystem/override-reason', code: 'will-monitor', display: 'Will monitor' }],
+    overrideReasons: [
+      {
+        system: 'https://cds-advisor.dev/CodeSystem/override-reason',
+        code: 'will-monitor',
+        display: 'Will monitor',
+      },
+    ],
     links: [{ label: 'Source', url: 'https://example.org/source' }],
     ...overrides,
   };
@@ -58,7 +66,13 @@ describe('cards from findings', () => {
 
 describe('merging findings', () => {
   it('keeps one card per key: the rule wins and notes that the model agreed', () => {
-    const model = finding({ advisor: 'model', ruleId: undefined, model: 'm', promptVersion: 'p', evidence: ['Observation/inr-1'] });
+    const model = finding({
+      advisor: 'model',
+      ruleId: undefined,
+      model: 'm',
+      promptVersion: 'p',
+      evidence: ['Observation/inr-1'],
+    });
     const merged = mergeFindings([model, finding()], 'info');
     expect(merged).toHaveLength(1);
     expect(merged[0]?.advisor).toBe('rules');
@@ -68,7 +82,11 @@ describe('merging findings', () => {
 
   it('applies the service minimum severity and drops findings without evidence', () => {
     const merged = mergeFindings(
-      [finding({ severity: 'info', key: 'a' }), finding({ key: 'b', evidence: [] }), finding({ key: 'c', severity: 'critical' })],
+      [
+        finding({ severity: 'info', key: 'a' }),
+        finding({ key: 'b', evidence: [] }),
+        finding({ key: 'c', severity: 'critical' }),
+      ],
       'warning',
     );
     expect(merged.map((f) => f.key)).toEqual(['c']);

@@ -5,7 +5,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { SERVICES } from '../../../hooks/index.js';
 import { discoveryEntry } from '../../../src/cds/service.js';
-import { type Card, type HookRequest, type HookResponse, PROVENANCE_EXTENSION } from '../../../src/cds/types.js';
+import {
+  type Card,
+  type HookRequest,
+  type HookResponse,
+  PROVENANCE_EXTENSION,
+} from '../../../src/cds/types.js';
 import { validate } from '../../../src/validation.js';
 
 const fullCard: Card = {
@@ -26,7 +31,16 @@ const fullCard: Card = {
       isRecommended: true,
       actions: [
         { type: 'delete', description: 'Cancel the draft', resourceId: 'MedicationRequest/d1' },
-        { type: 'create', description: 'Order a lab', resource: { resourceType: 'ServiceRequest', status: 'draft', intent: 'proposal', subject: { reference: 'Patient/p' } } },
+        {
+          type: 'create',
+          description: 'Order a lab',
+          resource: {
+            resourceType: 'ServiceRequest',
+            status: 'draft',
+            intent: 'proposal',
+            subject: { reference: 'Patient/p' },
+          },
+        },
       ],
     },
   ],
@@ -34,7 +48,12 @@ const fullCard: Card = {
   overrideReasons: [{ system: 'https://example.org/reasons', code: 'x', display: 'X' }],
   links: [{ label: 'App', url: 'https://example.org/launch', type: 'smart', appContext: '{"a":1}' }],
   extension: {
-    [PROVENANCE_EXTENSION]: { advisor: 'model', model: 'dep/gpt', promptVersion: 'p1', evidence: ['MedicationRequest/d1'] },
+    [PROVENANCE_EXTENSION]: {
+      advisor: 'model',
+      model: 'dep/gpt',
+      promptVersion: 'p1',
+      evidence: ['MedicationRequest/d1'],
+    },
   },
 };
 
@@ -54,8 +73,20 @@ describe('CDS types and JSON Schemas agree', () => {
       hook: 'order-sign',
       hookInstance: 'a',
       fhirServer: 'https://ehr.example.org/fhir',
-      fhirAuthorization: { access_token: 't', token_type: 'Bearer', expires_in: 300, scope: 's', subject: 'c', patient: 'p' },
-      context: { userId: 'Practitioner/1', patientId: 'p', encounterId: 'e', draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [] } },
+      fhirAuthorization: {
+        access_token: 't',
+        token_type: 'Bearer',
+        expires_in: 300,
+        scope: 's',
+        subject: 'c',
+        patient: 'p',
+      },
+      context: {
+        userId: 'Practitioner/1',
+        patientId: 'p',
+        encounterId: 'e',
+        draftOrders: { resourceType: 'Bundle', type: 'collection', entry: [] },
+      },
       prefetch: { patient: null },
       extension: { 'com.example.x': 1 },
     };

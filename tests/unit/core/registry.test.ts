@@ -31,6 +31,8 @@ describe('service registry', () => {
   });
 
   it('rejects two services with the same id', () => {
-    expect(() => createRegistry([patientView, patientView])).toThrow(/duplicate service id patient-view-advice/);
+    expect(() => createRegistry([patientView, patientView])).toThrow(
+      /duplicate service id patient-view-advice/,
+    );
   });
 });
