@@ -639,7 +639,7 @@ function writeResults(output: string): void {
     'BENCH_SECONDS=8 npm run bench      # longer measurements',
     'BENCH_ONLY=rules,bare npm run bench',
     'BENCH_CPU_PROF=1 BENCH_ONLY=rules npm run bench   # V8 CPU profiles of the service (folder printed)',
-    'SOAK_SECONDS=60 npm run soak       # fixed-rate soak: errors, lost records, memory',
+    'npm run soak                       # fixed-rate soak: errors, lost records, memory, scale-out (bench/SOAK.md)',
     '```',
     '',
     'PostgreSQL figures need a local server (`BENCH_PG_URL`, default `postgres://postgres@127.0.0.1:5432/test`);',

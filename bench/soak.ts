@@ -13,6 +13,7 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SQLITE_FILE } from '../src/store/connect.js';
@@ -21,6 +22,7 @@ import { dropDatabase, freshDatabase, query } from './lib/postgres.js';
 import {
   AUDIT_TOKEN,
   type Child,
+  ROOT,
   prepareBuild,
   removeScratch,
   scratchDir,
@@ -293,7 +295,8 @@ async function stopChecked(instance: Child): Promise<Check> {
   return {
     name: `graceful stop (${instance.name})`,
     ok: code === 0 && errorLines === 0,
-    detail: `exit code ${String(code)}, ${errorLines} error log lines (log: ${instance.logFile})`,
+    // The log path only when something is wrong: a good run's scratch folders are removed.
+    detail: `exit code ${String(code)}, ${errorLines} error log lines${code === 0 && errorLines === 0 ? '' : ` (log: ${instance.logFile})`}`,
   };
 }
 
@@ -525,7 +528,18 @@ async function main(): Promise<void> {
   sections.push(
     `Load average at the end: ${(load1 ?? 0).toFixed(2)} on ${os.cpus().length} cores (the soak itself adds about 1).`,
   );
-  process.stdout.write(`\n${sections.join('\n\n')}\n\nsoak ${failed ? 'FAILED' : 'passed'}\n`);
+  const verdict = `soak ${failed ? 'FAILED' : 'passed'}`;
+  process.stdout.write(`\n${sections.join('\n\n')}\n\n${verdict}\n`);
+  writeFileSync(
+    path.join(ROOT, 'bench', 'SOAK.md'),
+    [
+      '# Soak',
+      '',
+      `Latest \`npm run soak\` (${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, SOAK_SECONDS=${SECONDS}, SOAK_RATE=${RATE}, mix: the three hooks and feedback in turn): ${verdict}.`,
+      '',
+      ...sections.flatMap((section) => [section, '']),
+    ].join('\n'),
+  );
   process.exitCode = failed ? 1 : 0;
   if (!failed) removeScratch();
 }
