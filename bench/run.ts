@@ -5,7 +5,7 @@
  *
  * Env: BENCH_SECONDS (per measurement, default 4), BENCH_REPEATS (rules/bare: best of N runs, default 2), BENCH_BUILD=0 (skip `npm run build` and run the service from its sources through tsx),
  * BENCH_CPU_PROF=1 (write V8 CPU profiles of every service process to a temporary folder), BENCH_PG_URL (the
- * PostgreSQL server, default postgres://postgres@127.0.0.1:5432/test), BENCH_ONLY=rules,bare,… (a subset).
+ * PostgreSQL server, default postgres://postgres@127.0.0.1:5432/test), BENCH_ONLY=rules,bare,… (a subset, printed but not written to RESULTS.md).
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -614,7 +614,8 @@ async function main(): Promise<void> {
   );
   const output = [table(), '', ...facts, '', 'Targets:', ...targetLines].join('\n');
   process.stdout.write(`\n${output}\n`);
-  writeResults(output);
+  // Only a full run replaces bench/RESULTS.md; a subset (BENCH_ONLY) is printed only.
+  if (ONLY.size === 0) writeResults(output);
   removeScratch();
 }
 
