@@ -7,11 +7,12 @@
  * BENCH_CPU_PROF=1 (write V8 CPU profiles of every service process to a temporary folder), BENCH_PG_URL (the
  * PostgreSQL server, default postgres://postgres@127.0.0.1:5432/test), BENCH_ONLY=rules,bare,… (a subset, printed but not written to RESULTS.md).
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { type LoadResult, load, warmUp } from './lib/load.js';
+import { writeMarkdown } from './lib/markdown.js';
 import { benchRules } from './rules.bench.js';
 import { dropDatabase, freshDatabase } from './lib/postgres.js';
 import {
@@ -615,11 +616,11 @@ async function main(): Promise<void> {
   const output = [table(), '', ...facts, '', 'Targets:', ...targetLines].join('\n');
   process.stdout.write(`\n${output}\n`);
   // Only a full run replaces bench/RESULTS.md; a subset (BENCH_ONLY) is printed only.
-  if (ONLY.size === 0) writeResults(output);
+  if (ONLY.size === 0) await writeResults(output);
   removeScratch();
 }
 
-function writeResults(output: string): void {
+async function writeResults(output: string): Promise<void> {
   const file = path.join(ROOT, 'bench', 'RESULTS.md');
   const text = [
     '# Performance',
@@ -647,7 +648,7 @@ function writeResults(output: string): void {
     'the bench creates and drops its own database `cds_bench` there.',
     '',
   ].join('\n');
-  writeFileSync(file, text);
+  await writeMarkdown(file, text);
   log(`wrote ${path.relative(ROOT, file)}`);
 }
 

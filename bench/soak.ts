@@ -13,11 +13,11 @@
 import { randomUUID } from 'node:crypto';
 import autocannon from 'autocannon';
 import SQLite from 'better-sqlite3';
-import { writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { SQLITE_FILE } from '../src/store/connect.js';
 import { type BenchEhr, createBenchEhr } from './lib/ehrClient.js';
+import { writeMarkdown } from './lib/markdown.js';
 import { dropDatabase, freshDatabase, query } from './lib/postgres.js';
 import {
   AUDIT_TOKEN,
@@ -530,7 +530,7 @@ async function main(): Promise<void> {
   );
   const verdict = `soak ${failed ? 'FAILED' : 'passed'}`;
   process.stdout.write(`\n${sections.join('\n\n')}\n\n${verdict}\n`);
-  writeFileSync(
+  await writeMarkdown(
     path.join(ROOT, 'bench', 'SOAK.md'),
     [
       '# Soak',
