@@ -310,7 +310,7 @@ async function feedback(service: Child, label: string): Promise<void> {
     result,
     cpu: cpu[0],
     others,
-    note: '1 item per request, durable before the 200',
+    note: `1 item per request, durable before the 200${label === 'PostgreSQL' ? '; other CPU is mostly the PostgreSQL server itself' : ''}`,
   });
 }
 
