@@ -1,7 +1,7 @@
 /**
  * `npm run soak`: a fixed rate of mixed traffic (the three hooks and feedback, one each in turn) for a while, then
  * a graceful stop and the checks: zero errors, zero lost audit or feedback records (rows counted in the store
- * against the 200s the load generator saw), memory flat (mean RSS of the last quarter vs the second; the first is warm-up).
+ * against the 200s the load generator saw), memory flat (the heap's post-GC troughs do not grow once warm).
  *
  * Two phases (SOAK_MODE=single | scale | all, default all):
  *   single  one instance on the embedded SQLite store;
@@ -205,18 +205,51 @@ async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | und
 }
 
 /** Samples each instance's RSS once a second while `work` runs. */
+interface MemorySamples {
+  /** RSS in KiB, once a second. */
+  readonly rss: number[];
+  /** V8 heap in use in KiB (from /metrics), once a second: garbage included, so its troughs are what is kept. */
+  readonly heap: number[];
+}
+
+async function heapUsedKb(instance: Child): Promise<number | undefined> {
+  try {
+    const res = await fetch(`${instance.url}/metrics`, {
+      headers: { authorization: `Bearer ${AUDIT_TOKEN}` },
+    });
+    const line = (await res.text()).split('\n').find((l) => l.startsWith('nodejs_heap_size_used_bytes '));
+    return line ? Number(line.split(' ').at(-1)) / 1024 : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Samples each instance's RSS and heap in use once a second while `work` runs. */
 async function sampled<T>(
   instances: readonly Child[],
   work: Promise<T>,
-): Promise<{ value: T; samples: number[][] }> {
-  const samples: number[][] = instances.map(() => []);
-  const sample = (): void =>
-    instances.forEach((c, i) => {
-      const rss = c.rssKb();
-      // 0: the process is gone (its exit is reported by the stop check).
-      if (rss > 0) samples[i]?.push(rss);
-    });
-  const timer = setInterval(sample, 1000);
+): Promise<{ value: T; samples: MemorySamples[] }> {
+  const samples: MemorySamples[] = instances.map(() => ({ rss: [], heap: [] }));
+  let busy = false;
+  const sample = async (): Promise<void> => {
+    if (busy) return;
+    busy = true;
+    try {
+      await Promise.all(
+        instances.map(async (c, i) => {
+          const rss = c.rssKb();
+          // 0: the process is gone (its exit is reported by the stop check).
+          if (rss === 0) return;
+          samples[i]?.rss.push(rss);
+          const heap = await heapUsedKb(c);
+          if (heap !== undefined) samples[i]?.heap.push(heap);
+        }),
+      );
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void sample(), 1000);
   try {
     return { value: await work, samples };
   } finally {
@@ -224,22 +257,32 @@ async function sampled<T>(
   }
 }
 
+const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
+
 /**
- * Flat means no growth once warm: the mean RSS of the second quarter of the run (the first is the heap growing to
- * its working size) against the mean of the last quarter.
+ * Flat means nothing kept growing once warm. RSS and heap in use both swing with the collector's timing (a major
+ * GC can come late and free a third of the heap), so the judgement is on the heap's troughs — what survives the
+ * collections: the lowest heap in use in the last quarter of the run against the lowest in the second quarter
+ * (the first quarter is warm-up). RSS is reported alongside.
  */
-function memoryCheck(name: string, samples: number[]): Check {
-  const quarter = Math.max(1, Math.floor(samples.length / 4));
-  const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
-  const warm = mean(samples.slice(quarter, 2 * quarter));
-  const last = mean(samples.slice(-quarter));
-  const growth = warm > 0 ? (last - warm) / warm : Number.NaN;
-  const peak = Math.max(0, ...samples);
-  const mb = (kb: number): string => `${(kb / 1024).toFixed(0)} MB`;
+function memoryCheck(name: string, samples: MemorySamples): Check {
+  const quarterOf = (xs: readonly number[], q: number): number[] => {
+    const size = Math.max(1, Math.floor(xs.length / 4));
+    return q === 3 ? xs.slice(-size) : xs.slice(q * size, (q + 1) * size);
+  };
+  const warmTrough = Math.min(...quarterOf(samples.heap, 1));
+  const lastTrough = Math.min(...quarterOf(samples.heap, 3));
+  const growth = (lastTrough - warmTrough) / warmTrough;
+  const rss = samples.rss;
   return {
     name: `memory flat (${name})`,
-    ok: samples.length >= 8 ? growth <= MEMORY_GROWTH_LIMIT : undefined,
-    detail: `RSS warm-up ${mb(mean(samples.slice(0, quarter)))}, second quarter ${mb(warm)}, last quarter ${mb(last)} (${(growth * 100).toFixed(1)}% vs second quarter, limit ${MEMORY_GROWTH_LIMIT * 100}%), peak ${mb(peak)}, ${samples.length} samples`,
+    ok: samples.heap.length >= 8 ? growth <= MEMORY_GROWTH_LIMIT : undefined,
+    detail:
+      `heap in use, lowest: ${mb(warmTrough)} in the second quarter, ${mb(lastTrough)} in the last ` +
+      `(${(growth * 100).toFixed(1)}%, limit ${MEMORY_GROWTH_LIMIT * 100}%); RSS mean by quarter ` +
+      `${[0, 1, 2, 3].map((q) => mb(mean(quarterOf(rss, q)))).join(' → ')}, peak ${mb(Math.max(0, ...rss))}; ` +
+      `${samples.heap.length} samples`,
   };
 }
 
@@ -307,7 +350,7 @@ async function single(): Promise<Check[]> {
   let checks: Check[] = [];
   try {
     const { value: traffic, samples } = await sampled([service], drive(service.url, service.url, undefined));
-    checks = [...trafficChecks(traffic), memoryCheck(service.name, samples[0] ?? [])];
+    checks = [...trafficChecks(traffic), memoryCheck(service.name, samples[0] ?? { rss: [], heap: [] })];
     checks.push(await stopChecked(service));
     const db = new SQLite(path.join(dataDir, SQLITE_FILE), { readonly: true });
     try {
@@ -480,7 +523,9 @@ async function scaleOut(): Promise<Check[]> {
       ok: proxy.failed === 0 && Math.abs((proxy.forwarded[0] ?? 0) - (proxy.forwarded[1] ?? 0)) <= 1,
       detail: `forwarded A ${proxy.forwarded[0] ?? 0}, B ${proxy.forwarded[1] ?? 0}, failed at the proxy ${proxy.failed}`,
     });
-    instances.forEach((instance, i) => checks.push(memoryCheck(instance.name, samples[i] ?? [])));
+    instances.forEach((instance, i) =>
+      checks.push(memoryCheck(instance.name, samples[i] ?? { rss: [], heap: [] })),
+    );
     checks.push(await jtiAcrossInstances(a, b, proxy.url, authenticated ? ehr : undefined));
     checks.push(await killSwitchAcrossInstances(a, b, proxy.url, authenticated ? ehr : undefined));
     for (const instance of instances) checks.push(await stopChecked(instance));
