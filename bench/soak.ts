@@ -38,9 +38,13 @@ const RATE = Number(process.env.SOAK_RATE ?? 200);
 const MODE = process.env.SOAK_MODE ?? 'all';
 const CONNECTIONS = 20;
 const MEMORY_GROWTH_LIMIT = 0.2;
+/** Seconds of samples needed before memory is judged. */
+const MIN_MEMORY_SAMPLES = 40;
 const PG_DATABASE = 'cds_soak';
 const FEEDBACK_PATH = '/cds-services/order-sign-advice/feedback';
 const MAX_KNOWN_CARDS = 10_000;
+/** Tokens kept signed ahead per audience: about a second of traffic. */
+const TOKENS_AHEAD = Math.max(20, Math.ceil(RATE / 2));
 
 interface Check {
   readonly name: string;
@@ -68,17 +72,36 @@ function log(message: string): void {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Signs tokens ahead of the run (signing inside autocannon's synchronous hooks is not possible). */
-async function tokenPool(
-  ehr: BenchEhr | undefined,
-  aud: string,
-  count: number,
-): Promise<() => string | undefined> {
-  if (!ehr) return () => undefined;
-  const tokens: string[] = [];
-  for (let i = 0; i < count; i++) tokens.push(await ehr.token(aud));
-  let next = 0;
-  return () => tokens[next++];
+interface TokenPool {
+  /** A fresh token, or undefined when signing fell behind (the request then goes without and counts as a 401). */
+  next(): string | undefined;
+  stop(): void;
+}
+
+/**
+ * Tokens for one audience, signed a little ahead of use by a background loop (autocannon's request hooks are
+ * synchronous, so they cannot sign): fresh when used, whatever the length of the run.
+ */
+async function tokenPool(ehr: BenchEhr | undefined, aud: string, ahead: number): Promise<TokenPool> {
+  if (!ehr) return { next: () => undefined, stop: () => undefined };
+  const ready: string[] = [];
+  while (ready.length < ahead) ready.push(await ehr.token(aud));
+  let stopped = false;
+  void (async () => {
+    while (!stopped) {
+      if (ready.length < ahead) ready.push(await ehr.token(aud));
+      else await sleep(5);
+    }
+  })().catch((error: unknown) => {
+    stopped = true;
+    log(`token signing stopped: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  return {
+    next: () => ready.shift(),
+    stop: () => {
+      stopped = true;
+    },
+  };
 }
 
 interface IssuedCard {
@@ -89,7 +112,6 @@ interface IssuedCard {
 
 /** Drives the mix at a fixed overall rate through `baseUrl`; `publicBaseUrl` is what tokens name as audience. */
 async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | undefined): Promise<Traffic> {
-  const perKind = Math.ceil(((RATE * SECONDS) / 4) * 1.2) + 100;
   const issued: IssuedCard[] = [];
   const traffic: Traffic = {
     hookOk: 0,
@@ -106,22 +128,26 @@ async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | und
   const count = (bucket: Record<string, number>, status: number): void => {
     bucket[String(status)] = (bucket[String(status)] ?? 0) + 1;
   };
-  if (ehr) log(`signing ${perKind * 6} tokens`);
+  if (ehr) log('signing the first tokens (then a little ahead of use)');
   const requests: autocannon.Request[] = [];
+  const pools: TokenPool[] = [];
   const feedbackTokens: Record<string, () => string | undefined> = {};
   for (const hook of HOOKS) {
     const serviceId = SERVICE_OF[hook];
     const pathname = `/cds-services/${serviceId}`;
-    const nextToken = await tokenPool(ehr, publicBaseUrl + pathname, perKind);
+    const hookTokens = await tokenPool(ehr, publicBaseUrl + pathname, TOKENS_AHEAD);
+    pools.push(hookTokens);
     // Feedback goes to whichever service issued the card.
-    feedbackTokens[serviceId] = await tokenPool(ehr, `${publicBaseUrl}${pathname}/feedback`, perKind);
+    const feedbackPool = await tokenPool(ehr, `${publicBaseUrl}${pathname}/feedback`, TOKENS_AHEAD);
+    pools.push(feedbackPool);
+    feedbackTokens[serviceId] = () => feedbackPool.next();
     let variant = 0;
     requests.push({
       method: 'POST',
       path: pathname,
       headers: { 'content-type': 'application/json' },
       setupRequest: (req) => {
-        const token = nextToken();
+        const token = hookTokens.next();
         // A different chart now and then, so a model advisor sees both cache hits and misses.
         const body = hookPayload(hook, { variant: ++variant % 50 });
         return {
@@ -194,6 +220,7 @@ async function drive(baseUrl: string, publicBaseUrl: string, ehr: BenchEhr | und
     result = await run;
   } finally {
     clearTimeout(guard);
+    for (const pool of pools) pool.stop();
   }
   traffic.errors = result.errors;
   traffic.timeouts = result.timeouts;
@@ -277,12 +304,13 @@ function memoryCheck(name: string, samples: MemorySamples): Check {
   const rss = samples.rss;
   return {
     name: `memory flat (${name})`,
-    ok: samples.heap.length >= 8 ? growth <= MEMORY_GROWTH_LIMIT : undefined,
+    // Shorter runs are all warm-up: nothing to judge.
+    ok: samples.heap.length >= MIN_MEMORY_SAMPLES ? growth <= MEMORY_GROWTH_LIMIT : undefined,
     detail:
       `heap in use, lowest: ${mb(warmTrough)} in the second quarter, ${mb(lastTrough)} in the last ` +
       `(${(growth * 100).toFixed(1)}%, limit ${MEMORY_GROWTH_LIMIT * 100}%); RSS mean by quarter ` +
       `${[0, 1, 2, 3].map((q) => mb(mean(quarterOf(rss, q)))).join(' → ')}, peak ${mb(Math.max(0, ...rss))}; ` +
-      `${samples.heap.length} samples`,
+      `${samples.heap.length} samples${samples.heap.length < MIN_MEMORY_SAMPLES ? ` (too few to judge: run at least ${MIN_MEMORY_SAMPLES} s)` : ''}`,
   };
 }
 
