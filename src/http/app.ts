@@ -63,6 +63,8 @@ export function createApp(deps: AppDeps): Express {
   const { config, logger, metrics } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // Hook answers are POST responses, never revalidated: hashing each body for an ETag is wasted work.
+  app.set('etag', false);
   // Behind a load balancer the client IP (rate limits) comes from X-Forwarded-For, believed only from TRUST_PROXY.
   app.set('trust proxy', typeof config.trustProxy === 'object' ? [...config.trustProxy] : config.trustProxy);
   app.set('query parser', 'simple');
