@@ -5,6 +5,7 @@
  * Fails open: when the store is slow or down, nothing is suppressed — a repeated card is safer than a lost one.
  */
 import type { Store } from '../store/types.js';
+import { settleBy } from './settleBy.js';
 
 const NOTHING: ReadonlySet<string> = new Set();
 
@@ -17,18 +18,10 @@ export function overriddenKeysWithin(
 ): Promise<ReadonlySet<string>> {
   if (signal.aborted) return Promise.resolve(NOTHING);
   const since = new Date(now.getTime() - windowMinutes * 60_000);
-  return new Promise((resolve) => {
-    const onAbort = (): void => resolve(NOTHING);
-    signal.addEventListener('abort', onAbort, { once: true });
-    store.overriddenFindingKeys(patientPseudonym, since).then(
-      (keys) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(keys);
-      },
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(NOTHING);
-      },
-    );
-  });
+  return settleBy(
+    store.overriddenFindingKeys(patientPseudonym, since),
+    signal,
+    () => NOTHING,
+    () => NOTHING,
+  );
 }

@@ -3,6 +3,7 @@
  * the deadline, the hook's answer does not wait for it.
  */
 import type { AdvisorName, AdvisorOutcome } from '../advisors/types.js';
+import { settleBy } from './settleBy.js';
 
 export function raceDeadline(
   advisor: AdvisorName,
@@ -10,32 +11,17 @@ export function raceDeadline(
   signal: AbortSignal,
   startedAt: number,
 ): Promise<AdvisorOutcome> {
-  const timedOut = (): AdvisorOutcome => ({
+  const ended = (status: 'timeout' | 'error', reason: string): AdvisorOutcome => ({
     advisor,
-    status: 'timeout',
+    status,
     findings: [],
     latencyMs: performance.now() - startedAt,
-    reason: 'deadline',
+    reason,
   });
-  if (signal.aborted) return Promise.resolve(timedOut());
-  return new Promise((resolve) => {
-    const onAbort = (): void => resolve(timedOut());
-    signal.addEventListener('abort', onAbort, { once: true });
-    run.then(
-      (outcome) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(outcome);
-      },
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve({
-          advisor,
-          status: 'error',
-          findings: [],
-          latencyMs: performance.now() - startedAt,
-          reason: 'exception',
-        });
-      },
-    );
-  });
+  return settleBy(
+    run,
+    signal,
+    () => ended('timeout', 'deadline'),
+    () => ended('error', 'exception'),
+  );
 }

@@ -1,7 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AdvisorOutcome } from '../../../src/advisors/types.js';
 import { Deadline } from '../../../src/invocation/deadline.js';
+import { overriddenKeysWithin } from '../../../src/invocation/overrides.js';
 import { raceDeadline } from '../../../src/invocation/raceDeadline.js';
+import { MemoryStore } from '../../../src/store/memory.js';
+import type { Store } from '../../../src/store/types.js';
 
 describe('response deadline', () => {
   it('reports what is left of the budget on an injected clock', () => {
@@ -25,5 +28,46 @@ describe('response deadline', () => {
   it('turns an advisor that throws into an "error" outcome', async () => {
     const raced = raceDeadline('model', Promise.reject(new Error('boom')), new AbortController().signal, 0);
     await expect(raced).resolves.toMatchObject({ status: 'error', reason: 'exception' });
+  });
+});
+
+describe('overridden-finding lookup (alert fatigue)', () => {
+  const store = (answer: Promise<ReadonlySet<string>>): Store =>
+    Object.assign(new MemoryStore(), { overriddenFindingKeys: () => answer });
+
+  it('fails open: a store error suppresses nothing', async () => {
+    const keys = await overriddenKeysWithin(
+      store(Promise.reject(new Error('down'))),
+      'p',
+      120,
+      new AbortController().signal,
+    );
+    expect(keys.size).toBe(0);
+  });
+
+  it('fails open: a store that does not answer by the deadline suppresses nothing', async () => {
+    const controller = new AbortController();
+    const keys = overriddenKeysWithin(store(new Promise(() => {})), 'p', 120, controller.signal);
+    controller.abort();
+    await expect(keys).resolves.toEqual(new Set());
+  });
+
+  it('asks for overrides within the window before now', async () => {
+    let asked: Date | undefined;
+    const s = Object.assign(new MemoryStore(), {
+      overriddenFindingKeys: (_p: string, since: Date) => {
+        asked = since;
+        return Promise.resolve(new Set(['interaction:ibuprofen|warfarin']));
+      },
+    });
+    const keys = await overriddenKeysWithin(
+      s,
+      'p',
+      120,
+      new AbortController().signal,
+      new Date('2026-11-24T12:00:00Z'),
+    );
+    expect([...keys]).toEqual(['interaction:ibuprofen|warfarin']);
+    expect(asked?.toISOString()).toBe('2026-11-24T10:00:00.000Z');
   });
 });
