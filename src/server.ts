@@ -5,21 +5,22 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SERVICES } from '../hooks/index.js';
-import { createModelAdvisor } from './advisors/model/index.js';
-import { createRulesAdvisor } from './advisors/rules/index.js';
+import { createModelAdvisor, knowledgeVocabulary } from './advisors/model/index.js';
+import { KnowledgeError, createRulesAdvisor, loadKnowledge } from './advisors/rules/index.js';
 import type { Advisor } from './advisors/types.js';
 import { createRegistry } from './cds/registry.js';
 import type { Config } from './config.js';
 import { type AppDeps, createApp } from './http/app.js';
 import { createPseudonymizer } from './invocation/pseudonym.js';
 import type { Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { ConcurrencyLimit, applyServerTimeouts } from './http/middleware/limits.js';
 import { createAuditAuth, createAuditTokenVerifier } from './security/auditTokens.js';
 import { checkFhirServer } from './security/ssrf.js';
 import { type AuthenticationSetup, isLoopbackHost, setUpAuthentication } from './security/startup.js';
 import type { EhrAuthenticator } from './security/types.js';
 import { openStore } from './store/sqlStore.js';
+import type { Store } from './store/types.js';
 
 export interface RunningServer {
   readonly server: Server;
@@ -29,6 +30,19 @@ export interface RunningServer {
 }
 
 const SHUTDOWN_GRACE_MS = 10_000;
+
+/** The knowledge base is read and checked once; the model uses its drug names for finding keys. */
+function composeAdvisors(config: Config, logger: Logger, metrics: Metrics, store: Store): Advisor[] {
+  const knowledge = loadKnowledge();
+  if (knowledge instanceof KnowledgeError) throw knowledge;
+  const model = createModelAdvisor(config, {
+    logger,
+    metricsRegistry: metrics.registry,
+    drugVocabulary: knowledgeVocabulary(knowledge),
+    aiSwitch: { isEnabled: (serviceId) => store.getAiEnabled(serviceId) },
+  });
+  return model ? [createRulesAdvisor({ knowledge }), model] : [createRulesAdvisor({ knowledge })];
+}
 
 export async function buildDeps(
   config: Config,
@@ -40,16 +54,7 @@ export async function buildDeps(
   // SQLite under DATA_DIR by default, PostgreSQL when DATABASE_URL is set; tests may pass their own store.
   const store = overrides.store ?? (await openStore(config, { logger, metricsRegistry: metrics.registry }));
   // The rules always; the model when Azure OpenAI is configured, behind the store's shared kill switch.
-  const advisors: readonly Advisor[] =
-    overrides.advisors ??
-    [
-      createRulesAdvisor(),
-      createModelAdvisor(config, {
-        logger,
-        metricsRegistry: metrics.registry,
-        aiSwitch: { isEnabled: (serviceId) => store.getAiEnabled(serviceId) },
-      }),
-    ].filter((advisor): advisor is NonNullable<typeof advisor> => advisor !== undefined);
+  const advisors: readonly Advisor[] = overrides.advisors ?? composeAdvisors(config, logger, metrics, store);
   // Start-up rules: no trusted clients → unauthenticated only on a loopback HOST or with ALLOW_UNAUTHENTICATED.
   // The store remembers JWT ids, so a replay is caught across instances (PostgreSQL) and restarts.
   let auth: AuthenticationSetup | undefined;
