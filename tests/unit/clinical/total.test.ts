@@ -160,7 +160,16 @@ function pathsOf(value: unknown, prefix: Path = []): Path[] {
   return [prefix, ...entries.flatMap(([k, v]) => pathsOf(v, [...prefix, k]))];
 }
 
-/** Puts `replacement` at `path` in place (own property even for `__proto__`); skipped when an earlier break cut the path. */
+/** Whether `path` leads inside the value at `replaced`. */
+function runsThrough(path: Path, replaced: Path): boolean {
+  return replaced.length < path.length && replaced.every((segment, i) => segment === path[i]);
+}
+
+/**
+ * Puts `replacement` at `path` in place (own property even for `__proto__`). Only the skeleton is ever written to:
+ * a break inside a value an earlier break put there is skipped, because those values are shared constants (`DEEP`,
+ * `{}`) or objects whose properties cannot be redefined (a boxed String's characters).
+ */
 function breakAt(root: Record<string, unknown>, path: Path, replacement: unknown): void {
   let node: unknown = root;
   for (const segment of path.slice(0, -1)) {
@@ -222,7 +231,12 @@ const brokenInput = fc
   .array(fc.tuple(fc.constantFrom(...PATHS), hostile), { minLength: 1, maxLength: 8 })
   .map((breaks) => {
     const input = skeleton() as unknown as Record<string, unknown>;
-    for (const [path, value] of breaks) breakAt(input, path, value);
+    const replaced: Path[] = [];
+    for (const [path, value] of breaks) {
+      if (replaced.some((earlier) => runsThrough(path, earlier))) continue;
+      breakAt(input, path, value);
+      replaced.push(path);
+    }
     return input;
   });
 
