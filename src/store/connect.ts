@@ -10,6 +10,7 @@ import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Logger } from '../logger.js';
 import type { Database } from './schema.js';
+import { cachingStatements } from './statementCache.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -52,7 +53,7 @@ function connectSqlite(options: ConnectOptions): Connection {
   // FULL: a committed transaction survives power loss, which "200 only once durable" promises the EHR.
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingStatements(database) }) });
   return { db, dialect: 'sqlite', location: file, pgSchema: undefined };
 }
 

@@ -1,5 +1,5 @@
 /** Read side for the safety dashboard and the audit API: filtered, keyset-paged (newest first), and summaries. */
-import type { Kysely } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { AdvisorName, Severity } from '../advisors/types.js';
 import { AppError } from '../errors.js';
 import { toStoredCard, toStoredFeedback, toStoredInvocation } from './rows.js';
@@ -224,22 +224,49 @@ export async function summarize(db: Kysely<Database>, range: TimeRange = {}): Pr
   return { from: from ?? null, to: to ?? null, services };
 }
 
+const PATIENT_SLOT = '\u0000patient';
+const SINCE_SLOT = '\u0000since';
+
+/**
+ * The override lookup runs on every order-sign call: its SQL is built and compiled once per database, and each call
+ * only binds its values (building and compiling the query cost more than SQLite running it).
+ */
+interface OverriddenKeyRow {
+  readonly finding_key: string | null;
+}
+
+const overriddenKeysSql = new WeakMap<Kysely<Database>, CompiledQuery<OverriddenKeyRow>>();
+
+function overriddenKeysTemplate(db: Kysely<Database>): CompiledQuery<OverriddenKeyRow> {
+  let compiled = overriddenKeysSql.get(db);
+  if (!compiled) {
+    compiled = db
+      .selectFrom('cards')
+      .innerJoin('invocations', 'invocations.seq', 'cards.invocation_seq')
+      .innerJoin('feedback', 'feedback.card_uuid', 'cards.uuid')
+      .select('cards.finding_key')
+      .distinct()
+      .where('invocations.patient_pseudonym', '=', PATIENT_SLOT)
+      .where('cards.issued_at', '>=', SINCE_SLOT)
+      .where('feedback.outcome', '=', 'overridden')
+      .where('cards.finding_key', 'is not', null)
+      .compile();
+    overriddenKeysSql.set(db, compiled);
+  }
+  return compiled;
+}
+
 /** Keys of findings overridden for one patient since a time (cards issued then, feedback whenever it came). */
 export async function overriddenFindingKeys(
   db: Kysely<Database>,
   patientPseudonym: string,
   since: Date,
 ): Promise<ReadonlySet<string>> {
-  const rows = await db
-    .selectFrom('cards')
-    .innerJoin('invocations', 'invocations.seq', 'cards.invocation_seq')
-    .innerJoin('feedback', 'feedback.card_uuid', 'cards.uuid')
-    .select('cards.finding_key')
-    .distinct()
-    .where('invocations.patient_pseudonym', '=', patientPseudonym)
-    .where('cards.issued_at', '>=', since.toISOString())
-    .where('feedback.outcome', '=', 'overridden')
-    .where('cards.finding_key', 'is not', null)
-    .execute();
+  const template = overriddenKeysTemplate(db);
+  const sinceText = since.toISOString();
+  const parameters = template.parameters.map((p) =>
+    p === PATIENT_SLOT ? patientPseudonym : p === SINCE_SLOT ? sinceText : p,
+  );
+  const { rows } = await db.executeQuery<OverriddenKeyRow>(CompiledQuery.raw(template.sql, parameters));
   return new Set(rows.map((r) => r.finding_key).filter((key): key is string => key !== null));
 }

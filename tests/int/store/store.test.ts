@@ -54,6 +54,36 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(newest.items[0]?.hookInstance).toBe(second.hookInstance);
   });
 
+  it('finds the keys of findings overridden for one patient within the window, and only those', async () => {
+    const keyed = (
+      findingKey: string,
+      patientPseudonym: string,
+      startedAt = new Date(),
+    ): ReturnType<typeof invocation> => {
+      const record = invocation({ patientPseudonym, startedAt });
+      return { ...record, cards: record.cards.map((c) => ({ ...c, findingKey })) };
+    };
+    const mine = keyed('interaction:warfarin|ibuprofen', 'pseudo-window');
+    const accepted_ = keyed('allergy:penicillin', 'pseudo-window');
+    const old = keyed('duplicate:statin', 'pseudo-window', new Date(Date.now() - 3 * 3_600_000));
+    const other = keyed('renal:metformin', 'pseudo-other');
+    for (const r of [mine, accepted_, old, other]) fx.store.audit.record(r);
+    await fx.store.audit.flush();
+    await fx.store.recordFeedback('order-sign-advice', [
+      overridden(mine.cards[0]!.uuid),
+      accepted(accepted_.cards[0]!),
+      overridden(old.cards[0]!.uuid),
+      overridden(other.cards[0]!.uuid),
+    ]);
+
+    const since = new Date(Date.now() - 3_600_000);
+    expect([...(await fx.store.overriddenFindingKeys('pseudo-window', since))]).toEqual([
+      'interaction:warfarin|ibuprofen',
+    ]);
+    expect([...(await fx.store.overriddenFindingKeys('pseudo-other', since))]).toEqual(['renal:metformin']);
+    expect((await fx.store.overriddenFindingKeys('pseudo-nobody', since)).size).toBe(0);
+  });
+
   it('stores a feedback item once however often it is sent, even spelled with another timestamp precision', async () => {
     const record = invocation();
     fx.store.audit.record(record);
