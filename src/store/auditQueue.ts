@@ -3,11 +3,15 @@
  * queue; a single drain loop writes what is queued in batches. When the store is down the batch stays at the
  * front and is retried with backoff, so an outage loses nothing until the queue reaches its bound.
  *
+ * Bound: as many records as fit in a third of the V8 heap limit (at most 50,000), so that a long store outage drops
+ * new audit records, counted, instead of running the process out of memory and taking the hooks down with it.
+ *
  * Overflow policy: when the queue is full the NEW record is dropped (the queue keeps its FIFO order and what is
  * already queued is written), counted in `cds_audit_records_dropped_total{reason="queue_full"}` and logged at
  * most every 10 s. A record the store refuses while it is reachable (a bad row) is dropped alone
  * (`reason="rejected"`) instead of blocking the queue forever.
  */
+import { getHeapStatistics } from 'node:v8';
 import type { Logger } from '../logger.js';
 import type { StoreMetrics } from './metrics.js';
 import type { AuditSink, CardRecord, InvocationRecord } from './types.js';
@@ -15,7 +19,7 @@ import type { AuditSink, CardRecord, InvocationRecord } from './types.js';
 export interface AuditQueueOptions {
   /** Most records held in memory (in flight included). */
   readonly maxQueue: number;
-  /** Most records per write transaction. */
+  /** Most records handed to the writer at once (the writer thread commits them 50 per transaction). */
   readonly batchSize: number;
   /** How long a lone record may wait for company before it is written. */
   readonly flushIntervalMs: number;
@@ -25,8 +29,20 @@ export interface AuditQueueOptions {
   readonly flushTimeoutMs: number;
 }
 
+/** Heap held by one queued invocation record, with a margin: 6 KB measured for an order-sign call with 4 cards. */
+export const QUEUED_RECORD_BYTES = 10 * 1024;
+const QUEUE_HEAP_SHARE = 1 / 3;
+const MAX_QUEUE_CEILING = 50_000;
+const MAX_QUEUE_FLOOR = 1_000;
+
+/** How many records the queue may hold within this process's heap limit (npm start's 256 MB cap: about 10,000). */
+export function maxQueueForHeap(heapLimitBytes: number = getHeapStatistics().heap_size_limit): number {
+  const fits = Math.floor((heapLimitBytes * QUEUE_HEAP_SHARE) / QUEUED_RECORD_BYTES);
+  return Math.max(MAX_QUEUE_FLOOR, Math.min(MAX_QUEUE_CEILING, fits));
+}
+
 export const DEFAULT_AUDIT_QUEUE_OPTIONS: AuditQueueOptions = {
-  maxQueue: 50_000,
+  maxQueue: maxQueueForHeap(),
   batchSize: 500,
   flushIntervalMs: 50,
   minRetryDelayMs: 100,
@@ -34,7 +50,22 @@ export const DEFAULT_AUDIT_QUEUE_OPTIONS: AuditQueueOptions = {
   flushTimeoutMs: 10_000,
 };
 
+/**
+ * Writes a batch, in order. A writer that commits a batch in parts and fails after some of them throws a
+ * `PartialBatchError` saying how many records from the front are durable: those are not written again.
+ */
 export type BatchWriter = (batch: readonly InvocationRecord[]) => Promise<void>;
+
+export class PartialBatchError extends Error {
+  constructor(
+    message: string,
+    /** Records from the front of the batch that were committed before the failure. */
+    readonly written: number,
+  ) {
+    super(message);
+    this.name = 'PartialBatchError';
+  }
+}
 
 const WARN_EVERY_MS = 10_000;
 
@@ -173,6 +204,12 @@ export class AuditQueue implements AuditSink {
       return batch.length;
     } catch (error) {
       this.metrics.auditWriteFailures.inc();
+      // The front of the batch is durable: take it off the queue; the rest is the next batch, tried afresh.
+      if (error instanceof PartialBatchError && error.written > 0) {
+        const written = Math.min(error.written, batch.length);
+        this.metrics.auditWritten.inc(written);
+        return written;
+      }
       if (!(await this.reachable())) {
         this.warnOutage(error);
         return 0;

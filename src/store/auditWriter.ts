@@ -1,5 +1,7 @@
-/** Writes a batch of invocation records (with their cards) as one transaction appended to the invocations chain. */
-import { setImmediate as nextTurn } from 'node:timers/promises';
+/**
+ * Writes a batch of invocation records (with their cards) as one transaction appended to the invocations chain. It
+ * runs on the store's writer thread (./writer/), never on the event loop answering hooks.
+ */
 import type { Kysely } from 'kysely';
 import { linkHash } from './canonical.js';
 import { advanceChainHead, lockChainHead } from './chain.js';
@@ -13,12 +15,11 @@ const WRITE_CHUNK = 25;
 export async function writeInvocations(
   db: Kysely<Database>,
   records: readonly InvocationRecord[],
-  now: () => Date = () => new Date(),
 ): Promise<void> {
   if (records.length === 0) return;
   await db.transaction().execute(async (trx) => {
     const head = await lockChainHead(trx, 'invocations');
-    const recordedAt = now().toISOString();
+    const recordedAt = new Date().toISOString();
     const invocations: InvocationsTable[] = [];
     const cards: CardsTable[] = [];
     let { seq, hash } = head;
@@ -31,15 +32,11 @@ export async function writeInvocations(
       invocations.push({ ...row, prev_hash: prevHash, hash });
       cards.push(...rowCards);
     }
-    // better-sqlite3 runs each statement synchronously: small statements with a turn of the event loop between
-    // them keep a big batch from stalling the hooks being answered meanwhile.
     for (const chunk of chunks(invocations, WRITE_CHUNK)) {
       await trx.insertInto('invocations').values(chunk).execute();
-      await nextTurn();
     }
     for (const chunk of chunks(cards, WRITE_CHUNK)) {
       await trx.insertInto('cards').values(chunk).execute();
-      await nextTurn();
     }
     await advanceChainHead(trx, 'invocations', { seq, hash });
   });

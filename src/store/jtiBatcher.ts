@@ -7,22 +7,32 @@
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 import { insertJti } from './settings.js';
+import type { JtiEntry } from './writer/protocol.js';
 
-interface Pending {
-  readonly issuer: string;
-  readonly jti: string;
-  readonly expiresAt: Date;
+interface Pending extends JtiEntry {
   readonly resolve: (fresh: boolean) => void;
   readonly reject: (error: unknown) => void;
 }
 
 const MAX_BATCH = 500;
 
+/** Remembers each entry in order, in one transaction: a jti twice in one batch is fresh the first time only. */
+export function insertJtiBatch(db: Kysely<Database>, entries: readonly JtiEntry[]): Promise<boolean[]> {
+  return db.transaction().execute(async (trx) => {
+    const fresh: boolean[] = [];
+    for (const e of entries) fresh.push(await insertJti(trx, e.issuer, e.jti, e.expiresAt));
+    return fresh;
+  });
+}
+
+/** Writes one batch and says which entries were fresh (here, or on the store's writer thread). */
+export type JtiBatchWriter = (entries: readonly JtiEntry[]) => Promise<readonly boolean[]>;
+
 export class JtiBatcher {
   private pending: Pending[] = [];
   private running = false;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(private readonly write: JtiBatchWriter) {}
 
   remember(issuer: string, jti: string, expiresAt: Date): Promise<boolean> {
     return new Promise<boolean>((resolve, reject) => {
@@ -38,12 +48,9 @@ export class JtiBatcher {
         const batch = this.pending.slice(0, MAX_BATCH);
         this.pending = this.pending.slice(batch.length);
         try {
-          // In order, in one transaction: a jti twice in one batch is fresh the first time only.
-          const fresh = await this.db.transaction().execute(async (trx) => {
-            const out: boolean[] = [];
-            for (const p of batch) out.push(await insertJti(trx, p.issuer, p.jti, p.expiresAt));
-            return out;
-          });
+          const fresh = await this.write(
+            batch.map(({ issuer, jti, expiresAt }) => ({ issuer, jti, expiresAt })),
+          );
           batch.forEach((p, i) => p.resolve(fresh[i] ?? false));
         } catch (error) {
           batch.forEach((p) => p.reject(error));

@@ -9,11 +9,11 @@ import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { AuditQueue, type AuditQueueOptions, errorMessage } from './auditQueue.js';
-import { writeInvocations } from './auditWriter.js';
 import { verifyChains } from './chain.js';
 import { connect, type Connection, type StoreDialect } from './connect.js';
 import { writeFeedback } from './feedback.js';
 import { JtiBatcher } from './jtiBatcher.js';
+import { StoreWriter } from './writer/client.js';
 import { createStoreMetrics, type StoreMetrics } from './metrics.js';
 import { migrate } from './migrate.js';
 import { listCards, listFeedback, listInvocations, overriddenFindingKeys, summarize } from './queries.js';
@@ -68,6 +68,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export class SqlStore implements Store {
   readonly audit: AuditQueue;
   readonly metrics: StoreMetrics;
+  private readonly writer: StoreWriter;
   private readonly ai: AiSwitchCache;
   /** SQLite only: PostgreSQL commits concurrent writes in parallel on its pool. */
   private readonly jtiBatcher: JtiBatcher | undefined;
@@ -83,14 +84,31 @@ export class SqlStore implements Store {
   ) {
     const { logger } = options;
     this.metrics = createStoreMetrics(options.metricsRegistry ?? new Registry(), () => this.audit.depth);
+    // Audit rows (and on SQLite the JWT ids) are written on a thread of their own: building the rows, hashing the
+    // chain and SQLite's synchronous inserts cost the hooks nothing on the main event loop.
+    this.writer = new StoreWriter(
+      {
+        dataDir: config.dataDir,
+        databaseUrl: config.databaseUrl,
+        pgSchema: connection.pgSchema,
+        pgTimeoutMs: options.pgTimeoutMs,
+        logLevel: logger.level,
+        logSilent: logger.silent ?? false,
+      },
+      logger,
+    );
     this.audit = new AuditQueue(
-      (batch) => writeInvocations(this.db, batch),
-      () => this.ping(),
+      (batch) => this.writer.writeInvocations(batch),
+      // A failed batch is kept for a retry, not dropped as a bad record, unless both connections answer.
+      async () => (await this.ping()) && (await this.writer.ping()),
       this.metrics,
       logger,
       options.audit,
     );
-    this.jtiBatcher = connection.dialect === 'sqlite' ? new JtiBatcher(connection.db) : undefined;
+    this.jtiBatcher =
+      connection.dialect === 'sqlite'
+        ? new JtiBatcher((entries) => this.writer.rememberJti(entries))
+        : undefined;
     this.ai = new AiSwitchCache(
       (serviceId) => readAiEnabled(this.db, serviceId),
       (error) =>
@@ -215,6 +233,7 @@ export class SqlStore implements Store {
     await this.maintenanceRun;
     await this.audit.close();
     this.closed = true;
+    await this.writer.close();
     await this.db.destroy();
   }
 

@@ -2,7 +2,12 @@
 import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { silentLogger } from '../../../src/logger.js';
-import { AuditQueue, type AuditQueueOptions, type BatchWriter } from '../../../src/store/auditQueue.js';
+import {
+  AuditQueue,
+  type AuditQueueOptions,
+  type BatchWriter,
+  PartialBatchError,
+} from '../../../src/store/auditQueue.js';
 import { createStoreMetrics, type StoreMetrics } from '../../../src/store/metrics.js';
 import type { InvocationRecord } from '../../../src/store/types.js';
 import { invocation } from './helpers.js';
@@ -56,6 +61,36 @@ describe('audit queue', () => {
     expect(h.written).toEqual(records);
     expect(h.batches.every((n) => n <= 50)).toBe(true);
     expect(h.batches.length).toBeLessThanOrEqual(5);
+  });
+
+  it('takes the committed front of a batch that failed midway off the queue and writes only the rest again', async () => {
+    const committed: InvocationRecord[] = [];
+    let calls = 0;
+    const metrics = createStoreMetrics(new Registry(), () => 0);
+    const queue = new AuditQueue(
+      (batch) => {
+        calls += 1;
+        if (calls === 1) {
+          // The writer committed two records, then its connection failed.
+          committed.push(...batch.slice(0, 2));
+          return Promise.reject(new PartialBatchError('connection lost', 2));
+        }
+        committed.push(...batch);
+        return Promise.resolve();
+      },
+      () => Promise.resolve(true),
+      metrics,
+      silentLogger(),
+      { flushIntervalMs: 1, minRetryDelayMs: 1, maxRetryDelayMs: 5 },
+    );
+    const records = Array.from({ length: 5 }, () => invocation({}, 0));
+    records.forEach((r) => queue.record(r));
+    await queue.flush();
+
+    expect(committed).toEqual(records);
+    expect(calls).toBe(2);
+    expect(await dropped(metrics, 'rejected')).toBe(0);
+    expect((await metrics.auditWritten.get()).values[0]?.value).toBe(5);
   });
 
   it('drops the newest records beyond its bound, counts them, and writes what it had queued', async () => {
