@@ -3,6 +3,7 @@
  * outgoing validation against `schemas/cds-response` — a card the spec would reject is dropped, never sent.
  */
 import { randomUUID } from 'node:crypto';
+import { cardUuid } from './cardUuid.js';
 import type { Finding } from '../advisors/types.js';
 import { type Card, PROVENANCE_EXTENSION, type Provenance, type Suggestion } from '../cds/types.js';
 import type { CardRecord } from '../store/types.js';
@@ -25,7 +26,7 @@ function provenanceOf(finding: Finding): Provenance {
 
 export function cardOf(finding: Finding): Card {
   const card: Card = {
-    uuid: randomUUID(),
+    uuid: cardUuid(),
     summary: finding.summary,
     indicator: finding.severity,
     source: { ...finding.source },

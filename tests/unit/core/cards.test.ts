@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Finding } from '../../../src/advisors/types.js';
 import { buildCards } from '../../../src/cards/build.js';
-import { md } from '../../../src/cards/markdown.js';
+import { escapeEverything, escapeMarkdown, md } from '../../../src/cards/markdown.js';
 import { mergeFindings } from '../../../src/cards/merge.js';
 import { PROVENANCE_EXTENSION } from '../../../src/cds/types.js';
+import { validate as validateUuid, version as uuidVersion } from 'uuid';
 
 function finding(overrides: Partial<Finding> = {}): Finding {
   return {
@@ -49,6 +50,19 @@ describe('cards from findings', () => {
       evidence: ['MedicationRequest/warfarin-1', 'MedicationRequest/draft-ibuprofen'],
     });
     expect(records[0]).toMatchObject({ uuid: card?.uuid, suggestionUuids: [card?.suggestions?.[0]?.uuid] });
+  });
+
+  it('issues card uuids as UUIDv7 in issue-time order, so the audit index appends instead of scattering', () => {
+    const uuids = Array.from(
+      { length: 2000 },
+      () => buildCards([finding()], 'order-sign-advice', 'hi-2').cards[0]!.uuid,
+    );
+    expect(uuids.every((u) => validateUuid(u) && uuidVersion(u) === 7)).toBe(true);
+    expect(new Set(uuids).size).toBe(uuids.length);
+    // The first 48 bits are the issue time in milliseconds: never decreasing from one card to the next.
+    const millis = uuids.map((u) => parseInt(u.replace(/-/g, '').slice(0, 12), 16));
+    expect(millis.every((ms, i) => i === 0 || ms >= millis[i - 1]!)).toBe(true);
+    expect(Math.abs(millis.at(-1)! - Date.now())).toBeLessThan(60_000);
   });
 
   it.each([
@@ -105,5 +119,18 @@ describe('safe markdown', () => {
 
   it('flattens line breaks that could start block syntax', () => {
     expect(md`${'line\n# heading\n- item'}`).not.toContain('\n');
+  });
+
+  it('skips escaping only text the full escaping would leave as it is (every UTF-16 code unit checked)', () => {
+    const differing: number[] = [];
+    for (let code = 0; code <= 0xffff; code++) {
+      const text = `a${String.fromCharCode(code)}b`;
+      if (escapeMarkdown(text) !== escapeEverything(text)) differing.push(code);
+    }
+    expect(differing).toEqual([]);
+    const long = 'x'.repeat(600);
+    expect(escapeMarkdown(long)).toBe(escapeEverything(long));
+    expect(escapeMarkdown(long)).toHaveLength(500);
+    expect(escapeMarkdown('Lisinopril 10 MG Oral Tablet')).toBe('Lisinopril 10 MG Oral Tablet');
   });
 });
