@@ -4,6 +4,7 @@
  */
 export class Deadline {
   private readonly endsAt: number;
+  private readonly timers = new Set<NodeJS.Timeout>();
 
   constructor(
     readonly budgetMs: number,
@@ -22,7 +23,25 @@ export class Deadline {
 
   /** An AbortSignal that fires `reserveMs` before the deadline (time kept back to build and send the answer). */
   signal(reserveMs = 0, parent?: AbortSignal): AbortSignal {
-    const timeout = AbortSignal.timeout(Math.max(1, Math.floor(this.remainingMs() - reserveMs)));
-    return parent ? AbortSignal.any([parent, timeout]) : timeout;
+    const controller = new AbortController();
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        controller.abort(new DOMException('The hook call reached its deadline', 'TimeoutError'));
+      },
+      Math.max(1, Math.floor(this.remainingMs() - reserveMs)),
+    );
+    timer.unref();
+    this.timers.add(timer);
+    return parent ? AbortSignal.any([parent, controller.signal]) : controller.signal;
+  }
+
+  /**
+   * The call is answered: signals not yet fired never will. (AbortSignal.timeout cannot be cancelled: every answered
+   * call left two timers to fire later, each building an exception with its stack nobody would read.)
+   */
+  dispose(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
   }
 }

@@ -24,8 +24,12 @@ export function servicesRouter(deps: InvocationDeps & { adviceBudgetMs: number }
     const receivedAt = res.locals.receivedAt as number;
     const deadline = new Deadline(deps.adviceBudgetMs - (performance.now() - receivedAt));
     const client = (res.locals.client as ClientIdentity | undefined) ?? ANONYMOUS_CLIENT;
-    const response = await invokeService(deps, { serviceId, body: req.body, client, deadline });
-    res.json(response);
+    try {
+      const response = await invokeService(deps, { serviceId, body: req.body, client, deadline });
+      res.json(response);
+    } finally {
+      deadline.dispose();
+    }
   });
   router.all('/cds-services/:id', methodNotAllowed(['POST', 'OPTIONS']));
   return router;

@@ -17,6 +17,33 @@ describe('response deadline', () => {
     expect(deadline.remainingMs()).toBe(0);
   });
 
+  it('aborts its signals when the budget, less the reserve, runs out, with a TimeoutError', async () => {
+    const deadline = new Deadline(40);
+    const early = deadline.signal(30);
+    const late = deadline.signal(0);
+    await new Promise((resolve) => early.addEventListener('abort', resolve, { once: true }));
+    expect(late.aborted).toBe(false);
+    await new Promise((resolve) => late.addEventListener('abort', resolve, { once: true }));
+    expect((late.reason as DOMException).name).toBe('TimeoutError');
+  });
+
+  it('follows a parent signal too', () => {
+    const parent = new AbortController();
+    const deadline = new Deadline(60_000);
+    const signal = deadline.signal(0, parent.signal);
+    parent.abort();
+    expect(signal.aborted).toBe(true);
+    deadline.dispose();
+  });
+
+  it('never fires once disposed: the answered call leaves no timer behind', async () => {
+    const deadline = new Deadline(20);
+    const signal = deadline.signal();
+    deadline.dispose();
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(signal.aborted).toBe(false);
+  });
+
   it('answers "timeout" for an advisor that ignores its signal', async () => {
     const controller = new AbortController();
     const never = new Promise<AdvisorOutcome>(() => {});
