@@ -21,7 +21,13 @@ export function asArray(value: unknown): readonly unknown[] {
 
 /** The objects of a list, skipping `null` and other non-object items. */
 export function asRecords(value: unknown): JsonRecord[] {
-  return asArray(value).flatMap<JsonRecord>((item) => asRecord(item) ?? []);
+  // A loop, not flatMap: this runs for every list of every resource of every chart.
+  const records: JsonRecord[] = [];
+  for (const item of asArray(value)) {
+    const record = asRecord(item);
+    if (record) records.push(record);
+  }
+  return records;
 }
 
 export function asString(value: unknown): string | undefined {
@@ -30,7 +36,9 @@ export function asString(value: unknown): string | undefined {
 
 /** The strings of a list, skipping items of other types. */
 export function asStrings(value: unknown): string[] {
-  return asArray(value).flatMap((item) => asString(item) ?? []);
+  const strings: string[] = [];
+  for (const item of asArray(value)) if (typeof item === 'string') strings.push(item);
+  return strings;
 }
 
 /** A finite number: JSON has no NaN or Infinity, and a rule must never compare one. */
