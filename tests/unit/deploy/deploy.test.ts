@@ -254,8 +254,8 @@ describe('deploy/kubernetes.yaml', () => {
       .expect(200);
   });
 
-  it("leaves room above the image's heap cap within the memory limit", () => {
-    const heapCapMb = Number(/--max-old-space-size=(\d+)/.exec(dockerfile)?.[1]);
+  it("leaves room above the start command's heap cap within the memory limit", () => {
+    const heapCapMb = Number(/--max-old-space-size=(\d+)/.exec(startArgv.join(' '))?.[1]);
     const limitMi = Number(/limits:[\s\S]*?memory:\s*(\d+)Mi/.exec(deployment)?.[1]);
     expect(heapCapMb).toBeGreaterThan(0);
     // Code, young generation, buffers and SQLite live outside the old generation: about 130 MB measured at rest.
