@@ -11,11 +11,13 @@ export interface LoadOptions {
   /** A fixed body, or one made per request (e.g. a fresh card uuid, or a chart variant). */
   readonly body?: string | (() => string);
   readonly headers?: Readonly<Record<string, string>>;
+  /** Headers made per request (e.g. a fresh EHR token each time), added to `headers`. */
+  readonly headersFor?: () => Readonly<Record<string, string>>;
   readonly connections: number;
   readonly seconds: number;
   /** Fixed total rate (requests per second across all connections). */
   readonly overallRate?: number;
-  /** Stop after this many requests (the run still ends after `seconds`). */
+  /** Stop after this many requests; it overrides `seconds` (autocannon runs until that many have answered). */
   readonly amount?: number;
   readonly timeoutSeconds?: number;
   /**
@@ -55,15 +57,22 @@ export function percentile(sorted: readonly number[], p: number): number {
 export async function load(options: LoadOptions): Promise<LoadResult> {
   // Load goes to this machine only (workplace rule): refuse anything but loopback.
   if (!LOOPBACK.test(options.url)) throw new Error(`refusing to load a non-loopback target: ${options.url}`);
-  const { body } = options;
+  const { body, headersFor } = options;
   const headers = { 'content-type': 'application/json', ...options.headers };
+  const perRequest = typeof body === 'function' || headersFor !== undefined;
   const request: autocannon.Request = {
     method: options.method ?? 'POST',
     path: options.path,
     headers,
     ...(typeof body === 'string' ? { body } : {}),
-    ...(typeof body === 'function'
-      ? { setupRequest: (req: autocannon.Request) => ({ ...req, body: body() }) }
+    ...(perRequest
+      ? {
+          setupRequest: (req: autocannon.Request) => ({
+            ...req,
+            ...(typeof body === 'function' ? { body: body() } : {}),
+            ...(headersFor ? { headers: { ...req.headers, ...headersFor() } } : {}),
+          }),
+        }
       : {}),
   };
   const latencies: number[] = [];

@@ -258,10 +258,25 @@ export function serviceEnv(overrides: Readonly<Record<string, string>> = {}): Re
   };
 }
 
+/** The node flags `npm start` runs the service with (its heap settings), read from package.json. */
+export function startNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+    scripts?: Record<string, string>;
+  };
+  const argv = (pkg.scripts?.start ?? '').split(/\s+/).filter(Boolean);
+  return argv.slice(1).filter((arg) => arg.startsWith('--'));
+}
+
+/** The service as `npm start` runs it (same node flags), plus any extra flags (CPU profiles). */
 export async function spawnService(
   name: string,
   env: Readonly<Record<string, string>> = {},
   nodeFlags: readonly string[] = [],
 ): Promise<Child> {
-  return spawnChild({ name, script: serviceScript(), env: serviceEnv(env), nodeFlags });
+  return spawnChild({
+    name,
+    script: serviceScript(),
+    env: serviceEnv(env),
+    nodeFlags: [...startNodeFlags(), ...nodeFlags],
+  });
 }
