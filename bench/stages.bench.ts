@@ -52,7 +52,8 @@ export async function benchStages(
   const text = hookPayload('order-sign');
   const pseudonymize = createPseudonymizer('bench-pseudonym-key-0123456789abcdef');
 
-  const request: HookRequest = validateHookRequest(definition, JSON.parse(text));
+  const parsed: unknown = JSON.parse(text);
+  const request: HookRequest = validateHookRequest(definition, parsed);
   const prefetch = request.prefetch as Record<string, unknown>;
   const context = request.context as unknown as Record<string, unknown>;
   const normalize = (): ReturnType<typeof normalizePatientContext> =>
@@ -94,8 +95,9 @@ export async function benchStages(
     const batches = Math.max(10, Math.round(iterations / AUDIT_BATCH));
     const stages = [
       await timed('parse the JSON body (21 KB)', iterations, () => JSON.parse(text)),
+      // On the parsed body (validation reads it and changes nothing), so the parse is not counted twice.
       await timed('validate the request (ajv, JSON Schemas)', iterations, () =>
-        validateHookRequest(definition, JSON.parse(text)),
+        validateHookRequest(definition, parsed),
       ),
       await timed(
         'normalize the chart (8 medications, 6 problems, 2 allergies, 30 labs, 2 drafts)',
@@ -124,13 +126,7 @@ export async function benchStages(
       () => writeInvocations(connection.db, Array.from({ length: AUDIT_BATCH }, record)),
     );
     stages.push({ stage: audit.stage, meanUs: Math.round((audit.meanUs / AUDIT_BATCH) * 10) / 10 });
-    // The parse is inside the validation figure as well: keep it once.
-    const [parse, validate, ...rest] = stages;
-    return [
-      parse!,
-      { ...validate!, meanUs: Math.round((validate!.meanUs - parse!.meanUs) * 10) / 10 },
-      ...rest,
-    ];
+    return stages;
   } finally {
     await connection.db.destroy();
     rmSync(dataDir, { recursive: true, force: true });

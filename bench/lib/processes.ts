@@ -64,6 +64,8 @@ export interface Child {
   peakRssKb(): number;
   /** CPU time used so far (user + system), in milliseconds. */
   cpuMs(): number;
+  /** The same for the main thread alone (the event loop; its thread id is the process id). */
+  mainThreadCpuMs(): number;
   /** Resets VmHWM (Linux `clear_refs` 5), so the next peak is this phase's own; false when not allowed. */
   resetPeak(): boolean;
   /** SIGTERM, then waits for a graceful exit (SIGKILL after a grace period). Resolves with the exit code. */
@@ -85,10 +87,11 @@ function statusField(pid: number, field: string): number {
 
 const CLOCK_TICKS_PER_SECOND = 100;
 
-function cpuMs(pid: number): number {
+/** CPU time of a process, or of one of its threads with `/proc/PID/task/TID/stat`. */
+function cpuMs(pid: number, statFile = `/proc/${pid}/stat`): number {
   try {
     // Fields after the parenthesised command name; utime and stime are the 14th and 15th fields overall.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(statFile, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS_PER_SECOND;
   } catch {
@@ -180,6 +183,7 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
     rssKb: () => statusField(pid, 'VmRSS'),
     peakRssKb: () => statusField(pid, 'VmHWM'),
     cpuMs: () => cpuMs(pid),
+    mainThreadCpuMs: () => cpuMs(pid, `/proc/${pid}/task/${pid}/stat`),
     resetPeak: () => {
       try {
         writeFileSync(`/proc/${pid}/clear_refs`, '5');
