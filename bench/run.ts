@@ -155,7 +155,7 @@ const bareResults = new Map<string, LoadResult>();
 let profileFlags: readonly string[] = [];
 const peaks: Record<string, number> = {};
 
-/** Best of `REPEATS` runs by throughput: other work on the machine only ever slows a run down. */
+/** One measurement of one server: its load result and the CPU it used, in % of one core. */
 interface Best {
   readonly result: LoadResult;
   readonly cpu: number;
@@ -163,6 +163,7 @@ interface Best {
   readonly others: number;
 }
 
+/** Best of `REPEATS` runs by throughput: other work on the machine only ever slows a run down. */
 async function best(server: Child, options: Parameters<typeof load>[0]): Promise<Best> {
   let top: Best | undefined;
   for (let i = 0; i < REPEATS; i++) {
