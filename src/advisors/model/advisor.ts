@@ -21,6 +21,7 @@ import {
 import { Registry } from 'prom-client';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
+import { settleBy } from '../../invocation/settleBy.js';
 import type { Advisor, AdvisorOutcome, AdvisorStatus, Finding, Review } from '../types.js';
 import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';
@@ -131,22 +132,18 @@ class QueuedPastDeadlineError extends Error {
 /** A deadline miss counts against the model only if its call was out for most of the time the hook waited. */
 const FAIR_CHANCE = 0.8;
 
+/** `promise`'s outcome, or a DeadlineMissedError as soon as `signal` aborts: settleBy's race, told as a rejection. */
 function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(new DeadlineMissedError());
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(new DeadlineMissedError());
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err instanceof Error ? err : new Error(String(err)));
-      },
-    );
-  });
+  return settleBy<() => T>(
+    promise.then((value) => () => value),
+    signal,
+    () => () => {
+      throw new DeadlineMissedError();
+    },
+    (err) => () => {
+      throw err instanceof Error ? err : new Error(String(err));
+    },
+  ).then((outcome) => outcome());
 }
 
 function answerOf(completion: ModelCompletion): ModelAnswer {
