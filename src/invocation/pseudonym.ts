@@ -3,6 +3,24 @@ import { createHmac, randomBytes } from 'node:crypto';
 
 export type Pseudonymizer = (patientId: string) => string;
 
-export function createPseudonymizer(key: string | Buffer = randomBytes(32)): Pseudonymizer {
-  return (patientId) => createHmac('sha256', key).update(patientId).digest('base64url').slice(0, 22);
+/**
+ * An EHR calls the three hooks for the same few charts over and over (the chart opens, orders are picked, signed),
+ * and an HMAC costs more than the rest of the audit record: the latest pseudonyms are kept, oldest out first.
+ * Only in this process's memory, like the requests themselves; never written anywhere.
+ */
+export const PSEUDONYM_CACHE_SIZE = 1024;
+
+export function createPseudonymizer(
+  key: string | Buffer = randomBytes(32),
+  cacheSize = PSEUDONYM_CACHE_SIZE,
+): Pseudonymizer {
+  const recent = new Map<string, string>();
+  return (patientId) => {
+    const known = recent.get(patientId);
+    if (known !== undefined) return known;
+    const pseudonym = createHmac('sha256', key).update(patientId).digest('base64url').slice(0, 22);
+    if (recent.size >= cacheSize) recent.delete(recent.keys().next().value as string);
+    recent.set(patientId, pseudonym);
+    return pseudonym;
+  };
 }
