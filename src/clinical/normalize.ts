@@ -7,7 +7,7 @@
  * well-formed parts of the chart are still reviewed.
  */
 import type { HookName, PrefetchKey } from '../cds/types.js';
-import { asArray, asRecord, asRecords, asString, asStrings, type JsonRecord } from './guards.js';
+import { asArray, asRecord, asString, asStrings, type JsonRecord } from './guards.js';
 import {
   isActiveOrder,
   isLiveDraft,
@@ -45,13 +45,19 @@ export interface NormalizeInput {
 }
 
 /** Every resource in a Bundle as sent, skipping entries or resources that are not objects. */
-function allResources(bundle: unknown): JsonRecord[] {
-  return asRecords(asRecord(bundle)?.entry).flatMap<JsonRecord>((entry) => asRecord(entry.resource) ?? []);
+function allResources(bundle: unknown, type?: string): JsonRecord[] {
+  // A loop, not flatMap and filter: it runs over every entry of every Bundle of every hook call.
+  const resources: JsonRecord[] = [];
+  for (const entry of asArray(asRecord(bundle)?.entry)) {
+    const resource = asRecord(asRecord(entry)?.resource);
+    if (resource && (type === undefined || resource.resourceType === type)) resources.push(resource);
+  }
+  return resources;
 }
 
 /** The resources of one type in a Bundle as sent; their fields are still to be read through the guards. */
 export function resourcesOf(bundle: unknown, type: string): JsonRecord[] {
-  return allResources(bundle).filter((r) => r.resourceType === type);
+  return allResources(bundle, type);
 }
 
 export function normalizePatientContext(input: NormalizeInput): PatientContext {

@@ -106,14 +106,27 @@ export function summaryOf(text: string): string {
 
 /** Shortens chart text for a summary line (plain text: control characters and line breaks become spaces). */
 export function clip(text: string, max = 40): string {
-  const flat = Array.from(text, (c) => (c.charCodeAt(0) < 32 || c.charCodeAt(0) === 127 ? ' ' : c)).join('');
+  // eslint-disable-next-line no-control-regex
+  const flat = text.replace(/[\u0000-\u001f\u007f]/g, ' ');
   return flat.length <= max ? flat : `${flat.slice(0, max - 1)}…`;
 }
 
+/**
+ * A medication or lab is described in every finding that rests on it, and escaping chart text is the costliest
+ * part of a finding: each description is made once per rule run (the objects live as long as the run).
+ */
+const medDescriptions = new WeakMap<ResolvedMed, string>();
+const labDescriptions = new WeakMap<LabResult, string>();
+
 /** "Warfarin Sodium 5 MG Oral Tablet (MedicationRequest/abc, active order)" — chart text escaped. */
 export function describeMed(rm: ResolvedMed): string {
-  const origin = rm.med.origin === 'draft' ? 'draft order' : 'active order';
-  return md`${rm.med.concept.text} (${rm.med.ref}, ${origin})`;
+  let described = medDescriptions.get(rm);
+  if (described === undefined) {
+    const origin = rm.med.origin === 'draft' ? 'draft order' : 'active order';
+    described = md`${rm.med.concept.text} (${rm.med.ref}, ${origin})`;
+    medDescriptions.set(rm, described);
+  }
+  return described;
 }
 
 export function labDate(lab: LabResult): string {
@@ -122,6 +135,15 @@ export function labDate(lab: LabResult): string {
 
 /** "Potassium 5.9 mmol/L on 2026-11-20 (Observation/k1; reported as 5.9 mEq/L)". */
 export function describeLab(lab: LabResult): string {
+  let described = labDescriptions.get(lab);
+  if (described === undefined) {
+    described = labDescription(lab);
+    labDescriptions.set(lab, described);
+  }
+  return described;
+}
+
+function labDescription(lab: LabResult): string {
   const reported =
     lab.originalUnit !== undefined && lab.originalUnit !== lab.unit
       ? md`; reported as ${lab.originalValue} ${lab.originalUnit}`

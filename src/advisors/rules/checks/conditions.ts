@@ -10,13 +10,23 @@ import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 import type { ConditionSpec } from '../knowledgeFiles.js';
 
-function containsWords(text: string, phrase: string): boolean {
-  const words = nameTokens(text);
+/** Whether `phrase` (normalized words) occurs as consecutive words in `words`. */
+function containsWords(words: readonly string[], phrase: string): boolean {
   const target = phrase.split(' ');
   return words.some((_, i) => target.every((t, k) => words[i + k] === t));
 }
 
-export function problemMatches(condition: ConditionSpec['condition'], problem: Problem): boolean {
+/** An active problem with the words of each of its texts, tokenized once for every condition rule. */
+interface ProblemTerms {
+  readonly problem: Problem;
+  readonly texts: readonly (readonly string[])[];
+}
+
+function termsOf(problem: Problem): ProblemTerms {
+  return { problem, texts: textsOf(problem.concept).map(nameTokens) };
+}
+
+function problemMatches(condition: ConditionSpec['condition'], { problem, texts }: ProblemTerms): boolean {
   for (const c of problem.concept.codings) {
     if (!c.code) continue;
     if (c.system === SNOMED && condition.snomed?.includes(c.code)) return true;
@@ -26,16 +36,16 @@ export function problemMatches(condition: ConditionSpec['condition'], problem: P
     )
       return true;
   }
-  return textsOf(problem.concept).some((t) => condition.names.some((n) => containsWords(t, n)));
+  return texts.some((words) => condition.names.some((n) => containsWords(words, n)));
 }
 
 export function conditionFindings(ctx: RuleContext): Finding[] {
   const { kb } = ctx;
-  const problems = ctx.patient.problems.filter(isActiveProblem);
+  const problems = ctx.patient.problems.filter(isActiveProblem).map(termsOf);
   if (problems.length === 0) return [];
   const out: Finding[] = [];
   for (const { spec, drugs } of kb.conditions) {
-    const matched = problems.filter((p) => problemMatches(spec.condition, p));
+    const matched = problems.filter((p) => problemMatches(spec.condition, p)).map((p) => p.problem);
     if (matched.length === 0) continue;
     for (const [rm, ingredient] of reviewedIn(ctx, drugs)) {
       const name = drugName(kb, ingredient);
