@@ -92,10 +92,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  app.use(deps.auditAuth.router);
-  app.use(healthRouter({ store: deps.store, metrics }));
-  app.use(discoveryRouter(deps.registry));
-  app.use(feedbackRouter({ store: deps.store, registry: deps.registry, logger }));
+  // Hook calls first: they are the traffic that counts, and every router passed on the way costs them a path match.
   app.use(
     servicesRouter({
       registry: deps.registry,
@@ -110,6 +107,10 @@ export function createApp(deps: AppDeps): Express {
       adviceBudgetMs: config.adviceBudgetMs,
     }),
   );
+  app.use(feedbackRouter({ store: deps.store, registry: deps.registry, logger }));
+  app.use(deps.auditAuth.router);
+  app.use(healthRouter({ store: deps.store, metrics }));
+  app.use(discoveryRouter(deps.registry));
 
   // The safety team's dashboard, audit API and kill switch (behind the audit auth mounted above, and their own).
   const auditDb = auditDbOf(deps.store);
