@@ -218,12 +218,16 @@ export class ModelAdvisor implements Advisor {
         status === 'rejected' ? 'output-rejected' : reason === 'nothing-to-review' ? 'skipped' : status;
       this.metrics.outcomes.inc({ service: review.serviceId, outcome: label });
       const latencyMs = performance.now() - startedAt;
-      this.deps.logger.log(status === 'error' ? 'warn' : 'debug', 'model advice', {
-        status,
-        reason,
-        findings: findings.length,
-        latencyMs: Math.round(latencyMs),
-      });
+      const level = status === 'error' ? 'warn' : 'debug';
+      // winston builds and streams a line before its level filter drops it: ask first (debug is off by default).
+      if (this.deps.logger.isLevelEnabled(level)) {
+        this.deps.logger.log(level, 'model advice', {
+          status,
+          reason,
+          findings: findings.length,
+          latencyMs: Math.round(latencyMs),
+        });
+      }
       return { advisor: 'model', status, findings, latencyMs, ...(reason && { reason }) };
     };
 
