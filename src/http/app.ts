@@ -10,6 +10,7 @@ import type { Registry } from '../cds/registry.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import type { LoopLag } from '../invocation/loopLag.js';
 import type { Pseudonymizer } from '../invocation/pseudonym.js';
 import type { FhirGate } from '../prefetch/resolve.js';
 import type { AuditAuth } from '../security/auditTokens.js';
@@ -44,6 +45,8 @@ export interface AppDeps {
   readonly fhirGate?: FhirGate;
   /** Audit/admin API access (bearer AUDIT_TOKENS, or dashboard session + CSRF) and the dashboard login routes. */
   readonly auditAuth: AuditAuth;
+  /** How late the event loop runs; hook deadlines are brought forward by it (none: taken as 0). */
+  readonly loopLag?: LoopLag;
 }
 
 /** CDS endpoints are called by browser-based EHRs too (https://cds-hooks.hl7.org/2.0/#cross-origin-resource-sharing). */
@@ -105,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
       checkFhirServer: deps.checkFhirServer,
       ...(deps.fhirGate ? { fhirGate: deps.fhirGate } : {}),
       adviceBudgetMs: config.adviceBudgetMs,
+      ...(deps.loopLag ? { loopLag: deps.loopLag } : {}),
     }),
   );
   app.use(feedbackRouter({ store: deps.store, registry: deps.registry, logger }));

@@ -3,12 +3,14 @@ import { Router } from 'express';
 import { AppError } from '../../errors.js';
 import { Deadline } from '../../invocation/deadline.js';
 import { type InvocationDeps, invokeService } from '../../invocation/invoke.js';
+import { budgetLeftMs, type LoopLag, NO_LAG } from '../../invocation/loopLag.js';
 import { currentRequestContext } from '../../requestContext.js';
 import { ANONYMOUS_CLIENT, type ClientIdentity } from '../../security/types.js';
 import { methodNotAllowed } from '../methodNotAllowed.js';
 import { requireJsonBody } from '../requireJsonBody.js';
 
-export function servicesRouter(deps: InvocationDeps & { adviceBudgetMs: number }): Router {
+export function servicesRouter(deps: InvocationDeps & { adviceBudgetMs: number; loopLag?: LoopLag }): Router {
+  const loopLag = deps.loopLag ?? NO_LAG;
   const router = Router();
   router.post('/cds-services/:id', requireJsonBody, async (req, res) => {
     const serviceId = String(req.params.id);
@@ -20,9 +22,12 @@ export function servicesRouter(deps: InvocationDeps & { adviceBudgetMs: number }
       const hookInstance = (req.body as { hookInstance?: unknown } | undefined)?.hookInstance;
       if (typeof hookInstance === 'string' && hookInstance.length <= 200) context.hookInstance = hookInstance;
     }
-    // The budget counts from the moment the request arrived, body parsing included.
+    // The budget counts from the moment the request arrived, body parsing included, and gives up what the loop's
+    // lag will cost: the wait before this call was read and the lateness of its deadline timer.
     const receivedAt = res.locals.receivedAt as number;
-    const deadline = new Deadline(deps.adviceBudgetMs - (performance.now() - receivedAt));
+    const deadline = new Deadline(
+      budgetLeftMs(deps.adviceBudgetMs, performance.now() - receivedAt, loopLag.recentMs()),
+    );
     const client = (res.locals.client as ClientIdentity | undefined) ?? ANONYMOUS_CLIENT;
     try {
       const response = await invokeService(deps, { serviceId, body: req.body, client, deadline });

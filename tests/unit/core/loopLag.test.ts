@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { budgetLeftMs, MAX_LAG_SHARE, monitorLoopLag } from '../../../src/invocation/loopLag.js';
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function blockLoop(ms: number): void {
+  const until = performance.now() + ms;
+  while (performance.now() < until) {
+    // busy: nothing else runs
+  }
+}
+
+describe('the event loop lag monitor', () => {
+  it('sees a blocked loop, while it is blocked and just after', async () => {
+    const lag = monitorLoopLag({ tickMs: 10, windowMs: 100 });
+    try {
+      await sleep(30);
+      blockLoop(150);
+      // Inside the blocking work: the overdue tick already counts.
+      expect(lag.recentMs()).toBeGreaterThanOrEqual(120);
+      await sleep(15);
+      expect(lag.recentMs()).toBeGreaterThanOrEqual(120);
+    } finally {
+      lag.stop();
+    }
+  });
+
+  it('forgets a past block after two windows of a loop that keeps up', async () => {
+    const lag = monitorLoopLag({ tickMs: 5, windowMs: 40 });
+    try {
+      await sleep(20);
+      blockLoop(120);
+      await sleep(5);
+      expect(lag.recentMs()).toBeGreaterThanOrEqual(90);
+      await sleep(200);
+      expect(lag.recentMs()).toBeLessThan(90);
+    } finally {
+      lag.stop();
+    }
+  });
+});
+
+describe('the budget left for a hook call', () => {
+  it('is the budget less what already elapsed when the loop keeps up', () => {
+    expect(budgetLeftMs(1500, 20, 0)).toBe(1480);
+  });
+
+  it('gives up twice the lag: the wait before the call was read and the late deadline timer', () => {
+    expect(budgetLeftMs(1500, 20, 40)).toBe(1400);
+  });
+
+  it('never gives up more than its share of the budget to the lag', () => {
+    expect(budgetLeftMs(1500, 0, 10_000)).toBe(1500 * (1 - MAX_LAG_SHARE));
+    expect(budgetLeftMs(2000, 100, 10_000)).toBe(2000 * (1 - MAX_LAG_SHARE) - 100);
+  });
+});
