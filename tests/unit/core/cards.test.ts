@@ -67,6 +67,11 @@ describe('cards from findings', () => {
 
   it.each([
     ['a summary of 140 characters', { summary: 'x'.repeat(140) }],
+    ['an empty summary', { summary: '' }],
+    ['a blank summary', { summary: ' \n\t ' }],
+    ['a blank detail', { detail: '   ' }],
+    ['a blank source label', { source: { label: ' ' } }],
+    ['an empty suggestion label', { suggestions: [{ label: '', actions: [] }] }],
     ['an unknown indicator', { severity: 'hard-stop' as never }],
     ['a javascript: link', { links: [{ label: 'x', url: 'javascript:alert(1)' }] }],
     ['an override reason without display', { overrideReasons: [{ system: 's', code: 'c' }] }],
