@@ -33,13 +33,16 @@ interface Concern {
   readonly labContext?: readonly string[];
 }
 
+/** Nothing when the knowledge base has no entry for the pair (most pairs on a chart): no arrays made for them. */
 function concernsFor(
   ctx: RuleContext,
   a: string,
   b: string,
-): { concerns: Concern[]; interactions: readonly InteractionSpec[] } {
+): { concerns: Concern[]; interactions: readonly InteractionSpec[] } | undefined {
   const key = pairKey(a, b);
+  const duplicates = ctx.kb.duplicatesByPair.get(key);
   const interactions = ctx.kb.interactionsByPair.get(key) ?? [];
+  if (interactions.length === 0 && !duplicates?.length) return undefined;
   const concerns: Concern[] = interactions.map((i) => ({
     ruleId: `interactions/${i.id}`,
     kind: 'interaction',
@@ -52,7 +55,7 @@ function concernsFor(
     alsoSee: i.alsoSee,
     labContext: i.labContext,
   }));
-  for (const d of ctx.kb.duplicatesByPair.get(key) ?? []) {
+  for (const d of duplicates ?? []) {
     concerns.push({
       ruleId: `duplicates/${d.classId}`,
       kind: 'duplicate',
@@ -112,9 +115,10 @@ function pairFinding(
   b: string,
 ): Finding | undefined {
   const { kb } = ctx;
-  const { concerns, interactions } = concernsFor(ctx, a, b);
-  const primary = concerns[0];
-  if (!primary) return undefined;
+  const found = concernsFor(ctx, a, b);
+  const primary = found?.concerns[0];
+  if (!found || !primary) return undefined;
+  const { concerns, interactions } = found;
   const kind = interactions.length > 0 ? 'interaction' : 'duplicate';
   const lead = concerns.find((c) => c.kind === kind) ?? primary;
   let severity = primary.severity;
