@@ -11,7 +11,7 @@ import type { Advisor } from './advisors/types.js';
 import { createRegistry } from './cds/registry.js';
 import type { Config } from './config.js';
 import { type AppDeps, createApp } from './http/app.js';
-import { monitorLoopLag } from './invocation/loopLag.js';
+import { processLoopLag } from './invocation/loopLag.js';
 import { createPseudonymizer } from './invocation/pseudonym.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
@@ -84,7 +84,7 @@ export async function buildDeps(
       return result.ok ? undefined : result.reason;
     },
     fhirGate: (key, signal, task) => fhirLimit.run(key, signal, task),
-    loopLag: overrides.loopLag ?? monitorLoopLag(),
+    loopLag: overrides.loopLag ?? processLoopLag(),
     auditAuth: createAuditAuth({
       verifier: createAuditTokenVerifier(config.auditTokens, logger),
       secureCookies: config.publicBaseUrl.startsWith('https:'),
@@ -122,7 +122,6 @@ export async function startServer(
       clearTimeout(grace);
       // Model calls still running only fed the late-advice cache; nobody waits for them any more.
       for (const advisor of deps.advisors) advisor.close?.();
-      deps.loopLag?.stop();
       // close() flushes the audit queue first; what cannot be written in time is counted as lost, not thrown.
       await deps.store.close();
       logger.info('stopped');

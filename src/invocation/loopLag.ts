@@ -43,10 +43,25 @@ export function monitorLoopLag(options: LoopLagOptions = {}): LoopLag {
   };
   timer = setTimeout(tick, tickMs);
   timer.unref();
+  let stopped = false;
   return {
-    recentMs: () => Math.max(previousMaxMs, currentMaxMs, clock() - expected, 0),
-    stop: () => clearTimeout(timer),
+    recentMs: () => (stopped ? 0 : Math.max(previousMaxMs, currentMaxMs, clock() - expected, 0)),
+    stop: () => {
+      stopped = true;
+      clearTimeout(timer);
+    },
   };
+}
+
+let shared: LoopLag | undefined;
+
+/**
+ * The event loop is the process's, so one monitor serves every app in it (tests boot dozens): started on first
+ * use, never stopped (its timer does not keep the process alive).
+ */
+export function processLoopLag(): LoopLag {
+  shared ??= monitorLoopLag();
+  return shared;
 }
 
 /** At most this share of the budget is given up for the loop's lag: the rest stays for the advisors. */

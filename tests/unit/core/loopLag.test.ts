@@ -1,5 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { budgetLeftMs, MAX_LAG_SHARE, monitorLoopLag } from '../../../src/invocation/loopLag.js';
+import {
+  budgetLeftMs,
+  MAX_LAG_SHARE,
+  monitorLoopLag,
+  processLoopLag,
+} from '../../../src/invocation/loopLag.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -52,5 +57,19 @@ describe('the budget left for a hook call', () => {
   it('never gives up more than its share of the budget to the lag', () => {
     expect(budgetLeftMs(1500, 0, 10_000)).toBe(1500 * (1 - MAX_LAG_SHARE));
     expect(budgetLeftMs(2000, 100, 10_000)).toBe(2000 * (1 - MAX_LAG_SHARE) - 100);
+  });
+});
+
+describe('the process-wide monitor', () => {
+  it('is one for the whole process, however many apps ask for it', () => {
+    expect(processLoopLag()).toBe(processLoopLag());
+  });
+
+  it('reads no lag once stopped (a stopped monitor must not cut budgets)', async () => {
+    const lag = monitorLoopLag({ tickMs: 5, windowMs: 20 });
+    lag.stop();
+    blockLoop(50);
+    await sleep(10);
+    expect(lag.recentMs()).toBe(0);
   });
 });
