@@ -44,8 +44,11 @@ export interface NormalizeInput {
   readonly medicationSources?: readonly unknown[];
 }
 
-/** Every resource in a Bundle as sent, skipping entries or resources that are not objects. */
-function allResources(bundle: unknown, type?: string): JsonRecord[] {
+/**
+ * The resources in a Bundle as sent (of one type, when given), skipping entries or resources that are not objects;
+ * their fields are still to be read through the guards.
+ */
+export function resourcesOf(bundle: unknown, type?: string): JsonRecord[] {
   // A loop, not flatMap and filter: it runs over every entry of every Bundle of every hook call.
   const resources: JsonRecord[] = [];
   for (const entry of asArray(asRecord(bundle)?.entry)) {
@@ -53,11 +56,6 @@ function allResources(bundle: unknown, type?: string): JsonRecord[] {
     if (resource && (type === undefined || resource.resourceType === type)) resources.push(resource);
   }
   return resources;
-}
-
-/** The resources of one type in a Bundle as sent; their fields are still to be read through the guards. */
-export function resourcesOf(bundle: unknown, type: string): JsonRecord[] {
-  return allResources(bundle, type);
 }
 
 export function normalizePatientContext(input: NormalizeInput): PatientContext {
@@ -82,7 +80,7 @@ export function normalizePatientContext(input: NormalizeInput): PatientContext {
     draftOrders: resourcesOf(input.draftOrders, 'MedicationRequest')
       .filter(isLiveDraft)
       .map((mr) => medicationFromRequest(mr, 'draft', selections, index)),
-    otherDraftRefs: allResources(input.draftOrders).flatMap((r) => {
+    otherDraftRefs: resourcesOf(input.draftOrders).flatMap((r) => {
       const type = asString(r.resourceType);
       if (!type || type === 'MedicationRequest' || type === 'Medication') return [];
       return [`${type}/${asString(r.id) ?? 'unknown'}`];
