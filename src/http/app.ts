@@ -10,7 +10,7 @@ import type { Registry } from '../cds/registry.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import type { LoopLag } from '../invocation/loopLag.js';
+import { type LoopLag, NO_LAG } from '../invocation/loopLag.js';
 import type { Pseudonymizer } from '../invocation/pseudonym.js';
 import type { FhirGate } from '../prefetch/resolve.js';
 import type { AuditAuth } from '../security/auditTokens.js';
@@ -108,7 +108,7 @@ export function createApp(deps: AppDeps): Express {
       checkFhirServer: deps.checkFhirServer,
       ...(deps.fhirGate ? { fhirGate: deps.fhirGate } : {}),
       adviceBudgetMs: config.adviceBudgetMs,
-      ...(deps.loopLag ? { loopLag: deps.loopLag } : {}),
+      loopLag: deps.loopLag ?? NO_LAG,
     }),
   );
   app.use(feedbackRouter({ store: deps.store, registry: deps.registry, logger }));

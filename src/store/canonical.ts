@@ -8,7 +8,8 @@ export function canonicalJson(value: unknown): string {
       throw new Error('canonicalJson: non-finite number');
     return JSON.stringify(value) ?? 'null';
   }
-  // Written as plain loops: every audit record is hashed on the event loop, so intermediate arrays count.
+  // Written as plain loops: every audit and feedback record is hashed (feedback on the event loop), so intermediate
+  // arrays count.
   if (Array.isArray(value)) {
     let out = '[';
     for (let i = 0; i < value.length; i++) {

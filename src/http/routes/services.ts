@@ -3,14 +3,13 @@ import { Router } from 'express';
 import { AppError } from '../../errors.js';
 import { Deadline } from '../../invocation/deadline.js';
 import { type InvocationDeps, invokeService } from '../../invocation/invoke.js';
-import { budgetLeftMs, type LoopLag, NO_LAG } from '../../invocation/loopLag.js';
+import { budgetLeftMs, type LoopLag } from '../../invocation/loopLag.js';
 import { currentRequestContext } from '../../requestContext.js';
 import { ANONYMOUS_CLIENT, type ClientIdentity } from '../../security/types.js';
 import { methodNotAllowed } from '../methodNotAllowed.js';
 import { requireJsonBody } from '../requireJsonBody.js';
 
-export function servicesRouter(deps: InvocationDeps & { adviceBudgetMs: number; loopLag?: LoopLag }): Router {
-  const loopLag = deps.loopLag ?? NO_LAG;
+export function servicesRouter(deps: InvocationDeps & { adviceBudgetMs: number; loopLag: LoopLag }): Router {
   const router = Router();
   router.post('/cds-services/:id', requireJsonBody, async (req, res) => {
     const serviceId = String(req.params.id);
@@ -26,7 +25,7 @@ export function servicesRouter(deps: InvocationDeps & { adviceBudgetMs: number; 
     // lag will cost: the wait before this call was read and the lateness of its deadline timer.
     const receivedAt = res.locals.receivedAt as number;
     const deadline = new Deadline(
-      budgetLeftMs(deps.adviceBudgetMs, performance.now() - receivedAt, loopLag.recentMs()),
+      budgetLeftMs(deps.adviceBudgetMs, performance.now() - receivedAt, deps.loopLag.recentMs()),
     );
     const client = (res.locals.client as ClientIdentity | undefined) ?? ANONYMOUS_CLIENT;
     try {
