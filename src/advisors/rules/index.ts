@@ -6,13 +6,13 @@
  *   const outcome = await rules.advise(review, signal);
  *
  * Keys for merging with the model advisor: `findingKey` (scheme documented in `keys.ts`).
- * Alert fatigue across a hookInstance chain: `suppressOverridden(findings, overriddenKeys)` — wired by the caller.
+ * Alert fatigue across an ordering session is the caller's (src/invocation/overrides.ts).
  */
 import type { Advisor, AdvisorOutcome, Review } from '../types.js';
 import { evaluate } from './engine.js';
 import { type KnowledgeBase, KnowledgeError, loadKnowledge } from './knowledge.js';
 
-export { findingKey, suppressOverridden, dedupeFindings, type FindingKind } from './keys.js';
+export { findingKey, dedupeFindings, type FindingKind } from './keys.js';
 export { loadKnowledge, KnowledgeError, type KnowledgeBase } from './knowledge.js';
 export { evaluate } from './engine.js';
 

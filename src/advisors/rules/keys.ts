@@ -68,14 +68,3 @@ export function dedupeFindings(findings: readonly Finding[]): Finding[] {
   }
   return [...byKey.values()];
 }
-
-/**
- * Alert-fatigue control across a hookInstance chain: drop findings the clinician already overrode (e.g. on
- * order-select, before the same orders reach order-sign). Pure: the caller looks the keys up in the store.
- */
-export function suppressOverridden(
-  findings: readonly Finding[],
-  overriddenKeys: ReadonlySet<string>,
-): Finding[] {
-  return overriddenKeys.size === 0 ? [...findings] : findings.filter((f) => !overriddenKeys.has(f.key));
-}
