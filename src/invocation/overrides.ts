@@ -11,6 +11,7 @@
  *
  * Fails open: when the store is slow or down, nothing is left out — a repeated card is safer than a lost one.
  */
+import { DATA_GAP_RULE } from '../advisors/rules/index.js';
 import type { Finding } from '../advisors/types.js';
 import { md } from '../cards/markdown.js';
 import type { Coding } from '../cds/types.js';
@@ -143,7 +144,8 @@ export function applySelectionOverrides(
   for (const finding of findings) {
     const drafts = draftOrdersOf(finding, draftRefs);
     const override =
-      drafts.length === 0
+      // A data gap is a fact about this call's data, not a finding about the patient: always said.
+      drafts.length === 0 || finding.ruleId === DATA_GAP_RULE
         ? undefined
         : overrides.find((o) => o.findingKey === finding.key && sameDrafts(o.draftOrders, drafts));
     if (!override) {

@@ -58,6 +58,10 @@ const OVERRIDE_REASONS: Readonly<Record<FindingKind, readonly Coding[]>> = {
     reason('monitored-elsewhere', 'Monitored elsewhere'),
     reason('not-applicable', 'Not applicable to this patient'),
   ],
+  'data-gap': [
+    reason('checked-elsewhere', 'Checked by other means'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
 };
 
 const KIND_DISPLAY: Readonly<Record<FindingKind, string>> = {
@@ -68,6 +72,7 @@ const KIND_DISPLAY: Readonly<Record<FindingKind, string>> = {
   renal: 'Renal dosing',
   lab: 'Lab-aware check',
   monitoring: 'Missing monitoring',
+  'data-gap': 'Check not done: data unavailable',
 };
 
 const escapedKnowledge = new Map<string, string>();
@@ -161,6 +166,11 @@ export interface SourceParts {
   readonly links: FindingLink[];
 }
 
+/** The card's topic: the kind of finding, in our own code system. */
+export function kindTopic(kind: FindingKind): Coding {
+  return { system: FINDING_KIND_SYSTEM, code: kind, display: KIND_DISPLAY[kind] };
+}
+
 export function sourceParts(
   kb: KnowledgeBase,
   kind: FindingKind,
@@ -175,7 +185,7 @@ export function sourceParts(
     source: {
       label: 'CDS Advisor clinical rules',
       ...(primary && { url: primary.url }),
-      topic: { system: FINDING_KIND_SYSTEM, code: kind, display: KIND_DISPLAY[kind] },
+      topic: kindTopic(kind),
     },
     links,
   };

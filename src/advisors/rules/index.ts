@@ -14,7 +14,8 @@ import { type KnowledgeBase, KnowledgeError, loadKnowledge } from './knowledge.j
 
 export { findingKey, dedupeFindings, type FindingKind } from './keys.js';
 export { loadKnowledge, KnowledgeError, type KnowledgeBase } from './knowledge.js';
-export { evaluate } from './engine.js';
+export { evaluate, RULE_CHECKS, type RuleRun } from './engine.js';
+export { DATA_GAP_RULE } from './dataGaps.js';
 
 export interface RulesAdvisorOptions {
   /** Folder of the knowledge JSON files (default: `knowledge/` at the project root). */
@@ -52,12 +53,13 @@ export function createRulesAdvisor(options: RulesAdvisorOptions = {}): RulesAdvi
         });
       }
       try {
-        const findings = evaluate(knowledge, review);
+        const { findings, gaps } = evaluate(knowledge, review);
         return Promise.resolve({
           advisor: 'rules',
           status: 'ok',
           findings,
           latencyMs: performance.now() - t0,
+          ...(gaps.length > 0 && { gaps }),
         });
       } catch (error) {
         // A rule bug must not take the response down: report it, the pipeline logs and counts it.

@@ -14,6 +14,7 @@
  * | `renal`       | the ingredient                      | `renal:metformin`                        |
  * | `lab`         | analyte and ingredient              | `lab:potassium|spironolactone`           |
  * | `monitoring`  | analyte and ingredient              | `monitoring:inr|warfarin`                |
+ * | `data-gap`    | check and ingredient, per gap       | `data-gap:renal-metformin`               |
  *
  * A drug pair with both an interaction and a duplicate-class concern is one `interaction` finding.
  */
@@ -21,7 +22,7 @@ import type { Finding, Severity } from '../types.js';
 import { normalizeName } from '../../clinical/text.js';
 
 export type FindingKind =
-  'interaction' | 'duplicate' | 'allergy' | 'condition' | 'renal' | 'lab' | 'monitoring';
+  'interaction' | 'duplicate' | 'allergy' | 'condition' | 'renal' | 'lab' | 'monitoring' | 'data-gap';
 
 export function keyPart(name: string): string {
   return normalizeName(name).replace(/ /g, '-');

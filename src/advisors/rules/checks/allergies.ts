@@ -10,6 +10,7 @@ import { clip, describeMed, drugName, kbText, lowerName, ruleFinding, suggestion
 import type { ResolvedMed, RuleContext } from '../context.js';
 import { findingKey, SEVERITY_RANK } from '../keys.js';
 import { type AllergyMatch, allergyMatch } from '../matcher.js';
+import { anyIngredient, type RuleCheck } from '../check.js';
 
 interface Match extends AllergyMatch {
   readonly allergy: Allergy;
@@ -63,3 +64,11 @@ export function allergyFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+export const allergyCheck: RuleCheck = {
+  id: 'allergies',
+  label: 'allergy check',
+  // Any ingredient can match an allergy directly, not only those in a class.
+  needs: [{ data: 'allergies', appliesTo: anyIngredient }],
+  run: allergyFindings,
+};

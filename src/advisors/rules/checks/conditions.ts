@@ -9,6 +9,7 @@ import { describeMed, drugName, kbText, lowerName, ruleFinding, suggestionsFor }
 import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 import type { ConditionSpec } from '../knowledgeFiles.js';
+import type { RuleCheck } from '../check.js';
 
 /** Whether `phrase` (normalized words) occurs as consecutive words in `words`. */
 function containsWords(words: readonly string[], phrase: string): boolean {
@@ -76,3 +77,15 @@ export function conditionFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+export const conditionCheck: RuleCheck = {
+  id: 'conditions',
+  label: 'drug–condition check',
+  needs: [
+    {
+      data: 'conditions',
+      appliesTo: (ctx, _rm, ingredient) => ctx.kb.conditions.some(({ drugs }) => drugs.has(ingredient)),
+    },
+  ],
+  run: conditionFindings,
+};

@@ -19,6 +19,7 @@ import { findingKey, maxSeverity, SEVERITY_RANK } from '../keys.js';
 import { pairKey, type Alternative } from '../knowledge.js';
 import type { InteractionSpec, OrderableLab } from '../knowledgeFiles.js';
 import { medicationPairs } from './pairs.js';
+import { anyIngredient, type RuleCheck } from '../check.js';
 
 interface Concern {
   readonly ruleId: string;
@@ -210,3 +211,24 @@ export function interactionFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+/** Whether a pair of this medication has a concern whose severity a recent lab can raise (INR, potassium). */
+function hasLabContext(ctx: RuleContext, rm: ResolvedMed, ingredient: string): boolean {
+  return medicationPairs(ctx).some(([m1, m2]) => {
+    const other = m1 === rm ? m2 : m2 === rm ? m1 : undefined;
+    return other?.ingredients.some((b) =>
+      concernsFor(ctx, ingredient, b)?.concerns.some((c) => (c.labContext?.length ?? 0) > 0),
+    );
+  });
+}
+
+export const interactionCheck: RuleCheck = {
+  id: 'interactions',
+  label: 'drug interaction and duplicate therapy check',
+  needs: [
+    // Every ingredient duplicates itself: the check applies to each one against the medication list.
+    { data: 'medications', appliesTo: anyIngredient },
+    { data: 'labs', label: 'lab values that raise an interaction’s severity', appliesTo: hasLabContext },
+  ],
+  run: interactionFindings,
+};

@@ -8,6 +8,7 @@ import type { Finding } from '../../types.js';
 import { describeLab, describeMed, drugName, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
 import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
+import type { RuleCheck } from '../check.js';
 
 const ANALYTE_LABEL: Readonly<Record<string, string>> = { inr: 'INR', egfr: 'eGFR', crcl: 'CrCl' };
 
@@ -50,3 +51,15 @@ export function labFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+export const labCheck: RuleCheck = {
+  id: 'labs',
+  label: 'lab-value check (a drug that raises an already high lab value)',
+  needs: [
+    {
+      data: 'labs',
+      appliesTo: (ctx, _rm, ingredient) => ctx.kb.highValue.some(({ drugs }) => drugs.has(ingredient)),
+    },
+  ],
+  run: labFindings,
+};

@@ -8,6 +8,7 @@ import type { Finding } from '../../types.js';
 import { describeMed, drugName, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
 import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
+import type { RuleCheck } from '../check.js';
 
 export function monitoringFindings(ctx: RuleContext): Finding[] {
   const { kb, patient } = ctx;
@@ -37,3 +38,17 @@ export function monitoringFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+export const monitoringCheck: RuleCheck = {
+  id: 'monitoring',
+  label: 'lab monitoring',
+  needs: [
+    {
+      data: 'labs',
+      appliesTo: (ctx, _rm, ingredient) => ctx.kb.monitoring.some(({ drugs }) => drugs.has(ingredient)),
+    },
+  ],
+  // An order is not the moment to nag about a lab.
+  hooks: ['patient-view'],
+  run: monitoringFindings,
+};

@@ -18,6 +18,7 @@ import {
 import type { RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 import type { BandSpec, RenalSpec } from '../knowledgeFiles.js';
+import type { RuleCheck } from '../check.js';
 
 const METRIC_LABEL = { egfr: 'eGFR', crcl: 'CrCl' } as const;
 const UNIT_LABEL = { egfr: 'mL/min/1.73 m²', crcl: 'mL/min' } as const;
@@ -95,3 +96,11 @@ export function renalFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+export const renalCheck: RuleCheck = {
+  id: 'renal',
+  label: 'renal dosing',
+  // Kidney function comes from the labs (eGFR, CrCl, or creatinine for an estimate).
+  needs: [{ data: 'labs', appliesTo: (ctx, _rm, ingredient) => ctx.kb.renal.has(ingredient) }],
+  run: renalFindings,
+};
