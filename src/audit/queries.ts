@@ -3,7 +3,7 @@
  * everything around it, and row-by-row scans for exports. Rows are converted by the store's own converters
  * (src/store/rows.ts), so the API shows records exactly as the store defines them.
  */
-import { Kysely } from 'kysely';
+import { type Expression, type ExpressionBuilder, Kysely, type SqlBool } from 'kysely';
 import { AppError } from '../errors.js';
 import { toStoredCard, toStoredFeedback, toStoredInvocation, toStoredOverrideRepeat } from '../store/rows.js';
 import type { Database } from '../store/schema.js';
@@ -49,6 +49,22 @@ function cardCursor(cursor: string | undefined): { seq: number; position: number
   return { seq: Number(match[1]), position: Number(match[2]) };
 }
 
+/** Tables whose rows hang off an invocation by position: cards and override repeats page alike. */
+type Positioned = 'cards' | 'override_repeats';
+
+function olderThan(
+  eb: ExpressionBuilder<Database, Positioned>,
+  before: { seq: number; position: number },
+): Expression<SqlBool> {
+  return eb.or([
+    eb('invocation_seq', '<', before.seq),
+    eb.and([eb('invocation_seq', '=', before.seq), eb('position', '<', before.position)]),
+  ]);
+}
+
+const positionCursor = (last: { invocation_seq: number; position: number }): string =>
+  `${last.invocation_seq}.${last.position}`;
+
 function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T) => string): Page<T> {
   if (rows.length <= limit) return { items: rows };
   const items = rows.slice(0, limit);
@@ -80,20 +96,13 @@ export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Pa
     .selectFrom('cards')
     .selectAll()
     .where((eb) => cardWhere(eb, q));
-  if (before !== undefined) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('invocation_seq', '<', before.seq),
-        eb.and([eb('invocation_seq', '=', before.seq), eb('position', '<', before.position)]),
-      ]),
-    );
-  }
+  if (before !== undefined) query = query.where((eb) => olderThan(eb, before));
   const rows = await query
     .orderBy('invocation_seq', 'desc')
     .orderBy('position', 'desc')
     .limit(limit + 1)
     .execute();
-  const page = pageOf(rows, limit, (last) => `${last.invocation_seq}.${last.position}`);
+  const page = pageOf(rows, limit, positionCursor);
   return { ...page, items: page.items.map(toStoredCard) };
 }
 
@@ -123,20 +132,13 @@ export async function listOverrideRepeats(
     .selectFrom('override_repeats')
     .selectAll()
     .where((eb) => overrideRepeatWhere(eb, q));
-  if (before !== undefined) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('invocation_seq', '<', before.seq),
-        eb.and([eb('invocation_seq', '=', before.seq), eb('position', '<', before.position)]),
-      ]),
-    );
-  }
+  if (before !== undefined) query = query.where((eb) => olderThan(eb, before));
   const rows = await query
     .orderBy('invocation_seq', 'desc')
     .orderBy('position', 'desc')
     .limit(limit + 1)
     .execute();
-  const page = pageOf(rows, limit, (last) => `${last.invocation_seq}.${last.position}`);
+  const page = pageOf(rows, limit, positionCursor);
   return { ...page, items: page.items.map(toStoredOverrideRepeat) };
 }
 

@@ -2,7 +2,7 @@
 import { CompiledQuery, type Kysely } from 'kysely';
 import type { AdvisorName, Severity } from '../advisors/types.js';
 import { AppError } from '../errors.js';
-import { toStoredCard, toStoredFeedback, toStoredInvocation } from './rows.js';
+import { codingOf, toStoredCard, toStoredFeedback, toStoredInvocation } from './rows.js';
 import type { Database } from './schema.js';
 import type {
   AuditSummary,
@@ -312,11 +312,7 @@ export async function selectionOverrides(
       cardUuid: row.card_uuid,
       findingKey: row.finding_key,
       draftOrders: JSON.parse(row.draft_orders) as string[],
-      reason: {
-        system: row.reason_system,
-        code: row.reason_code,
-        ...(row.reason_display !== null ? { display: row.reason_display } : {}),
-      },
+      reason: codingOf(row.reason_system, row.reason_code, row.reason_display),
       overriddenAt: row.outcome_at,
     });
   }

@@ -243,6 +243,11 @@ export function feedbackContent(row: Unchained<FeedbackTable>): unknown {
   return withSet(pick(row, FEEDBACK_COLUMNS), row, ['client_pseudonym']);
 }
 
+/** A coding as stored in three columns; the display only when there is one. */
+export function codingOf(system: string, code: string, display: string | null): Coding {
+  return display === null ? { system, code } : { system, code, display };
+}
+
 export function toStoredInvocation(row: InvocationsTable): StoredInvocation {
   return {
     seq: row.seq,
@@ -279,11 +284,11 @@ export function toStoredOverrideRepeat(row: OverrideRepeatsTable): StoredOverrid
     draftOrders: JSON.parse(row.draft_orders) as string[],
     cardUuid: row.card_uuid,
     overrideCardUuid: row.override_card_uuid,
-    overrideReason: {
-      system: row.override_reason_system,
-      code: row.override_reason_code,
-      ...(row.override_reason_display !== null ? { display: row.override_reason_display } : {}),
-    },
+    overrideReason: codingOf(
+      row.override_reason_system,
+      row.override_reason_code,
+      row.override_reason_display,
+    ),
     overriddenAt: row.overridden_at,
     issuedAt: row.issued_at,
   };
@@ -310,11 +315,7 @@ export function toStoredCard(row: CardsTable): StoredCard {
 export function toStoredFeedback(row: FeedbackTable): StoredFeedback {
   const reason: Coding | null =
     row.reason_system !== null && row.reason_code !== null
-      ? {
-          system: row.reason_system,
-          code: row.reason_code,
-          ...(row.reason_display !== null ? { display: row.reason_display } : {}),
-        }
+      ? codingOf(row.reason_system, row.reason_code, row.reason_display)
       : null;
   return {
     seq: row.seq,
