@@ -23,7 +23,13 @@ import type {
 } from '../store/types.js';
 import type { Deadline } from './deadline.js';
 import { clientPseudonym, type Pseudonymizer, userPseudonym } from './pseudonym.js';
-import { applySelectionOverrides, draftOrdersOf, selectionOverridesWithin } from './overrides.js';
+import {
+  applySelectionOverrides,
+  draftOrdersOf,
+  type PendingRepeat,
+  selectionOverridesWithin,
+  withCardsShown,
+} from './overrides.js';
 import { raceDeadline } from './raceDeadline.js';
 import { validateHookRequest } from './validateRequest.js';
 
@@ -178,21 +184,15 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       definition.minSeverity,
     );
     const draftRefs = new Set(review.patient.draftOrders.map((d) => d.ref));
-    let pendingRepeats: ReturnType<typeof applySelectionOverrides>['repeats'] = [];
+    let repeats: readonly PendingRepeat[] = [];
     if (overrides) {
       const applied = applySelectionOverrides(findings, await overrides, draftRefs);
       deps.metrics.suppressedFindings.inc({ service: definition.id }, applied.suppressed);
       findings = applied.findings;
-      pendingRepeats = applied.repeats;
+      repeats = applied.repeats;
     }
     built = buildCards(findings, definition.id, request.hookInstance, (f) => draftOrdersOf(f, draftRefs));
-    if (pendingRepeats.length > 0) {
-      const cardOf = new Map(built.records.map((r) => [r.findingKey, r.uuid]));
-      overrideRepeats = pendingRepeats.map((r) => {
-        const cardUuid = r.decision === 'shown' ? cardOf.get(r.findingKey) : undefined;
-        return cardUuid === undefined ? r : { ...r, cardUuid };
-      });
-    }
+    overrideRepeats = withCardsShown(repeats, built.records);
     for (const dropped of built.dropped) {
       deps.metrics.droppedCards.inc({ service: definition.id, advisor: dropped.finding.advisor });
       deps.logger.warn('card dropped: failed outgoing validation', {

@@ -15,7 +15,13 @@ import { DATA_GAP_RULE } from '../advisors/rules/index.js';
 import type { Finding } from '../advisors/types.js';
 import { md } from '../cards/markdown.js';
 import type { Coding } from '../cds/types.js';
-import type { OverrideRepeatRecord, OverrideScope, SelectionOverride, Store } from '../store/types.js';
+import type {
+  CardRecord,
+  OverrideRepeatRecord,
+  OverrideScope,
+  SelectionOverride,
+  Store,
+} from '../store/types.js';
 import { settleBy } from './settleBy.js';
 
 const NONE: readonly SelectionOverride[] = [];
@@ -93,16 +99,17 @@ function reasonText(finding: Finding, reason: Coding): string {
   return coded.display ?? md`${coded.code}`;
 }
 
-function overrideLine(finding: Finding, override: SelectionOverride): string {
-  return `overridden at order selection on ${minuteUtc(override.overriddenAt)}, reason: ${reasonText(finding, override.reason)}`;
+/** "on 2026-11-24 14:05 UTC, reason: Benefit outweighs risk". */
+function whenAndWhy(finding: Finding, override: SelectionOverride): string {
+  return `on ${minuteUtc(override.overriddenAt)}, reason: ${reasonText(finding, override.reason)}`;
 }
 
 function shownAgain(finding: Finding, override: SelectionOverride): Finding {
   return {
     ...finding,
     detail:
-      `${finding.detail}\n\n**Overridden at order selection** on ${minuteUtc(override.overriddenAt)}, reason: ` +
-      `${reasonText(finding, override.reason)}. Shown again: critical findings are always repeated at signing.`,
+      `${finding.detail}\n\n**Overridden at order selection** ${whenAndWhy(finding, override)}. ` +
+      'Shown again: critical findings are always repeated at signing.',
   };
 }
 
@@ -110,7 +117,7 @@ function notice(left: readonly { finding: Finding; override: SelectionOverride }
   const n = left.length;
   const lines = left.map(
     ({ finding, override }) =>
-      `- ${md`**${finding.summary}**`} (${finding.severity}), ${overrideLine(finding, override)}`,
+      `- ${md`**${finding.summary}**`} (${finding.severity}), overridden at order selection ${whenAndWhy(finding, override)}`,
   );
   return {
     advisor: 'rules',
@@ -170,4 +177,17 @@ export function applySelectionOverrides(
   }
   if (left.length > 0) shown.push(notice(left));
   return { findings: shown, repeats, suppressed: left.length };
+}
+
+/** The repeats as the audit keeps them: a finding shown again names the card it was shown in. */
+export function withCardsShown(
+  repeats: readonly PendingRepeat[],
+  cards: readonly CardRecord[],
+): OverrideRepeatRecord[] {
+  if (repeats.length === 0) return [];
+  const cardOf = new Map(cards.map((c) => [c.findingKey, c.uuid]));
+  return repeats.map((r) => {
+    const cardUuid = r.decision === 'shown' ? cardOf.get(r.findingKey) : undefined;
+    return cardUuid === undefined ? r : { ...r, cardUuid };
+  });
 }
