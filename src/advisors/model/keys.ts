@@ -6,40 +6,38 @@
  * and evidence: stable across calls for the same data.
  */
 import { createHash } from 'node:crypto';
-import type { Medication } from '../../clinical/types.js';
+import type { Concept, Medication } from '../../clinical/types.js';
 import { findingKey } from '../rules/index.js';
 import type { AliasTarget } from './deidentify.js';
 import type { AdviceKind } from './output.js';
 
-/** Drug names as the rules know them. */
+/**
+ * Names as the rules' knowledge base knows them: drug ingredients, the allergy classes charts name, the conditions
+ * the rules check. Every name it returns is the knowledge base's own word, never the chart's; the model is sent
+ * only these (`deidentify.ts`) and finding keys are built from them.
+ */
 export interface DrugVocabulary {
-  /** Ingredient names of a medication (`warfarin`), the parts of the rules' keys. */
+  /**
+   * Ingredient names of a medication (`warfarin`), the parts of the rules' keys: by RxNorm ingredient code, or
+   * recognised (by whole words) in its codings' displays and its text.
+   */
   ingredientsOf(medication: Medication): readonly string[];
-  /** Known drug names found in free text; only these leave the service for an uncoded concept. */
-  recognize(text: string): readonly string[];
+  /** What an allergy is to: ingredient names and allergy class labels (`penicillins`) found in its concepts. */
+  allergenNames(concepts: readonly Concept[]): readonly string[];
+  /** The label of a condition the rules check (`heart failure`), when the concept is one. */
+  conditionName(concept: Concept): string | undefined;
   /**
    * The rules' key for a pair of medications when the rules know a concern about that pair (`interaction:…`,
-   * or `duplicate:…` when they know only duplicate therapy), so advice about the same two drugs merges into
-   * the rule card whatever kind the model gave it.
+   * or `duplicate:…` when they know only duplicate therapy).
    */
   pairKey(a: Medication, b: Medication): string | undefined;
 }
 
-/**
- * Without the knowledge base: the first word of the ingredient or product display (RxNorm displays lead with
- * the ingredient), and no recognition of free text (uncoded names are withheld).
- */
+/** Without the knowledge base: no names (the model gets codes only) and no rule-shaped keys (nothing folds). */
 export const FALLBACK_VOCABULARY: DrugVocabulary = {
-  ingredientsOf(medication) {
-    const concepts = medication.ingredients.length > 0 ? medication.ingredients : [medication.concept];
-    const names = concepts
-      .map(
-        (c) => (c.codings.find((x) => x.display)?.display ?? c.text).toLowerCase().match(/[a-z][a-z-]+/)?.[0],
-      )
-      .filter((n): n is string => n !== undefined);
-    return [...new Set(names)];
-  },
-  recognize: () => [],
+  ingredientsOf: () => [],
+  allergenNames: () => [],
+  conditionName: () => undefined,
   pairKey: () => undefined,
 };
 
