@@ -1,12 +1,9 @@
 /**
- * The real app with the real model advisor (real `AzureOpenAI` client) pointed at the Azure OpenAI STAND-IN
- * (`tests/fakes/azure-openai-server.ts`, scripted, not a model), next to the real rules.
+ * The real app, composed as `npm start` composes it (rules, and the model advisor with the knowledge base's
+ * vocabulary and the store's kill switch), its model advisor's real `AzureOpenAI` client pointed at the Azure
+ * OpenAI STAND-IN (`tests/fakes/azure-openai-server.ts`, scripted, not a model).
  */
-import { Registry } from 'prom-client';
-import { createModelAdvisor, type ModelAdvisor } from '../../src/advisors/model/index.js';
-import { createRulesAdvisor } from '../../src/advisors/rules/index.js';
-import { testConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/logger.js';
+import { ModelAdvisor } from '../../src/advisors/model/index.js';
 import {
   type FakeAzureOpenAI,
   type FakeBehaviour,
@@ -17,8 +14,6 @@ import { type TestApp, testApp } from './testApp.js';
 export interface ModelApp extends TestApp {
   readonly fake: FakeAzureOpenAI;
   readonly model: ModelAdvisor;
-  /** The model advisor's metrics (items dropped by reason, outcomes…). */
-  readonly modelMetrics: Registry;
   close(): Promise<void>;
 }
 
@@ -31,18 +26,13 @@ export async function modelApp(behaviour?: FakeBehaviour, adviceBudgetMs = 2000)
     apiKey: 'stand-in-key',
     apiVersion: '2024-10-21',
   };
-  const modelMetrics = new Registry();
-  const model = createModelAdvisor(testConfig({ azureOpenAI }), {
-    logger: silentLogger(),
-    metricsRegistry: modelMetrics,
-  });
-  if (!model) throw new Error('model advisor not created');
-  const app = await testApp({ adviceBudgetMs, azureOpenAI }, { advisors: [createRulesAdvisor(), model] });
+  const app = await testApp({ adviceBudgetMs, azureOpenAI });
+  const model = app.deps.advisors.find((a): a is ModelAdvisor => a instanceof ModelAdvisor);
+  if (!model) throw new Error('the app has no model advisor');
   return {
     ...app,
     fake,
     model,
-    modelMetrics,
     async close() {
       model.close();
       await fake.close();

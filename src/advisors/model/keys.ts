@@ -1,9 +1,11 @@
 /**
  * Finding keys in the rules' scheme (`src/advisors/rules/keys.ts`, built with their `findingKey`), so the
- * pipeline folds a model finding that repeats a rule finding into the rule's card (`src/cards/merge.ts`). The
- * kind and the cited items pick the key; ingredient names come from the rules' knowledge base through a
- * `DrugVocabulary`, never from the model's words. Advice that fits no rule kind gets `model:<hash>` of its kind
- * and evidence: stable across calls for the same data.
+ * pipeline can fold a model finding that repeats a rule finding into the rule's card (`src/cards/merge.ts`). The
+ * key says what the advice is about: the model's kind picks the rule kind it may match (interaction →
+ * `interaction`, duplication → `duplicate`, allergy → `allergy`, dose with a renal lab → `renal`, monitoring with
+ * one lab → `monitoring`), and the cited items pick the parts, ingredient names from the rules' knowledge base
+ * through a `DrugVocabulary`, never the model's words. Advice of another kind, or whose citations say no more,
+ * gets `model:<hash>` of its kind and evidence: stable across calls, and never a rule's key.
  */
 import { createHash } from 'node:crypto';
 import type { Concept, Medication } from '../../clinical/types.js';
@@ -62,9 +64,11 @@ function ruleShapedKey(
   const labs = cited.filter((t) => t.kind === 'lab');
   const [a, b] = [first(meds[0]), first(meds[1])];
   const onlyTwoDrugs = meds.length === 2 && cited.length === 2;
-  if (onlyTwoDrugs && (kind === 'interaction' || kind === 'duplication' || kind === 'other')) {
+  if (onlyTwoDrugs && (kind === 'interaction' || kind === 'duplication')) {
+    // The rules' key for the pair names the ingredients that interact (a combination product has several), but
+    // only advice of the same kind may take it: advice of another kind about the same drugs is another finding.
     const known = vocabulary.pairKey(meds[0]!, meds[1]!);
-    if (known) return known;
+    if (known?.startsWith(kind === 'interaction' ? 'interaction:' : 'duplicate:')) return known;
   }
   switch (kind) {
     case 'interaction':

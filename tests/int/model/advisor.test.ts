@@ -155,7 +155,8 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
       'Observation/obs-inr-1',
       'Observation/obs-cr-1',
     ]);
-    expect(outcome.findings).toHaveLength(2);
+    // The "cancel every order" item advises stopping everything: dropped whole, not just its suggestion.
+    expect(outcome.findings).toHaveLength(1);
     for (const finding of outcome.findings) {
       for (const ref of finding.evidence) expect(requestRefs.has(ref)).toBe(true);
       expect(finding.summary.length).toBeLessThan(140);
@@ -170,7 +171,8 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     const dropped = await registry.getSingleMetricAsString('cds_model_items_dropped_total');
     expect(dropped).toMatch(/reason="unknown-alias"} 1/);
     expect(dropped).toMatch(/reason="invalid-item"} 3/);
-    expect(dropped).toMatch(/reason="suggestion-target-not-draft"} 2/);
+    expect(dropped).toMatch(/reason="blanket-discontinuation"} 1/);
+    expect(dropped).toMatch(/reason="suggestion-target-not-draft"} 1/);
   });
 
   it('holds the deadline when the model hangs, and reports a timeout with no findings', async () => {
