@@ -218,14 +218,18 @@ describe('no needle planted in a chart reaches the model', () => {
     });
 
     // No shrinking (the message names every leaking path) and no dump of the whole chart: seed, path, leaks.
-    const details = await fc.check(property, { numRuns: RUNS, endOnFailure: true });
+    // FC_SEED and FC_PATH replay a reported failure.
+    const replay = process.env.FC_SEED
+      ? { seed: Number(process.env.FC_SEED), ...(process.env.FC_PATH && { path: process.env.FC_PATH }) }
+      : {};
+    const details = await fc.check(property, { numRuns: RUNS, endOnFailure: true, ...replay });
     if (details.failed) {
       const cause =
         details.errorInstance instanceof Error
           ? details.errorInstance.message
           : String(details.errorInstance);
       throw new Error(
-        `property failed (seed ${details.seed}, path "${details.counterexamplePath}"):\n${cause}`,
+        `property failed (replay: FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath}):\n${cause}`,
       );
     }
     // Not vacuous: most calls did consult the model (the rest had nothing to review, or a cached answer).
