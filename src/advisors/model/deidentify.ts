@@ -119,12 +119,19 @@ export interface Deidentified {
 }
 
 /**
- * Our names for what a chart holds (the rules' knowledge base: `DrugVocabulary` in `keys.ts`). Every string it
- * returns must be the knowledge base's own, never one of the chart's.
+ * Names as the rules' knowledge base knows them (`DrugVocabulary` in `keys.ts` adds the rules' pair keys). Every
+ * name returned is the knowledge base's own word, never the chart's: these are the only names the model gets
+ * for drugs, allergens and the rules' conditions.
  */
 export interface OurNames {
+  /**
+   * Ingredient names of a medication (`warfarin`), the parts of the rules' keys: by RxNorm ingredient code, or
+   * recognised (by whole words) in its codings' displays and its text.
+   */
   ingredientsOf(medication: Medication): readonly string[];
+  /** What an allergy is to: ingredient names and allergy class labels (`penicillins`) found in its concepts. */
   allergenNames(concepts: readonly Concept[]): readonly string[];
+  /** The label of a condition the rules check (`heart failure`), when the concept is one. */
   conditionName(concept: Concept): string | undefined;
 }
 

@@ -8,26 +8,13 @@
  * gets `model:<hash>` of its kind and evidence: stable across calls, and never a rule's key.
  */
 import { createHash } from 'node:crypto';
-import type { Concept, Medication } from '../../clinical/types.js';
+import type { Medication } from '../../clinical/types.js';
 import { findingKey } from '../rules/index.js';
-import type { AliasTarget } from './deidentify.js';
+import type { AliasTarget, OurNames } from './deidentify.js';
 import type { AdviceKind } from './output.js';
 
-/**
- * Names as the rules' knowledge base knows them: drug ingredients, the allergy classes charts name, the conditions
- * the rules check. Every name it returns is the knowledge base's own word, never the chart's; the model is sent
- * only these (`deidentify.ts`) and finding keys are built from them.
- */
-export interface DrugVocabulary {
-  /**
-   * Ingredient names of a medication (`warfarin`), the parts of the rules' keys: by RxNorm ingredient code, or
-   * recognised (by whole words) in its codings' displays and its text.
-   */
-  ingredientsOf(medication: Medication): readonly string[];
-  /** What an allergy is to: ingredient names and allergy class labels (`penicillins`) found in its concepts. */
-  allergenNames(concepts: readonly Concept[]): readonly string[];
-  /** The label of a condition the rules check (`heart failure`), when the concept is one. */
-  conditionName(concept: Concept): string | undefined;
+/** The knowledge base's names (`OurNames`, what the model is sent), and the rules' keys for drug pairs. */
+export interface DrugVocabulary extends OurNames {
   /**
    * The rules' key for a pair of medications when the rules know a concern about that pair (`interaction:…`,
    * or `duplicate:…` when they know only duplicate therapy).
