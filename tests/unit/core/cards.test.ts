@@ -84,19 +84,40 @@ describe('cards from findings', () => {
 });
 
 describe('merging findings', () => {
-  it('keeps one card per key: the rule wins and notes that the model agreed', () => {
-    const model = finding({
+  const modelFinding = (overrides: Partial<Finding> = {}): Finding =>
+    finding({
       advisor: 'model',
       ruleId: undefined,
       model: 'm',
       promptVersion: 'p',
-      evidence: ['Observation/inr-1'],
+      summary: 'NSAIDs add to *warfarin* bleeding risk',
+      ...overrides,
     });
-    const merged = mergeFindings([model, finding()], 'info');
+
+  it("folds a model finding resting only on the rule finding's evidence, quoting it as AI-generated", () => {
+    const merged = mergeFindings(
+      [modelFinding({ evidence: ['MedicationRequest/draft-ibuprofen'] }), finding()],
+      'info',
+    );
+
     expect(merged).toHaveLength(1);
-    expect(merged[0]?.advisor).toBe('rules');
-    expect(merged[0]?.evidence).toContain('Observation/inr-1');
-    expect(merged[0]?.detail).toMatch(/AI advisor/);
+    expect(merged[0]).toMatchObject({ advisor: 'rules', key: 'interaction:ibuprofen|warfarin' });
+    expect(merged[0]?.evidence).toEqual(finding().evidence);
+    expect(merged[0]?.detail).toContain('**AI advisor (AI-generated), citing the same items:**');
+    expect(merged[0]?.detail).toContain('NSAIDs add to \\*warfarin\\* bleeding risk');
+    expect(merged[0]?.detail).not.toMatch(/same concern/);
+  });
+
+  it('keeps a model finding that cites more than the rule finding as its own card, keyed apart', () => {
+    const model = modelFinding({ evidence: ['MedicationRequest/draft-ibuprofen', 'Observation/inr-1'] });
+
+    const merged = mergeFindings([model, finding()], 'info');
+
+    expect(merged.map((f) => [f.advisor, f.key])).toEqual([
+      ['rules', 'interaction:ibuprofen|warfarin'],
+      ['model', 'model:interaction:ibuprofen|warfarin'],
+    ]);
+    expect(merged[0]?.detail).toBe('Detail');
   });
 
   it('applies the service minimum severity and drops findings without evidence', () => {

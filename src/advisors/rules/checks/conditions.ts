@@ -3,7 +3,7 @@ import { md } from '../../../cards/markdown.js';
 import { textsOf } from '../../../clinical/concept.js';
 import { nameTokens } from '../../../clinical/text.js';
 import { isActiveProblem } from '../../../clinical/records.js';
-import { SNOMED, type Problem } from '../../../clinical/types.js';
+import { type Code, SNOMED, type Problem } from '../../../clinical/types.js';
 import type { Finding } from '../../types.js';
 import { describeMed, drugName, kbText, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
 import { reviewedIn, type RuleContext } from '../context.js';
@@ -27,8 +27,16 @@ function termsOf(problem: Problem): ProblemTerms {
   return { problem, texts: textsOf(problem.concept).map(nameTokens) };
 }
 
-function problemMatches(condition: ConditionSpec['condition'], { problem, texts }: ProblemTerms): boolean {
-  for (const c of problem.concept.codings) {
+/**
+ * Whether a concept is the condition: a SNOMED CT code or ICD-10 code prefix it lists, or one of its names as
+ * whole words in one of the concept's texts (`texts`: each text's words, from `nameTokens`).
+ */
+export function isCondition(
+  condition: ConditionSpec['condition'],
+  codings: readonly Code[],
+  texts: readonly (readonly string[])[],
+): boolean {
+  for (const c of codings) {
     if (!c.code) continue;
     if (c.system === SNOMED && condition.snomed?.includes(c.code)) return true;
     if (
@@ -38,6 +46,10 @@ function problemMatches(condition: ConditionSpec['condition'], { problem, texts 
       return true;
   }
   return texts.some((words) => condition.names.some((n) => containsWords(words, n)));
+}
+
+function problemMatches(condition: ConditionSpec['condition'], { problem, texts }: ProblemTerms): boolean {
+  return isCondition(condition, problem.concept.codings, texts);
 }
 
 export function conditionFindings(ctx: RuleContext): Finding[] {
