@@ -108,12 +108,13 @@ export function createApp(deps: AppDeps): Express {
       checkFhirServer: deps.checkFhirServer,
       ...(deps.fhirGate ? { fhirGate: deps.fhirGate } : {}),
       adviceBudgetMs: config.adviceBudgetMs,
+      adviceBudgetMsByService: config.adviceBudgetMsByService,
       loopLag: deps.loopLag ?? NO_LAG,
     }),
   );
   app.use(feedbackRouter({ store: deps.store, registry: deps.registry, logger }));
   app.use(deps.auditAuth.router);
-  app.use(healthRouter({ store: deps.store, metrics }));
+  app.use(healthRouter({ store: deps.store, metrics, advisors: deps.advisors }));
   app.use(discoveryRouter(deps.registry));
 
   // The safety team's dashboard, audit API and kill switch (behind the audit auth mounted above, and their own).
