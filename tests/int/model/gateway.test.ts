@@ -11,12 +11,14 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { ModelAdvisor } from '../../../src/advisors/model/index.js';
+import type { AccessToken, TokenCredential } from '@azure/identity';
+import { createModelAdvisor, type ModelAdvisor } from '../../../src/advisors/model/index.js';
 import { type Card, PROVENANCE_EXTENSION } from '../../../src/cds/types.js';
 import { loadConfig, testConfig } from '../../../src/config.js';
 import { type AppDeps, createApp } from '../../../src/http/app.js';
 import { createMetrics } from '../../../src/metrics.js';
-import type { EndpointKind } from '../../../src/modelEndpoint.js';
+import { silentLogger } from '../../../src/logger.js';
+import { type EndpointKind, KIND_FACTS } from '../../../src/modelEndpoint.js';
 import { buildDeps } from '../../../src/server.js';
 import { type FakeBehaviour, patientDataOf, standIn } from '../../fakes/azure-openai-server.js';
 import { type CapturedLog, captureLogger } from '../../fakes/jwks-server.js';
@@ -26,6 +28,7 @@ import {
   startModelStandIn,
 } from '../../fakes/model-stand-ins.js';
 import { requestFixture } from '../../helpers/fixtures.js';
+import { fixtureReview } from '../../unit/model/fixtures.js';
 
 const KINDS: readonly EndpointKind[] = ['azure-openai', 'openai-v1', 'foundry-models', 'serverless'];
 const MODEL = 'advice-model';
@@ -305,5 +308,36 @@ describe.each(KINDS)('model gateway, %s endpoint', (kind) => {
     expect((res.body as { cards: Card[] }).cards.length).toBeGreaterThan(0);
     expect(aiCards(res.body)).toEqual([]);
     expect(elapsedMs).toBeLessThan(BUDGET_MS + SLACK_MS);
+  });
+});
+
+describe.each(KINDS)('model gateway, %s endpoint, keyless', (kind) => {
+  it("authenticates with an Entra ID bearer token for the kind's default scope, never a key header", async () => {
+    stand = await startModelStandIn({ kind, model: MODEL, bearerToken: 'entra-token-stand-in' });
+    stand.behaviour = standIn.goodAdvice();
+    const scopes: string[] = [];
+    const credential: TokenCredential = {
+      getToken: (scope): Promise<AccessToken> => {
+        scopes.push(...(Array.isArray(scope) ? scope : [scope]));
+        return Promise.resolve({ token: 'entra-token-stand-in', expiresOnTimestamp: Date.now() + 3_600_000 });
+      },
+    };
+    const config = loadConfig({
+      MODEL_ENDPOINT: stand.endpoint,
+      MODEL_ENDPOINT_KIND: kind,
+      MODEL_NAME: MODEL,
+    });
+    const advisor = createModelAdvisor(config, { logger: silentLogger(), credential });
+
+    try {
+      const outcome = await advisor!.advise(fixtureReview(), AbortSignal.timeout(5000));
+
+      expect(outcome.status).toBe('ok');
+      expect(stand.requests[0]?.headers.authorization).toBe('Bearer entra-token-stand-in');
+      expect(stand.requests[0]?.headers['api-key']).toBeUndefined();
+      expect(new Set(scopes)).toEqual(new Set([KIND_FACTS[kind].scope]));
+    } finally {
+      advisor?.close();
+    }
   });
 });
