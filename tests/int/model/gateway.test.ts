@@ -204,7 +204,9 @@ describe.each(KINDS)('model gateway, %s endpoint', (kind) => {
   });
 
   it('a refused key makes the lane unauthorised after three calls: calls stop, readyz and one loud log line say what to fix', async () => {
-    const { app, logs, model, metric } = await boot(kind, { env: () => ({ MODEL_API_KEY: 'wrong-key' }) });
+    const { app, logs, model, metric, stand } = await boot(kind, {
+      env: () => ({ MODEL_API_KEY: 'wrong-key' }),
+    });
 
     const answers = [];
     for (let i = 0; i < 4; i++)
@@ -227,6 +229,8 @@ describe.each(KINDS)('model gateway, %s endpoint', (kind) => {
       model: { state: 'unauthorised', kind, model: MODEL, lastError: { httpStatus: 401 } },
     });
     expect((ready.body as { model: { fix: string } }).model.fix).toMatch(/MODEL_API_KEY/);
+    // Readiness is not authenticated: the lane's state, not where the model lives.
+    expect(JSON.stringify(ready.body)).not.toContain(new URL(stand.endpoint).host);
     const loud = logs.filter((l) => l.level === 'error');
     expect(loud).toHaveLength(1);
     expect(loud[0]?.message).toMatch(/^MODEL LANE UNAUTHORISED: model advice stopped .*MODEL_API_KEY/);

@@ -13,12 +13,14 @@ import type { ModelPort } from './port.js';
 
 export type LaneState = 'usable' | LaneProblem;
 
-/** What `/readyz`, the dashboard and `npm run model:check` show. No key, no provider message, no patient data. */
+/**
+ * What `/readyz` and the dashboard show. No key, no endpoint host (readiness is not authenticated), no provider
+ * message, no patient data; the model's name is public anyway (the model fact sheet).
+ */
 export interface LaneReport {
   readonly state: LaneState;
   readonly since: string;
   readonly kind: string;
-  readonly endpointHost: string;
   readonly model: string;
   readonly auth: 'api-key' | 'entra-id';
   /** The model that last answered, as the response named it. */
@@ -122,7 +124,6 @@ export class ModelLane {
       state: this.current,
       since: this.since.toISOString(),
       kind: this.port.kind,
-      endpointHost: this.port.endpointHost,
       model: this.port.model,
       auth: this.port.auth,
       answeredBy: this.answeredBy,
