@@ -257,7 +257,7 @@ describe.each(KINDS)('model gateway, %s endpoint', (kind) => {
       ready.body as { model: { state: string; fix: string; lastError: { httpStatus: number } } }
     ).model;
     expect(report.state).toBe('misconfigured');
-    expect(report.fix).toMatch(kind === 'foundry-models' ? /unknown_model|MODEL_NAME/ : /MODEL_NAME/);
+    expect(report.fix).toMatch(/check MODEL_NAME/);
     expect(await metric('cds_model_calls_total')).toMatch(
       kind === 'foundry-models' ? /code="unknown_model"} 3/ : /outcome="http-404"/,
     );
@@ -290,14 +290,18 @@ describe.each(KINDS)('model gateway, %s endpoint', (kind) => {
     expect(logs.some((l) => l.message.startsWith('model lane usable again'))).toBe(true);
   });
 
-  it('a server error is an error outcome that leaves the lane usable', async () => {
-    const { app, model, metric } = await boot(kind, { behaviour: standIn.serverError(503) });
+  it('a server error is an error outcome, logged with its code, that leaves the lane usable', async () => {
+    const { app, model, metric, logs } = await boot(kind, { behaviour: standIn.serverError(503) });
 
     const res = await request(app).post('/cds-services/order-sign-advice').send(orderSign());
 
     expect(res.status).toBe(200);
     expect(aiCards(res.body)).toEqual([]);
     expect(await metric('cds_model_calls_total')).toMatch(/outcome="http-503",code="InternalServerError"} 1/);
+    expect(logs.find((l) => l.message === 'model advice')).toMatchObject({
+      level: 'warn',
+      meta: { status: 'error', reason: 'http-503', httpStatus: 503, code: 'InternalServerError' },
+    });
     expect(model.health().state).toBe('usable');
   });
 

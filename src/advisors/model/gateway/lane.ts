@@ -41,6 +41,7 @@ export interface LaneOptions {
 export function fixFor(port: ModelPort, provider: ProviderError | undefined, tokenScope?: string): string {
   const facts = KIND_FACTS[port.kind];
   const name = port.kind === 'azure-openai' ? 'deployment' : 'model';
+  const notFound = `Nothing answers at this URL for ${name} "${port.model}" on a ${facts.title}: check MODEL_NAME (the ${name} name), MODEL_ENDPOINT and MODEL_ENDPOINT_KIND (now ${port.kind}).`;
   switch (provider?.httpStatus) {
     case 401:
       return port.auth === 'api-key'
@@ -49,9 +50,11 @@ export function fixFor(port: ModelPort, provider: ProviderError | undefined, tok
     case 403:
       return `The identity is known but not allowed: grant it the "${facts.role}" role on the resource, or check the resource's network rules.`;
     case 404:
-      return `Nothing answers at this URL for ${name} "${port.model}" on a ${facts.title}: check MODEL_NAME (the ${name} name), MODEL_ENDPOINT and MODEL_ENDPOINT_KIND (now ${port.kind}).`;
+      return notFound;
     case 400:
     case 422:
+      // Foundry Models answers an unknown model name with 400 unknown_model, not 404.
+      if (provider.code && /model|deployment/i.test(provider.code)) return notFound;
       return `The endpoint refused the request${provider.param ? ` (parameter ${provider.param})` : ''}${provider.code ? `, code ${provider.code}` : ''}: check MODEL_API_VERSION and that the ${name} is a chat-completions model.`;
     case undefined:
     default:
