@@ -60,7 +60,7 @@ export async function buildDeps(
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
   // SQLite under DATA_DIR by default, PostgreSQL when DATABASE_URL is set; tests may pass their own store.
   const store = overrides.store ?? (await openStore(config, { logger, metricsRegistry: metrics.registry }));
-  // The rules always; the model when Azure OpenAI is configured, behind the store's shared kill switch.
+  // The rules always; the model when a model endpoint is configured, behind the store's shared kill switch.
   const advisors: readonly Advisor[] = overrides.advisors ?? composeAdvisors(config, logger, metrics, store);
   // Start-up rules: no trusted clients → unauthenticated only on a loopback HOST or with ALLOW_UNAUTHENTICATED.
   // The store remembers JWT ids, so a replay is caught across instances (PostgreSQL) and restarts.
