@@ -28,7 +28,11 @@ afterEach(async () => {
 
 async function setup(
   behaviour: FakeBehaviour,
-  options: { refuses?: readonly RefusedParameter[]; breakerMinimumCalls?: number } = {},
+  options: {
+    refuses?: readonly RefusedParameter[];
+    breakerMinimumCalls?: number;
+    laneRecheckMs?: number;
+  } = {},
 ): Promise<{ stand: ModelStandIn; advisor: ModelAdvisor }> {
   stand = await startModelStandIn({
     kind: 'azure-openai',
@@ -45,6 +49,7 @@ async function setup(
     metricsRegistry: new Registry(),
     options: {
       ...(options.breakerMinimumCalls !== undefined && { breakerMinimumCalls: options.breakerMinimumCalls }),
+      ...(options.laneRecheckMs !== undefined && { laneRecheckMs: options.laneRecheckMs }),
     },
   });
   if (!advisor) throw new Error('advisor not created');
@@ -107,5 +112,30 @@ describe('model answers as real models give them', () => {
     expect(advisor.circuitState).toBe('closed');
     expect(again.map((o) => o.status)).toEqual(['cached', 'cached', 'cached', 'cached', 'cached']);
     expect(stand.requests).toHaveLength(5);
+  });
+
+  it('re-checks a stopped lane on its own, and resumes once the endpoint answers', async () => {
+    const { advisor, stand } = await setup(
+      { kind: 'status', status: 404, code: 'DeploymentNotFound' },
+      {
+        laneRecheckMs: 100,
+      },
+    );
+    for (const age of [50, 51, 52]) await advisor.advise(reviewOfPatientAged(age), AbortSignal.timeout(5000));
+    const stopped = await advisor.advise(reviewOfPatientAged(53), AbortSignal.timeout(5000));
+
+    stand.behaviour = standIn.goodAdvice();
+    for (let waited = 0; advisor.health().state !== 'usable' && waited < 5000; waited += 50)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    const resumed = await advisor.advise(reviewOfPatientAged(54), AbortSignal.timeout(5000));
+
+    expect(stopped).toMatchObject({ status: 'error', reason: 'misconfigured', findings: [] });
+    // The stopped hook's patient never reached the endpoint (the re-checks carry the synthetic one).
+    const aged = (age: number): boolean =>
+      stand.requests.some((r) => r.body.messages?.some((m) => m.content.includes(`"age":${age}`)));
+    expect(aged(53)).toBe(false);
+    expect(aged(52)).toBe(true);
+    expect(advisor.health().state).toBe('usable');
+    expect(resumed.status).toBe('ok');
   });
 });
