@@ -290,18 +290,28 @@ describe.each(KINDS)('model gateway, %s endpoint', (kind) => {
     expect(logs.some((l) => l.message.startsWith('model lane usable again'))).toBe(true);
   });
 
-  it('a server error is an error outcome, logged with its code, that leaves the lane usable', async () => {
-    const { app, model, metric, logs } = await boot(kind, { behaviour: standIn.serverError(503) });
+  it('a server error and a 429 are outcomes with their codes (logged, counted) that leave the lane usable', async () => {
+    const { app, model, metric, logs, stand } = await boot(kind, { behaviour: standIn.serverError(503) });
 
-    const res = await request(app).post('/cds-services/order-sign-advice').send(orderSign());
+    const failed = await request(app).post('/cds-services/order-sign-advice').send(orderSign(70));
+    stand.behaviour = standIn.rateLimit(30);
+    const limited = await request(app).post('/cds-services/order-sign-advice').send(orderSign(71));
+    const skipped = await request(app).post('/cds-services/order-sign-advice').send(orderSign(72));
 
-    expect(res.status).toBe(200);
-    expect(aiCards(res.body)).toEqual([]);
-    expect(await metric('cds_model_calls_total')).toMatch(/outcome="http-503",code="InternalServerError"} 1/);
+    for (const res of [failed, limited, skipped]) {
+      expect(res.status).toBe(200);
+      expect(aiCards(res.body)).toEqual([]);
+    }
+    const calls = await metric('cds_model_calls_total');
+    expect(calls).toMatch(/outcome="http-503",code="InternalServerError"} 1/);
+    expect(calls).toMatch(/outcome="http-429",code="429"} 1/);
+    expect(await metric('cds_model_advice_total')).toMatch(/outcome="rate-limited"} 2/);
     expect(logs.find((l) => l.message === 'model advice')).toMatchObject({
       level: 'warn',
       meta: { status: 'error', reason: 'http-503', httpStatus: 503, code: 'InternalServerError' },
     });
+    // The second 429-limited hook did not call: retry-after is honoured.
+    expect(stand.requests).toHaveLength(2);
     expect(model.health().state).toBe('usable');
   });
 
