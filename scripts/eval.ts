@@ -3,7 +3,7 @@
  * read before turning advice on — per scenario and service: expected findings found and missed, false alarms,
  * latency and each advisor's outcome; the same totals broken down by age band and sex so uneven performance shows.
  *
- * Advisors: the built-in rules always; the model when AZURE_OPENAI_* is set (the deployment under evaluation),
+ * Advisors: the built-in rules always; the model when MODEL_* or AZURE_OPENAI_* is set (the model under evaluation),
  * or `--stand-in` to exercise the harness against the scripted stand-in server from the tests (not a model:
  * its scores measure nothing clinical).
  *
@@ -20,6 +20,7 @@ import { Registry } from 'prom-client';
 import type { Bundle, FhirResource, Patient } from 'fhir/r4.js';
 import { SERVICES } from '../hooks/index.js';
 import { createModelAdvisor, type ModelAdvisor } from '../src/advisors/model/index.js';
+import { modelEndpointOf } from '../src/advisors/model/gateway/index.js';
 import { createRulesAdvisor } from '../src/advisors/rules/index.js';
 import type { Advisor, AdvisorName, AdvisorOutcome, Finding } from '../src/advisors/types.js';
 import { mergeFindings } from '../src/cards/merge.js';
@@ -470,10 +471,11 @@ async function main(): Promise<void> {
     await closeStandIn?.();
   }
 
+  const lane = model?.health();
   const report = buildReport(results, {
     advisors: advisors.map((a) => a.name),
-    model: config.azureOpenAI
-      ? `${config.azureOpenAI.deployment} @ ${new URL(config.azureOpenAI.endpoint).host}`
+    model: lane
+      ? `${lane.model}${lane.answeredBy ? ` (answered by ${lane.answeredBy})` : ''} @ ${new URL(modelEndpointOf(config)?.baseUrl ?? 'http://unknown').host}, ${lane.kind} endpoint, ${lane.outputMode} output`
       : null,
     budgetMs,
     modelGuardDrops: model ? await guardDrops(metricsRegistry) : null,

@@ -3,6 +3,17 @@
  * Every key is documented in README.md ("Configuration") with its env name and default.
  */
 import path from 'node:path';
+import {
+  type AzureOpenAIConfig,
+  DEFAULT_AZURE_OPENAI_API_VERSION,
+  loadBudgets,
+  loadModelEndpoint,
+  ModelEndpointError,
+  type ModelEndpointConfig,
+} from './modelEndpoint.js';
+
+export { DEFAULT_AZURE_OPENAI_API_VERSION };
+export type { AzureOpenAIConfig, ModelEndpointConfig };
 
 export interface Config {
   readonly port: number;
@@ -20,6 +31,10 @@ export interface Config {
   readonly auditRetentionDays: number | undefined;
   readonly pseudonymKey: string | undefined;
   readonly azureOpenAI: AzureOpenAIConfig | undefined;
+  /** The model gateway's endpoint (MODEL_*): any Azure AI Foundry endpoint kind. */
+  readonly modelEndpoint: ModelEndpointConfig | undefined;
+  /** ADVICE_BUDGET_MS per service id, where it differs from ADVICE_BUDGET_MS. */
+  readonly adviceBudgetMsByService: Readonly<Record<string, number>>;
   /** Upper bound on searchset pages followed per prefetch key. */
   readonly prefetchMaxPages: number;
   readonly jwtMaxLifetimeSeconds: number;
@@ -36,18 +51,9 @@ export interface Config {
   readonly trustProxy: boolean | number | readonly string[];
 }
 
-export interface AzureOpenAIConfig {
-  readonly endpoint: string;
-  readonly deployment: string;
-  readonly apiKey: string | undefined;
-  readonly apiVersion: string;
-}
-
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
 }
-
-export const DEFAULT_AZURE_OPENAI_API_VERSION = '2024-10-21';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -135,6 +141,16 @@ export function loadConfig(env: Env = process.env): Config {
     };
   }
 
+  // The model gateway (MODEL_*) and per-service budgets: their parsing lives with the endpoint kinds.
+  let modelEndpoint: ModelEndpointConfig | undefined;
+  let adviceBudgetMsByService: Readonly<Record<string, number>>;
+  try {
+    modelEndpoint = loadModelEndpoint(env);
+    adviceBudgetMsByService = loadBudgets(env, 100, 60000);
+  } catch (error) {
+    throw error instanceof ModelEndpointError ? new ConfigError(error.message) : error;
+  }
+
   return {
     port,
     host,
@@ -151,6 +167,8 @@ export function loadConfig(env: Env = process.env): Config {
     auditRetentionDays: retentionRaw ? intVar(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36500) : undefined,
     pseudonymKey: env.PSEUDONYM_KEY?.trim() || undefined,
     azureOpenAI,
+    modelEndpoint,
+    adviceBudgetMsByService,
     prefetchMaxPages: intVar(env, 'PREFETCH_MAX_PAGES', 5, 1, 100),
     jwtMaxLifetimeSeconds: intVar(env, 'JWT_MAX_LIFETIME_SECONDS', 300, 30, 3600),
     jwtClockSkewSeconds: intVar(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),

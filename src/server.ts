@@ -9,7 +9,7 @@ import { createModelAdvisor, knowledgeVocabulary } from './advisors/model/index.
 import { KnowledgeError, createRulesAdvisor, loadKnowledge } from './advisors/rules/index.js';
 import type { Advisor } from './advisors/types.js';
 import { createRegistry } from './cds/registry.js';
-import type { Config } from './config.js';
+import { type Config, ConfigError } from './config.js';
 import { type AppDeps, createApp } from './http/app.js';
 import { processLoopLag } from './invocation/loopLag.js';
 import { createPseudonymizer } from './invocation/pseudonym.js';
@@ -51,10 +51,16 @@ export async function buildDeps(
   overrides: Partial<AppDeps> = {},
 ): Promise<AppDeps> {
   const registry = createRegistry(SERVICES);
+  const unknownBudget = Object.keys(config.adviceBudgetMsByService).find((id) => !registry.get(id));
+  if (unknownBudget) {
+    throw new ConfigError(
+      `ADVICE_BUDGET_MS_BY_SERVICE names "${unknownBudget}", which is not a service id (${SERVICES.map((s) => s.definition.id).join(', ')})`,
+    );
+  }
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
   // SQLite under DATA_DIR by default, PostgreSQL when DATABASE_URL is set; tests may pass their own store.
   const store = overrides.store ?? (await openStore(config, { logger, metricsRegistry: metrics.registry }));
-  // The rules always; the model when Azure OpenAI is configured, behind the store's shared kill switch.
+  // The rules always; the model when a model endpoint is configured, behind the store's shared kill switch.
   const advisors: readonly Advisor[] = overrides.advisors ?? composeAdvisors(config, logger, metrics, store);
   // Start-up rules: no trusted clients → unauthenticated only on a loopback HOST or with ALLOW_UNAUTHENTICATED.
   // The store remembers JWT ids, so a replay is caught across instances (PostgreSQL) and restarts.

@@ -4,9 +4,13 @@
  *   fhir                 the fake FHIR server (Medplum router, in-memory) loaded with the benchmark chart
  *   azure <delayMs>      the Azure OpenAI stand-in answering every call after a delay (no advice items)
  *   azure-hang           the stand-in accepting every call and never answering
+ *   model-hang <kind>    the stand-in of another Azure AI Foundry endpoint kind (openai-v1, foundry-models,
+ *                        serverless), accepting every call and never answering
  */
 import { startFakeAzureOpenAI } from '../../tests/fakes/azure-openai-server.js';
 import { startFakeFhirServer } from '../../tests/fakes/fhir-server.js';
+import { startModelStandIn } from '../../tests/fakes/model-stand-ins.js';
+import { ENDPOINT_KINDS, type EndpointKind } from '../../src/modelEndpoint.js';
 import { AZURE_API_KEY, AZURE_DEPLOYMENT } from '../lib/standIns.js';
 import { chartResources } from '../payload.js';
 
@@ -35,8 +39,19 @@ async function main(): Promise<void> {
       await azure.close();
     };
     listening({ port: Number(new URL(azure.endpoint).port), endpoint: azure.endpoint });
+  } else if (kind === 'model-hang' && (ENDPOINT_KINDS as readonly string[]).includes(arg ?? '')) {
+    const model = await startModelStandIn({
+      kind: arg as EndpointKind,
+      model: AZURE_DEPLOYMENT,
+      apiKey: AZURE_API_KEY,
+    });
+    model.behaviour = { kind: 'hang' };
+    close = () => model.close();
+    listening({ port: Number(new URL(model.endpoint).port), endpoint: model.endpoint });
   } else {
-    throw new Error(`unknown stand-in "${String(kind)}" (fhir | azure <delayMs> | azure-hang)`);
+    throw new Error(
+      `unknown stand-in "${String(kind)}" (fhir | azure <delayMs> | azure-hang | model-hang <endpoint kind>)`,
+    );
   }
   process.once('SIGTERM', () => {
     void close().finally(() => process.exit(0));

@@ -102,4 +102,14 @@ export interface Advisor {
   advise(review: Review, signal: AbortSignal): Promise<AdvisorOutcome>;
   /** Stops work still running after the hooks that asked for it have answered (graceful shutdown). */
   close?(): void;
+  /** Whether the advisor can work, and if not what to fix: shown in `/readyz` and on the dashboard. */
+  health?(): AdvisorHealth;
+}
+
+/**
+ * An advisor's account of itself (the model lane: usable, misconfigured or unauthorised, and its details, sent as
+ * they are). No secrets, no PHI.
+ */
+export interface AdvisorHealth {
+  readonly state: string;
 }

@@ -110,6 +110,7 @@ export function createApp(deps: AppDeps): Express {
       checkFhirServer: deps.checkFhirServer,
       ...(deps.fhirGate ? { fhirGate: deps.fhirGate } : {}),
       adviceBudgetMs: config.adviceBudgetMs,
+      adviceBudgetMsByService: config.adviceBudgetMsByService,
       loopLag: deps.loopLag ?? NO_LAG,
       ...(deps.now ? { now: deps.now } : {}),
     }),
@@ -118,7 +119,7 @@ export function createApp(deps: AppDeps): Express {
     feedbackRouter({ store: deps.store, registry: deps.registry, logger, pseudonymize: deps.pseudonymize }),
   );
   app.use(deps.auditAuth.router);
-  app.use(healthRouter({ store: deps.store, metrics }));
+  app.use(healthRouter({ store: deps.store, metrics, advisors: deps.advisors }));
   app.use(discoveryRouter(deps.registry));
 
   // The safety team's dashboard, audit API and kill switch (behind the audit auth mounted above, and their own).

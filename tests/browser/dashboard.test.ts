@@ -19,6 +19,7 @@ import { type RunningServer, startServer } from '../../src/server.js';
 import type { SqlStore } from '../../src/store/sqlStore.js';
 import { type FakeAzureOpenAI, patientDataOf, startFakeAzureOpenAI } from '../fakes/azure-openai-server.js';
 import { requestFixture } from '../helpers/fixtures.js';
+import { reviewOfPatientAged } from '../unit/model/fixtures.js';
 import { type Location, newLocation, openAt } from '../int/store/helpers.js';
 import { INTERACTION, type Seeded, seedAudit } from '../api/audit/seed.js';
 
@@ -194,6 +195,8 @@ describe('the safety dashboard in chromium', () => {
       rejected: '1',
       disabled: '0',
     });
+    expect(await page.getAttribute('#model-lane', 'data-state')).toBe('usable');
+    expect(await text('#model-lane')).toMatch(/^Model lane usable: azure-openai endpoint, /);
     expect(await page.$$('#cards tbody tr[data-uuid]')).toHaveLength(7);
     // Both charts were drawn by our bundled chart.js.
     expect(await page.$$eval('canvas', (canvases) => canvases.map((c) => c.width > 0))).toEqual([true, true]);
@@ -267,6 +270,26 @@ describe('the safety dashboard in chromium', () => {
     await page.click(`${row} button[data-enable="true"]`);
     await page.waitForSelector(`${row} .badge.on`);
     expect(modelCards(await orderSelect())).toHaveLength(1);
+  });
+
+  it('shows a model lane stopped by a configuration error, and what to change', async () => {
+    const saved = fake.behaviour;
+    fake.behaviour = { kind: 'status', status: 404, code: 'DeploymentNotFound' };
+    try {
+      for (let age = 30; age < 33; age++)
+        await model.advise(reviewOfPatientAged(age), AbortSignal.timeout(5000));
+      await page.reload();
+      await ready();
+
+      expect(await page.getAttribute('#model-lane', 'data-state')).toBe('misconfigured');
+      expect(await text('#model-lane')).toMatch(
+        /^Model lane MISCONFIGURED since .+: model calls stopped, rule cards continue .*MODEL_NAME/,
+      );
+    } finally {
+      fake.behaviour = saved;
+      await model.recheck();
+    }
+    expect(model.health().state).toBe('usable');
   });
 
   it('raised no script error and no Content-Security-Policy violation', () => {

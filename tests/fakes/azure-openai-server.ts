@@ -4,10 +4,10 @@
  * ?api-version=…`, `api-key` or Entra bearer auth, `chat.completion` bodies with a model version, 429 with
  * `retry-after`, the content-filter 400 body). Its "advice" is whatever the test scripts; it understands nothing.
  * Behaviours are switchable at runtime; every request body is recorded so tests can check what left the service.
+ * The server itself is `model-stand-ins.ts`, which speaks the other Foundry endpoint kinds too; the behaviours and
+ * presets every kind shares are here.
  */
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { startModelStandIn } from './model-stand-ins.js';
 
 export interface RecordedRequest {
   readonly method: string;
@@ -29,6 +29,8 @@ export type FakeBehaviour =
       readonly advice: (request: RecordedRequest) => unknown;
       readonly delayMs?: number;
     }
+  /** A `chat.completion` whose message content is `text(request)` as it is (fenced, wrapped in prose…). */
+  | { readonly kind: 'advice-text'; readonly text: (request: RecordedRequest) => string }
   /** A `chat.completion` with this raw content (garbage, truncated JSON…) and finish reason. */
   | {
       readonly kind: 'content';
@@ -41,7 +43,9 @@ export type FakeBehaviour =
   | { readonly kind: 'server-error'; readonly status?: number }
   | { readonly kind: 'rate-limit'; readonly retryAfterSeconds: number }
   /** Azure's 400 for a prompt its content filter blocked. */
-  | { readonly kind: 'content-filter' };
+  | { readonly kind: 'content-filter' }
+  /** This status with an error body in the endpoint kind's shape, naming `code` (and `param`). */
+  | { readonly kind: 'status'; readonly status: number; readonly code: string; readonly param?: string };
 
 export interface FakeAzureOpenAIOptions {
   readonly deployment: string;
@@ -78,6 +82,26 @@ export function patientDataOf(request: RecordedRequest): {
   return JSON.parse(block) as ReturnType<typeof patientDataOf>;
 }
 
+/** The good-advice preset's answer: the first draft interacts with the first active medication. */
+function goodAdviceFor(request: RecordedRequest): { advice: Record<string, unknown>[] } {
+  const data = patientDataOf(request);
+  const draft = data.draftOrders[0]?.alias ?? 'D1';
+  const active = data.activeMedications[0]?.alias ?? 'M1';
+  return {
+    advice: [
+      {
+        kind: 'interaction',
+        summary: 'Ibuprofen with warfarin raises the risk of bleeding.',
+        detail: 'NSAIDs add to the anticoagulant effect of warfarin; the latest INR is above range.',
+        severity: 'warning',
+        cites: [draft, active],
+        certainty: 'high',
+        suggestion: { kind: 'cancel-draft', draft },
+      },
+    ],
+  };
+}
+
 /**
  * Preset behaviours. Their advice is scripted: the stand-in reads only the aliases in the data block, so it can
  * cite real ones (or, for the hostile preset, deliberately wrong ones).
@@ -85,28 +109,7 @@ export function patientDataOf(request: RecordedRequest): {
 export const standIn = {
   /** The interaction between the first draft and the first active medication, suggesting to cancel the draft. */
   goodAdvice(delayMs = 0): FakeBehaviour {
-    return {
-      kind: 'advice',
-      ...(delayMs > 0 && { delayMs }),
-      advice: (request) => {
-        const data = patientDataOf(request);
-        const draft = data.draftOrders[0]?.alias ?? 'D1';
-        const active = data.activeMedications[0]?.alias ?? 'M1';
-        return {
-          advice: [
-            {
-              kind: 'interaction',
-              summary: 'Ibuprofen with warfarin raises the risk of bleeding.',
-              detail: 'NSAIDs add to the anticoagulant effect of warfarin; the latest INR is above range.',
-              severity: 'warning',
-              cites: [draft, active],
-              certainty: 'high',
-              suggestion: { kind: 'cancel-draft', draft },
-            },
-          ],
-        };
-      },
-    };
+    return { kind: 'advice', ...(delayMs > 0 && { delayMs }), advice: goodAdviceFor };
   },
   /**
    * Output that obeys an injected instruction and breaks every card rule: a link-laden "cancel everything" item
@@ -152,205 +155,46 @@ export const standIn = {
     };
   },
   garbage: { kind: 'content', content: 'Sure! Here is my advice: {"advice": [' } as FakeBehaviour,
+  /**
+   * Good advice as a chatty model gives it in JSON or text mode: `fenced` in a markdown block, `wrapped` in prose,
+   * `extended` with keys the schema does not name (top-level, per item and in the suggestion).
+   */
+  sloppy(style: 'fenced' | 'wrapped' | 'extended'): FakeBehaviour {
+    return {
+      kind: 'advice-text',
+      text: (request) => {
+        const good = (standIn.goodAdvice() as { advice: (r: RecordedRequest) => unknown }).advice(
+          request,
+        ) as {
+          advice: Record<string, unknown>[];
+        };
+        if (style === 'fenced') return '```json\n' + JSON.stringify(good, null, 2) + '\n```';
+        if (style === 'wrapped')
+          return `Here is my review of the patient.\n${JSON.stringify(good)}\nLet me know if you need more.`;
+        return JSON.stringify({
+          version: 2,
+          advice: good.advice.map((item) => ({
+            ...item,
+            rationale: 'extra key (stand-in)',
+            suggestion: { ...(item.suggestion as object), confidence: 0.9 },
+          })),
+        });
+      },
+    };
+  },
   hang: { kind: 'hang' } as FakeBehaviour,
   serverError: (status = 500): FakeBehaviour => ({ kind: 'server-error', status }),
   rateLimit: (retryAfterSeconds: number): FakeBehaviour => ({ kind: 'rate-limit', retryAfterSeconds }),
   contentFilter: { kind: 'content-filter' } as FakeBehaviour,
 };
 
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  if (res.destroyed) return;
-  res.writeHead(status, { 'content-type': 'application/json', 'apim-request-id': randomUUID(), ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function completion(
-  model: string,
-  content: string | null,
-  finishReason = 'stop',
-  refusal: string | null = null,
-): unknown {
-  return {
-    id: `chatcmpl-${randomUUID()}`,
-    object: 'chat.completion',
-    created: Math.floor(Date.now() / 1000),
-    model,
-    system_fingerprint: 'fp_stand_in',
-    prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }],
-    choices: [
-      {
-        index: 0,
-        finish_reason: finishReason,
-        logprobs: null,
-        message: { role: 'assistant', content, refusal },
-        content_filter_results: {},
-      },
-    ],
-    usage: { prompt_tokens: 1000, completion_tokens: 200, total_tokens: 1200 },
-  };
-}
-
-const CONTENT_FILTER_BODY = {
-  error: {
-    message:
-      "The response was filtered due to the prompt triggering Azure OpenAI's content management policy. (stand-in)",
-    type: null,
-    param: 'prompt',
-    code: 'content_filter',
-    status: 400,
-    innererror: {
-      code: 'ResponsibleAIPolicyViolation',
-      content_filter_result: {
-        hate: { filtered: false, severity: 'safe' },
-        jailbreak: { filtered: true, detected: true },
-        self_harm: { filtered: false, severity: 'safe' },
-        sexual: { filtered: false, severity: 'safe' },
-        violence: { filtered: false, severity: 'safe' },
-      },
-    },
-  },
-};
-
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
+/** The Azure OpenAI deployments-route stand-in (`tests/fakes/model-stand-ins.ts` serves the other kinds too). */
 export async function startFakeAzureOpenAI(options: FakeAzureOpenAIOptions): Promise<FakeAzureOpenAI> {
-  const modelVersion = options.modelVersion ?? 'stand-in-model-2024-08-06';
-  const sockets = new Set<Socket>();
-  const timers = new Set<NodeJS.Timeout>();
-  const requests: RecordedRequest[] = [];
-  let behaviour: FakeBehaviour = { kind: 'advice', advice: () => ({ advice: [] }) };
-
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    const url = new URL(req.url ?? '/', 'http://stand-in');
-    const match = /^\/openai\/deployments\/([^/]+)\/chat\/completions$/.exec(url.pathname);
-    const rawBody = await readBody(req);
-    if (req.method !== 'POST' || !match) {
-      send(res, 404, { error: { code: '404', message: 'Resource not found (stand-in)' } });
-      return;
-    }
-    const authorized =
-      (options.apiKey !== undefined && req.headers['api-key'] === options.apiKey) ||
-      (options.bearerToken !== undefined && req.headers.authorization === `Bearer ${options.bearerToken}`);
-    if (!authorized) {
-      send(res, 401, {
-        error: {
-          code: '401',
-          message: 'Access denied due to invalid subscription key or wrong API endpoint. (stand-in)',
-        },
-      });
-      return;
-    }
-    const apiVersion = url.searchParams.get('api-version');
-    if (!apiVersion) {
-      send(res, 404, {
-        error: { code: '404', message: 'Resource not found (stand-in: api-version missing)' },
-      });
-      return;
-    }
-    if (decodeURIComponent(match[1] ?? '') !== options.deployment) {
-      send(res, 404, {
-        error: {
-          code: 'DeploymentNotFound',
-          message: 'The API deployment for this resource does not exist. (stand-in)',
-        },
-      });
-      return;
-    }
-    const request: RecordedRequest = {
-      method: req.method,
-      path: url.pathname,
-      apiVersion,
-      headers: { ...req.headers },
-      rawBody,
-      body: JSON.parse(rawBody) as RecordedRequest['body'],
-    };
-    requests.push(request);
-
-    const current = behaviour;
-    switch (current.kind) {
-      case 'advice': {
-        const body = completion(modelVersion, JSON.stringify(current.advice(request)));
-        if (!current.delayMs) {
-          send(res, 200, body);
-          return;
-        }
-        const timer = setTimeout(() => {
-          timers.delete(timer);
-          send(res, 200, body);
-        }, current.delayMs);
-        timers.add(timer);
-        return;
-      }
-      case 'content':
-        send(
-          res,
-          200,
-          completion(modelVersion, current.content, current.finishReason, current.refusal ?? null),
-        );
-        return;
-      case 'hang':
-        return;
-      case 'server-error':
-        send(res, current.status ?? 500, {
-          error: { code: 'InternalServerError', message: 'The server had an error (stand-in).' },
-        });
-        return;
-      case 'rate-limit':
-        send(
-          res,
-          429,
-          {
-            error: {
-              code: '429',
-              message: `Requests have exceeded the token rate limit of your current pricing tier. Please retry after ${current.retryAfterSeconds} seconds. (stand-in)`,
-            },
-          },
-          {
-            'retry-after': String(current.retryAfterSeconds),
-            'retry-after-ms': String(current.retryAfterSeconds * 1000),
-          },
-        );
-        return;
-      case 'content-filter':
-        send(res, 400, CONTENT_FILTER_BODY);
-        return;
-    }
-  };
-
-  const server: Server = createServer((req, res) => {
-    handle(req, res).catch(() =>
-      send(res, 500, { error: { code: 'StandInFailure', message: 'stand-in failed' } }),
-    );
+  return startModelStandIn({
+    kind: 'azure-openai',
+    model: options.deployment,
+    ...(options.apiKey !== undefined && { apiKey: options.apiKey }),
+    ...(options.bearerToken !== undefined && { bearerToken: options.bearerToken }),
+    ...(options.modelVersion !== undefined && { answeredModel: options.modelVersion }),
   });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    requests,
-    get behaviour() {
-      return behaviour;
-    },
-    set behaviour(next: FakeBehaviour) {
-      behaviour = next;
-    },
-    async close() {
-      for (const timer of timers) clearTimeout(timer);
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
-  };
 }

@@ -1,8 +1,10 @@
 /**
- * The model advisor: de-identify → cache → kill switch / rate limit / circuit breaker → one bounded call → validate
- * → guards → labelled findings. It settles as soon as the hook's signal aborts (status `timeout`, no findings);
- * the call itself runs on up to `maxCallMs` and a late answer fills the cache for the next hook. Calls for the
- * same de-identified input share one request in flight. Expected failures never throw: they are outcomes.
+ * The model advisor: de-identify → cache → kill switch / lane / rate limit / circuit breaker → one bounded call
+ * through the gateway → validate → guards → labelled findings. It settles as soon as the hook's signal aborts
+ * (status `timeout`, no findings); the call itself runs on up to `maxCallMs` and a late answer fills the cache for
+ * the next hook. Calls for the same de-identified input share one request in flight. The breaker judges calls,
+ * not hooks: a call that answers after its hook's deadline is slow, not failed. Expected failures never throw:
+ * they are outcomes.
  */
 import type { TokenCredential } from '@azure/identity';
 import {
@@ -25,13 +27,6 @@ import { settleBy } from '../../invocation/settleBy.js';
 import type { Advisor, AdvisorOutcome, AdvisorStatus, Finding, Review } from '../types.js';
 import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';
-import {
-  type CallFailure,
-  classifyCallError,
-  createModelClient,
-  type ModelClient,
-  type ModelCompletion,
-} from './client.js';
 import { type Deidentified, type ModelInput, deidentify } from './deidentify.js';
 import { findingOf } from './findings.js';
 import { guardAnswer } from './guards.js';
@@ -40,6 +35,19 @@ import { createModelMetrics, type ModelMetrics, type ModelOutcomeLabel } from '.
 import { type ModelAnswer, OutputRejectedError, parseAnswer } from './output.js';
 import { PROMPT_VERSION, buildMessages } from './prompt.js';
 import { defaultVocabulary } from './vocabulary.js';
+import {
+  type CallFailure,
+  classifyCallError,
+  codeLabel,
+  createModelPort,
+  type LaneReport,
+  ModelGateway,
+  ModelLane,
+  modelEndpointOf,
+  type NegotiatedCompletion,
+} from './gateway/index.js';
+import { syntheticProbeMessages } from './gateway/synthetic.js';
+import { KIND_FACTS } from '../../modelEndpoint.js';
 
 export interface ModelAdvisorOptions {
   /** Hard cap on one model call, and so the bounded wait for a late answer to reach the cache. */
@@ -47,9 +55,10 @@ export interface ModelAdvisorOptions {
   readonly cacheTtlMs: number;
   readonly cacheMaxEntries: number;
   /**
-   * The circuit opens when more than `breakerFailureRate` of the model runs in the last `breakerWindowMs` failed
-   * or missed their deadline, once at least `breakerMinimumCalls` ran in that window. A rate, not a count of
-   * consecutive failures: with many calls in parallel, "consecutive" says little about the model's health.
+   * The circuit opens when more than `breakerFailureRate` of the model calls in the last `breakerWindowMs` failed
+   * (5xx, connection, or no answer within `maxCallMs`), once at least `breakerMinimumCalls` ran in that window.
+   * A call that answers after its hook's deadline counts as a success: slowness is not failure. A rate, not a
+   * count of consecutive failures: with many calls in parallel, "consecutive" says little about the model's health.
    */
   readonly breakerFailureRate: number;
   readonly breakerWindowMs: number;
@@ -65,6 +74,10 @@ export interface ModelAdvisorOptions {
   readonly maxQueuedCalls: number;
   /** Upper bound on honouring a 429's `retry-after`. */
   readonly maxRetryAfterMs: number;
+  /** Configuration errors in a row (400/404/422, or 401/403) that stop the lane. */
+  readonly laneTripAfter: number;
+  /** How often a stopped lane re-checks the endpoint with a synthetic patient. */
+  readonly laneRecheckMs: number;
 }
 
 export const DEFAULT_MODEL_ADVISOR_OPTIONS: ModelAdvisorOptions = {
@@ -78,6 +91,8 @@ export const DEFAULT_MODEL_ADVISOR_OPTIONS: ModelAdvisorOptions = {
   maxConcurrentCalls: 32,
   maxQueuedCalls: 0,
   maxRetryAfterMs: 60_000,
+  laneTripAfter: 3,
+  laneRecheckMs: 60_000,
 };
 
 export interface ModelAdvisorDeps {
@@ -116,20 +131,20 @@ interface Flight {
   readonly state: {
     /** Hooks still awaiting this call; zero when it settles means the answer came late. */
     waiters: number;
-    /** When the request left for Azure (after any wait for a concurrency slot). */
+    /** When the request left for the endpoint (after any wait for a concurrency slot). */
     sentAt?: number;
   };
 }
 
 /**
  * A hook's deadline passed while its call was still waiting for a concurrency slot, or had been sent too late
- * to have a fair chance: local congestion, not a sign of an unhealthy model, so the breaker does not count it.
+ * to have a fair chance: local congestion, reported as `queued` rather than `deadline`.
  */
 class QueuedPastDeadlineError extends Error {
   override readonly name = 'QueuedPastDeadlineError';
 }
 
-/** A deadline miss counts against the model only if its call was out for most of the time the hook waited. */
+/** A deadline miss is the model's only if its call was out for most of the time the hook waited. */
 const FAIR_CHANCE = 0.8;
 
 /** `promise`'s outcome, or a DeadlineMissedError as soon as `signal` aborts: settleBy's race, told as a rejection. */
@@ -146,11 +161,11 @@ function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
   ).then((outcome) => outcome());
 }
 
-function answerOf(completion: ModelCompletion): ModelAnswer {
+function answerOf(completion: NegotiatedCompletion, configuredModel: string): ModelAnswer {
   if (completion.finishReason === 'content_filter') throw new OutputRejectedError('content-filter');
   if (completion.refusal) throw new OutputRejectedError('refusal');
   if (completion.finishReason === 'length') throw new OutputRejectedError('truncated');
-  return parseAnswer(completion.content, completion.modelVersion);
+  return parseAnswer(completion.content, completion.model || configuredModel);
 }
 
 export class ModelAdvisor implements Advisor {
@@ -161,6 +176,7 @@ export class ModelAdvisor implements Advisor {
   private readonly cache: AdviceCache;
   private readonly breaker: CircuitBreakerPolicy;
   private readonly bulkhead: BulkheadPolicy;
+  private readonly lane: ModelLane;
   private readonly inFlight = new Map<string, Flight>();
   /** One controller per call in flight, so `close()` can stop them (no long-lived signal to chain onto). */
   private readonly calls = new Set<AbortController>();
@@ -169,8 +185,8 @@ export class ModelAdvisor implements Advisor {
   private readonly vocabulary: DrugVocabulary;
 
   constructor(
-    private readonly client: ModelClient,
-    private readonly deps: ModelAdvisorDeps,
+    private readonly gateway: ModelGateway,
+    private readonly deps: ModelAdvisorDeps & { readonly tokenScope?: string },
   ) {
     this.options = { ...DEFAULT_MODEL_ADVISOR_OPTIONS, ...deps.options };
     this.metrics = createModelMetrics(deps.metricsRegistry ?? new Registry());
@@ -181,10 +197,7 @@ export class ModelAdvisor implements Advisor {
       ttlMs: this.options.cacheTtlMs,
     });
     this.breaker = circuitBreaker(
-      handleWhen(
-        (err) =>
-          err instanceof DeadlineMissedError || (err instanceof ModelCallError && err.failure.tripsBreaker),
-      ),
+      handleWhen((err) => err instanceof ModelCallError && err.failure.tripsBreaker),
       {
         halfOpenAfter: this.options.breakerCooldownMs,
         breaker: new SamplingBreaker({
@@ -199,6 +212,16 @@ export class ModelAdvisor implements Advisor {
       deps.logger.warn('model circuit breaker state changed', { state: CircuitState[state] });
     });
     this.bulkhead = bulkhead(this.options.maxConcurrentCalls, this.options.maxQueuedCalls);
+    this.lane = new ModelLane(
+      gateway.port,
+      () => gateway.capabilities,
+      deps.logger,
+      { tripAfter: this.options.laneTripAfter, recheckMs: this.options.laneRecheckMs },
+      () => this.probe(),
+      (state) => this.metrics.laneUsable.set(state === 'usable' ? 1 : 0),
+      deps.tokenScope,
+    );
+    this.metrics.laneUsable.set(1);
   }
 
   get circuitState(): 'closed' | 'open' | 'half-open' | 'isolated' {
@@ -211,9 +234,24 @@ export class ModelAdvisor implements Advisor {
     return names[this.breaker.state];
   }
 
+  /** The lane's state, endpoint kind, model, capabilities and what to fix: for `/readyz` and the dashboard. */
+  health(): LaneReport & { readonly circuit: string } {
+    return { ...this.lane.report(), circuit: this.circuitState };
+  }
+
+  /** Re-checks a stopped lane now instead of at its next periodic probe. */
+  recheck(): Promise<void> {
+    return this.lane.recheck();
+  }
+
   async advise(review: Review, signal: AbortSignal): Promise<AdvisorOutcome> {
     const startedAt = performance.now();
-    const done = (status: AdvisorStatus, findings: readonly Finding[], reason?: string): AdvisorOutcome => {
+    const done = (
+      status: AdvisorStatus,
+      findings: readonly Finding[],
+      reason?: string,
+      failure?: CallFailure,
+    ): AdvisorOutcome => {
       const label: ModelOutcomeLabel =
         status === 'rejected' ? 'output-rejected' : reason === 'nothing-to-review' ? 'skipped' : status;
       this.metrics.outcomes.inc({ service: review.serviceId, outcome: label });
@@ -226,6 +264,11 @@ export class ModelAdvisor implements Advisor {
           reason,
           findings: findings.length,
           latencyMs: Math.round(latencyMs),
+          ...(failure?.provider && {
+            httpStatus: failure.provider.httpStatus,
+            code: failure.provider.code,
+            param: failure.provider.param,
+          }),
         });
       }
       return { advisor: 'model', status, findings, latencyMs, ...(reason && { reason }) };
@@ -238,13 +281,15 @@ export class ModelAdvisor implements Advisor {
       const deid = deidentify(review.patient, this.vocabulary);
       // The hook asks about its focus (selected drafts, all drafts, or the active list): none, nothing to ask.
       if (review.focus.length === 0) return done('ok', [], 'nothing-to-review');
-      const key = adviceCacheKey(deid.input, PROMPT_VERSION, this.client.deployment);
+      const key = adviceCacheKey(deid.input, PROMPT_VERSION, this.gateway.port.model);
       const cached = this.cache.get(key);
       if (cached) return done('cached', this.findingsOf(cached, deid, review));
+      // A lane stopped by a configuration error calls no more until a re-check finds the endpoint answering.
+      if (this.lane.state !== 'usable') return done('error', [], this.lane.state);
       if (signal.aborted) return done('timeout', [], 'deadline');
       if (performance.now() < this.rateLimitedUntil) return done('rate-limited', [], 'retry-after');
 
-      const answer = await this.breaker.execute(() => this.waitForCall(key, deid.input, signal));
+      const answer = await this.waitForCall(key, deid.input, signal);
       return done('ok', this.findingsOf(answer, deid, review));
     } catch (err) {
       if (err instanceof DeadlineMissedError) return done('timeout', [], 'deadline');
@@ -254,7 +299,7 @@ export class ModelAdvisor implements Advisor {
         return done('circuit-open', [], 'circuit-open');
       if (err instanceof BulkheadRejectedError) return done('rate-limited', [], 'concurrency-limit');
       if (err instanceof OutputRejectedError) return done('rejected', [], err.reason);
-      if (err instanceof ModelCallError) return done(err.failure.status, [], err.failure.reason);
+      if (err instanceof ModelCallError) return done(err.failure.status, [], err.failure.reason, err.failure);
       this.deps.logger.error('model advisor failed unexpectedly', {
         error: err instanceof Error ? err.name : 'unknown',
       });
@@ -284,9 +329,10 @@ export class ModelAdvisor implements Advisor {
     await Promise.allSettled([...this.inFlight.values()].map((f) => f.promise));
   }
 
-  /** Stops every call in flight (their hooks have long answered) and forgets cached advice. */
+  /** Stops every call in flight (their hooks have long answered), the lane's re-checks, and forgets cached advice. */
   close(): void {
     this.closed = true;
+    this.lane.close();
     for (const call of this.calls) call.abort();
     this.cache.clear();
   }
@@ -296,7 +342,7 @@ export class ModelAdvisor implements Advisor {
     for (const [reason, count] of Object.entries(guarded.dropped))
       this.metrics.itemsDropped.inc({ reason }, count);
     const context = {
-      deployment: this.client.deployment,
+      deployment: this.gateway.port.model,
       modelVersion: answer.modelVersion,
       patientRef: review.patient.patient.ref,
       vocabulary: this.vocabulary,
@@ -324,6 +370,32 @@ export class ModelAdvisor implements Advisor {
     }
   }
 
+  /** The call itself, classified where it fails, and counted for the lane. */
+  private async call(messages: Parameters<ModelGateway['complete']>[0], signal: AbortSignal) {
+    try {
+      const completion = await this.gateway.complete(messages, { signal, timeoutMs: this.options.maxCallMs });
+      this.lane.succeeded(completion.model);
+      return completion;
+    } catch (err) {
+      const failure = classifyCallError(err);
+      this.lane.failed(failure);
+      throw new ModelCallError(failure);
+    }
+  }
+
+  /** The lane's re-check: one call with a synthetic patient, outside the breaker, the bulkhead and the cache. */
+  private async probe(): Promise<void> {
+    const controller = new AbortController();
+    const limit = setTimeout(() => controller.abort(), this.options.maxCallMs);
+    this.calls.add(controller);
+    try {
+      await this.call(syntheticProbeMessages(), controller.signal);
+    } finally {
+      clearTimeout(limit);
+      this.calls.delete(controller);
+    }
+  }
+
   private start(key: string, input: ModelInput): Flight {
     const controller = new AbortController();
     const limit = setTimeout(() => controller.abort(), this.options.maxCallMs);
@@ -333,50 +405,52 @@ export class ModelAdvisor implements Advisor {
     const callSignal = controller.signal;
     const startedAt = performance.now();
     const state: Flight['state'] = { waiters: 0 };
-    const settle = (outcome: string): void => {
-      this.metrics.calls.inc({ outcome });
+    const settle = (outcome: string, code: string): void => {
+      this.metrics.calls.inc({ outcome, code });
       this.metrics.callDuration.observe({ outcome }, (performance.now() - startedAt) / 1000);
     };
+    // The breaker sees the call to its end, not the hooks' deadlines: a slow answer is a success.
     const run = async (): Promise<ModelAnswer> => {
-      let completion: ModelCompletion;
-      try {
-        completion = await this.bulkhead.execute(() => {
-          state.sentAt = performance.now();
-          return this.client.complete(buildMessages(input), {
-            signal: callSignal,
-            timeoutMs: this.options.maxCallMs,
-          });
-        }, callSignal);
-      } catch (err) {
-        if (err instanceof BulkheadRejectedError) throw err;
-        const failure: CallFailure =
-          err instanceof TaskCancelledError
-            ? { status: 'timeout', reason: 'abandoned-in-queue', tripsBreaker: false }
-            : classifyCallError(err);
-        if (failure.retryAfterMs !== undefined) {
-          this.rateLimitedUntil =
-            performance.now() + Math.min(failure.retryAfterMs, this.options.maxRetryAfterMs);
+      const completion = await this.breaker.execute(async () => {
+        try {
+          return await this.bulkhead.execute(() => {
+            state.sentAt = performance.now();
+            return this.call(buildMessages(input), callSignal);
+          }, callSignal);
+        } catch (err) {
+          if (err instanceof TaskCancelledError)
+            throw new ModelCallError({
+              status: 'timeout',
+              reason: 'abandoned-in-queue',
+              tripsBreaker: false,
+            });
+          throw err;
         }
-        throw new ModelCallError(failure);
-      }
-      return answerOf(completion);
+      });
+      return answerOf(completion, this.gateway.port.model);
     };
 
     const promise = run().then(
       (answer) => {
-        settle('ok');
+        settle('ok', 'none');
         this.cache.set(key, answer);
         if (state.waiters === 0) this.metrics.lateAnswers.inc({ outcome: 'cached' });
         return answer;
       },
       (err: unknown) => {
+        if (err instanceof ModelCallError && err.failure.retryAfterMs !== undefined) {
+          this.rateLimitedUntil =
+            performance.now() + Math.min(err.failure.retryAfterMs, this.options.maxRetryAfterMs);
+        }
         const outcome =
           err instanceof ModelCallError
             ? err.failure.reason
             : err instanceof OutputRejectedError
               ? 'output-rejected'
-              : 'rejected-by-bulkhead';
-        settle(outcome);
+              : err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError
+                ? 'circuit-open'
+                : 'rejected-by-bulkhead';
+        settle(outcome, err instanceof ModelCallError ? codeLabel(err.failure) : 'none');
         if (state.waiters === 0) this.metrics.lateAnswers.inc({ outcome: 'lost' });
         throw err;
       },
@@ -397,16 +471,17 @@ export class ModelAdvisor implements Advisor {
 }
 
 /**
- * The model advisor for this configuration, or undefined — and a log line saying so — when no Azure OpenAI
- * endpoint is configured. The pipeline calls `advise(review, signal)` with a signal that aborts at its deadline.
+ * The model advisor for this configuration, or undefined — and a log line saying so — when no model endpoint is
+ * configured (MODEL_ENDPOINT, or the contract's AZURE_OPENAI_ENDPOINT). The pipeline calls `advise(review,
+ * signal)` with a signal that aborts at its deadline.
  */
 export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): ModelAdvisor | undefined {
-  const azure = config.azureOpenAI;
-  if (!azure) {
-    deps.logger.info('model advisor off: AZURE_OPENAI_ENDPOINT is not set');
+  const endpoint = modelEndpointOf(config);
+  if (!endpoint) {
+    deps.logger.info('model advisor off: neither MODEL_ENDPOINT nor AZURE_OPENAI_ENDPOINT is set');
     return undefined;
   }
-  const client = createModelClient(azure, deps.credential ? { credential: deps.credential } : {});
+  const port = createModelPort(endpoint, deps.credential);
   let drugVocabulary = deps.drugVocabulary;
   if (!drugVocabulary) {
     const loaded = defaultVocabulary();
@@ -417,30 +492,26 @@ export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): Mode
     drugVocabulary = loaded.vocabulary;
   }
   deps.logger.info('model advisor on', {
-    endpointHost: new URL(azure.endpoint).host,
-    deployment: azure.deployment,
-    apiVersion: azure.apiVersion,
-    auth: client.auth,
+    kind: endpoint.kind,
+    kindFrom: endpoint.kindFrom,
+    endpoint: KIND_FACTS[endpoint.kind].title,
+    endpointHost: port.endpointHost,
+    model: endpoint.model,
+    apiVersion: endpoint.apiVersion ?? 'none',
+    auth: port.auth,
     adviceBudgetMs: config.adviceBudgetMs,
     promptVersion: PROMPT_VERSION,
   });
-  // Strict JSON-schema output (response_format json_schema) arrived in API version 2024-08-01-preview.
-  if (azure.apiVersion.slice(0, 10) < '2024-08-01') {
-    deps.logger.warn(
-      'model advisor: AZURE_OPENAI_API_VERSION predates structured outputs; calls will be refused',
-      {
-        apiVersion: azure.apiVersion,
-      },
-    );
-  }
-  if (client.auth === 'entra-id') {
-    client.prepare().then(
+  if (port.auth === 'entra-id') {
+    port.prepare().then(
       () => deps.logger.info('model advisor: Entra ID token obtained'),
       (err: unknown) =>
         deps.logger.warn('model advisor: no Entra ID token yet; model calls fail until one can be had', {
           error: err instanceof Error ? err.name : 'unknown',
+          scope: endpoint.tokenScope,
         }),
     );
   }
-  return new ModelAdvisor(client, { ...deps, drugVocabulary });
+  const gateway = new ModelGateway(port, deps.logger, endpoint.reasoningEffort);
+  return new ModelAdvisor(gateway, { ...deps, drugVocabulary, tokenScope: endpoint.tokenScope });
 }

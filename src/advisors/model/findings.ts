@@ -14,7 +14,9 @@ import type { GuardedItem, GuardedSuggestion } from './guards.js';
 import { type DrugVocabulary, modelFindingKey } from './keys.js';
 import { PROMPT_VERSION } from './prompt.js';
 
-export const MODEL_SOURCE_LABEL = 'CDS Advisor AI (Azure OpenAI, AI-generated)';
+/** Names the model that answered, as its response named it (e.g. `gpt-4o-2024-08-06`), not the vendor we assume. */
+export const modelSourceLabel = (answeredBy: string): string =>
+  `CDS Advisor AI (${answeredBy}, AI-generated)`;
 
 export const AIAST_LABEL = {
   system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue',
@@ -40,7 +42,7 @@ export interface FindingContext {
 
 function detailOf(item: GuardedItem, model: string): string {
   return [
-    md`**AI-generated advice** (Azure OpenAI, ${model}, prompt ${PROMPT_VERSION}). Not a validated rule: check it before acting.`,
+    md`**AI-generated advice** (${model}, prompt ${PROMPT_VERSION}). Not a validated rule: check it before acting.`,
     md`${item.detail}`,
     '**The advice rests on:**\n' + bulletList(item.cited.map((t) => md`${t.label}`)),
     md`**The model's own stated certainty: ${item.certainty}.** This is the model's statement, not a validated probability.`,
@@ -105,7 +107,7 @@ export function findingOf(item: GuardedItem, context: FindingContext): Finding {
     summary: item.summary,
     detail: detailOf(item, model),
     evidence,
-    source: { label: MODEL_SOURCE_LABEL },
+    source: { label: modelSourceLabel(context.modelVersion) },
     ...(suggestions && { suggestions, selectionBehavior: 'at-most-one' as const }),
     overrideReasons: MODEL_OVERRIDE_REASONS,
   };

@@ -3,7 +3,7 @@ export { createModelAdvisor, DEFAULT_MODEL_ADVISOR_OPTIONS, ModelAdvisor } from 
 export type { ModelAdvisorDeps, ModelAdvisorOptions } from './advisor.js';
 export { InMemoryAiSwitch } from './aiSwitch.js';
 export type { AiSwitch } from './aiSwitch.js';
-export { AIAST_LABEL, MODEL_OVERRIDE_REASONS, MODEL_SOURCE_LABEL } from './findings.js';
+export { AIAST_LABEL, MODEL_OVERRIDE_REASONS, modelSourceLabel } from './findings.js';
 export { PROMPT_VERSION } from './prompt.js';
 export { knowledgeVocabulary } from './vocabulary.js';
 export type { DrugVocabulary } from './keys.js';

@@ -18,11 +18,12 @@ export type ModelOutcomeLabel =
 
 export interface ModelMetrics {
   readonly outcomes: Counter<'service' | 'outcome'>;
-  readonly calls: Counter<'outcome'>;
+  readonly calls: Counter<'outcome' | 'code'>;
   readonly callDuration: Histogram<'outcome'>;
   readonly lateAnswers: Counter<'outcome'>;
   readonly itemsDropped: Counter<'reason'>;
   readonly circuitOpen: Gauge;
+  readonly laneUsable: Gauge;
 }
 
 /**
@@ -42,14 +43,14 @@ export function createModelMetrics(registry: Registry): ModelMetrics {
     ),
     calls: counter(
       'cds_model_calls_total',
-      'Calls to Azure OpenAI by outcome, whether or not a hook was still waiting',
-      ['outcome'],
+      "Calls to the model endpoint by outcome and the provider's error code (none when it gave none), whether or not a hook was still waiting",
+      ['outcome', 'code'],
     ),
     callDuration:
       existing<Histogram<'outcome'>>('cds_model_call_duration_seconds') ??
       new Histogram({
         name: 'cds_model_call_duration_seconds',
-        help: 'Azure OpenAI call duration by outcome',
+        help: 'Model endpoint call duration by outcome',
         labelNames: ['outcome'],
         buckets: [0.1, 0.25, 0.5, 1, 2, 4, 8, 16, 32],
         registers,
@@ -69,6 +70,13 @@ export function createModelMetrics(registry: Registry): ModelMetrics {
       new Gauge({
         name: 'cds_model_circuit_open',
         help: '1 while the model circuit breaker is open or half-open (model calls skipped), else 0',
+        registers,
+      }),
+    laneUsable:
+      existing<Gauge>('cds_model_lane_usable') ??
+      new Gauge({
+        name: 'cds_model_lane_usable',
+        help: '1 while the model lane is usable; 0 while a repeated configuration error (misconfigured, unauthorised) has stopped model calls',
         registers,
       }),
   };

@@ -1,8 +1,10 @@
 /**
  * The model's answer on arrival: parsed and validated again with ajv against `schemas/model-advice.schema.json`
- * (strict structured output is a request, not a guarantee: a different deployment, an old API version or a
- * proxy can hand back anything). One invalid item does not sink the others; an answer that is not the envelope
- * at all is rejected whole.
+ * (strict structured output is a request, not a guarantee: a model in JSON or text mode, an old API version or a
+ * proxy can hand back anything). Tolerant where it is safe: a markdown fence or prose around the JSON is stripped
+ * and the first JSON object taken; keys the schema does not name are ignored. Each item is still validated: one
+ * invalid item does not sink the others, but an answer whose every item is invalid is rejected, not passed off as
+ * "no advice"; an answer that is not the envelope at all is rejected whole.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -53,29 +55,95 @@ export const ADVICE_SCHEMA = 'model-advice';
 export class OutputRejectedError extends Error {
   override readonly name = 'OutputRejectedError';
   constructor(
-    readonly reason: 'not-json' | 'not-advice' | 'refusal' | 'content-filter' | 'truncated' | 'empty',
+    readonly reason:
+      'not-json' | 'not-advice' | 'invalid-items' | 'refusal' | 'content-filter' | 'truncated' | 'empty',
   ) {
     super(`model output rejected: ${reason}`);
   }
 }
 
+/** Index of the brace closing the object that opens at `start`, or -1; braces inside strings do not count. */
+function closingBrace(text: string, start: number): number {
+  let depth = 0;
+  let inString = false;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) return i;
+  }
+  return -1;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/**
+ * The answer's JSON: the whole content when it parses, else the first JSON object in it (past a markdown fence or
+ * a sentence of prose). Undefined when there is none.
+ */
+export function firstJsonValue(content: string): unknown {
+  try {
+    return JSON.parse(content) as unknown;
+  } catch {
+    // Not JSON as a whole: look for an object inside.
+  }
+  for (let start = content.indexOf('{'); start >= 0; start = content.indexOf('{', start + 1)) {
+    const end = closingBrace(content, start);
+    if (end < 0) continue;
+    try {
+      const value = JSON.parse(content.slice(start, end + 1)) as unknown;
+      if (isRecord(value)) return value;
+    } catch {
+      // A brace in prose, not an object: try the next one.
+    }
+  }
+  return undefined;
+}
+
+let knownKeys: { item: readonly string[]; suggestion: readonly string[] } | undefined;
+
+/** The keys the schema names, for an item and for a suggestion (either kind). */
+function schemaKeys(): { item: readonly string[]; suggestion: readonly string[] } {
+  if (!knownKeys) {
+    const defs = (responseFormatSchema() as { $defs: Record<string, { properties: object }> }).$defs;
+    knownKeys = {
+      item: Object.keys(defs.item?.properties ?? {}),
+      suggestion: [
+        ...new Set([
+          ...Object.keys(defs.cancelDraft?.properties ?? {}),
+          ...Object.keys(defs.orderLab?.properties ?? {}),
+        ]),
+      ],
+    };
+  }
+  return knownKeys;
+}
+
+const pick = (value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> =>
+  Object.fromEntries(keys.filter((k) => k in value).map((k) => [k, value[k]]));
+
+/** An item with only the keys the schema names (a suggestion likewise); anything else is left as it is. */
+function withKnownKeys(item: unknown): unknown {
+  if (!isRecord(item)) return item;
+  const keys = schemaKeys();
+  const known = pick(item, keys.item);
+  if (isRecord(known.suggestion)) known.suggestion = pick(known.suggestion, keys.suggestion);
+  return known;
+}
+
 export function parseAnswer(content: string | null, modelVersion: string): ModelAnswer {
   if (content === null || content.trim() === '') throw new OutputRejectedError('empty');
-  let data: unknown;
-  try {
-    data = JSON.parse(content);
-  } catch {
-    throw new OutputRejectedError('not-json');
-  }
-  if (getValidator(ADVICE_SCHEMA)(data)) {
-    return { items: (data as { advice: ModelAdviceItem[] }).advice, invalidItems: 0, modelVersion };
-  }
-  const advice = (data as { advice?: unknown } | null)?.advice;
-  if (typeof data !== 'object' || data === null || Array.isArray(data) || !Array.isArray(advice)) {
-    throw new OutputRejectedError('not-advice');
-  }
+  const data = firstJsonValue(content);
+  if (data === undefined) throw new OutputRejectedError('not-json');
+  const advice = isRecord(data) ? data.advice : undefined;
+  if (!Array.isArray(advice)) throw new OutputRejectedError('not-advice');
   const validItem = getValidator(`${ADVICE_SCHEMA}#/$defs/item`);
-  const items = advice.filter((item): item is ModelAdviceItem => validItem(item));
+  const items = advice.map(withKnownKeys).filter((item): item is ModelAdviceItem => validItem(item));
+  if (advice.length > 0 && items.length === 0) throw new OutputRejectedError('invalid-items');
   return { items, invalidItems: advice.length - items.length, modelVersion };
 }
 

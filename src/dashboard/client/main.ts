@@ -13,7 +13,7 @@ import { type ListedCard, appendCards, cardRow, renderCards, renderDetail } from
 import { drawTrends } from './charts.js';
 import { byId } from './dom.js';
 import { type ViewState, fillForm, pushUrl, query, readForm, readUrl } from './filters.js';
-import { renderFatigue, renderKpis, renderModel } from './overview.js';
+import { type LaneView, renderFatigue, renderKpis, renderLane, renderModel } from './overview.js';
 import { fillServiceFilter, renderSwitches } from './switches.js';
 
 const PAGE = 50;
@@ -101,10 +101,12 @@ async function refresh(): Promise<void> {
   fillForm(byId<HTMLFormElement>('filters'), view.filters);
   setExportLinks(view);
   try {
-    const [summary, cards, services] = await Promise.all([
+    const [summary, cards, services, readiness] = await Promise.all([
       getJson<AuditOverview>(`/audit/api/summary${query(view.filters)}`),
       getJson<Page<ListedCard>>(`/audit/api/cards${query(view.filters, { limit: String(PAGE) })}`),
       loadSwitches(),
+      // The model lane's state on this instance; readiness answering 503 (store down) only hides it.
+      getJson<{ model?: LaneView }>('/readyz').catch(() => undefined),
     ]);
     if (mine !== generation) return;
     fillServiceFilter(services, view.filters.service);
@@ -112,6 +114,7 @@ async function refresh(): Promise<void> {
     drawTrends(summary.perDay);
     renderFatigue(summary);
     renderModel(summary);
+    renderLane(readiness?.model);
     renderCards(
       cards.items.map((c) => cardRow(c, openCard)),
       `(${summary.totals.cards} in this view)`,

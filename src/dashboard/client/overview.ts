@@ -56,6 +56,33 @@ export function renderFatigue(o: AuditOverview): void {
   replaceChildren(list, ...o.byRule.map((r) => Object.assign(el('option'), { value: r.ruleId })));
 }
 
+/** What `/readyz` says about the model lane (src/advisors/model/gateway/lane.ts): this instance, right now. */
+export interface LaneView {
+  readonly state: string;
+  readonly kind: string;
+  readonly model: string;
+  readonly answeredBy?: string;
+  readonly outputMode: string;
+  readonly since: string;
+  readonly fix?: string;
+}
+
+export function renderLane(lane: LaneView | undefined): void {
+  const line = byId('model-lane');
+  line.dataset.state = lane?.state ?? 'off';
+  if (!lane) {
+    setText('model-lane', 'Model: not configured on this instance (rules only).');
+    return;
+  }
+  const who = `${lane.kind} endpoint, ${lane.model}${lane.answeredBy ? ` (answered by ${lane.answeredBy})` : ''}`;
+  setText(
+    'model-lane',
+    lane.state === 'usable'
+      ? `Model lane usable: ${who}, output ${lane.outputMode}.`
+      : `Model lane ${lane.state.toUpperCase()} since ${new Date(lane.since).toLocaleString()}: model calls stopped, rule cards continue (${who}). ${lane.fix ?? ''}`,
+  );
+}
+
 export function renderModel(o: AuditOverview): void {
   const m = o.model;
   const facts: [string, string][] = [

@@ -9,7 +9,14 @@ import { ANONYMOUS_CLIENT, type ClientIdentity } from '../../security/types.js';
 import { methodNotAllowed } from '../methodNotAllowed.js';
 import { requireJsonBody } from '../requireJsonBody.js';
 
-export function servicesRouter(deps: InvocationDeps & { adviceBudgetMs: number; loopLag: LoopLag }): Router {
+export function servicesRouter(
+  deps: InvocationDeps & {
+    adviceBudgetMs: number;
+    /** Per service id, where it differs from `adviceBudgetMs` (ADVICE_BUDGET_MS_BY_SERVICE). */
+    adviceBudgetMsByService?: Readonly<Record<string, number>>;
+    loopLag: LoopLag;
+  },
+): Router {
   const router = Router();
   router.post('/cds-services/:id', requireJsonBody, async (req, res) => {
     const serviceId = String(req.params.id);
@@ -25,7 +32,11 @@ export function servicesRouter(deps: InvocationDeps & { adviceBudgetMs: number; 
     // lag will cost: the wait before this call was read and the lateness of its deadline timer.
     const receivedAt = res.locals.receivedAt as number;
     const deadline = new Deadline(
-      budgetLeftMs(deps.adviceBudgetMs, performance.now() - receivedAt, deps.loopLag.recentMs()),
+      budgetLeftMs(
+        deps.adviceBudgetMsByService?.[serviceId] ?? deps.adviceBudgetMs,
+        performance.now() - receivedAt,
+        deps.loopLag.recentMs(),
+      ),
     );
     const client = (res.locals.client as ClientIdentity | undefined) ?? ANONYMOUS_CLIENT;
     try {

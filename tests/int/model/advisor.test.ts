@@ -11,7 +11,8 @@ import {
   type ModelAdvisor,
   type ModelAdvisorOptions,
 } from '../../../src/advisors/model/index.js';
-import { createModelClient, ENTRA_SCOPE } from '../../../src/advisors/model/client.js';
+import { createModelPort } from '../../../src/advisors/model/gateway/index.js';
+import { COGNITIVE_SERVICES_SCOPE as ENTRA_SCOPE, fromAzureOpenAI } from '../../../src/modelEndpoint.js';
 import type { AdvisorOutcome } from '../../../src/advisors/types.js';
 import { testConfig } from '../../../src/config.js';
 import { type Logger, silentLogger } from '../../../src/logger.js';
@@ -155,8 +156,9 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
       'Observation/obs-inr-1',
       'Observation/obs-cr-1',
     ]);
-    // The "cancel every order" item advises stopping everything: dropped whole, not just its suggestion.
-    expect(outcome.findings).toHaveLength(1);
+    // "cancel every order" advises stopping everything: dropped whole; the item with an extra `links` key is kept
+    // with the key ignored (the schema's keys only).
+    expect(outcome.findings).toHaveLength(2);
     for (const finding of outcome.findings) {
       for (const ref of finding.evidence) expect(requestRefs.has(ref)).toBe(true);
       expect(finding.summary.length).toBeLessThan(140);
@@ -170,7 +172,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect(outcome.findings[0]?.suggestions).toBeUndefined();
     const dropped = await registry.getSingleMetricAsString('cds_model_items_dropped_total');
     expect(dropped).toMatch(/reason="unknown-alias"} 1/);
-    expect(dropped).toMatch(/reason="invalid-item"} 3/);
+    expect(dropped).toMatch(/reason="invalid-item"} 2/);
     expect(dropped).toMatch(/reason="blanket-discontinuation"} 1/);
     expect(dropped).toMatch(/reason="suggestion-target-not-draft"} 1/);
   });
@@ -296,12 +298,13 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect(fake.requests).toHaveLength(3);
   });
 
-  it('counts missed deadlines towards the circuit breaker', async () => {
-    const { advisor } = await setup(standIn.hang, { breakerMinimumCalls: 2, maxCallMs: 2000 });
+  it('counts calls that never answer within the call limit towards the circuit breaker', async () => {
+    const { advisor } = await setup(standIn.hang, { breakerMinimumCalls: 2, maxCallMs: 150 });
 
-    const a = await advisor.advise(fixtureReview('order-select-advice'), AbortSignal.timeout(50));
-    const b = await advisor.advise(fixtureReview('order-sign-advice'), AbortSignal.timeout(50));
-    const c = await advisor.advise(fixtureReview('patient-view-advice'), AbortSignal.timeout(50));
+    const a = await advisor.advise(reviewOfPatientAged(40), AbortSignal.timeout(50));
+    const b = await advisor.advise(reviewOfPatientAged(41), AbortSignal.timeout(50));
+    await advisor.drain();
+    const c = await advisor.advise(reviewOfPatientAged(42), AbortSignal.timeout(50));
 
     expect([a.status, b.status, c.status]).toEqual(['timeout', 'timeout', 'circuit-open']);
   });
@@ -342,7 +345,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     expect(first.status).toBe('ok');
     expect(second).toMatchObject({ status: 'timeout', reason: 'queued' });
     expect(await registry.getSingleMetricAsString('cds_model_calls_total')).toMatch(
-      /outcome="abandoned-in-queue"} 1/,
+      /outcome="abandoned-in-queue",code="none"} 1/,
     );
     expect(fake.requests).toHaveLength(1);
   });
@@ -430,7 +433,9 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     const text = await registry.getSingleMetricAsString('cds_model_advice_total');
     expect(text).toMatch(/service="order-sign-advice",outcome="ok"} 1/);
     expect(text).toMatch(/service="order-sign-advice",outcome="cached"} 1/);
-    expect(await registry.getSingleMetricAsString('cds_model_calls_total')).toMatch(/outcome="ok"} 1/);
+    expect(await registry.getSingleMetricAsString('cds_model_calls_total')).toMatch(
+      /outcome="ok",code="none"} 1/,
+    );
   });
 });
 
@@ -460,7 +465,7 @@ describe('model advisor configuration', () => {
     const created = createModelAdvisor(testConfig({ azureOpenAI: undefined }), { logger });
 
     expect(created).toBeUndefined();
-    expect(lines).toEqual(['model advisor off: AZURE_OPENAI_ENDPOINT is not set']);
+    expect(lines).toEqual(['model advisor off: neither MODEL_ENDPOINT nor AZURE_OPENAI_ENDPOINT is set']);
   });
 
   it('uses keyless Entra ID when no key is set: a bearer token fetched at start and cached, never an api-key header', async () => {
@@ -519,12 +524,14 @@ describe('model advisor configuration', () => {
   });
 
   it('builds the keyless client with DefaultAzureCredential without asking it for a token', () => {
-    const client = createModelClient({
-      endpoint: 'https://example-resource.openai.azure.com',
-      deployment: DEPLOYMENT,
-      apiKey: undefined,
-      apiVersion: '2024-10-21',
-    });
+    const client = createModelPort(
+      fromAzureOpenAI({
+        endpoint: 'https://example-resource.openai.azure.com',
+        deployment: DEPLOYMENT,
+        apiKey: undefined,
+        apiVersion: '2024-10-21',
+      }),
+    );
 
     expect(client.auth).toBe('entra-id');
   });

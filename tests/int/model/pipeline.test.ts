@@ -130,3 +130,67 @@ describe('model advice in the hook pipeline', () => {
     expect(created?.meta?.security?.map((s) => s.code)).toEqual(['AIAST']);
   });
 });
+
+describe('model advice budget per service', () => {
+  it('gives patient-view the longer budget ADVICE_BUDGET_MS_BY_SERVICE sets, while order-sign keeps ADVICE_BUDGET_MS', async () => {
+    fake = await startFakeAzureOpenAI({ deployment: 'advice', apiKey: 'stand-in-key' });
+    fake.behaviour = {
+      kind: 'advice',
+      delayMs: 600,
+      advice: (req) => {
+        const data = patientDataOf(req);
+        const subject = data.draftOrders[0]?.alias ?? data.activeMedications[0]!.alias;
+        return {
+          advice: [
+            {
+              kind: 'monitoring',
+              summary: 'Check renal function on this medication.',
+              detail: 'Scripted by the stand-in.',
+              severity: 'info',
+              cites: [subject],
+              certainty: 'moderate',
+              suggestion: { kind: 'order-lab', loinc: '2160-0' },
+            },
+          ],
+        };
+      },
+    };
+    const azureOpenAI = {
+      endpoint: fake.endpoint,
+      deployment: 'advice',
+      apiKey: 'stand-in-key',
+      apiVersion: '2024-10-21',
+    };
+    const { app, deps } = await testApp({
+      adviceBudgetMs: 300,
+      adviceBudgetMsByService: { 'patient-view-advice': 3000 },
+      azureOpenAI,
+    });
+    try {
+      const view = await request(app)
+        .post('/cds-services/patient-view-advice')
+        .send(requestFixture('patient-view.full-prefetch'));
+      const t0 = performance.now();
+      const sign = await request(app)
+        .post('/cds-services/order-sign-advice')
+        .send(requestFixture('order-sign.full-prefetch'));
+      const signMs = performance.now() - t0;
+
+      expect(
+        (view.body as { cards: Card[] }).cards.filter((c) => provenance(c).advisor === 'model'),
+      ).toHaveLength(1);
+      expect((sign.body as { cards: Card[] }).cards.filter((c) => provenance(c).advisor === 'model')).toEqual(
+        [],
+      );
+      expect(signMs).toBeLessThan(300 + SLACK_MS);
+    } finally {
+      for (const advisor of deps.advisors) advisor.close?.();
+    }
+  });
+
+  it('refuses at start a budget for a service that does not exist', async () => {
+    await expect(testApp({ adviceBudgetMsByService: { 'patient-veiw-advice': 3000 } })).rejects.toThrow(
+      /ADVICE_BUDGET_MS_BY_SERVICE names "patient-veiw-advice", which is not a service id/,
+    );
+  });
+});

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { deidentify } from '../../../src/advisors/model/deidentify.js';
-import { AIAST_LABEL, findingOf, MODEL_SOURCE_LABEL } from '../../../src/advisors/model/findings.js';
+import { AIAST_LABEL, findingOf } from '../../../src/advisors/model/findings.js';
 import { clamp, guardAnswer, steering, stripLinks } from '../../../src/advisors/model/guards.js';
 import type { ModelAdviceItem, ModelAnswer } from '../../../src/advisors/model/output.js';
 import { PROMPT_VERSION } from '../../../src/advisors/model/prompt.js';
@@ -211,8 +211,9 @@ describe('model findings', () => {
       model: 'advice-deploy/stand-in-2024-08-06',
       promptVersion: PROMPT_VERSION,
       evidence: ['MedicationRequest/draft-ibu-1', 'MedicationRequest/mr-warf-1'],
-      source: { label: MODEL_SOURCE_LABEL },
+      source: { label: 'CDS Advisor AI (stand-in-2024-08-06, AI-generated)' },
     });
+    expect(`${finding.source.label} ${finding.detail}`).not.toMatch(/Azure OpenAI/);
     expect(finding.source.label).toMatch(/AI-generated/);
     expect(finding.detail).toMatch(/AI-generated advice/);
     expect(finding.detail).toMatch(/rests on/);

@@ -40,16 +40,46 @@ describe('model output on arrival', () => {
     expect(() => parseAnswer('{"answer":"none"}', 'v1')).toThrow(/not-advice/);
   });
 
-  it('drops only the items that break the schema (unknown indicator, extra fields)', () => {
-    const bad = [
-      { ...good, severity: 'hard-stop' },
-      { ...good, url: 'https://evil.example' },
-    ];
+  it('drops only the items that break the schema (unknown indicator, missing field)', () => {
+    const withoutCertainty: Record<string, unknown> = { ...good };
+    delete withoutCertainty.certainty;
+    const bad = [{ ...good, severity: 'hard-stop' }, withoutCertainty];
 
     const answer = parseAnswer(JSON.stringify({ advice: [good, ...bad] }), 'v1');
 
     expect(answer.items).toEqual([good]);
     expect(answer.invalidItems).toBe(2);
+  });
+
+  it('ignores keys the schema does not name, at the top, in an item and in a suggestion, and keeps the item', () => {
+    const suggested = { ...good, suggestion: { kind: 'cancel-draft', draft: 'D1', confidence: 0.9 } };
+    const content = JSON.stringify({
+      version: 2,
+      advice: [{ ...good, url: 'https://evil.example' }, suggested],
+    });
+
+    const answer = parseAnswer(content, 'v1');
+
+    expect(answer.items).toEqual([good, { ...good, suggestion: { kind: 'cancel-draft', draft: 'D1' } }]);
+    expect(answer.invalidItems).toBe(0);
+  });
+
+  it('takes the JSON out of a markdown fence or surrounding prose', () => {
+    const json = JSON.stringify({ advice: [good] });
+
+    expect(parseAnswer('```json\n' + json + '\n```', 'v1').items).toEqual([good]);
+    expect(parseAnswer(`Here is my review {of sorts}:\n${json}\nThanks.`, 'v1').items).toEqual([good]);
+    const braceInString = JSON.stringify({ advice: [{ ...good, detail: 'A } and a { in the text.' }] });
+    expect(parseAnswer(`Answer: ${braceInString} done`, 'v1').items[0]?.detail).toBe(
+      'A } and a { in the text.',
+    );
+  });
+
+  it('rejects an answer whose every item is invalid, instead of passing it off as no advice', () => {
+    const content = JSON.stringify({ advice: [{ ...good, severity: 'hard-stop' }, { summary: 'x' }] });
+
+    expect(() => parseAnswer(content, 'v1')).toThrow(/invalid-items/);
+    expect(parseAnswer('{"advice": []}', 'v1')).toMatchObject({ items: [], invalidItems: 0 });
   });
 
   it('sends the schema file in strict form: no $id, $schema or title; every property required', () => {
