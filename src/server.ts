@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { SERVICES } from '../hooks/index.js';
 import { createModelAdvisor, knowledgeVocabulary } from './advisors/model/index.js';
 import { KnowledgeError, createRulesAdvisor, loadKnowledge } from './advisors/rules/index.js';
@@ -94,6 +95,35 @@ export async function buildDeps(
   };
 }
 
+/** The cause of a failed listen, in the words an operator acts on (the port and host, and what to do). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
+
+/**
+ * Listens, or rejects with a `ListenError` naming the address and the cause. Express 5 hands a listen error to
+ * the callback rather than throwing it: without this check a taken port surfaced as a crash on `server.address()`.
+ */
+function listen(app: Express, host: string, port: number): Promise<Server> {
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => {
+      if (!error) {
+        resolve(server);
+        return;
+      }
+      const code = (error as NodeJS.ErrnoException).code ?? error.name;
+      const hint =
+        code === 'EADDRINUSE'
+          ? `port ${port} is already in use on ${host}: stop the process holding it or set PORT`
+          : code === 'EACCES'
+            ? `no permission to listen on port ${port}: use a port above 1023 or set PORT`
+            : error.message;
+      reject(new ListenError(`cannot listen on ${address} (${code}): ${hint}`, { cause: error }));
+    });
+  });
+}
+
 export async function startServer(
   config: Config,
   logger: Logger,
@@ -101,10 +131,13 @@ export async function startServer(
 ): Promise<RunningServer> {
   const deps = await buildDeps(config, logger, overrides);
   const app = createApp(deps);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await listen(app, config.host, config.port);
+  } catch (error) {
+    if (!overrides.store) await deps.store.close();
+    throw error;
+  }
   // Slow clients must not pin connections (slowloris): header, request and keep-alive timeouts.
   applyServerTimeouts(server);
   const { port } = server.address() as AddressInfo;
