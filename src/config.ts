@@ -105,6 +105,22 @@ function listVar(env: Env, name: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/** The audit tokens open the audit trail and the AI kill switch: too long to guess, whatever the throttle lets by. */
+export const MIN_AUDIT_TOKEN_LENGTH = 32;
+
+/** Throws a `ConfigError` naming the first AUDIT_TOKENS entry that is too short (by position, never its value). */
+export function checkAuditTokens(tokens: readonly string[]): void {
+  tokens.forEach((token, i) => {
+    if (token.length < MIN_AUDIT_TOKEN_LENGTH) {
+      // Says which entry and how long, never the token itself: this message goes to the console.
+      throw new ConfigError(
+        `AUDIT_TOKENS entry ${i + 1} is ${token.length} characters long; each token must be at least ` +
+          `${MIN_AUDIT_TOKEN_LENGTH} characters (a random one: openssl rand -hex 32)`,
+      );
+    }
+  });
+}
+
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -135,6 +151,9 @@ export function loadConfig(env: Env = process.env): Config {
     };
   }
 
+  const auditTokens = listVar(env, 'AUDIT_TOKENS');
+  checkAuditTokens(auditTokens);
+
   return {
     port,
     host,
@@ -147,7 +166,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     trustedClientsFile: env.TRUSTED_CLIENTS_FILE?.trim() || undefined,
     allowUnauthenticated: boolVar(env, 'ALLOW_UNAUTHENTICATED', false),
-    auditTokens: listVar(env, 'AUDIT_TOKENS'),
+    auditTokens,
     auditRetentionDays: retentionRaw ? intVar(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36500) : undefined,
     pseudonymKey: env.PSEUDONYM_KEY?.trim() || undefined,
     azureOpenAI,

@@ -53,6 +53,8 @@ export async function buildDeps(
 ): Promise<AppDeps> {
   const registry = createRegistry(SERVICES);
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
+  // Before the store opens: a token too short stops the start with nothing to undo.
+  const auditTokens = createAuditTokenVerifier(config.auditTokens, logger);
   // SQLite under DATA_DIR by default, PostgreSQL when DATABASE_URL is set; tests may pass their own store.
   const store = overrides.store ?? (await openStore(config, { logger, metricsRegistry: metrics.registry }));
   // The rules always; the model when Azure OpenAI is configured, behind the store's shared kill switch.
@@ -87,9 +89,10 @@ export async function buildDeps(
     fhirGate: (key, signal, task) => fhirLimit.run(key, signal, task),
     loopLag: overrides.loopLag ?? processLoopLag(),
     auditAuth: createAuditAuth({
-      verifier: createAuditTokenVerifier(config.auditTokens, logger),
+      verifier: auditTokens,
       secureCookies: config.publicBaseUrl.startsWith('https:'),
       logger,
+      metricsRegistry: metrics.registry,
     }),
     ...overrides,
   };

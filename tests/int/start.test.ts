@@ -12,6 +12,19 @@ import { spawnService } from '../helpers/serviceProcess.js';
 const dataDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'cds-start-test-'));
 
 describe('start-up failures', () => {
+  it('an audit token shorter than 32 characters: names AUDIT_TOKENS (not the token), exits 2', async () => {
+    const token = 'short-audit-token';
+    const service = spawnService({
+      PORT: '0',
+      DATA_DIR: dataDir(),
+      AUDIT_TOKENS: `${'a'.repeat(40)},${token}`,
+    });
+
+    expect(await service.exited).toBe(2);
+    expect(service.output()).toMatch(/^configuration error: AUDIT_TOKENS entry 2 .*at least 32 characters/m);
+    expect(service.output()).not.toContain(token);
+  }, 60_000);
+
   it('a port already in use: says EADDRINUSE and the port, exits 1', async () => {
     const holder = net.createServer();
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
