@@ -60,10 +60,13 @@ export async function buildDeps(
   // The rules always; the model when Azure OpenAI is configured, behind the store's shared kill switch.
   const advisors: readonly Advisor[] = overrides.advisors ?? composeAdvisors(config, logger, metrics, store);
   // Start-up rules: no trusted clients → unauthenticated only on a loopback HOST or with ALLOW_UNAUTHENTICATED.
-  // The store remembers JWT ids, so a replay is caught across instances (PostgreSQL) and restarts.
+  // The store remembers JWT ids, so a replay is caught across instances (PostgreSQL) and restarts; while it is down
+  // or slow, the instance's own memory still catches a replay to this instance and the hooks keep answering.
   let auth: AuthenticationSetup | undefined;
   try {
-    auth = overrides.authenticator ? undefined : setUpAuthentication(config, { logger, replayGuard: store });
+    auth = overrides.authenticator
+      ? undefined
+      : setUpAuthentication(config, { logger, replayGuard: store, metricsRegistry: metrics.registry });
   } catch (error) {
     if (!overrides.store) await store.close();
     throw error;
