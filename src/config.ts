@@ -34,6 +34,8 @@ export interface Config {
    * `false` (direct), a hop count, or addresses/subnets/`loopback`/`uniquelocal`.
    */
   readonly trustProxy: boolean | number | readonly string[];
+  /** AUDIT_BEFORE_ANSWER: each hook answer waits (within its deadline) for its audit record to be written. */
+  readonly auditBeforeAnswer: boolean;
 }
 
 export interface AzureOpenAIConfig {
@@ -176,6 +178,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     fhirMaxConcurrency: intVar(env, 'FHIR_MAX_CONCURRENCY', 16, 1, 1000),
     trustProxy: trustProxyVar(env),
+    auditBeforeAnswer: boolVar(env, 'AUDIT_BEFORE_ANSWER', false),
   };
 }
 

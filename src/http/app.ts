@@ -109,6 +109,7 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.fhirGate ? { fhirGate: deps.fhirGate } : {}),
       adviceBudgetMs: config.adviceBudgetMs,
       loopLag: deps.loopLag ?? NO_LAG,
+      auditBeforeAnswer: config.auditBeforeAnswer,
     }),
   );
   app.use(feedbackRouter({ store: deps.store, registry: deps.registry, logger }));

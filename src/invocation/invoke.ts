@@ -1,6 +1,7 @@
 /**
  * One hook call, start to finish: validate → resolve data → normalize → advisors (within the budget) → cards →
- * validate → answer. The audit record goes to the store's queue, off the hot path.
+ * validate → answer. The audit record goes to the store's queue, off the hot path (or, with
+ * AUDIT_BEFORE_ANSWER, is written before the answer leaves, within the deadline).
  */
 import type { Bundle, Patient } from 'fhir/r4.js';
 import { suppressOverridden } from '../advisors/rules/index.js';
@@ -15,7 +16,7 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { bundleOf, type FhirGate, type ResolvedPrefetch, resolvePrefetch } from '../prefetch/resolve.js';
 import type { ClientIdentity } from '../security/types.js';
-import type { InvocationOutcome, Store } from '../store/types.js';
+import type { AuditWriteOutcome, InvocationOutcome, InvocationRecord, Store } from '../store/types.js';
 import type { Deadline } from './deadline.js';
 import type { Pseudonymizer } from './pseudonym.js';
 import { overriddenKeysWithin } from './overrides.js';
@@ -35,6 +36,8 @@ export interface InvocationDeps {
   /** Bounds concurrent reads per FHIR server across hook calls. */
   readonly fhirGate?: FhirGate;
   readonly now?: () => Date;
+  /** AUDIT_BEFORE_ANSWER: the answer waits (within the deadline) until its audit record is written. */
+  readonly auditBeforeAnswer?: boolean;
 }
 
 export interface InvocationInput {
@@ -50,6 +53,25 @@ export interface InvocationInput {
  * hung answered up to 1,497 ms into a 1,500 ms budget, leaving nothing for the wait before a call is even read.
  */
 export const RESPONSE_RESERVE_MS = 100;
+
+/** What the wait for the audit row leaves of the deadline: serializing and sending the answer, nothing else. */
+const AUDIT_WAIT_RESERVE_MS = 50;
+
+/**
+ * Hands the call's audit record to the store's queue. With AUDIT_BEFORE_ANSWER, returns the wait for its
+ * durable write, cut short by the deadline; on a store failure the wait ends and the record stays queued.
+ */
+function recordAudit(
+  deps: InvocationDeps,
+  deadline: Deadline,
+  record: InvocationRecord,
+): Promise<AuditWriteOutcome> | undefined {
+  if (!deps.auditBeforeAnswer) {
+    deps.store.audit.record(record);
+    return undefined;
+  }
+  return deps.store.audit.recordDurably(record, deadline.signal(AUDIT_WAIT_RESERVE_MS));
+}
 
 function patientOf(resolved: ResolvedPrefetch): Patient | undefined {
   const value = resolved.patient;
@@ -183,7 +205,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
     outcome = 'ok';
     return { cards: built.cards };
   } finally {
-    deps.store.audit.record({
+    const written = recordAudit(deps, deadline, {
       hookInstance: request.hookInstance,
       serviceId: definition.id,
       hook: definition.hook,
@@ -199,5 +221,6 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       })),
       cards: built?.records ?? [],
     });
+    if (written) await written;
   }
 }

@@ -1,5 +1,5 @@
 /**
- * The service as its own process (`src/index.ts` through tsx, as `npm run dev` runs it), for what only a real
+ * The service as its own process (`src/index.ts` with tsx's loader, as `npm run dev` runs it), for what only a real
  * process shows: its exit code and message at start, and what survives a `kill -9`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -7,7 +7,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 
 export interface ServiceProcess {
   readonly child: ChildProcess;
@@ -19,7 +18,9 @@ export interface ServiceProcess {
 
 /** Starts the service with exactly this environment on top of PATH/HOME (nothing else inherited). */
 export function spawnService(env: Readonly<Record<string, string>>): ServiceProcess {
-  const child = spawn(TSX, [path.join(ROOT, 'src', 'index.ts')], {
+  // One process, node itself with tsx's loader: the tsx command would run the service as its child, and a signal
+  // sent to it (kill -9) would not reach the service.
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'index.ts')], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
