@@ -6,15 +6,23 @@ import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from '@jest/globals';
-import { spawnService } from '../helpers/serviceProcess.js';
+import { afterEach, describe, expect, it } from '@jest/globals';
+import { type ServiceProcess, spawnService } from '../helpers/serviceProcess.js';
 
 const dataDir = (): string => mkdtempSync(path.join(os.tmpdir(), 'cds-start-test-'));
 
 describe('start-up failures', () => {
+  let service: ServiceProcess | undefined;
+
+  // A service that started after all (the failure this file looks for did not happen) must not outlive the test.
+  afterEach(() => {
+    if (service?.child.exitCode === null) service.child.kill('SIGKILL');
+    service = undefined;
+  });
+
   it('an audit token shorter than 32 characters: names AUDIT_TOKENS (not the token), exits 2', async () => {
     const token = 'short-audit-token';
-    const service = spawnService({
+    service = spawnService({
       PORT: '0',
       DATA_DIR: dataDir(),
       AUDIT_TOKENS: `${'a'.repeat(40)},${token}`,
@@ -30,7 +38,7 @@ describe('start-up failures', () => {
     await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve));
     const { port } = holder.address() as net.AddressInfo;
     try {
-      const service = spawnService({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir() });
+      service = spawnService({ PORT: String(port), HOST: '127.0.0.1', DATA_DIR: dataDir() });
 
       expect(await service.exited).toBe(1);
       const output = service.output();
