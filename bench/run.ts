@@ -163,6 +163,19 @@ interface Best {
   readonly others: number;
 }
 
+/** A measurement's columns of a table row. */
+const measuredColumns = ({
+  result,
+  cpu,
+  mainCpu,
+  others,
+}: Best): Pick<Row, 'result' | 'cpu' | 'mainCpu' | 'others'> => ({
+  result,
+  cpu,
+  mainCpu,
+  others,
+});
+
 /** Best of `REPEATS` runs by throughput: other work on the machine only ever slows a run down. */
 async function best(server: Child, options: Parameters<typeof load>[0]): Promise<Best> {
   let top: Best | undefined;
@@ -204,10 +217,7 @@ async function rulesAndBare(service: Child, bare: Child | undefined): Promise<vo
         scenario: 'rules only',
         hook,
         connections,
-        result: ours.result,
-        cpu: ours.cpu,
-        mainCpu: ours.mainCpu,
-        others: ours.others,
+        ...measuredColumns(ours),
         note: notes.filter(Boolean).join('; '),
       };
       rows.push(row);
@@ -612,10 +622,7 @@ async function auditBeforeAnswer(): Promise<void> {
           scenario: 'rules only, AUDIT_BEFORE_ANSWER=true',
           hook,
           connections,
-          result: ours.result,
-          cpu: ours.cpu,
-          mainCpu: ours.mainCpu,
-          others: ours.others,
+          ...measuredColumns(ours),
           note: usual
             ? `${fmt((ours.result.rps / usual.rps) * 100, 0)}% of the default's rate, p50 ${fmt(ours.result.p50 - usual.p50)} ms more; each answer waits for its audit row's commit`
             : "each answer waits for its audit row's commit (default not measured in this run)",

@@ -257,43 +257,25 @@ describe('EHR JWT verification', () => {
     expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeDefined();
   });
 
-  it('verifies a token whose jku is the jwks_url with the inline keys, fetching nothing', async () => {
-    const keySet = await startJwksServer();
-    try {
-      const { authenticator } = setUp({
-        clients: [
-          client({
-            jwks: { keys: [key.publicJwk] },
-            jwksUrl: keySet.url('/keys'),
-            allowedJku: [keySet.url('/keys')],
-          }),
-        ],
-      });
-      const token = await signToken({ key, iss: ISS, aud: URL_CALLED, header: { jku: keySet.url('/keys') } });
-
-      expect(
-        await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
-      ).toBeDefined();
-      expect(keySet.requests).toEqual([]);
-    } finally {
-      await keySet.close();
-    }
-  });
-
-  it('verifies a token whose jku is in allowed_jku with the inline keys, fetching nothing', async () => {
-    const keySet = await startJwksServer();
-    try {
-      const { authenticator } = setUp({
-        clients: [
-          { iss: ISS, jwks: { keys: [key.publicJwk] }, allowedJku: [keySet.url('/other')], fhirServers: [] },
-        ],
-      });
-      const token = await signToken({
-        key,
+  it.each([
+    [
+      'the jwks_url',
+      (url: string) => client({ jwks: { keys: [key.publicJwk] }, jwksUrl: url, allowedJku: [url] }),
+    ],
+    [
+      'in allowed_jku',
+      (url: string): TrustedClient => ({
         iss: ISS,
-        aud: URL_CALLED,
-        header: { jku: keySet.url('/other') },
-      });
+        jwks: { keys: [key.publicJwk] },
+        allowedJku: [url],
+        fhirServers: [],
+      }),
+    ],
+  ])('verifies a token whose jku is %s with the inline keys, fetching nothing', async (_where, clientFor) => {
+    const keySet = await startJwksServer();
+    try {
+      const { authenticator } = setUp({ clients: [clientFor(keySet.url('/keys'))] });
+      const token = await signToken({ key, iss: ISS, aud: URL_CALLED, header: { jku: keySet.url('/keys') } });
 
       expect(
         await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
