@@ -6,6 +6,7 @@
  * cap with a small skew; tenant; `jti` never replayed. Every failure resolves to `undefined` (→ 401 with a generic
  * body) and logs one line with the reason, never the token.
  */
+import { createHash } from 'node:crypto';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -307,6 +308,8 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): EhrAut
 /**
  * In-memory replay guard for a single instance. Bounded: when full, the entry closest to expiry is dropped
  * (it could only be replayed within its few remaining seconds), with a warning, rather than refusing valid EHRs.
+ * Each entry is keyed by a 128-bit digest of issuer and jti, so it takes the same ~100 bytes whatever the token
+ * carried (jti strings straight from a token can be long, or built of many pieces): ~10 MB for 100,000.
  */
 export class MemoryReplayGuard implements ReplayGuard {
   // Insertion order is close to expiry order because lifetimes are capped, so sweeping from the front is cheap.
@@ -330,7 +333,13 @@ export class MemoryReplayGuard implements ReplayGuard {
   private remember(issuer: string, jti: string, expiresAt: Date): boolean {
     const now = this.clock();
     this.sweep(now);
-    const key = `${issuer}\u0000${jti}`;
+    const key = createHash('sha256')
+      .update(issuer)
+      .update('\u0000')
+      .update(jti)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
     const known = this.seen.get(key);
     if (known !== undefined && known > now) return false;
     if (this.seen.size >= this.maxEntries) {
