@@ -164,6 +164,19 @@ interface Best {
   readonly others: number;
 }
 
+/** A measurement's columns of a table row. */
+const measuredColumns = ({
+  result,
+  cpu,
+  mainCpu,
+  others,
+}: Best): Pick<Row, 'result' | 'cpu' | 'mainCpu' | 'others'> => ({
+  result,
+  cpu,
+  mainCpu,
+  others,
+});
+
 /** Best of `REPEATS` runs by throughput: other work on the machine only ever slows a run down. */
 async function best(server: Child, options: Parameters<typeof load>[0]): Promise<Best> {
   let top: Best | undefined;
@@ -205,10 +218,7 @@ async function rulesAndBare(service: Child, bare: Child | undefined): Promise<vo
         scenario: 'rules only',
         hook,
         connections,
-        result: ours.result,
-        cpu: ours.cpu,
-        mainCpu: ours.mainCpu,
-        others: ours.others,
+        ...measuredColumns(ours),
         note: notes.filter(Boolean).join('; '),
       };
       rows.push(row);
@@ -592,6 +602,44 @@ async function authenticated(): Promise<void> {
   );
 }
 
+/**
+ * order-sign as rules only, with AUDIT_BEFORE_ANSWER=true: each answer waits for its audit row to be committed
+ * (SQLite, synchronous=FULL, through the writer thread). Beside the default rows, what that durability costs.
+ */
+async function auditBeforeAnswer(): Promise<void> {
+  const hook: BenchHook = 'order-sign';
+  const body = hookPayload(hook);
+  await withService(
+    'service (audit row before the answer)',
+    { AUDIT_BEFORE_ANSWER: 'true' },
+    async (service) => {
+      await warmUp(service.url, hookPath(hook), body);
+      for (const connections of [1, 16] as const) {
+        log(`rules-only ${hook} c=${connections}, audit row before the answer`);
+        const ours = await best(service, {
+          url: service.url,
+          path: hookPath(hook),
+          body,
+          connections,
+          seconds: SECONDS,
+        });
+        const usual = rows.find(
+          (r) => r.scenario === 'rules only' && r.hook === hook && r.connections === connections,
+        )?.result;
+        rows.push({
+          scenario: 'rules only, AUDIT_BEFORE_ANSWER=true',
+          hook,
+          connections,
+          ...measuredColumns(ours),
+          note: usual
+            ? `${fmt((ours.result.rps / usual.rps) * 100, 0)}% of the default's rate, p50 ${fmt(ours.result.p50 - usual.p50)} ms more; each answer waits for its audit row's commit`
+            : "each answer waits for its audit row's commit (default not measured in this run)",
+        });
+      }
+    },
+  );
+}
+
 async function main(): Promise<void> {
   const started = Date.now();
   prepareBuild(log);
@@ -639,6 +687,7 @@ async function main(): Promise<void> {
     delete peaks['service (rules, SQLite)'];
   }
   addRatios();
+  if (wanted('durable')) await auditBeforeAnswer();
   if (wanted('auth')) await authenticated();
   if (wanted('model')) await model();
   if (wanted('model')) for (const kind of ENDPOINT_KINDS) await hanging(kind);
@@ -727,7 +776,7 @@ async function writeResults(output: string): Promise<void> {
     '```sh',
     'npm run bench                      # about 3–4 minutes; writes this file',
     'BENCH_SECONDS=8 npm run bench      # longer measurements',
-    'BENCH_ONLY=rules,bare npm run bench   # sections: rules, bare, auth, prefetch, feedback, model',
+    'BENCH_ONLY=rules,bare npm run bench   # sections: rules, bare, durable, auth, prefetch, feedback, model',
     'BENCH_CPU_PROF=1 BENCH_ONLY=rules npm run bench   # V8 CPU profiles of the service (folder printed)',
     'npm run soak                       # fixed-rate soak: errors, lost records, memory, scale-out (bench/SOAK.md)',
     '```',

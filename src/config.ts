@@ -49,6 +49,8 @@ export interface Config {
    * `false` (direct), a hop count, or addresses/subnets/`loopback`/`uniquelocal`.
    */
   readonly trustProxy: boolean | number | readonly string[];
+  /** AUDIT_BEFORE_ANSWER: each hook answer waits (within its deadline) for its audit record to be written. */
+  readonly auditBeforeAnswer: boolean;
 }
 
 export class ConfigError extends Error {
@@ -111,6 +113,22 @@ function listVar(env: Env, name: string): string[] {
     .filter((s) => s.length > 0);
 }
 
+/** The audit tokens open the audit trail and the AI kill switch: too long to guess, whatever the throttle lets by. */
+export const MIN_AUDIT_TOKEN_LENGTH = 32;
+
+/** Throws a `ConfigError` naming the first AUDIT_TOKENS entry that is too short (by position, never its value). */
+export function checkAuditTokens(tokens: readonly string[]): void {
+  tokens.forEach((token, i) => {
+    if (token.length < MIN_AUDIT_TOKEN_LENGTH) {
+      // Says which entry and how long, never the token itself: this message goes to the console.
+      throw new ConfigError(
+        `AUDIT_TOKENS entry ${i + 1} is ${token.length} characters long; each token must be at least ` +
+          `${MIN_AUDIT_TOKEN_LENGTH} characters (a random one: openssl rand -hex 32)`,
+      );
+    }
+  });
+}
+
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
 
 export function loadConfig(env: Env = process.env): Config {
@@ -150,6 +168,8 @@ export function loadConfig(env: Env = process.env): Config {
   } catch (error) {
     throw error instanceof ModelEndpointError ? new ConfigError(error.message) : error;
   }
+  const auditTokens = listVar(env, 'AUDIT_TOKENS');
+  checkAuditTokens(auditTokens);
 
   return {
     port,
@@ -163,7 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     trustedClientsFile: env.TRUSTED_CLIENTS_FILE?.trim() || undefined,
     allowUnauthenticated: boolVar(env, 'ALLOW_UNAUTHENTICATED', false),
-    auditTokens: listVar(env, 'AUDIT_TOKENS'),
+    auditTokens,
     auditRetentionDays: retentionRaw ? intVar(env, 'AUDIT_RETENTION_DAYS', 0, 1, 36500) : undefined,
     pseudonymKey: env.PSEUDONYM_KEY?.trim() || undefined,
     azureOpenAI,
@@ -175,6 +195,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     fhirMaxConcurrency: intVar(env, 'FHIR_MAX_CONCURRENCY', 16, 1, 1000),
     trustProxy: trustProxyVar(env),
+    auditBeforeAnswer: boolVar(env, 'AUDIT_BEFORE_ANSWER', false),
   };
 }
 

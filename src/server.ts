@@ -4,6 +4,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Express } from 'express';
 import { SERVICES } from '../hooks/index.js';
 import { createModelAdvisor, knowledgeVocabulary } from './advisors/model/index.js';
 import { KnowledgeError, createRulesAdvisor, loadKnowledge } from './advisors/rules/index.js';
@@ -58,15 +59,20 @@ export async function buildDeps(
     );
   }
   const metrics = overrides.metrics ?? createMetrics({ defaultMetrics: true });
+  // Before the store opens: a token too short stops the start with nothing to undo.
+  const auditTokens = createAuditTokenVerifier(config.auditTokens, logger);
   // SQLite under DATA_DIR by default, PostgreSQL when DATABASE_URL is set; tests may pass their own store.
   const store = overrides.store ?? (await openStore(config, { logger, metricsRegistry: metrics.registry }));
   // The rules always; the model when a model endpoint is configured, behind the store's shared kill switch.
   const advisors: readonly Advisor[] = overrides.advisors ?? composeAdvisors(config, logger, metrics, store);
   // Start-up rules: no trusted clients → unauthenticated only on a loopback HOST or with ALLOW_UNAUTHENTICATED.
-  // The store remembers JWT ids, so a replay is caught across instances (PostgreSQL) and restarts.
+  // The store remembers JWT ids, so a replay is caught across instances (PostgreSQL) and restarts; while it is down
+  // or slow, the instance's own memory still catches a replay to this instance and the hooks keep answering.
   let auth: AuthenticationSetup | undefined;
   try {
-    auth = overrides.authenticator ? undefined : setUpAuthentication(config, { logger, replayGuard: store });
+    auth = overrides.authenticator
+      ? undefined
+      : setUpAuthentication(config, { logger, replayGuard: store, metricsRegistry: metrics.registry });
   } catch (error) {
     if (!overrides.store) await store.close();
     throw error;
@@ -92,12 +98,42 @@ export async function buildDeps(
     fhirGate: (key, signal, task) => fhirLimit.run(key, signal, task),
     loopLag: overrides.loopLag ?? processLoopLag(),
     auditAuth: createAuditAuth({
-      verifier: createAuditTokenVerifier(config.auditTokens, logger),
+      verifier: auditTokens,
       secureCookies: config.publicBaseUrl.startsWith('https:'),
       logger,
+      metricsRegistry: metrics.registry,
     }),
     ...overrides,
   };
+}
+
+/** The cause of a failed listen, in the words an operator acts on (the port and host, and what to do). */
+export class ListenError extends Error {
+  override readonly name = 'ListenError';
+}
+
+/**
+ * Listens, or rejects with a `ListenError` naming the address and the cause. Express 5 hands a listen error to
+ * the callback rather than throwing it: without this check a taken port surfaced as a crash on `server.address()`.
+ */
+function listen(app: Express, host: string, port: number): Promise<Server> {
+  const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, (error?: Error) => {
+      if (!error) {
+        resolve(server);
+        return;
+      }
+      const code = (error as NodeJS.ErrnoException).code ?? error.name;
+      const hint =
+        code === 'EADDRINUSE'
+          ? `port ${port} is already in use on ${host}: stop the process holding it or set PORT`
+          : code === 'EACCES'
+            ? `no permission to listen on port ${port}: use a port above 1023 or set PORT`
+            : error.message;
+      reject(new ListenError(`cannot listen on ${address} (${code}): ${hint}`, { cause: error }));
+    });
+  });
 }
 
 export async function startServer(
@@ -107,10 +143,13 @@ export async function startServer(
 ): Promise<RunningServer> {
   const deps = await buildDeps(config, logger, overrides);
   const app = createApp(deps);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, config.host, () => resolve(s));
-    s.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await listen(app, config.host, config.port);
+  } catch (error) {
+    if (!overrides.store) await deps.store.close();
+    throw error;
+  }
   // Slow clients must not pin connections (slowloris): header, request and keep-alive timeouts.
   applyServerTimeouts(server);
   const { port } = server.address() as AddressInfo;

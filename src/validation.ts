@@ -21,10 +21,27 @@ function listSchemaFiles(dir: string): string[] {
   });
 }
 
+/**
+ * Strings from outside that end up in the store. PostgreSQL cannot hold a NUL in text, so one there is a request
+ * the database refuses on every retry: refused here instead, with a 400 naming the field. Identifiers, codes and
+ * single-line labels take no control character at all; free text (a clinician's comment) keeps its line breaks.
+ */
+const TEXT_FORMATS = {
+  'no-control-characters': {
+    validate: (value: string) => !/\p{Cc}/u.test(value),
+    message: 'must not contain control characters',
+  },
+  'no-nul': {
+    validate: (value: string) => !value.includes('\u0000'),
+    message: 'must not contain a NUL character',
+  },
+} as const;
+
 function createAjv(): Ajv {
   // strictRequired is off: `required` inside if/then and not-clauses names properties declared elsewhere.
   const ajv = new Ajv({ allErrors: true, strict: true, strictRequired: false, allowUnionTypes: true });
   addFormats(ajv);
+  for (const [name, { validate: check }] of Object.entries(TEXT_FORMATS)) ajv.addFormat(name, check);
   for (const file of listSchemaFiles(SCHEMAS_DIR)) {
     const schema = JSON.parse(readFileSync(file, 'utf8')) as { $id?: string };
     if (!schema.$id?.startsWith(SCHEMA_BASE)) {
@@ -109,6 +126,11 @@ function describeError(e: ErrorObject, prefix: string): ErrorDetail {
       return { path: base || '/', message: `must be ${JSON.stringify(params.allowedValue)}` };
     case 'additionalProperties':
       return { path: `${base}/${String(params.additionalProperty)}`, message: 'is not allowed here' };
+    case 'format': {
+      const text = TEXT_FORMATS[params.format as keyof typeof TEXT_FORMATS] as
+        { message: string } | undefined;
+      return { path: base || '/', message: text?.message ?? e.message ?? 'has the wrong format' };
+    }
     default:
       return { path: base || '/', message: e.message ?? `fails ${e.keyword}` };
   }

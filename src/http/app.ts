@@ -113,6 +113,7 @@ export function createApp(deps: AppDeps): Express {
       adviceBudgetMsByService: config.adviceBudgetMsByService,
       loopLag: deps.loopLag ?? NO_LAG,
       ...(deps.now ? { now: deps.now } : {}),
+      auditBeforeAnswer: config.auditBeforeAnswer,
     }),
   );
   app.use(

@@ -1,6 +1,7 @@
 /**
  * One hook call, start to finish: validate → resolve data → normalize → advisors (within the budget) → cards →
- * validate → answer. The audit record goes to the store's queue, off the hot path.
+ * validate → answer. The audit record goes to the store's queue, off the hot path (or, with
+ * AUDIT_BEFORE_ANSWER, is written before the answer leaves, within the deadline).
  */
 import type { Bundle, Patient } from 'fhir/r4.js';
 import type { Advisor, AdvisorOutcome, Finding } from '../advisors/types.js';
@@ -15,7 +16,9 @@ import type { Metrics } from '../metrics.js';
 import { bundleOf, type FhirGate, type ResolvedPrefetch, resolvePrefetch } from '../prefetch/resolve.js';
 import type { ClientIdentity } from '../security/types.js';
 import type {
+  AuditWriteOutcome,
   InvocationOutcome,
+  InvocationRecord,
   OverrideRepeatRecord,
   OverrideScope,
   Store,
@@ -47,6 +50,8 @@ export interface InvocationDeps {
   readonly fhirGate?: FhirGate;
   /** The clock for the call's time (lab ages, the override window, the audit); the real one when absent. */
   readonly now?: () => Date;
+  /** AUDIT_BEFORE_ANSWER: the answer waits (within the deadline) until its audit record is written. */
+  readonly auditBeforeAnswer?: boolean;
 }
 
 export interface InvocationInput {
@@ -62,6 +67,25 @@ export interface InvocationInput {
  * hung answered up to 1,497 ms into a 1,500 ms budget, leaving nothing for the wait before a call is even read.
  */
 export const RESPONSE_RESERVE_MS = 100;
+
+/** What the wait for the audit row leaves of the deadline: serializing and sending the answer, nothing else. */
+const AUDIT_WAIT_RESERVE_MS = 50;
+
+/**
+ * Hands the call's audit record to the store's queue. With AUDIT_BEFORE_ANSWER, returns the wait for its
+ * durable write, cut short by the deadline; on a store failure the wait ends and the record stays queued.
+ */
+function recordAudit(
+  deps: InvocationDeps,
+  deadline: Deadline,
+  record: InvocationRecord,
+): Promise<AuditWriteOutcome> | undefined {
+  if (!deps.auditBeforeAnswer) {
+    deps.store.audit.record(record);
+    return undefined;
+  }
+  return deps.store.audit.recordDurably(record, deadline.signal(AUDIT_WAIT_RESERVE_MS));
+}
 
 function patientOf(resolved: ResolvedPrefetch): Patient | undefined {
   const value = resolved.patient;
@@ -204,7 +228,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
     outcome = 'ok';
     return { cards: built.cards };
   } finally {
-    deps.store.audit.record({
+    const written = recordAudit(deps, deadline, {
       hookInstance: request.hookInstance,
       serviceId: definition.id,
       hook: definition.hook,
@@ -223,6 +247,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       dataGaps: outcomes.flatMap((o) => o.gaps ?? []),
       overrideRepeats,
     });
+    if (written) await written;
   }
 }
 

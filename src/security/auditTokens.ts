@@ -9,10 +9,18 @@
  * deployment whose logs are shipped anywhere.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import express, { Router, type Request, type RequestHandler, type Response } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import express, {
+  Router,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
+import type { Registry } from 'prom-client';
+import { checkAuditTokens } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { type AuditSurface, FailureThrottle } from './failureThrottle.js';
 
 export interface AuditTokenVerifier {
   /** Constant-time check of a presented token against every configured one. */
@@ -32,6 +40,7 @@ export function randomSecret(bytes = 32): string {
  * configured token is compared, so neither length nor position leaks through timing.
  */
 export function createAuditTokenVerifier(tokens: readonly string[], logger: Logger): AuditTokenVerifier {
+  checkAuditTokens(tokens);
   const generated = tokens.length === 0;
   const list = generated ? [randomSecret()] : tokens;
   if (generated) {
@@ -106,8 +115,10 @@ export interface AuditAuthOptions {
   readonly secureCookies: boolean;
   readonly logger: Logger;
   readonly sessions?: AuditSessionStore;
-  /** Login attempts allowed per IP per minute. */
-  readonly loginAttemptsPerMinute?: number;
+  /** Wrong tokens allowed per client address per minute (API, admin and login together) before 429s. */
+  readonly failedAttemptsPerMinute?: number;
+  /** Where the throttle's counters go (the app's /metrics registry). */
+  readonly metricsRegistry?: Registry;
 }
 
 export interface AuditAuth {
@@ -162,6 +173,28 @@ export function createAuditAuth(options: AuditAuthOptions): AuditAuth {
     next();
   };
 
+  const throttle = new FailureThrottle({
+    logger,
+    ...(options.failedAttemptsPerMinute === undefined ? {} : { limit: options.failedAttemptsPerMinute }),
+    ...(options.metricsRegistry ? { metricsRegistry: options.metricsRegistry } : {}),
+  });
+
+  /**
+   * A wrong token: 401, or 429 with Retry-After once its address has failed too often. Called only after the token
+   * was checked, so a right token never gets here, throttled address or not.
+   */
+  function refuse(req: Request, res: Response, next: NextFunction, surface: AuditSurface): void {
+    throttle.fail(req.ip, surface).then((verdict) => {
+      if (!verdict.throttled) {
+        logger.warn('audit authentication failed', { reason: 'invalid token', surface });
+        next(new AppError('unauthorized', 'Unauthorized'));
+        return;
+      }
+      res.set('Retry-After', String(verdict.retryAfterSeconds));
+      next(new AppError('too_many_requests', 'Too many wrong tokens from this address; try again later'));
+    }, next);
+  }
+
   const requireAuditToken: RequestHandler = (req, res, next) => {
     res.set('Cache-Control', 'no-store');
     if (req.get('authorization') !== undefined) {
@@ -171,11 +204,7 @@ export function createAuditAuth(options: AuditAuthOptions): AuditAuth {
         next();
         return;
       }
-      logger.warn('audit authentication failed', {
-        reason: 'invalid bearer token',
-        path: req.path.slice(0, 200),
-      });
-      next(new AppError('unauthorized', 'Unauthorized'));
+      refuse(req, res, next, req.originalUrl.startsWith('/admin') ? 'admin' : 'audit_api');
       return;
     }
     const session = sessionOf(req);
@@ -195,20 +224,10 @@ export function createAuditAuth(options: AuditAuthOptions): AuditAuth {
     next();
   };
 
-  const loginLimiter = rateLimit({
-    windowMs: 60_000,
-    limit: options.loginAttemptsPerMinute ?? 10,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    handler: (_req, _res, next) =>
-      next(new AppError('too_many_requests', 'Too many login attempts; try again later')),
-  });
-
   const router = Router();
   router.post(
     '/audit/login',
     noStore,
-    loginLimiter,
     express.json({ limit: '4kb' }),
     express.urlencoded({ extended: false, limit: '4kb' }),
     (req, res, next) => {
@@ -219,8 +238,7 @@ export function createAuditAuth(options: AuditAuthOptions): AuditAuth {
       }
       const token = (req.body as { token?: unknown } | undefined)?.token;
       if (!verifier.verify(typeof token === 'string' ? token : undefined)) {
-        logger.warn('audit login failed', { reason: 'invalid token' });
-        next(new AppError('unauthorized', 'Unauthorized'));
+        refuse(req, res, next, 'login');
         return;
       }
       const previous = readCookie(req, cookieName);

@@ -6,6 +6,7 @@
  * cap with a small skew; tenant; `jti` never replayed. Every failure resolves to `undefined` (→ 401 with a generic
  * body) and logs one line with the reason, never the token.
  */
+import { createHash } from 'node:crypto';
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -45,6 +46,12 @@ export const DEFAULT_CLOCK_SKEW_SECONDS = 30;
 /** A CDS Hooks JWT is a few hundred bytes; anything this large is not one and is not worth parsing. */
 const MAX_TOKEN_LENGTH = 8 * 1024;
 const MAX_JTI_LENGTH = 256;
+/** What is logged of a value read from a token (kid, jku, iss, jti): enough to recognise it, never kilobytes. */
+const MAX_LOGGED_LENGTH = 100;
+
+function clip(value: string): string {
+  return value.length > MAX_LOGGED_LENGTH ? `${value.slice(0, MAX_LOGGED_LENGTH)}…` : value;
+}
 
 export interface JwksOptions {
   /** Abort a JWK Set fetch after this long. */
@@ -75,6 +82,7 @@ export interface Rejection {
   readonly reason: string;
   readonly issuer?: string;
   readonly kid?: string;
+  readonly jku?: string;
   readonly jti?: string;
 }
 
@@ -165,11 +173,16 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): EhrAut
     return set;
   }
 
-  /** The keys a token may be verified with, or why none may be used. Never fetches a URL not on the list. */
+  /**
+   * The keys a token may be verified with, or why none may be used: the client's inline keys first, then the set
+   * its `jku` names (only a URL on the client's list) or else its `jwks_url`, fetched only when no inline key has
+   * the token's `kid`. An EHR that names its key set in every token is trusted on inline keys without outbound calls.
+   */
   function keysFor(
     client: TrustedClient,
     header: ProtectedHeaderParameters,
   ): Result<JWTVerifyGetKey, string> {
+    let remoteUrl = client.jwksUrl;
     if (header.jku !== undefined) {
       let jku: string;
       try {
@@ -178,12 +191,12 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): EhrAut
         return err('jku is not a URL');
       }
       if (!client.allowedJku.includes(jku)) return err("jku is not on the issuer's allow-list");
-      return ok(remoteSet(jku));
+      remoteUrl = jku;
     }
     const sources: JWTVerifyGetKey[] = [];
     const local = localSets.get(client.iss);
     if (local) sources.push(local);
-    if (client.jwksUrl) sources.push(remoteSet(client.jwksUrl));
+    if (remoteUrl) sources.push(remoteSet(remoteUrl));
     return ok(firstMatching(sources));
   }
 
@@ -207,8 +220,13 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): EhrAut
       return err({ reason: 'token is not a JWS compact JWT' });
     }
     const kid = typeof header.kid === 'string' ? header.kid : undefined;
-    const issuer = typeof unverified.iss === 'string' ? unverified.iss.slice(0, 200) : undefined;
-    const ids = { ...(issuer === undefined ? {} : { issuer }), ...(kid === undefined ? {} : { kid }) };
+    const issuer = typeof unverified.iss === 'string' ? unverified.iss : undefined;
+    // What the log may say about the token: its identifiers, each cut short (a kid of kilobytes is not a kid).
+    const ids = {
+      ...(issuer === undefined ? {} : { issuer: clip(issuer) }),
+      ...(kid === undefined ? {} : { kid: clip(kid) }),
+      ...(typeof header.jku === 'string' ? { jku: clip(header.jku) } : {}),
+    };
 
     if (typeof header.alg !== 'string' || !algorithms.includes(header.alg)) {
       return err({ ...ids, reason: `alg "${String(header.alg).slice(0, 20)}" is not allowed` });
@@ -240,10 +258,14 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): EhrAut
     }
 
     const { exp, iat, jti } = payload as { exp: number; iat: number; jti: unknown };
-    if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) {
-      return err({ ...ids, reason: 'jti must be a string of 1 to 256 characters' });
+    // No control character: a NUL cannot even be stored in PostgreSQL text.
+    if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH || /\p{Cc}/u.test(jti)) {
+      return err({
+        ...ids,
+        reason: 'jti must be a string of 1 to 256 characters without control characters',
+      });
     }
-    const withJti = { ...ids, jti };
+    const withJti = { ...ids, jti: clip(jti) };
     if (!audienceMatches(payload.aud, url))
       return err({ ...withJti, reason: `aud does not equal the URL called (${url})` });
     const nowSeconds = Math.floor(at.getTime() / 1000);
@@ -286,6 +308,8 @@ export function createJwtAuthenticator(options: JwtAuthenticatorOptions): EhrAut
 /**
  * In-memory replay guard for a single instance. Bounded: when full, the entry closest to expiry is dropped
  * (it could only be replayed within its few remaining seconds), with a warning, rather than refusing valid EHRs.
+ * Each entry is keyed by a 128-bit digest of issuer and jti, so it takes the same ~100 bytes whatever the token
+ * carried (jti strings straight from a token can be long, or built of many pieces): ~10 MB for 100,000.
  */
 export class MemoryReplayGuard implements ReplayGuard {
   // Insertion order is close to expiry order because lifetimes are capped, so sweeping from the front is cheap.
@@ -309,7 +333,13 @@ export class MemoryReplayGuard implements ReplayGuard {
   private remember(issuer: string, jti: string, expiresAt: Date): boolean {
     const now = this.clock();
     this.sweep(now);
-    const key = `${issuer}\u0000${jti}`;
+    const key = createHash('sha256')
+      .update(issuer)
+      .update('\u0000')
+      .update(jti)
+      .digest()
+      .subarray(0, 16)
+      .toString('base64url');
     const known = this.seen.get(key);
     if (known !== undefined && known > now) return false;
     if (this.seen.size >= this.maxEntries) {

@@ -3,17 +3,24 @@
  * with trusted clients every CDS call needs a valid JWT; without any, the service runs unauthenticated only on a
  * loopback HOST or when the operator says so explicitly, and says so loudly; otherwise it refuses to start.
  */
+import type { Registry } from 'prom-client';
 import { ConfigError, type Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import { MemoryReplayGuard, createJwtAuthenticator, type JwksOptions } from './jwt.js';
 import { isLoopbackHostname } from './loopback.js';
+import { LayeredReplayGuard, REPLAY_CHECK_BUDGET_SHARE } from './replayGuard.js';
 import { loadTrustedClients, type TrustedClient } from './trustedClients.js';
 import { type EhrAuthenticator, type ReplayGuard, noAuthentication } from './types.js';
 
 export interface AuthenticatorDeps {
   readonly logger: Logger;
-  /** Shared replay store (PostgreSQL with several instances); defaults to an in-memory guard. */
+  /**
+   * Shared replay store (PostgreSQL with several instances), asked after this instance's own memory and within a
+   * share of ADVICE_BUDGET_MS (src/security/replayGuard.ts); without it, the instance's memory alone.
+   */
   readonly replayGuard?: ReplayGuard;
+  /** Where the replay check counts its degraded checks (the app's /metrics registry). */
+  readonly metricsRegistry?: Registry;
   /** Already-loaded clients (tests); otherwise `config.trustedClientsFile` is read. */
   readonly clients?: readonly TrustedClient[];
   readonly algorithms?: readonly string[];
@@ -40,6 +47,7 @@ export function setUpAuthentication(
     | 'jwtMaxLifetimeSeconds'
     | 'jwtClockSkewSeconds'
     | 'publicBaseUrl'
+    | 'adviceBudgetMs'
   >,
   deps: AuthenticatorDeps,
 ): AuthenticationSetup {
@@ -78,7 +86,14 @@ export function setUpAuthentication(
   const authenticator = createJwtAuthenticator({
     clients,
     maxLifetimeSeconds: config.jwtMaxLifetimeSeconds,
-    replayGuard: deps.replayGuard ?? new MemoryReplayGuard(100_000, logger),
+    replayGuard: deps.replayGuard
+      ? new LayeredReplayGuard({
+          shared: deps.replayGuard,
+          waitMs: Math.floor(config.adviceBudgetMs * REPLAY_CHECK_BUDGET_SHARE),
+          logger,
+          ...(deps.metricsRegistry ? { metricsRegistry: deps.metricsRegistry } : {}),
+        })
+      : new MemoryReplayGuard(100_000, logger),
     logger,
     ...(deps.algorithms ? { algorithms: deps.algorithms } : {}),
     clockSkewSeconds: deps.clockSkewSeconds ?? config.jwtClockSkewSeconds,

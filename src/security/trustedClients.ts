@@ -13,7 +13,7 @@ export interface TrustedClient {
   readonly iss: string;
   /** The client's JWK Set URL, fetched lazily and cached. */
   readonly jwksUrl?: string;
-  /** Inline public keys, tried before `jwksUrl`. */
+  /** Inline public keys, tried before any fetched set (`jwksUrl` or the one a `jku` names). */
   readonly jwks?: JSONWebKeySet;
   /** Every URL a token's `jku` may name: `jwks_url` plus `allowed_jku`, normalized by `URL`. */
   readonly allowedJku: readonly string[];

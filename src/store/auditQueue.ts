@@ -10,11 +10,14 @@
  * already queued is written), counted in `cds_audit_records_dropped_total{reason="queue_full"}` and logged at
  * most every 10 s. A record the store refuses while it is reachable (a bad row) is dropped alone
  * (`reason="rejected"`) instead of blocking the queue forever.
+ *
+ * `recordDurably` (AUDIT_BEFORE_ANSWER) queues the same way but starts a write at once and lets the caller
+ * wait for it: written, or the store failed (the record stays queued), or the caller's deadline came first.
  */
 import { getHeapStatistics } from 'node:v8';
 import type { Logger } from '../logger.js';
 import type { StoreMetrics } from './metrics.js';
-import type { AuditSink, CardRecord, InvocationRecord } from './types.js';
+import type { AuditSink, AuditWriteOutcome, CardRecord, InvocationRecord } from './types.js';
 
 export interface AuditQueueOptions {
   /** Most records held in memory (in flight included). */
@@ -81,6 +84,10 @@ export class AuditQueue implements AuditSink {
   private droppedSinceWarn = 0;
   private lastDropWarn = 0;
   private lastOutageWarn = 0;
+  /** Records whose caller waits for their write (recordDurably), with how to tell it the outcome. */
+  private readonly waiting = new Map<InvocationRecord, (outcome: AuditWriteOutcome) => void>();
+  /** The last write failed with the store unreachable, and none has succeeded since. */
+  private outage = false;
 
   constructor(
     private readonly write: BatchWriter,
@@ -98,17 +105,58 @@ export class AuditQueue implements AuditSink {
   }
 
   record(invocation: InvocationRecord): void {
+    if (this.enqueue(invocation)) this.schedule();
+  }
+
+  recordDurably(invocation: InvocationRecord, signal: AbortSignal): Promise<AuditWriteOutcome> {
+    const outcome = (value: AuditWriteOutcome): Promise<AuditWriteOutcome> => {
+      this.metrics.writeBeforeAnswer.inc({ outcome: value });
+      return Promise.resolve(value);
+    };
+    if (!this.enqueue(invocation)) return outcome('dropped');
+    // The store is known to be down: the record waits in the queue, the answer need not.
+    if (this.outage) {
+      this.schedule();
+      return outcome('queued');
+    }
+    return new Promise((resolve) => {
+      const settle = (value: AuditWriteOutcome): void => {
+        signal.removeEventListener('abort', onAbort);
+        this.waiting.delete(invocation);
+        this.metrics.writeBeforeAnswer.inc({ outcome: value });
+        resolve(value);
+      };
+      const onAbort = (): void => settle('deadline');
+      this.waiting.set(invocation, settle);
+      if (signal.aborted) {
+        settle('deadline');
+        return;
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      // No waiting for company: an answer waits on this write. Calls arriving meanwhile share the next batch.
+      this.kick();
+    });
+  }
+
+  /** Puts a record on the queue; false (counted) when it is closed or full. */
+  private enqueue(invocation: InvocationRecord): boolean {
     if (this.closed) {
       this.metrics.auditDropped.inc({ reason: 'closed' });
-      return;
+      return false;
     }
     if (this.queue.length >= this.options.maxQueue) {
       this.metrics.auditDropped.inc({ reason: 'queue_full' });
       this.warnDropped();
-      return;
+      return false;
     }
     this.queue.push(invocation);
-    this.schedule();
+    return true;
+  }
+
+  /** Tells whoever waits for these records how their write ended. */
+  private settle(records: Iterable<InvocationRecord>, outcome: AuditWriteOutcome): void {
+    if (this.waiting.size === 0) return;
+    for (const record of records) this.waiting.get(record)?.(outcome);
   }
 
   /** A card still waiting in this instance's queue (feedback can arrive before its card is written). */
@@ -151,6 +199,7 @@ export class AuditQueue implements AuditSink {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       this.wakeSleeper?.();
+      this.settle([...this.waiting.keys()], 'dropped');
       this.queue.length = 0;
     }
   }
@@ -208,10 +257,11 @@ export class AuditQueue implements AuditSink {
       if (error instanceof PartialBatchError && error.written > 0) {
         const written = Math.min(error.written, batch.length);
         this.metrics.auditWritten.inc(written);
+        this.settle(batch.slice(0, written), 'written');
         return written;
       }
       if (!(await this.reachable())) {
-        this.warnOutage(error);
+        this.onOutage(error);
         return 0;
       }
       // The store answers but refused the batch: find the bad record(s) so the rest are not held hostage.
@@ -220,8 +270,12 @@ export class AuditQueue implements AuditSink {
         try {
           await this.timedWrite([record]);
         } catch (recordError) {
-          if (!(await this.reachable())) return consumed;
+          if (!(await this.reachable())) {
+            this.onOutage(recordError);
+            return consumed;
+          }
           this.metrics.auditDropped.inc({ reason: 'rejected' });
+          this.settle([record], 'rejected');
           this.logger.error('audit record rejected by the store', {
             serviceId: record.serviceId,
             hookInstance: record.hookInstance,
@@ -239,6 +293,15 @@ export class AuditQueue implements AuditSink {
     await this.write(batch);
     end();
     this.metrics.auditWritten.inc(batch.length);
+    this.outage = false;
+    this.settle(batch, 'written');
+  }
+
+  /** The store is unreachable: nobody waits for a write that will not come soon; the records stay queued. */
+  private onOutage(error: unknown): void {
+    this.outage = true;
+    this.settle([...this.waiting.keys()], 'queued');
+    this.warnOutage(error);
   }
 
   private sleepBeforeRetry(ms: number): Promise<void> {

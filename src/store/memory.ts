@@ -8,6 +8,7 @@ import { AppError } from '../errors.js';
 import { feedbackItemKey, normalizeTimestamp } from './feedback.js';
 import type {
   AuditSummary,
+  AuditWriteOutcome,
   CardQuery,
   ChainReport,
   FeedbackItem,
@@ -47,6 +48,10 @@ export class MemoryStore implements Store {
   readonly audit = {
     record: (invocation: InvocationRecord): void => {
       this.invocations.push(invocation);
+    },
+    recordDurably: async (invocation: InvocationRecord): Promise<AuditWriteOutcome> => {
+      this.invocations.push(invocation);
+      return 'written';
     },
     flush: async (): Promise<void> => {},
   };

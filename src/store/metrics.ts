@@ -12,6 +12,7 @@ export interface StoreMetrics {
   readonly feedbackItems: Counter<'result'>;
   readonly purgedRows: Counter<'chain'>;
   readonly storeUp: Gauge;
+  readonly writeBeforeAnswer: Counter<'outcome'>;
 }
 
 export function createStoreMetrics(registry: Registry, queueDepth: () => number): StoreMetrics {
@@ -62,6 +63,12 @@ export function createStoreMetrics(registry: Registry, queueDepth: () => number)
     storeUp: new Gauge({
       name: 'cds_store_up',
       help: '1 when the last store health check answered, 0 otherwise',
+      registers,
+    }),
+    writeBeforeAnswer: new Counter({
+      name: 'cds_audit_before_answer_waits_total',
+      help: 'AUDIT_BEFORE_ANSWER: how the wait for the audit row of each answer ended (written; queued: the store failed; rejected; dropped; deadline)',
+      labelNames: ['outcome'],
       registers,
     }),
   };

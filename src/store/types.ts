@@ -101,9 +101,21 @@ export interface InvocationRecord {
   readonly overrideRepeats?: readonly OverrideRepeatRecord[];
 }
 
+/**
+ * How a wait for an audit record's write ended: `written` (durable), `queued` (the store failed; the record waits
+ * in the queue for the next try), `rejected` (the store refused this record), `dropped` (the queue was full or
+ * closed), `deadline` (the caller stopped waiting; the record is still queued).
+ */
+export type AuditWriteOutcome = 'written' | 'queued' | 'rejected' | 'dropped' | 'deadline';
+
 /** Sink for audit records. `record` never blocks and never throws: the hook's answer must not wait on it. */
 export interface AuditSink {
   record(invocation: InvocationRecord): void;
+  /**
+   * Queues the record like `record`, and resolves once it is written, or its write has failed (it stays queued), or
+   * `signal` aborts: for AUDIT_BEFORE_ANSWER, where the answer waits for its audit row. Never rejects.
+   */
+  recordDurably(invocation: InvocationRecord, signal: AbortSignal): Promise<AuditWriteOutcome>;
   /** Writes whatever is queued; called on graceful shutdown. Rejects if the queue cannot be written in time. */
   flush(): Promise<void>;
 }

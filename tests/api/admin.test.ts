@@ -12,7 +12,7 @@ import type { SqlStore } from '../../src/store/sqlStore.js';
 import { testApp } from '../helpers/testApp.js';
 import { dropLocation, type Location, newLocation, openAt } from '../int/store/helpers.js';
 
-const TOKEN = 'admin-test-token-81d2e0';
+const TOKEN = 'admin-test-token-81d2e0-4b7f9a3c6e15';
 const fingerprint = createHash('sha256').update(TOKEN).digest('hex').slice(0, 12);
 
 describe('PUT /admin/services/{id}/ai', () => {

@@ -231,8 +231,10 @@ describe('rate limits through the app', () => {
 });
 
 describe('audit and admin API through the app', () => {
+  const AUDIT_SECRET = 'audit-secret-8e1f6b0a3d5c92747a1e';
+
   it('requires an AUDIT_TOKENS bearer token, and the dashboard login exchanges one for a session', async () => {
-    const { app: audited } = await testApp({ auditTokens: ['audit-secret'], rateLimitPerMinute: 0 });
+    const { app: audited } = await testApp({ auditTokens: [AUDIT_SECRET], rateLimitPerMinute: 0 });
 
     expect((await request(audited).get('/audit/api/invocations')).status).toBe(401);
     expect(
@@ -241,8 +243,37 @@ describe('audit and admin API through the app', () => {
     expect(
       (await request(audited).put('/admin/services/patient-view-advice/ai').send({ enabled: false })).status,
     ).toBe(401);
-    const login = await request(audited).post('/audit/login').send({ token: 'audit-secret' }).expect(200);
+    const login = await request(audited).post('/audit/login').send({ token: AUDIT_SECRET }).expect(200);
     expect(String(login.headers['set-cookie'])).toMatch(/HttpOnly; SameSite=Strict/);
+  });
+
+  it('throttles wrong tokens per address with 429 and Retry-After, lets the right one in, and counts it', async () => {
+    const { app: audited } = await testApp({ auditTokens: [AUDIT_SECRET], rateLimitPerMinute: 0 });
+    const attempt = (token: string) =>
+      request(audited).get('/audit/api/invocations').set('Authorization', `Bearer ${token}`);
+
+    for (let i = 0; i < 10; i += 1) expect((await attempt(`guess-${i}`)).status).toBe(401);
+    const throttled = await attempt('guess-10');
+    const admin = await request(audited)
+      .put('/admin/services/patient-view-advice/ai')
+      .set('Authorization', 'Bearer guess-11')
+      .send({ enabled: false });
+    const right = await attempt(AUDIT_SECRET);
+    const metrics = await request(audited).get('/metrics').expect(200);
+
+    expect(throttled.status).toBe(429);
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
+    expect(admin.status).toBe(429);
+    expect(right.status).toBe(200);
+    expect(metrics.text).toContain('cds_audit_auth_throttled_total{surface="audit_api"} 1');
+    expect(metrics.text).toContain('cds_audit_auth_throttled_total{surface="admin"} 1');
+    expect(metrics.text).toContain('cds_audit_auth_failures_total{surface="audit_api"} 11');
+  });
+
+  it('refuses to build with an audit token shorter than 32 characters', async () => {
+    await expect(testApp({ auditTokens: ['audit-secret'] })).rejects.toThrow(
+      /AUDIT_TOKENS entry 1 .*at least 32/,
+    );
   });
 });
 

@@ -22,7 +22,7 @@ import {
 import { requestFixture } from '../helpers/fixtures.js';
 import { testApp } from '../helpers/testApp.js';
 
-const AUDIT_TOKEN = 'fuzz-audit-token';
+const AUDIT_TOKEN = 'fuzz-audit-token-3f9c0a6d2e8b71c4';
 const SERVICE_IDS = ['patient-view-advice', 'order-select-advice', 'order-sign-advice'] as const;
 const FIXTURES: Record<(typeof SERVICE_IDS)[number], string> = {
   'patient-view-advice': 'patient-view.full-prefetch',

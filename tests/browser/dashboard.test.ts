@@ -24,7 +24,7 @@ import { type Location, newLocation, openAt } from '../int/store/helpers.js';
 import { INTERACTION, type Seeded, seedAudit } from '../api/audit/seed.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const TOKEN = 'browser-test-token-5e7b21';
+const TOKEN = 'browser-test-token-5e7b21-c8a04f3d9e17';
 const ARTIFACTS = path.join(PROJECT_ROOT, 'tests', 'artifacts');
 
 let location: Location;

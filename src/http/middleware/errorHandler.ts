@@ -1,7 +1,7 @@
 /**
  * The one place that shapes error responses: `{ error: { status, code, message, requestId, details? } }`.
- * Body-parser failures get their proper status; anything unexpected is a generic 500 carrying only the request
- * id, with the details in the log. 401 bodies never say why.
+ * Body-parser and URL-decoding failures get their proper status; anything unexpected is a generic 500 carrying
+ * only the request id, with the details in the log. 401 bodies never say why.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { AppError, type ErrorCode, statusOf } from '../../errors.js';
@@ -29,6 +29,13 @@ function fromParserError(error: HttpParserError | undefined, limitBytes: number)
   return undefined;
 }
 
+/** The router could not decode a URL parameter (`%zz`, a truncated UTF-8 sequence): the client's URL is wrong. */
+function fromUrlError(error: unknown): AppError | undefined {
+  if (!(error instanceof URIError)) return undefined;
+  // Never the router's message: it quotes the raw parameter.
+  return new AppError('bad_request', 'The URL holds malformed percent-encoding');
+}
+
 const GENERIC_MESSAGES: Partial<Record<ErrorCode, string>> = {
   unauthorized: 'Unauthorized',
   internal_error: 'Internal error',
@@ -38,7 +45,9 @@ export function errorHandler(logger: Logger, limitBytes: number): ErrorRequestHa
   return (error: unknown, _req, res, _next) => {
     const requestId = res.locals.requestId as string | undefined;
     const appError =
-      error instanceof AppError ? error : fromParserError(error as HttpParserError, limitBytes);
+      error instanceof AppError
+        ? error
+        : (fromUrlError(error) ?? fromParserError(error as HttpParserError, limitBytes));
     if (!appError) {
       // A bug. Log what we know (no request data), answer with nothing but the request id.
       logger.error('unhandled error', {

@@ -58,6 +58,7 @@ export const dashboardCsp = helmet({
 });
 
 const EXPORT_FILE = /^(invocations|cards|feedback)\.(csv|ndjson)$/;
+const CARD_UUID = /^[A-Za-z0-9-]{1,200}$/;
 
 export function auditRouter(deps: AuditRouterDeps): Router {
   const router = Router();
@@ -124,7 +125,8 @@ export function auditRouter(deps: AuditRouterDeps): Router {
   });
   api.get('/cards/:uuid', async (req, res) => {
     const uuid = String(req.params.uuid);
-    if (uuid.length > 200) throw new AppError('not_found', 'No such card');
+    // Card uuids are ours (letters, digits, dashes): anything else names no card, and must not reach the database.
+    if (!CARD_UUID.test(uuid)) throw new AppError('not_found', 'No such card');
     const detail = await read((db) => cardDetail(db, uuid));
     if (!detail) throw new AppError('not_found', 'No such card');
     res.json(detail);

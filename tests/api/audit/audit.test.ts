@@ -29,7 +29,7 @@ import {
   seedAudit,
 } from './seed.js';
 
-const TOKEN = 'audit-test-token-4c1f9a';
+const TOKEN = 'audit-test-token-4c1f9a-e2d85b7a0c36';
 
 type CardPage = Page<StoredCard & { responses: CardResponses }>;
 interface ErrorBody {

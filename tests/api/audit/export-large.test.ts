@@ -11,7 +11,7 @@ import type { SqlStore } from '../../../src/store/sqlStore.js';
 import { testApp } from '../../helpers/testApp.js';
 import { card, invocation, type Location, newLocation, openAt } from '../../int/store/helpers.js';
 
-const TOKEN = 'export-test-token-0b93d4';
+const TOKEN = 'export-test-token-0b93d4-71c6e8a2f5d9';
 const CALLS = 2_101;
 
 describe('exports and summaries over many pages', () => {

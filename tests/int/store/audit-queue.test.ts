@@ -162,4 +162,79 @@ describe('audit queue', () => {
     expect(await dropped(h.metrics, 'closed')).toBe(1);
     expect(h.queue.depth).toBe(0);
   });
+
+  describe('recordDurably (AUDIT_BEFORE_ANSWER)', () => {
+    const never = (): AbortSignal => new AbortController().signal;
+
+    it('resolves once the record is written, without waiting for company', async () => {
+      const h = harness(
+        () => undefined,
+        () => true,
+        { flushIntervalMs: 60_000 },
+      );
+      const record = invocation({}, 0);
+
+      expect(await h.queue.recordDurably(record, never())).toBe('written');
+      expect(h.written).toEqual([record]);
+    });
+
+    it('stops waiting when the store is down, keeps the record queued and writes it when the store is back', async () => {
+      let down = true;
+      const h = harness(
+        () => {
+          if (down) throw new Error('connect ECONNREFUSED');
+        },
+        () => !down,
+      );
+      const first = invocation({}, 0);
+      const second = invocation({}, 0);
+
+      expect(await h.queue.recordDurably(first, never())).toBe('queued');
+      // The outage is known now: the next one does not wait at all.
+      expect(await h.queue.recordDurably(second, never())).toBe('queued');
+      expect(h.queue.depth).toBe(2);
+
+      down = false;
+      await h.queue.flush();
+      expect(h.written).toEqual([first, second]);
+    });
+
+    it('stops waiting at the deadline, the record still queued', async () => {
+      let open!: () => void;
+      const gate = new Promise<void>((resolve) => (open = resolve));
+      const h = harness(
+        () => gate,
+        () => true,
+      );
+      const deadline = new AbortController();
+      const record = invocation({}, 0);
+
+      const waiting = h.queue.recordDurably(record, deadline.signal);
+      deadline.abort();
+
+      expect(await waiting).toBe('deadline');
+      open();
+      await h.queue.flush();
+      expect(h.written).toEqual([record]);
+    });
+
+    it('says when the record was refused, or dropped because the queue is full', async () => {
+      const poison = invocation({ serviceId: 'poison' }, 0);
+      const h = harness(
+        (batch) => {
+          if (batch.includes(poison)) throw new Error('value too long');
+        },
+        () => true,
+        { maxQueue: 1 },
+      );
+
+      const refused = h.queue.recordDurably(poison, never());
+      const full = h.queue.recordDurably(invocation({}, 0), never());
+
+      expect(await full).toBe('dropped');
+      expect(await refused).toBe('rejected');
+      const outcomes = (await h.metrics.writeBeforeAnswer.get()).values.map((v) => v.labels.outcome).sort();
+      expect(outcomes).toEqual(['dropped', 'rejected']);
+    });
+  });
 });

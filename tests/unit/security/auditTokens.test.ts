@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import express from 'express';
+import { Registry } from 'prom-client';
 import request from 'supertest';
+import { ConfigError, loadConfig } from '../../../src/config.js';
 import { errorHandler } from '../../../src/http/middleware/errorHandler.js';
 import {
   AuditSessionStore,
@@ -9,24 +11,29 @@ import {
 } from '../../../src/security/auditTokens.js';
 import { captureLogger } from '../../fakes/jwks-server.js';
 
-const TOKEN = 'correct-horse-battery-staple';
+const TOKEN = 'correct-horse-battery-staple-0f7e2a9c41';
+const SECOND_TOKEN = 'second-token-5b8d03e6a1f94c2277d0';
 
 function appWith(options: { secureCookies?: boolean; sessions?: AuditSessionStore } = {}) {
   const { logger, entries } = captureLogger();
+  const metricsRegistry = new Registry();
   const auth = createAuditAuth({
-    verifier: createAuditTokenVerifier([TOKEN, 'second-token'], logger),
+    verifier: createAuditTokenVerifier([TOKEN, SECOND_TOKEN], logger),
     secureCookies: options.secureCookies ?? false,
     logger,
+    metricsRegistry,
     ...(options.sessions ? { sessions: options.sessions } : {}),
   });
   const app = express();
+  // Tests stand for several client addresses with X-Forwarded-For from loopback.
+  app.set('trust proxy', 'loopback');
   app.use(express.json());
   app.use(auth.router);
   app.use(['/audit/api', '/admin'], auth.requireAuditToken);
   app.get('/audit/api/invocations', (_req, res) => void res.json({ items: [] }));
   app.put('/admin/services/:id/ai', (_req, res) => void res.json({ enabled: false }));
   app.use(errorHandler(logger, 1024));
-  return { app, auth, entries };
+  return { app, auth, entries, metricsRegistry };
 }
 
 const errorOf = (res: request.Response) => (res.body as { error: { code: string; message: string } }).error;
@@ -40,14 +47,42 @@ async function login(app: express.Express): Promise<{ cookie: string; csrfToken:
   };
 }
 
+describe('AUDIT_TOKENS', () => {
+  it('refuses a token shorter than 32 characters at start, naming the variable but not the token', () => {
+    const short = 'guessable-in-seconds';
+    const load = () => loadConfig({ AUDIT_TOKENS: `${TOKEN},${short}` });
+
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow(/AUDIT_TOKENS/);
+    expect(load).toThrow(/entry 2 .*20 characters.*at least 32/);
+    expect(load).not.toThrow(new RegExp(short));
+    expect(() => loadConfig({ AUDIT_TOKENS: 'x'.repeat(31) })).toThrow(/at least 32/);
+  });
+
+  it('takes tokens of 32 characters and more', () => {
+    expect(loadConfig({ AUDIT_TOKENS: ` ${'a'.repeat(32)} , ${TOKEN}` }).auditTokens).toEqual([
+      'a'.repeat(32),
+      TOKEN,
+    ]);
+    expect(loadConfig({}).auditTokens).toEqual([]);
+  });
+});
+
 describe('audit token verifier', () => {
   it('accepts each configured token and nothing else', () => {
     const { logger } = captureLogger();
-    const verifier = createAuditTokenVerifier(['alpha', 'beta'], logger);
+    const verifier = createAuditTokenVerifier([TOKEN, SECOND_TOKEN], logger);
 
-    expect(verifier.verify('alpha')).toBe(true);
-    expect(verifier.verify('beta')).toBe(true);
-    for (const wrong of ['alph', 'alphaa', 'ALPHA', '', undefined, 'x'.repeat(10_000)])
+    expect(verifier.verify(TOKEN)).toBe(true);
+    expect(verifier.verify(SECOND_TOKEN)).toBe(true);
+    for (const wrong of [
+      TOKEN.slice(0, -1),
+      `${TOKEN}a`,
+      TOKEN.toUpperCase(),
+      '',
+      undefined,
+      'x'.repeat(10_000),
+    ])
       expect(verifier.verify(wrong)).toBe(false);
     expect(verifier.generated).toBe(false);
   });
@@ -93,7 +128,7 @@ describe('audit and admin API access', () => {
     await request(app).get('/audit/api/invocations').set('Authorization', `Bearer ${TOKEN}`).expect(200);
     await request(app)
       .put('/admin/services/x/ai')
-      .set('Authorization', 'Bearer second-token')
+      .set('Authorization', `Bearer ${SECOND_TOKEN}`)
       .send({ enabled: false })
       .expect(200);
   });
@@ -169,7 +204,7 @@ describe('dashboard session', () => {
       .expect(403);
   });
 
-  it('limits login attempts per client', async () => {
+  it('throttles failed logins per client, and still lets the right token in', async () => {
     const { app } = appWith();
 
     for (let i = 0; i < 10; i += 1)
@@ -177,9 +212,11 @@ describe('dashboard session', () => {
         .post('/audit/login')
         .send({ token: `guess-${i}` })
         .expect(401);
-    const res = await request(app).post('/audit/login').send({ token: TOKEN }).expect(429);
+    const throttled = await request(app).post('/audit/login').send({ token: 'guess-10' }).expect(429);
+    await request(app).post('/audit/login').send({ token: TOKEN }).expect(200);
 
-    expect(errorOf(res).code).toBe('too_many_requests');
+    expect(errorOf(throttled).code).toBe('too_many_requests');
+    expect(Number(throttled.headers['retry-after'])).toBeGreaterThan(0);
   });
 
   it('lets the session read, and write only with the CSRF token', async () => {
@@ -261,5 +298,91 @@ describe('dashboard session', () => {
       .get('/audit/api/invocations')
       .set('Cookie', 'cds-audit=AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA')
       .expect(401);
+  });
+});
+
+describe('throttling failed tokens per client address', () => {
+  const wrong = (app: express.Express, from = '10.0.0.1') =>
+    request(app)
+      .get('/audit/api/invocations')
+      .set('X-Forwarded-For', from)
+      .set('Authorization', 'Bearer wrong');
+
+  it('answers 429 with Retry-After once an address has failed 10 times in a minute', async () => {
+    const { app } = appWith();
+
+    for (let i = 0; i < 10; i += 1) await wrong(app).expect(401);
+    const res = await wrong(app).expect(429);
+
+    expect(errorOf(res)).toMatchObject({ code: 'too_many_requests' });
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    expect(Number(res.headers['retry-after'])).toBeLessThanOrEqual(60);
+  });
+
+  it('always accepts the right token, even from a throttled address', async () => {
+    const { app } = appWith();
+    for (let i = 0; i < 12; i += 1) await wrong(app);
+
+    await request(app)
+      .get('/audit/api/invocations')
+      .set('X-Forwarded-For', '10.0.0.1')
+      .set('Authorization', `Bearer ${TOKEN}`)
+      .expect(200);
+    await request(app)
+      .post('/audit/login')
+      .set('X-Forwarded-For', '10.0.0.1')
+      .send({ token: TOKEN })
+      .expect(200);
+    await wrong(app).expect(429);
+  });
+
+  it('counts the audit API, the admin API and the login together, and each address on its own', async () => {
+    const { app } = appWith();
+    for (let i = 0; i < 4; i += 1) await wrong(app).expect(401);
+    for (let i = 0; i < 3; i += 1)
+      await request(app)
+        .put('/admin/services/x/ai')
+        .set('X-Forwarded-For', '10.0.0.1')
+        .set('Authorization', 'Bearer wrong')
+        .expect(401);
+    for (let i = 0; i < 3; i += 1)
+      await request(app)
+        .post('/audit/login')
+        .set('X-Forwarded-For', '10.0.0.1')
+        .send({ token: 'x' })
+        .expect(401);
+
+    await request(app)
+      .post('/audit/login')
+      .set('X-Forwarded-For', '10.0.0.1')
+      .send({ token: 'x' })
+      .expect(429);
+    await request(app)
+      .put('/admin/services/x/ai')
+      .set('X-Forwarded-For', '10.0.0.1')
+      .set('Authorization', 'Bearer wrong')
+      .expect(429);
+    await wrong(app, '10.0.0.2').expect(401);
+  });
+
+  it('counts failures and throttled answers in the metrics, per surface', async () => {
+    const { app, metricsRegistry } = appWith();
+    for (let i = 0; i < 11; i += 1) await wrong(app);
+    await request(app).post('/audit/login').set('X-Forwarded-For', '10.0.0.1').send({ token: 'x' });
+
+    const text = await metricsRegistry.metrics();
+
+    expect(text).toContain('cds_audit_auth_failures_total{surface="audit_api"} 11');
+    expect(text).toContain('cds_audit_auth_failures_total{surface="login"} 1');
+    expect(text).toContain('cds_audit_auth_throttled_total{surface="audit_api"} 1');
+    expect(text).toContain('cds_audit_auth_throttled_total{surface="login"} 1');
+  });
+
+  it('does not count requests that present no credentials at all', async () => {
+    const { app } = appWith();
+    for (let i = 0; i < 15; i += 1)
+      await request(app).get('/audit/api/invocations').set('X-Forwarded-For', '10.0.0.1').expect(401);
+
+    await wrong(app).expect(401);
   });
 });

@@ -257,6 +257,101 @@ describe('EHR JWT verification', () => {
     expect(await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED })).toBeDefined();
   });
 
+  it.each([
+    [
+      'the jwks_url',
+      (url: string) => client({ jwks: { keys: [key.publicJwk] }, jwksUrl: url, allowedJku: [url] }),
+    ],
+    [
+      'in allowed_jku',
+      (url: string): TrustedClient => ({
+        iss: ISS,
+        jwks: { keys: [key.publicJwk] },
+        allowedJku: [url],
+        fhirServers: [],
+      }),
+    ],
+  ])('verifies a token whose jku is %s with the inline keys, fetching nothing', async (_where, clientFor) => {
+    const keySet = await startJwksServer();
+    try {
+      const { authenticator } = setUp({ clients: [clientFor(keySet.url('/keys'))] });
+      const token = await signToken({ key, iss: ISS, aud: URL_CALLED, header: { jku: keySet.url('/keys') } });
+
+      expect(
+        await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+      ).toBeDefined();
+      expect(keySet.requests).toEqual([]);
+    } finally {
+      await keySet.close();
+    }
+  });
+
+  it('fetches the set a jku names when no inline key matches the kid', async () => {
+    const keySet = await startJwksServer();
+    try {
+      const inlineOnly = await createSigningKey('ES384');
+      keySet.setKeys('/keys', [key.publicJwk]);
+      const { authenticator } = setUp({
+        clients: [
+          {
+            iss: ISS,
+            jwks: { keys: [inlineOnly.publicJwk] },
+            allowedJku: [keySet.url('/keys')],
+            fhirServers: [],
+          },
+        ],
+      });
+      const token = await signToken({ key, iss: ISS, aud: URL_CALLED, header: { jku: keySet.url('/keys') } });
+
+      expect(
+        await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+      ).toBeDefined();
+      expect(keySet.requests).toEqual(['/keys']);
+    } finally {
+      await keySet.close();
+    }
+  });
+
+  it('logs no more than a short prefix of a huge kid, jku or jti', async () => {
+    const { authenticator, logText } = setUp({ clients: [client({ allowedJku: [] })] });
+    const huge = 'k'.repeat(5000);
+    const badKid = await signToken({ key, iss: ISS, aud: URL_CALLED, header: { kid: huge } });
+    const badJku = await signToken({
+      key,
+      iss: ISS,
+      aud: URL_CALLED,
+      header: { jku: `https://x.example/${huge}` },
+    });
+    const badJti = await signToken({ key, iss: ISS, aud: URL_CALLED, claims: { jti: huge } });
+
+    for (const token of [badKid, badJku, badJti])
+      expect(
+        await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+      ).toBeUndefined();
+
+    const lines = logText().trim().split('\n');
+    expect(lines).toHaveLength(3);
+    for (const line of lines) expect(line.length).toBeLessThan(600);
+  });
+
+  it('refuses a jti holding control characters before it reaches the replay store', async () => {
+    const seen: string[] = [];
+    const recording: ReplayGuard = {
+      rememberJti: (_issuer, jti) => {
+        seen.push(jti);
+        return Promise.resolve(true);
+      },
+    };
+    const { authenticator, reasons } = setUp({ replayGuard: recording });
+    const token = await signToken({ key, iss: ISS, aud: URL_CALLED, claims: { jti: 'abc\u0000def' } });
+
+    expect(
+      await authenticator.authenticate({ authorization: bearer(token), url: URL_CALLED }),
+    ).toBeUndefined();
+    expect(reasons()).toEqual(['jti must be a string of 1 to 256 characters without control characters']);
+    expect(seen).toEqual([]);
+  });
+
   it('rejects a replayed jti', async () => {
     const { authenticator, reasons } = setUp();
     const token = await signToken({ key, iss: ISS, aud: URL_CALLED });
@@ -467,6 +562,28 @@ describe('the CDS Hooks specification example JWT', () => {
 
     expect(identity).toBeUndefined();
     expect(reasons()).toEqual(['token expired']);
+  });
+
+  it('is verified with inline keys when its jku is on the allow-list, without any fetch', async () => {
+    const fetched: string[] = [];
+    const recordingFetch = (url: string) => {
+      fetched.push(url);
+      return Promise.resolve(new Response('', { status: 404 }));
+    };
+    const { authenticator, reasons } = setUp({
+      clients: [{ ...specClient, jwks: SPEC_EXAMPLE.jwks as never }],
+      jwks: { fetch: recordingFetch },
+    });
+
+    const identity = await authenticator.authenticate({
+      authorization: bearer(SPEC_EXAMPLE.token),
+      url: SPEC_EXAMPLE.aud,
+    });
+
+    // The signature verified with the inline key: only the 2015 expiry is left to fail.
+    expect(identity).toBeUndefined();
+    expect(reasons()).toEqual(['token expired']);
+    expect(fetched).toEqual([]);
   });
 
   it('is rejected when its jku is not on the allow-list, even with the right inline keys', async () => {
