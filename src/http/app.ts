@@ -105,6 +105,7 @@ export function createApp(deps: AppDeps): Express {
       logger,
       pseudonymize: deps.pseudonymize,
       prefetchMaxPages: config.prefetchMaxPages,
+      fhirMaxResponseBytes: config.fhirMaxResponseBytes,
       checkFhirServer: deps.checkFhirServer,
       ...(deps.fhirGate ? { fhirGate: deps.fhirGate } : {}),
       adviceBudgetMs: config.adviceBudgetMs,

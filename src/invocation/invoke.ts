@@ -30,6 +30,8 @@ export interface InvocationDeps {
   readonly logger: Logger;
   readonly pseudonymize: Pseudonymizer;
   readonly prefetchMaxPages: number;
+  /** Largest FHIR response body accepted, per page (FHIR_MAX_RESPONSE_BYTES). */
+  readonly fhirMaxResponseBytes: number;
   /** SSRF guard: a reason when this client may not make us fetch from `url`. */
   readonly checkFhirServer: (client: ClientIdentity, url: string) => string | undefined;
   /** Bounds concurrent reads per FHIR server across hook calls. */
@@ -109,6 +111,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       fhirAuthorization: request.fhirAuthorization,
       signal: deadline.signal(RESPONSE_RESERVE_MS * 2),
       maxPages: deps.prefetchMaxPages,
+      maxResponseBytes: deps.fhirMaxResponseBytes,
       checkFhirServer: (url) => deps.checkFhirServer(input.client, url),
       onFetch: (key, result) => deps.metrics.prefetchFetches.inc({ key, outcome: result }),
       ...(deps.fhirGate ? { gate: deps.fhirGate } : {}),

@@ -27,6 +27,8 @@ export interface ResolveRequest {
   /** Aborts when the time allowed for fetching is spent. */
   readonly signal: AbortSignal;
   readonly maxPages: number;
+  /** Largest FHIR response body accepted, per page. */
+  readonly maxResponseBytes: number;
   /** SSRF guard: may the service fetch from this FHIR server for this client? Returns a reason when not. */
   readonly checkFhirServer: (url: string) => string | undefined;
   readonly onFetch?: (
@@ -74,6 +76,12 @@ function failureReason(failure: FhirReadFailure): string {
       return 'the FHIR server did not answer within the time budget';
     case 'http':
       return `the FHIR server answered HTTP ${failure.status}`;
+    case 'redirect':
+      return 'the FHIR server answered with a redirect, which is never followed';
+    case 'too-large':
+      return `the FHIR server's response is larger than ${failure.maxBytes} bytes (FHIR_MAX_RESPONSE_BYTES)`;
+    case 'too-many-pages':
+      return `the search has more than ${failure.maxPages} pages (PREFETCH_MAX_PAGES)`;
     case 'network':
       return 'the FHIR server could not be reached';
     case 'invalid-response':
@@ -115,6 +123,7 @@ function readerFor(request: ResolveRequest): { reader?: FhirReader; problem?: st
       accessToken: request.fhirAuthorization?.access_token,
       signal: request.signal,
       maxPages: request.maxPages,
+      maxResponseBytes: request.maxResponseBytes,
     }),
   };
 }
@@ -125,8 +134,14 @@ async function completePages(
   value: ResolvedValue,
   request: ResolveRequest,
   reader: FhirReader | undefined,
+  readerProblem: string | undefined,
 ): Promise<ResolvedValue> {
-  if (value.state !== 'data' || !hasNextPage(value.resource) || !reader) return value;
+  if (value.state !== 'data' || !hasNextPage(value.resource)) return value;
+  // The EHR sent a first page only: without a server to read the rest, the list is known to be incomplete.
+  if (!reader) {
+    const problem = readerProblem ?? 'no fhirServer was given';
+    return { state: 'unavailable', reason: `the prefetch is one page of several and ${problem}` };
+  }
   const first = value.resource;
   const result = await gated(request, () => reader.collectPages(first));
   request.onFetch?.(key, result.ok ? 'ok' : result.failure.kind, result.ok ? result.pages - 1 : 0);
@@ -149,7 +164,9 @@ export async function resolvePrefetch(request: ResolveRequest): Promise<Result<R
   const values = await Promise.all(
     keys.map((key) => {
       const value = sent.get(key);
-      return value ? completePages(key, value, request, reader) : fetchKey(key, request, reader, problem);
+      return value
+        ? completePages(key, value, request, reader, problem)
+        : fetchKey(key, request, reader, problem);
     }),
   );
   const resolved = new Map<PrefetchKey, ResolvedValue>(keys.map((key, i) => [key, values[i]!]));
