@@ -1,15 +1,18 @@
 /**
  * Reads from an EHR's FHIR server with fhir-kit-client: bearer token from `fhirAuthorization`, redirects never
- * followed, searchset `next` links followed up to a bound and only on the same server, and every response cut at
- * the deadline and past a byte limit (`BoundedExchange`). The access token lives only in this object for the
- * length of one hook call: never logged, never kept.
+ * followed, every URL resolved under the checked base before it is fetched (the URL compared is the URL fetched),
+ * searchset `next` links followed up to a bound and only under that base, and every response cut at the deadline
+ * and past a byte limit (`BoundedExchange`). The access token lives only in this object for the length of one hook
+ * call: never logged, never kept.
  */
 import { Client } from 'fhir-kit-client';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
+import { type FhirBaseUrl, resolveUnderBase } from './baseUrl.js';
 import { BoundedExchange } from './boundedExchange.js';
 
 export interface FhirReadOptions {
-  readonly baseUrl: string;
+  /** The base the SSRF guard accepted, normalized: nothing outside it is ever requested. */
+  readonly baseUrl: FhirBaseUrl;
   readonly accessToken?: string;
   /** Aborts at the deadline: every read in flight is cut then. */
   readonly signal: AbortSignal;
@@ -24,6 +27,7 @@ export type FhirReadFailure =
   | { readonly kind: 'redirect' }
   | { readonly kind: 'too-large'; readonly maxBytes: number }
   | { readonly kind: 'too-many-pages'; readonly maxPages: number }
+  | { readonly kind: 'outside-server' }
   | { readonly kind: 'network' }
   | { readonly kind: 'invalid-response' };
 
@@ -47,17 +51,6 @@ function isResource(value: unknown): value is FhirResource {
 
 function nextLink(bundle: Bundle): string | undefined {
   return bundle.link?.find((l) => l.relation === 'next')?.url;
-}
-
-/** A `next` link is followed only when it points under the same FHIR base: a page must not send us elsewhere. */
-export function isSameServer(baseUrl: string, url: string): boolean {
-  try {
-    const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-    const target = new URL(url, base);
-    return target.origin === base.origin && target.pathname.startsWith(base.pathname);
-  } catch {
-    return false;
-  }
 }
 
 /** `work`, or a rejection as soon as `signal` aborts, whichever comes first: a read never outlives the deadline. */
@@ -111,17 +104,16 @@ export class FhirReader {
   }
 
   /**
-   * Follows a searchset's `next` links (same server only, up to `maxPages` pages in all) and returns one Bundle
+   * Follows a searchset's `next` links (under the base only, up to `maxPages` pages in all) and returns one Bundle
    * with every entry. Used for fetched searches and for paginated prefetch the EHR sent (allowed since 2.0). A
    * search that cannot be read whole is a failure, never a silently shorter list.
    */
   async collectPages(first: Bundle): Promise<FhirReadResult> {
-    const { maxPages, baseUrl } = this.options;
+    const { maxPages } = this.options;
     const entries = [...(first.entry ?? [])];
     let page: Bundle = first;
     let pages = 1;
     for (let next = nextLink(page); next !== undefined; next = nextLink(page)) {
-      if (!isSameServer(baseUrl, next)) break;
       if (pages >= maxPages) return { ok: false, failure: { kind: 'too-many-pages', maxPages } };
       const fetched = await this.get(next);
       if (!fetched.ok) return fetched;
@@ -135,8 +127,10 @@ export class FhirReader {
     return { ok: true, resource: merged, pages };
   }
 
-  /** One GET of `url`, relative to the base or absolute. */
-  private async get(url: string): Promise<Fetched> {
+  /** One GET of `reference` resolved under the base: the absolute URL checked is the one handed to the client. */
+  private async get(reference: string): Promise<Fetched> {
+    const url = resolveUnderBase(this.options.baseUrl, reference);
+    if (url === undefined) return { ok: false, failure: { kind: 'outside-server' } };
     const { signal, maxResponseBytes } = this.options;
     const exchange = new BoundedExchange({ maxBytes: maxResponseBytes, signal });
     // `dispatcher` is fetch's (undici's) own option; fhir-kit-client passes per-request options through to fetch.

@@ -14,6 +14,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { bundleOf, type FhirGate, type ResolvedPrefetch, resolvePrefetch } from '../prefetch/resolve.js';
+import type { FhirServerCheck } from '../security/ssrf.js';
 import type { ClientIdentity } from '../security/types.js';
 import type { InvocationOutcome, Store } from '../store/types.js';
 import type { Deadline } from './deadline.js';
@@ -32,8 +33,8 @@ export interface InvocationDeps {
   readonly prefetchMaxPages: number;
   /** Largest FHIR response body accepted, per page (FHIR_MAX_RESPONSE_BYTES). */
   readonly fhirMaxResponseBytes: number;
-  /** SSRF guard: a reason when this client may not make us fetch from `url`. */
-  readonly checkFhirServer: (client: ClientIdentity, url: string) => string | undefined;
+  /** SSRF guard: may this client make us fetch from `url`? The normalized base when it may, a reason when not. */
+  readonly checkFhirServer: (client: ClientIdentity, url: string) => FhirServerCheck;
   /** Bounds concurrent reads per FHIR server across hook calls. */
   readonly fhirGate?: FhirGate;
   readonly now?: () => Date;
