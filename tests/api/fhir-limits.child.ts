@@ -19,7 +19,7 @@ import {
   startHostileFhirServer,
 } from '../fakes/hostile-fhir-server.js';
 
-export const BUDGET_MS = 1500;
+const BUDGET_MS = 1500;
 const MB = 2 ** 20;
 
 const gc = (globalThis as { gc?: () => void }).gc;

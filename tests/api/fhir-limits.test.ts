@@ -5,13 +5,13 @@
  * loaded machine; the memory figures come from a child process under npm start's heap flags.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Bundle } from 'fhir/r4.js';
 import request from 'supertest';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { requestFixture, withFhirServer } from '../helpers/fixtures.js';
+import { npmStartFlags } from '../helpers/startFlags.js';
 import { testApp } from '../helpers/testApp.js';
 import {
   type HostileFhirServer,
@@ -178,20 +178,12 @@ describe('FHIR reads cut at the deadline', () => {
   });
 });
 
-/** The node flags `npm start` runs with. */
-function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  return (pkg.scripts.start ?? '').split(/\s+/).filter((arg) => arg.startsWith('--'));
-}
-
 describe('memory while hostile bodies stream in', () => {
   it('stays a fraction of one body under npm start heap flags: 100 MB bodies, endless ones, and a deadline cut under GC', () => {
     const child = spawnSync(
       process.execPath,
       [
-        ...startFlags(),
+        ...npmStartFlags(),
         '--expose-gc',
         '--import',
         'tsx',
