@@ -42,6 +42,9 @@ async function scenario(
 ): Promise<Figures> {
   server.respond = respond;
   const { app } = await testApp({ adviceBudgetMs: BUDGET_MS, ...config });
+  // The app's own start (its store and audit writer thread) is not what is measured.
+  await request(app).get('/readyz');
+  await new Promise((resolve) => setTimeout(resolve, 200));
   const body = withFhirServer(requestFixture('patient-view.no-prefetch'), `${server.origin}/fhir`, 'token');
   gc!();
   const before = process.memoryUsage();
