@@ -44,6 +44,8 @@ export interface Config {
   readonly rateLimitPerMinute: number;
   /** Concurrent reads per FHIR server (by origin), across all hook calls of this instance. */
   readonly fhirMaxConcurrency: number;
+  /** Largest FHIR response body read (each searchset page on its own); a larger one is cut off, unread. */
+  readonly fhirMaxResponseBytes: number;
   /**
    * Express `trust proxy`: which proxies' X-Forwarded-For to believe when finding the client IP (rate limits).
    * `false` (direct), a hop count, or addresses/subnets/`loopback`/`uniquelocal`.
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     jwtClockSkewSeconds: intVar(env, 'JWT_CLOCK_SKEW_SECONDS', 30, 0, 300),
     rateLimitPerMinute: intVar(env, 'RATE_LIMIT_PER_MINUTE', 1200, 0, 1_000_000),
     fhirMaxConcurrency: intVar(env, 'FHIR_MAX_CONCURRENCY', 16, 1, 1000),
+    fhirMaxResponseBytes: intVar(env, 'FHIR_MAX_RESPONSE_BYTES', 4 * 2 ** 20, 64 * 2 ** 10, 64 * 2 ** 20),
     trustProxy: trustProxyVar(env),
     auditBeforeAnswer: boolVar(env, 'AUDIT_BEFORE_ANSWER', false),
   };

@@ -91,10 +91,7 @@ export async function buildDeps(
     authenticator: auth?.authenticator ?? (overrides.authenticator as EhrAuthenticator),
     // The store's key: PSEUDONYM_KEY, or one generated once and kept in the store (stable across restarts).
     pseudonymize: createPseudonymizer(store.pseudonymKey),
-    checkFhirServer: (client, url) => {
-      const result = checkFhirServer(client, url, { allowInsecureLoopback });
-      return result.ok ? undefined : result.reason;
-    },
+    checkFhirServer: (client, url) => checkFhirServer(client, url, { allowInsecureLoopback }),
     fhirGate: (key, signal, task) => fhirLimit.run(key, signal, task),
     loopLag: overrides.loopLag ?? processLoopLag(),
     auditAuth: createAuditAuth({

@@ -1,21 +1,33 @@
 /**
- * Reads from an EHR's FHIR server with fhir-kit-client: bearer token from `fhirAuthorization`, a deadline-bound
- * AbortSignal, searchset `next` links followed up to a bound and only on the same server, redirects never
- * followed. The access token lives only in this object for the length of one hook call: never logged, never kept.
+ * Reads from an EHR's FHIR server with fhir-kit-client: bearer token from `fhirAuthorization`, redirects never
+ * followed, every URL resolved under the checked base before it is fetched (the URL compared is the URL fetched),
+ * searchset `next` links followed up to a bound and only under that base, and every response cut at the deadline
+ * and past a byte limit (`BoundedExchange`). The access token lives only in this object for the length of one hook
+ * call: never logged, never kept.
  */
 import { Client } from 'fhir-kit-client';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
+import { type FhirBaseUrl, resolveUnderBase } from './baseUrl.js';
+import { BoundedExchange } from './boundedExchange.js';
 
 export interface FhirReadOptions {
-  readonly baseUrl: string;
+  /** The base the SSRF guard accepted, normalized: nothing outside it is ever requested. */
+  readonly baseUrl: FhirBaseUrl;
   readonly accessToken?: string;
+  /** Aborts at the deadline: every read in flight is cut then. */
   readonly signal: AbortSignal;
   readonly maxPages: number;
+  /** Largest response body accepted (each page counts on its own). */
+  readonly maxResponseBytes: number;
 }
 
 export type FhirReadFailure =
   | { readonly kind: 'timeout' }
   | { readonly kind: 'http'; readonly status: number }
+  | { readonly kind: 'redirect' }
+  | { readonly kind: 'too-large'; readonly maxBytes: number }
+  | { readonly kind: 'too-many-pages'; readonly maxPages: number }
+  | { readonly kind: 'outside-server' }
   | { readonly kind: 'network' }
   | { readonly kind: 'invalid-response' };
 
@@ -23,30 +35,50 @@ export type FhirReadResult =
   | { readonly ok: true; readonly resource: FhirResource; readonly pages: number }
   | { readonly ok: false; readonly failure: FhirReadFailure };
 
+type Fetched =
+  | { readonly ok: true; readonly resource: FhirResource }
+  | { readonly ok: false; readonly failure: FhirReadFailure };
+
 function isBundle(resource: FhirResource): resource is Bundle {
   return resource.resourceType === 'Bundle';
+}
+
+function isResource(value: unknown): value is FhirResource {
+  return (
+    typeof value === 'object' && value !== null && typeof (value as FhirResource).resourceType === 'string'
+  );
 }
 
 function nextLink(bundle: Bundle): string | undefined {
   return bundle.link?.find((l) => l.relation === 'next')?.url;
 }
 
-/** A `next` link is followed only when it points under the same FHIR base: a page must not send us elsewhere. */
-export function isSameServer(baseUrl: string, url: string): boolean {
-  try {
-    const base = new URL(baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`);
-    const target = new URL(url, base);
-    return target.origin === base.origin && target.pathname.startsWith(base.pathname);
-  } catch {
-    return false;
-  }
+/** `work`, or a rejection as soon as `signal` aborts, whichever comes first: a read never outlives the deadline. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
-function describeFailure(error: unknown, signal: AbortSignal): FhirReadFailure {
-  if (signal.aborted) return { kind: 'timeout' };
-  const status = (error as { response?: { status?: unknown } })?.response?.status;
-  if (typeof status === 'number') return status === 0 ? { kind: 'network' } : { kind: 'http', status };
-  if (error instanceof SyntaxError) return { kind: 'invalid-response' };
+function describeFailure(
+  error: unknown,
+  exchange: BoundedExchange,
+  options: FhirReadOptions,
+): FhirReadFailure {
+  if (exchange.endedBy === 'too-large') return { kind: 'too-large', maxBytes: options.maxResponseBytes };
+  if (exchange.endedBy === 'deadline' || options.signal.aborted) return { kind: 'timeout' };
+  if (exchange.endedBy === 'undecodable') return { kind: 'invalid-response' };
+  // fhir-kit-client's error for a non-2xx answer, or for a 2xx body that is not JSON.
+  const status = (error as { response?: { status?: unknown } } | undefined)?.response?.status;
+  if (typeof status === 'number' && status !== 0) {
+    return status >= 200 && status < 300 ? { kind: 'invalid-response' } : { kind: 'http', status };
+  }
+  // With `redirect: 'error'` fetch rejects a 3xx without a response; the dispatcher saw its status.
+  if (exchange.status !== undefined && exchange.status >= 300 && exchange.status < 400)
+    return { kind: 'redirect' };
   return { kind: 'network' };
 }
 
@@ -62,44 +94,54 @@ export class FhirReader {
     });
   }
 
-  /** GET a relative FHIR URL (read or search); for a searchset, merge up to `maxPages` pages. */
+  /** GET a FHIR URL relative to the base (read or search); for a searchset, merge up to `maxPages` pages. */
   async read(relativeUrl: string): Promise<FhirReadResult> {
-    try {
-      const first = (await this.client.request(relativeUrl, {
-        options: { signal: this.options.signal },
-      })) as FhirResource;
-      if (!first || typeof first !== 'object' || typeof first.resourceType !== 'string') {
-        return { ok: false, failure: { kind: 'invalid-response' } };
-      }
-      return isBundle(first) ? await this.collectPages(first) : { ok: true, resource: first, pages: 1 };
-    } catch (error) {
-      return { ok: false, failure: describeFailure(error, this.options.signal) };
-    }
+    const first = await this.get(relativeUrl);
+    if (!first.ok) return first;
+    return isBundle(first.resource)
+      ? this.collectPages(first.resource)
+      : { ok: true, resource: first.resource, pages: 1 };
   }
 
   /**
-   * Follows a searchset's `next` links (same server only, up to `maxPages` pages in all) and returns one Bundle
-   * with every entry. Used for fetched searches and for paginated prefetch the EHR sent (allowed since 2.0).
+   * Follows a searchset's `next` links (under the base only, up to `maxPages` pages in all) and returns one Bundle
+   * with every entry. Used for fetched searches and for paginated prefetch the EHR sent (allowed since 2.0). A
+   * search that cannot be read whole is a failure, never a silently shorter list.
    */
   async collectPages(first: Bundle): Promise<FhirReadResult> {
-    const { signal, maxPages, baseUrl } = this.options;
+    const { maxPages } = this.options;
+    const entries = [...(first.entry ?? [])];
+    let page: Bundle = first;
+    let pages = 1;
+    for (let next = nextLink(page); next !== undefined; next = nextLink(page)) {
+      if (pages >= maxPages) return { ok: false, failure: { kind: 'too-many-pages', maxPages } };
+      const fetched = await this.get(next);
+      if (!fetched.ok) return fetched;
+      if (!isBundle(fetched.resource)) return { ok: false, failure: { kind: 'invalid-response' } };
+      page = fetched.resource;
+      pages += 1;
+      entries.push(...(page.entry ?? []));
+    }
+    const merged: Bundle = { ...first, entry: entries };
+    delete merged.link;
+    return { ok: true, resource: merged, pages };
+  }
+
+  /** One GET of `reference` resolved under the base: the absolute URL checked is the one handed to the client. */
+  private async get(reference: string): Promise<Fetched> {
+    const url = resolveUnderBase(this.options.baseUrl, reference);
+    if (url === undefined) return { ok: false, failure: { kind: 'outside-server' } };
+    const { signal, maxResponseBytes } = this.options;
+    const exchange = new BoundedExchange({ maxBytes: maxResponseBytes, signal });
+    // `dispatcher` is fetch's (undici's) own option; fhir-kit-client passes per-request options through to fetch.
+    const options = { signal, dispatcher: exchange };
     try {
-      const entries = [...(first.entry ?? [])];
-      let page: Bundle = first;
-      let pages = 1;
-      for (let next = nextLink(page); next && pages < maxPages; next = nextLink(page)) {
-        if (!isSameServer(baseUrl, next)) break;
-        const resource = (await this.client.request(next, { options: { signal } })) as FhirResource;
-        if (!isBundle(resource)) return { ok: false, failure: { kind: 'invalid-response' } };
-        page = resource;
-        pages += 1;
-        entries.push(...(page.entry ?? []));
-      }
-      const merged: Bundle = { ...first, entry: entries };
-      delete merged.link;
-      return { ok: true, resource: merged, pages };
+      const resource: unknown = await untilAborted(this.client.request(url, { options }), signal);
+      return isResource(resource)
+        ? { ok: true, resource }
+        : { ok: false, failure: { kind: 'invalid-response' } };
     } catch (error) {
-      return { ok: false, failure: describeFailure(error, signal) };
+      return { ok: false, failure: describeFailure(error, exchange, this.options) };
     }
   }
 }

@@ -14,6 +14,7 @@ import { type LoopLag, NO_LAG } from '../invocation/loopLag.js';
 import type { Pseudonymizer } from '../invocation/pseudonym.js';
 import type { FhirGate } from '../prefetch/resolve.js';
 import type { AuditAuth } from '../security/auditTokens.js';
+import type { FhirServerCheck } from '../security/ssrf.js';
 import type { ClientIdentity, EhrAuthenticator } from '../security/types.js';
 import type { Store } from '../store/types.js';
 import { accessLog } from './middleware/accessLog.js';
@@ -39,8 +40,8 @@ export interface AppDeps {
   readonly advisors: readonly Advisor[];
   readonly authenticator: EhrAuthenticator;
   readonly pseudonymize: Pseudonymizer;
-  /** SSRF guard: a reason when this client may not make the service fetch from `url`. */
-  readonly checkFhirServer: (client: ClientIdentity, url: string) => string | undefined;
+  /** SSRF guard: may this client make the service fetch from `url`? The normalized base, or a reason. */
+  readonly checkFhirServer: (client: ClientIdentity, url: string) => FhirServerCheck;
   /** Bounds concurrent reads per FHIR server across hook calls (FHIR_MAX_CONCURRENCY). */
   readonly fhirGate?: FhirGate;
   /** Audit/admin API access (bearer AUDIT_TOKENS, or dashboard session + CSRF) and the dashboard login routes. */
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): Express {
       logger,
       pseudonymize: deps.pseudonymize,
       prefetchMaxPages: config.prefetchMaxPages,
+      fhirMaxResponseBytes: config.fhirMaxResponseBytes,
       checkFhirServer: deps.checkFhirServer,
       ...(deps.fhirGate ? { fhirGate: deps.fhirGate } : {}),
       adviceBudgetMs: config.adviceBudgetMs,

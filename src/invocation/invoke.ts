@@ -14,6 +14,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { bundleOf, type FhirGate, type ResolvedPrefetch, resolvePrefetch } from '../prefetch/resolve.js';
+import type { FhirServerCheck } from '../security/ssrf.js';
 import type { ClientIdentity } from '../security/types.js';
 import type {
   AuditWriteOutcome,
@@ -44,8 +45,10 @@ export interface InvocationDeps {
   readonly logger: Logger;
   readonly pseudonymize: Pseudonymizer;
   readonly prefetchMaxPages: number;
-  /** SSRF guard: a reason when this client may not make us fetch from `url`. */
-  readonly checkFhirServer: (client: ClientIdentity, url: string) => string | undefined;
+  /** Largest FHIR response body accepted, per page (FHIR_MAX_RESPONSE_BYTES). */
+  readonly fhirMaxResponseBytes: number;
+  /** SSRF guard: may this client make us fetch from `url`? The normalized base when it may, a reason when not. */
+  readonly checkFhirServer: (client: ClientIdentity, url: string) => FhirServerCheck;
   /** Bounds concurrent reads per FHIR server across hook calls. */
   readonly fhirGate?: FhirGate;
   /** The clock for the call's time (lab ages, the override window, the audit); the real one when absent. */
@@ -151,6 +154,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       fhirAuthorization: request.fhirAuthorization,
       signal: deadline.signal(RESPONSE_RESERVE_MS * 2),
       maxPages: deps.prefetchMaxPages,
+      maxResponseBytes: deps.fhirMaxResponseBytes,
       checkFhirServer: (url) => deps.checkFhirServer(input.client, url),
       onFetch: (key, result) => deps.metrics.prefetchFetches.inc({ key, outcome: result }),
       ...(deps.fhirGate ? { gate: deps.fhirGate } : {}),

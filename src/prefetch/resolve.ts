@@ -8,6 +8,7 @@ import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4.js';
 import type { FhirAuthorization, PrefetchKey } from '../cds/types.js';
 import { AppError, type Result, err, ok } from '../errors.js';
 import { FhirReader, type FhirReadFailure, type FhirReadResult, hasNextPage } from '../fhir/client.js';
+import type { FhirServerCheck } from '../security/ssrf.js';
 import { substituteTokens } from './tokens.js';
 
 export type ResolvedValue =
@@ -27,8 +28,10 @@ export interface ResolveRequest {
   /** Aborts when the time allowed for fetching is spent. */
   readonly signal: AbortSignal;
   readonly maxPages: number;
-  /** SSRF guard: may the service fetch from this FHIR server for this client? Returns a reason when not. */
-  readonly checkFhirServer: (url: string) => string | undefined;
+  /** Largest FHIR response body accepted, per page. */
+  readonly maxResponseBytes: number;
+  /** SSRF guard: may the service fetch from this FHIR server for this client? The normalized base when it may. */
+  readonly checkFhirServer: (url: string) => FhirServerCheck;
   readonly onFetch?: (
     key: PrefetchKey,
     outcome: 'ok' | FhirReadFailure['kind'] | 'skipped',
@@ -45,11 +48,23 @@ export type FhirGate = <T>(
   task: () => Promise<T>,
 ) => Promise<T>;
 
+/** The EHR's FHIR server as the guard accepted it (normalized base and its reader), or why there is none. */
+interface ReadableServer {
+  readonly ok: true;
+  readonly baseUrl: string;
+  readonly reader: FhirReader;
+}
+type ServerAccess = ReadableServer | { readonly ok: false; readonly problem: string };
+
 /** A read through the gate; a wait cut short by the deadline is a timeout like any other. */
-async function gated(request: ResolveRequest, task: () => Promise<FhirReadResult>): Promise<FhirReadResult> {
-  if (!request.gate || !request.fhirServer) return task();
+async function gated(
+  request: ResolveRequest,
+  server: ReadableServer,
+  task: () => Promise<FhirReadResult>,
+): Promise<FhirReadResult> {
+  if (!request.gate) return task();
   try {
-    return await request.gate(new URL(request.fhirServer).origin, request.signal, task);
+    return await request.gate(new URL(server.baseUrl).origin, request.signal, task);
   } catch {
     return { ok: false, failure: { kind: 'timeout' } };
   }
@@ -68,12 +83,26 @@ function fromRequest(value: unknown): ResolvedValue | undefined {
   return { state: 'data', resource: value as FhirResource, from: 'prefetch' };
 }
 
+/**
+ * What a 412 says about a failed read. Only the `fhirServer` the guard accepted is ever contacted, so a status
+ * here is that server's own answer (useful to the EHR's integration engineer: 401 means its token was refused).
+ * Of a redirect or a `next` link to elsewhere, nothing is said but that it was refused: its target was never
+ * contacted, and neither the `Location` nor the link is echoed.
+ */
 function failureReason(failure: FhirReadFailure): string {
   switch (failure.kind) {
     case 'timeout':
       return 'the FHIR server did not answer within the time budget';
     case 'http':
       return `the FHIR server answered HTTP ${failure.status}`;
+    case 'redirect':
+      return 'the FHIR server answered with a redirect, which is never followed';
+    case 'too-large':
+      return `the FHIR server's response is larger than ${failure.maxBytes} bytes (FHIR_MAX_RESPONSE_BYTES)`;
+    case 'too-many-pages':
+      return `the search has more than ${failure.maxPages} pages (PREFETCH_MAX_PAGES)`;
+    case 'outside-server':
+      return 'a link in the FHIR response points outside fhirServer and was not followed';
     case 'network':
       return 'the FHIR server could not be reached';
     case 'invalid-response':
@@ -84,16 +113,15 @@ function failureReason(failure: FhirReadFailure): string {
 async function fetchKey(
   key: PrefetchKey,
   request: ResolveRequest,
-  reader: FhirReader | undefined,
-  readerProblem: string | undefined,
+  server: ServerAccess | undefined,
 ): Promise<ResolvedValue> {
-  if (!reader) return { state: 'unavailable', reason: readerProblem ?? 'no fhirServer was given' };
+  if (!server?.ok) return { state: 'unavailable', reason: server?.problem ?? 'no fhirServer was given' };
   const substitution = substituteTokens(request.templates[key], request.context);
   if (!substitution.ok) {
     request.onFetch?.(key, 'skipped', 0);
     return { state: 'unavailable', reason: `prefetch token {{${substitution.token}}} cannot be resolved` };
   }
-  const result = await gated(request, () => reader.read(substitution.url));
+  const result = await gated(request, server, () => server.reader.read(substitution.url));
   if (!result.ok) {
     request.onFetch?.(key, result.failure.kind, 0);
     return { state: 'unavailable', reason: failureReason(result.failure) };
@@ -105,16 +133,20 @@ async function fetchKey(
 }
 
 /** A reader for the EHR's FHIR server, when one was given and this client may make us call it. */
-function readerFor(request: ResolveRequest): { reader?: FhirReader; problem?: string } {
-  if (!request.fhirServer) return { problem: 'no fhirServer was given' };
-  const problem = request.checkFhirServer(request.fhirServer);
-  if (problem) return { problem };
+function serverFor(request: ResolveRequest): ServerAccess {
+  if (!request.fhirServer) return { ok: false, problem: 'no fhirServer was given' };
+  const check = request.checkFhirServer(request.fhirServer);
+  if (!check.ok) return { ok: false, problem: check.reason };
   return {
+    ok: true,
+    baseUrl: check.url,
+    // The normalized base, never the raw string: it is what the guard compared.
     reader: new FhirReader({
-      baseUrl: request.fhirServer,
+      baseUrl: check.url,
       accessToken: request.fhirAuthorization?.access_token,
       signal: request.signal,
       maxPages: request.maxPages,
+      maxResponseBytes: request.maxResponseBytes,
     }),
   };
 }
@@ -124,11 +156,16 @@ async function completePages(
   key: PrefetchKey,
   value: ResolvedValue,
   request: ResolveRequest,
-  reader: FhirReader | undefined,
+  server: ServerAccess | undefined,
 ): Promise<ResolvedValue> {
-  if (value.state !== 'data' || !hasNextPage(value.resource) || !reader) return value;
+  if (value.state !== 'data' || !hasNextPage(value.resource)) return value;
+  // The EHR sent a first page only: without a server to read the rest, the list is known to be incomplete.
+  if (!server?.ok) {
+    const problem = server?.problem ?? 'no fhirServer was given';
+    return { state: 'unavailable', reason: `the prefetch is one page of several and ${problem}` };
+  }
   const first = value.resource;
-  const result = await gated(request, () => reader.collectPages(first));
+  const result = await gated(request, server, () => server.reader.collectPages(first));
   request.onFetch?.(key, result.ok ? 'ok' : result.failure.kind, result.ok ? result.pages - 1 : 0);
   if (!result.ok) return { state: 'unavailable', reason: failureReason(result.failure) };
   return { state: 'data', resource: result.resource, from: 'prefetch' };
@@ -145,11 +182,11 @@ export async function resolvePrefetch(request: ResolveRequest): Promise<Result<R
     const value = sent.get(key);
     return !value || (value.state === 'data' && hasNextPage(value.resource));
   });
-  const { reader, problem } = needsServer ? readerFor(request) : {};
+  const server = needsServer ? serverFor(request) : undefined;
   const values = await Promise.all(
     keys.map((key) => {
       const value = sent.get(key);
-      return value ? completePages(key, value, request, reader) : fetchKey(key, request, reader, problem);
+      return value ? completePages(key, value, request, server) : fetchKey(key, request, server);
     }),
   );
   const resolved = new Map<PrefetchKey, ResolvedValue>(keys.map((key, i) => [key, values[i]!]));

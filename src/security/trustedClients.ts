@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { JSONWebKeySet } from 'jose';
 import { ConfigError } from '../config.js';
+import { normalizeBaseUrl } from '../fhir/baseUrl.js';
 import { validate } from '../validation.js';
 import { isLoopbackHostname } from './loopback.js';
 
@@ -33,22 +34,6 @@ interface RawTrustedClient {
 
 /** Private-key members of EC, RSA and OKP JWKs: their presence means someone pasted a private key. */
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
-
-/**
- * Normalizes a FHIR base URL for comparison: lower-case scheme and host, default port dropped, dot segments
- * resolved (all by `URL`), trailing slashes removed. Query and fragment have no place in a base URL.
- */
-export function normalizeBaseUrl(raw: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    return undefined;
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  if (url.username || url.password || url.search || url.hash) return undefined;
-  return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-}
 
 /** Key-set URLs must be https; plain http only on loopback, where tests and local EHR simulators live. */
 function checkKeySetUrl(raw: string, where: string): string {

@@ -4,7 +4,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { fixture, requestFixture } from '../helpers/fixtures.js';
+import { fixture, requestFixture, withFhirServer as withServer } from '../helpers/fixtures.js';
 import { responseSchemaErrors } from '../helpers/schemas.js';
 import { testApp } from '../helpers/testApp.js';
 import { type FakeFhirServer, startFakeFhirServer } from '../fakes/fhir-server.js';
@@ -13,17 +13,7 @@ import type { Resource } from 'fhir/r4.js';
 const FHIR_TOKEN = 'fixture-access-token-7f3a';
 
 function withFhirServer<T extends Record<string, unknown>>(body: T, baseUrl: string): T {
-  return {
-    ...body,
-    fhirServer: baseUrl,
-    fhirAuthorization: {
-      access_token: FHIR_TOKEN,
-      token_type: 'Bearer',
-      expires_in: 300,
-      scope: 'user/Patient.read user/MedicationRequest.read',
-      subject: 'cds-advisor',
-    },
-  };
+  return withServer(body, baseUrl, FHIR_TOKEN);
 }
 
 function expectNoStack(body: unknown): void {

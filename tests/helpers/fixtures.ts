@@ -15,3 +15,22 @@ export function requestFixture(
 ): Record<string, unknown> & { prefetch?: Record<string, unknown> } {
   return fixture(`requests/${scenario}.json`);
 }
+
+/** `body` with `fhirServer` and a `fhirAuthorization` carrying `accessToken`, as an EHR sends them. */
+export function withFhirServer<T extends Record<string, unknown>>(
+  body: T,
+  fhirServer: string,
+  accessToken: string,
+): T {
+  return {
+    ...body,
+    fhirServer,
+    fhirAuthorization: {
+      access_token: accessToken,
+      token_type: 'Bearer',
+      expires_in: 300,
+      scope: 'user/Patient.read user/MedicationRequest.read',
+      subject: 'cds-advisor',
+    },
+  };
+}

@@ -3,21 +3,13 @@
  * fills to its default bound and then drops (and counts) new records, with the heap still well below its limit.
  */
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { maxQueueForHeap } from '../../../src/store/auditQueue.js';
 import { PROJECT_ROOT } from '../../../src/paths.js';
+import { npmStartFlags } from '../../helpers/startFlags.js';
 
 const CHILD = path.join(PROJECT_ROOT, 'tests', 'int', 'store', 'queue-memory.child.ts');
-
-/** The node flags `npm start` runs with. */
-function startFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(PROJECT_ROOT, 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  };
-  return (pkg.scripts.start ?? '').split(/\s+/).filter((arg) => arg.startsWith('--'));
-}
 
 describe('audit queue bound', () => {
   it('is sized from the heap limit: a third of it, between 1,000 and 50,000 records', () => {
@@ -27,7 +19,7 @@ describe('audit queue bound', () => {
   });
 
   it('fills to its bound during an outage under npm start heap flags, then drops new records, without running out of memory', () => {
-    const flags = startFlags();
+    const flags = npmStartFlags();
     expect(flags.some((f) => f.startsWith('--max-old-space-size='))).toBe(true);
     const child = spawnSync(process.execPath, [...flags, '--import', 'tsx', CHILD], {
       cwd: PROJECT_ROOT,

@@ -2,11 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import {
-  loadTrustedClients,
-  normalizeBaseUrl,
-  parseTrustedClients,
-} from '../../../src/security/trustedClients.js';
+import { loadTrustedClients, parseTrustedClients } from '../../../src/security/trustedClients.js';
 import { SPEC_EXAMPLE } from '../../fakes/jwks-server.js';
 
 const SOURCE = 'TRUSTED_CLIENTS_FILE clients.json';
@@ -123,25 +119,5 @@ describe('trusted clients file', () => {
     );
 
     expect(loadTrustedClients(file).map((c) => c.iss)).toEqual(['https://a.example']);
-  });
-});
-
-describe('normalizeBaseUrl', () => {
-  it('lower-cases the host, drops default ports, dot segments and trailing slashes', () => {
-    expect(normalizeBaseUrl('HTTPS://Ehr.Example.org:443/a/./b/../fhir//')).toBe(
-      'https://ehr.example.org/a/fhir',
-    );
-  });
-
-  it('returns undefined for what is not an http(s) base URL', () => {
-    for (const bad of [
-      'not a url',
-      'file:///etc/passwd',
-      'javascript:alert(1)',
-      'https://h/x?q',
-      'gopher://h',
-    ]) {
-      expect(normalizeBaseUrl(bad)).toBeUndefined();
-    }
   });
 });
