@@ -26,12 +26,17 @@ export function mergeFindings(findings: readonly Finding[], minSeverity: Severit
     (a, b) =>
       (a.advisor === b.advisor ? 0 : a.advisor === 'rules' ? -1 : 1) || RANK[b.severity] - RANK[a.severity],
   );
+  // A rule card that covers narrower keys (one card for a drug's several interactions) answers for them too.
+  const coveredBy = new Map<string, string>();
   for (const finding of ordered) {
     if (!atLeast(finding.severity, minSeverity) || finding.evidence.length === 0) continue;
-    const existing = byKey.get(finding.key);
-    if (!existing) byKey.set(finding.key, finding);
-    else if (existing.advisor === 'rules' && finding.advisor === 'model')
-      byKey.set(finding.key, fold(existing, finding));
+    const key = coveredBy.get(finding.key) ?? finding.key;
+    const existing = byKey.get(key);
+    if (!existing) {
+      byKey.set(key, finding);
+      if (finding.advisor === 'rules') for (const k of finding.covers ?? []) coveredBy.set(k, key);
+    } else if (existing.advisor === 'rules' && finding.advisor === 'model')
+      byKey.set(key, fold(existing, finding));
   }
   return [...byKey.values()].sort((a, b) => RANK[b.severity] - RANK[a.severity]);
 }

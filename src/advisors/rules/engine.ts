@@ -8,25 +8,33 @@
  */
 import type { Finding } from '../types.js';
 import { allergyFindings } from './checks/allergies.js';
+import { combinationFindings } from './checks/combinations.js';
 import { conditionFindings } from './checks/conditions.js';
+import { doseFindings } from './checks/dose.js';
 import { interactionFindings } from './checks/interactions.js';
 import { labFindings } from './checks/labs.js';
 import { monitoringFindings } from './checks/monitoring.js';
+import { geriatricFindings, pediatricFindings, pregnancyFindings } from './checks/populations.js';
 import { renalFindings } from './checks/renal.js';
-import { buildContext } from './context.js';
+import { buildContext, type RuleOptions } from './context.js';
 import { dedupeFindings, SEVERITY_RANK } from './keys.js';
 import type { KnowledgeBase } from './knowledge.js';
 import type { Review } from '../types.js';
 
-export function evaluate(kb: KnowledgeBase, review: Review): Finding[] {
-  const ctx = buildContext(kb, review);
-  if (ctx.focus.length === 0) return [];
+export function evaluate(kb: KnowledgeBase, review: Review, options: RuleOptions = {}): Finding[] {
+  const ctx = buildContext(kb, review, options);
+  if (ctx.reviewed.length === 0) return [];
   const findings = [
     ...interactionFindings(ctx),
+    ...combinationFindings(ctx),
     ...allergyFindings(ctx),
     ...conditionFindings(ctx),
     ...renalFindings(ctx),
     ...labFindings(ctx),
+    ...doseFindings(ctx),
+    ...pregnancyFindings(ctx),
+    ...pediatricFindings(ctx),
+    ...geriatricFindings(ctx),
     ...(review.hook === 'patient-view' ? monitoringFindings(ctx) : []),
   ];
   // Never a finding without evidence (CONTRACT: every card cites the resources it rests on).

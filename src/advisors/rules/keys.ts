@@ -21,7 +21,18 @@ import type { Finding, Severity } from '../types.js';
 import { normalizeName } from '../../clinical/text.js';
 
 export type FindingKind =
-  'interaction' | 'duplicate' | 'allergy' | 'condition' | 'renal' | 'lab' | 'monitoring';
+  | 'interaction'
+  | 'duplicate'
+  | 'allergy'
+  | 'condition'
+  | 'renal'
+  | 'lab'
+  | 'monitoring'
+  | 'pregnancy'
+  | 'lactation'
+  | 'pediatric'
+  | 'geriatric'
+  | 'dose';
 
 export function keyPart(name: string): string {
   return normalizeName(name).replace(/ /g, '-');

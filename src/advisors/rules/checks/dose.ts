@@ -1,0 +1,168 @@
+/**
+ * Dose checks from structured dosages (`dosage.ts`; silent for medications without one):
+ * - the largest daily dose of an ingredient (`dosing.json` maxDaily), summed over every active and draft order and
+ *   reported medication that contains it, combination products included (acetaminophen in Percocet and in
+ *   Tylenol); a medication whose dose cannot be read adds nothing, so the sum is a lower bound and only a sum
+ *   already over the limit fires. Adults only (children are checked per kilogram);
+ * - drugs dosed weekly ordered more often (methotrexate daily instead of weekly);
+ * - children's per-kilogram limits, with a body weight from the last 30 days (none: no check).
+ * Fires only when a reviewed medication contains the ingredient.
+ */
+import { md } from '../../../cards/markdown.js';
+import { latestLab } from '../../../clinical/observations.js';
+import type { Finding } from '../../types.js';
+import { ruleFinding } from '../cardParts.js';
+import { describeLab, describeMed, drugName, kbText, lowerName } from '../cardText.js';
+import type { ResolvedMed, RuleContext } from '../context.js';
+import { administrationsPerDay, mgPerDay } from '../dosage.js';
+import { findingKey } from '../keys.js';
+import { suggestionsFor } from '../suggestions.js';
+
+/** A child's weight changes fast: only a recent one is used for a per-kilogram limit. */
+const CHILD_WEIGHT_MAX_AGE_DAYS = 30;
+
+interface Contribution {
+  readonly rm: ResolvedMed;
+  readonly mgPerDay: number;
+}
+
+function contributions(ctx: RuleContext, ingredient: string): Contribution[] {
+  const out: Contribution[] = [];
+  for (const rm of [...ctx.focus, ...ctx.others]) {
+    if (!rm.dosage || !rm.ingredients.includes(ingredient)) continue;
+    const daily = mgPerDay(ctx.kb, rm.med, rm.ingredients, ingredient, rm.dosage);
+    if (daily !== undefined) out.push({ rm, mgPerDay: daily });
+  }
+  return out;
+}
+
+function reviewedIngredients(ctx: RuleContext): Set<string> {
+  return new Set(ctx.focus.flatMap((rm) => rm.ingredients));
+}
+
+function contributionLine(c: Contribution): string {
+  return describeMed(c.rm) + md`: ${c.mgPerDay} mg/day`;
+}
+
+function maxDailyFindings(ctx: RuleContext, reviewed: Set<string>): Finding[] {
+  const { kb, patient } = ctx;
+  const age = patient.patient.ageYears;
+  if (age !== undefined && age < 18) return [];
+  const out: Finding[] = [];
+  for (const ingredient of reviewed) {
+    const spec = kb.maxDailyDose.get(ingredient);
+    if (!spec) continue;
+    const parts = contributions(ctx, ingredient);
+    if (!parts.some((c) => ctx.focus.includes(c.rm))) continue;
+    const total = Math.round(parts.reduce((sum, c) => sum + c.mgPerDay, 0) * 100) / 100;
+    const limit =
+      spec.fromAge && age !== undefined && age >= spec.fromAge.age
+        ? spec.fromAge.maxMgPerDay
+        : spec.maxMgPerDay;
+    if (total <= limit) continue;
+    const name = drugName(kb, ingredient);
+    const ageNote = limit !== spec.maxMgPerDay ? ` (the limit from age ${spec.fromAge?.age ?? ''})` : '';
+    out.push(
+      ruleFinding(kb, {
+        kind: 'dose',
+        entry: spec,
+        ruleId: `dose/${spec.id}`,
+        key: findingKey('dose', [lowerName(kb, ingredient)]),
+        severity: 'warning',
+        summary: `${name} ${total} mg/day across ${parts.length} order${parts.length > 1 ? 's' : ''}: above ${limit} mg/day`,
+        headline:
+          `**${kbText(name)}**: ` +
+          md`${total} mg a day from the orders below, above the label's maximum of ${limit} mg a day${ageNote}.`,
+        evidenceLines: parts.map(contributionLine),
+        todo: `Lower the dose or stop one of the orders so the total stays within ${limit} mg a day; check combination products for hidden ${lowerName(kb, ingredient)}.`,
+        evidence: [...parts.map((c) => c.rm.med.ref), ...(spec.fromAge ? [patient.patient.ref] : [])],
+        suggestions: suggestionsFor(ctx, { meds: parts.map((c) => c.rm) }),
+      }),
+    );
+  }
+  return out;
+}
+
+function weeklyFindings(ctx: RuleContext): Finding[] {
+  const { kb } = ctx;
+  const out: Finding[] = [];
+  for (const rm of ctx.focus) {
+    if (!rm.dosage) continue;
+    const perDay = administrationsPerDay(rm.dosage);
+    if (perDay === undefined) continue;
+    for (const ingredient of rm.ingredients) {
+      const spec = kb.weeklyDose.get(ingredient);
+      if (!spec || perDay * 7 <= spec.maxAdministrationsPerWeek + 1e-9) continue;
+      const name = drugName(kb, ingredient);
+      const perWeek = Math.round(perDay * 7 * 10) / 10;
+      out.push(
+        ruleFinding(kb, {
+          kind: 'dose',
+          entry: spec,
+          ruleId: `dose/${spec.id}`,
+          key: findingKey('dose', [lowerName(kb, ingredient), 'weekly']),
+          severity: spec.severity,
+          summary: `${name} ordered ${perWeek} times a week: it is dosed once weekly`,
+          headline:
+            `**${kbText(name)}** ` + md`is ordered ${perWeek} times a week; it is a once-weekly drug.`,
+          evidenceLines: [describeMed(rm)],
+          why: spec.rationale,
+          todo: spec.management,
+          evidence: [rm.med.ref],
+          suggestions: suggestionsFor(ctx, { meds: [rm], recommendRemoval: true }),
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+function pediatricDoseFindings(ctx: RuleContext, reviewed: Set<string>): Finding[] {
+  const { kb, patient } = ctx;
+  const age = patient.patient.ageYears;
+  if (age === undefined || age >= 18) return [];
+  const weight =
+    latestLab(patient.vitals ?? [], 'weight', patient.now, CHILD_WEIGHT_MAX_AGE_DAYS) ??
+    latestLab(patient.labs, 'weight', patient.now, CHILD_WEIGHT_MAX_AGE_DAYS);
+  if (weight?.value === undefined || weight.value <= 0) return [];
+  const out: Finding[] = [];
+  for (const ingredient of reviewed) {
+    const spec = kb.pediatricDose.get(ingredient);
+    if (!spec || age >= spec.belowAge) continue;
+    const parts = contributions(ctx, ingredient);
+    if (!parts.some((c) => ctx.focus.includes(c.rm))) continue;
+    const total = Math.round(parts.reduce((sum, c) => sum + c.mgPerDay, 0) * 100) / 100;
+    const limit = Math.min(spec.maxMgPerKgPerDay * weight.value, spec.maxMgPerDay);
+    if (total <= limit) continue;
+    const name = drugName(kb, ingredient);
+    const perKg = Math.round((total / weight.value) * 10) / 10;
+    out.push(
+      ruleFinding(kb, {
+        kind: 'dose',
+        entry: spec,
+        ruleId: `dose/${spec.id}`,
+        key: findingKey('dose', [lowerName(kb, ingredient)]),
+        severity: 'warning',
+        summary: `${name} ${perKg} mg/kg/day in a child: above ${spec.maxMgPerKgPerDay} mg/kg/day`,
+        headline:
+          `**${kbText(name)}**: ` +
+          md`${total} mg a day (${perKg} mg/kg/day at ${weight.value} kg), above the limit of ${spec.maxMgPerKgPerDay} mg/kg/day (at most ${spec.maxMgPerDay} mg a day).`,
+        evidenceLines: [...parts.map(contributionLine), `Weight: ${describeLab(weight)}`],
+        todo: `Recalculate the dose from the current weight: at most ${Math.round(limit)} mg a day for this child.`,
+        evidence: [...parts.map((c) => c.rm.med.ref), weight.ref, patient.patient.ref],
+        suggestions: suggestionsFor(ctx, { meds: parts.map((c) => c.rm) }),
+      }),
+    );
+  }
+  return out;
+}
+
+export function doseFindings(ctx: RuleContext): Finding[] {
+  if (!ctx.focus.some((rm) => rm.dosage)) return [];
+  const reviewed = reviewedIngredients(ctx);
+  return [
+    ...maxDailyFindings(ctx, reviewed),
+    ...weeklyFindings(ctx),
+    ...pediatricDoseFindings(ctx, reviewed),
+  ];
+}

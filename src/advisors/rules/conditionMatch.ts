@@ -1,0 +1,42 @@
+/**
+ * Whether a chart problem is a condition the knowledge base defines (`conditions.json` definitions): by SNOMED CT
+ * code, ICD-10-CM code prefix, or by name in whole words — unless the problem's text names an exclusion
+ * ("history of pregnancy" is not a pregnancy).
+ */
+import { textsOf } from '../../clinical/concept.js';
+import { nameTokens } from '../../clinical/text.js';
+import { SNOMED, type Problem } from '../../clinical/types.js';
+import type { ConditionDefinition } from './knowledgeFiles.js';
+
+/** A problem with the words of each of its texts, tokenized once for every condition. */
+export interface ProblemTerms {
+  readonly problem: Problem;
+  readonly texts: readonly (readonly string[])[];
+}
+
+export function termsOf(problem: Problem): ProblemTerms {
+  return { problem, texts: textsOf(problem.concept).map(nameTokens) };
+}
+
+/** Whether `phrase` (normalized words) occurs as consecutive words in `words`. */
+export function containsWords(words: readonly string[], phrase: string): boolean {
+  const target = phrase.split(' ');
+  return words.some((_, i) => target.every((t, k) => words[i + k] === t));
+}
+
+export function problemMatches(condition: ConditionDefinition, { problem, texts }: ProblemTerms): boolean {
+  for (const c of problem.concept.codings) {
+    if (!c.code) continue;
+    if (c.system === SNOMED && condition.snomed?.includes(c.code)) return true;
+    if (
+      c.system?.includes('icd-10') &&
+      condition.icd10Prefixes?.some((p) => c.code?.toUpperCase().startsWith(p))
+    )
+      return true;
+  }
+  return texts.some(
+    (words) =>
+      condition.names.some((n) => containsWords(words, n)) &&
+      !(condition.excludeNames ?? []).some((n) => containsWords(words, n)),
+  );
+}

@@ -1,0 +1,49 @@
+/**
+ * Whether a medication reaches the circulation. Eye and ear drops, skin preparations and catheter lock flushes act
+ * where they are put: they take no part in systemic interactions, duplicate therapy, kidney dosing or population
+ * checks (a heparin lock flush is not a second anticoagulant). Allergies still apply to every form. Told by the
+ * dose form and the sig, and by the route when a structured dosage gives one; an ingredient whose skin forms act
+ * systemically (nitroglycerin ointment) is always systemic.
+ */
+import { nameTokens } from '../../clinical/text.js';
+import type { Medication } from '../../clinical/types.js';
+import type { RuleDosage } from './dosage.js';
+import type { KnowledgeBase } from './knowledge.js';
+
+/** Words of RxNorm dose forms and of sigs that mean a local use. */
+const LOCAL_WORDS = new Set([
+  'ophthalmic',
+  'otic',
+  'topical',
+  'topically',
+  'cream',
+  'ointment',
+  'lotion',
+  'shampoo',
+  'gel',
+  'vaginal',
+  'flush',
+  'lock',
+  'lumen',
+  'instill',
+]);
+
+function localWordIn(text: string | undefined): boolean {
+  return text !== undefined && nameTokens(text).some((t) => LOCAL_WORDS.has(t));
+}
+
+export function isSystemic(
+  kb: KnowledgeBase,
+  med: Medication,
+  ingredients: readonly string[],
+  dosage: RuleDosage | undefined,
+): boolean {
+  if (ingredients.some((i) => kb.topicalIsSystemic.has(i))) return true;
+  const texts = [
+    med.concept.text,
+    ...med.concept.codings.map((c) => c.display),
+    med.dosageText,
+    dosage?.route,
+  ];
+  return !texts.some(localWordIn);
+}
