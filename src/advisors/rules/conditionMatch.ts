@@ -18,10 +18,21 @@ export function termsOf(problem: Problem): ProblemTerms {
   return { problem, texts: textsOf(problem.concept).map(nameTokens) };
 }
 
+const phraseWords = new Map<string, readonly string[]>();
+
 /** Whether `phrase` (normalized words) occurs as consecutive words in `words`. */
 export function containsWords(words: readonly string[], phrase: string): boolean {
-  const target = phrase.split(' ');
-  return words.some((_, i) => target.every((t, k) => words[i + k] === t));
+  let target = phraseWords.get(phrase);
+  if (!target) {
+    target = phrase.split(' ');
+    phraseWords.set(phrase, target);
+  }
+  const first = target[0];
+  for (let i = 0; i < words.length; i++) {
+    if (words[i] !== first) continue;
+    if (target.every((t, k) => words[i + k] === t)) return true;
+  }
+  return false;
 }
 
 export function problemMatches(condition: ConditionDefinition, { problem, texts }: ProblemTerms): boolean {

@@ -15,6 +15,8 @@ import { type KnowledgeBase, KnowledgeError, loadKnowledge } from './knowledge.j
 export { findingKey, suppressOverridden, dedupeFindings, type FindingKind } from './keys.js';
 export { loadKnowledge, KnowledgeError, type KnowledgeBase } from './knowledge.js';
 export { evaluate } from './engine.js';
+export type { RuleOptions } from './context.js';
+export type { RuleDosage } from './dosage.js';
 
 export interface RulesAdvisorOptions {
   /** Folder of the knowledge JSON files (default: `knowledge/` at the project root). */

@@ -28,8 +28,19 @@ const LOCAL_WORDS = new Set([
   'instill',
 ]);
 
+/** Chart texts repeat across requests: remember each one's answer (bounded, like the name index's cache). */
+const seen = new Map<string, boolean>();
+const SEEN_LIMIT = 20_000;
+
 function localWordIn(text: string | undefined): boolean {
-  return text !== undefined && nameTokens(text).some((t) => LOCAL_WORDS.has(t));
+  if (text === undefined) return false;
+  let local = seen.get(text);
+  if (local === undefined) {
+    local = nameTokens(text).some((t) => LOCAL_WORDS.has(t));
+    if (seen.size >= SEEN_LIMIT) seen.clear();
+    seen.set(text, local);
+  }
+  return local;
 }
 
 export function isSystemic(

@@ -100,8 +100,13 @@ function each<T extends PopulationRuleSpec>(
   return out;
 }
 
+/** Ages at which pregnancy and breastfeeding are considered (an unknown age is considered too). */
+const CHILDBEARING_AGES = { from: 10, to: 60 } as const;
+
 export function pregnancyFindings(ctx: RuleContext): Finding[] {
   const { kb } = ctx;
+  const age = ctx.patient.patient.ageYears;
+  if (age !== undefined && (age < CHILDBEARING_AGES.from || age > CHILDBEARING_AGES.to)) return [];
   if (!kb.pregnancy.some((r) => reviewedIn(ctx, r.drugs).length > 0)) return [];
   const pregnant = ctx.pregnancy();
   const lactating = ctx.lactation();
