@@ -90,6 +90,8 @@ export async function runService(
     conditions: bundle(prefetch.conditions),
     allergies: bundle(prefetch.allergies),
     labs: bundle(prefetch.labs),
+    // The optional `vitals` key (CONTRACT): sent by the scenario when it has vital signs.
+    ...(prefetch.vitals !== undefined && { vitals: bundle(prefetch.vitals) }),
     draftOrders: bundle(context.draftOrders),
     selections: context.selections as string[] | undefined,
     missing: [] as PrefetchKey[],
