@@ -122,6 +122,20 @@ export function sourceParts(
   };
 }
 
+/**
+ * The entry's sources with the label of one of the finding's own drugs first, when the entry cites it: an
+ * apixaban card cites the apixaban label, not the warfarin label the entry lists first.
+ */
+export function preferOwnLabel<T extends { readonly source: string; readonly alsoSee?: readonly string[] }>(
+  entry: T,
+  ingredients: readonly string[],
+): T {
+  const all = [entry.source, ...(entry.alsoSee ?? [])];
+  const own = all.find((id) => ingredients.some((i) => id === `label-${i}`));
+  if (!own || own === entry.source) return entry;
+  return { ...entry, source: own, alsoSee: all.filter((id) => id !== own) };
+}
+
 export function sourceLine(kb: KnowledgeBase, id: string): string {
   const s = kb.sources.get(id);
   return s ? `Source: ${kbText(s.label)}` : '';

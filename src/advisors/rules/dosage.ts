@@ -68,7 +68,7 @@ const UNIT_DOSE_WORDS = new Set([
   'patch',
 ]);
 
-interface Strength {
+export interface Strength {
   readonly mg: number;
   /** Per millilitre (`MG/ML`) or per unit (tablet, capsule). */
   readonly perMl: boolean;

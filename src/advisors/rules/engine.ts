@@ -21,6 +21,37 @@ import { dedupeFindings, SEVERITY_RANK } from './keys.js';
 import type { KnowledgeBase } from './knowledge.js';
 import type { Review } from '../types.js';
 
+/**
+ * A lab card (potassium 5.3 with spironolactone) whose concern an interaction card already shows — the same drug,
+ * the same result, at least the same severity — is folded into that card: one card about the potassium, not three.
+ */
+function foldLabsIntoInteractions(findings: readonly Finding[]): Finding[] {
+  const out = [...findings];
+  for (const lab of findings) {
+    if (!lab.key.startsWith('lab:')) continue;
+    const at = out.findIndex(
+      (f) =>
+        f.key.startsWith('interaction:') &&
+        SEVERITY_RANK[f.severity] >= SEVERITY_RANK[lab.severity] &&
+        lab.evidence.every((ref) => f.evidence.includes(ref)),
+    );
+    const into = out[at];
+    if (!into) continue;
+    const labels = new Set((into.suggestions ?? []).map((s) => s.label));
+    const suggestions = [
+      ...(into.suggestions ?? []),
+      ...(lab.suggestions ?? []).filter((s) => !labels.has(s.label)),
+    ];
+    out[at] = {
+      ...into,
+      covers: [...new Set([...(into.covers ?? []), lab.key])],
+      ...(suggestions.length > 0 && { suggestions, selectionBehavior: 'at-most-one' as const }),
+    };
+    out.splice(out.indexOf(lab), 1);
+  }
+  return out;
+}
+
 export function evaluate(kb: KnowledgeBase, review: Review, options: RuleOptions = {}): Finding[] {
   const ctx = buildContext(kb, review, options);
   if (ctx.reviewed.length === 0) return [];
@@ -38,7 +69,7 @@ export function evaluate(kb: KnowledgeBase, review: Review, options: RuleOptions
     ...(review.hook === 'patient-view' ? monitoringFindings(ctx) : []),
   ];
   // Never a finding without evidence (CONTRACT: every card cites the resources it rests on).
-  return dedupeFindings(findings.filter((f) => f.evidence.length > 0)).sort(
+  return foldLabsIntoInteractions(dedupeFindings(findings.filter((f) => f.evidence.length > 0))).sort(
     (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity],
   );
 }

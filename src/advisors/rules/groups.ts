@@ -14,6 +14,8 @@ export interface PairFinding {
   readonly finding: Finding;
   /** The two ingredients of the pair. */
   readonly ingredients: readonly [string, string];
+  /** The two medications (`MedicationRequest/…`) the pair comes from. */
+  readonly medRefs: readonly [string, string];
   /** Ingredients of the reviewed medications in the pair: preferred as the card's drug. */
   readonly reviewed: readonly string[];
   readonly effect: string;
@@ -55,9 +57,23 @@ function groupFinding(ctx: RuleContext, drug: string, members: readonly PairFind
   const partner = (p: PairFinding): string =>
     p.ingredients[0] === drug ? p.ingredients[1] : p.ingredients[0];
   const name = drugName(kb, drug);
-  const listed = sorted
-    .map((p) => `${lowerName(kb, partner(p))}${p.contraindicated ? ' (contraindicated)' : ''}`)
-    .join(', ');
+  // Partners by medication: a combination product (sacubitril/valsartan) is one medication, named by its parts.
+  const byMed = new Map<string, { names: string[]; contraindicated: boolean }>();
+  for (const p of sorted) {
+    const ownRef = p.ingredients[0] === drug ? p.medRefs[0] : p.medRefs[1];
+    const ref = p.medRefs[0] === ownRef ? p.medRefs[1] : p.medRefs[0];
+    const entry = byMed.get(ref) ?? { names: [], contraindicated: false };
+    entry.names.push(lowerName(kb, partner(p)));
+    entry.contraindicated ||= p.contraindicated;
+    byMed.set(ref, entry);
+  }
+  const partners = [...byMed.values()].map(
+    (m) => `${m.names.join('/')}${m.contraindicated ? ' (contraindicated)' : ''}`,
+  );
+  const summary =
+    partners.length === 1
+      ? `${name} + ${partners[0] ?? ''}: ${lead.effect}`
+      : `${name} interacts with ${partners.length} medications: ${partners.join(', ')}`;
   const sections = sorted.map(
     (p, i) =>
       `**${i + 1}. ${name} + ${lowerName(kb, partner(p))}** (${p.finding.severity}): ${p.finding.summary.replace(/^[^:]*: /, '')}\n\n${p.finding.detail}`,
@@ -71,9 +87,9 @@ function groupFinding(ctx: RuleContext, drug: string, members: readonly PairFind
     key: findingKey('interaction', [lowerName(kb, drug), ...sorted.map((p) => lowerName(kb, partner(p)))]),
     covers: sorted.map((p) => p.finding.key),
     severity: lead.finding.severity,
-    summary: summaryOf(`${name} interacts with ${sorted.length} medications: ${listed}`),
+    summary: summaryOf(summary),
     detail: [
-      `**${name}** interacts with ${sorted.length} of the patient's medications; each is described below, most serious first.`,
+      `**${name}** has ${sorted.length} interactions with the patient's medications; each is described below, most serious first.`,
       ...sections,
     ].join('\n\n'),
     evidence: [...new Set(sorted.flatMap((p) => p.finding.evidence))],

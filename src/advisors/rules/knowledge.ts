@@ -27,6 +27,7 @@ import type {
   PediatricDoseSpec,
   PediatricFile,
   PregnancyFile,
+  ReductionCriteriaSpec,
   RenalSpec,
   SideSpec,
   WeeklyDoseSpec,
@@ -119,6 +120,7 @@ export interface KnowledgeBase {
   readonly maxDailyDose: ReadonlyMap<string, MaxDailyDoseSpec>;
   readonly weeklyDose: ReadonlyMap<string, WeeklyDoseSpec>;
   readonly pediatricDose: ReadonlyMap<string, PediatricDoseSpec>;
+  readonly reductionCriteria: ReadonlyMap<string, ReductionCriteriaSpec>;
   readonly orderable: ReadonlyMap<string, OrderableLab>;
   /** Alternatives per interaction or condition id. */
   readonly alternatives: ReadonlyMap<string, readonly Alternative[]>;
@@ -478,6 +480,7 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
   const maxDailyDose = doseTable('maxDaily', files.dosing.maxDaily);
   const weeklyDose = doseTable('weekly', files.dosing.weekly);
   const pediatricDose = doseTable('pediatric', files.dosing.pediatric);
+  const reductionCriteria = doseTable('reductionCriteria', files.dosing.reductionCriteria);
 
   const sideChains = new Map<string, Set<string>>();
   for (const group of files.allergy.sideChainGroups) {
@@ -547,6 +550,7 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
     maxDailyDose,
     weeklyDose,
     pediatricDose,
+    reductionCriteria,
     products,
     topicalIsSystemic,
     orderable: c.orderable,

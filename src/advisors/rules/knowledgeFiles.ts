@@ -188,6 +188,8 @@ export interface RenalBandSpec extends BandSpec {
   readonly maxDailyMg?: number;
   /** The band applies only with this condition on the problem list (a dose for atrial fibrillation). */
   readonly condition?: string;
+  /** Severity for a new order when starting differs from continuing (metformin: not started below 45, continued). */
+  readonly startSeverity?: Severity;
 }
 
 export interface RenalSpec {
@@ -375,10 +377,29 @@ export interface PediatricDoseSpec {
   readonly source: string;
 }
 
+/** A labelled dose reduction when enough patient criteria are met (apixaban: 2 of age, weight, creatinine). */
+export interface ReductionCriteriaSpec {
+  readonly id: string;
+  readonly ingredient: string;
+  readonly criteria: {
+    readonly minAge?: number;
+    readonly maxWeightKg?: number;
+    readonly minCreatinineMgDl?: number;
+  };
+  readonly minMet: number;
+  /** The reduced dose per administration (mg). */
+  readonly reducedDoseMg: number;
+  readonly severity: 'warning';
+  readonly rationale: string;
+  readonly management: string;
+  readonly source: string;
+}
+
 export interface DosingFile {
   readonly maxDaily: readonly MaxDailyDoseSpec[];
   readonly weekly: readonly WeeklyDoseSpec[];
   readonly pediatric: readonly PediatricDoseSpec[];
+  readonly reductionCriteria: readonly ReductionCriteriaSpec[];
 }
 
 export interface KnowledgeFiles {

@@ -5,7 +5,10 @@
  *   Tylenol); a medication whose dose cannot be read adds nothing, so the sum is a lower bound and only a sum
  *   already over the limit fires. Adults only (children are checked per kilogram);
  * - drugs dosed weekly ordered more often (methotrexate daily instead of weekly);
- * - children's per-kilogram limits, with a body weight from the last 30 days (none: no check).
+ * - children's per-kilogram limits, with a body weight from the last 30 days (none: no check);
+ * - labelled dose reductions by patient criteria (apixaban 2.5 mg with two of age 80+, 60 kg or less, creatinine
+ *   1.5 mg/dL or more): the dose per administration from the structured dosage, else the strength the product
+ *   name states; a full dose fires, a reduced one does not.
  * Fires only when a reviewed medication contains the ingredient.
  */
 import { md } from '../../../cards/markdown.js';
@@ -14,7 +17,8 @@ import type { Finding } from '../../types.js';
 import { ruleFinding } from '../cardParts.js';
 import { describeLab, describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
-import { administrationsPerDay, mgPerDay } from '../dosage.js';
+import { CREATININE_UMOL_PER_MGDL, RENAL_MAX_AGE_DAYS } from '../../../clinical/renal.js';
+import { administrationsPerDay, mgPerAdministration, mgPerDay, strengthsOf } from '../dosage.js';
 import { findingKey } from '../keys.js';
 import { suggestionsFor } from '../suggestions.js';
 
@@ -157,10 +161,74 @@ function pediatricDoseFindings(ctx: RuleContext, reviewed: Set<string>): Finding
   return out;
 }
 
+/** The dose per administration: from the structured dosage, else the per-unit strength the product name states. */
+function doseMg(ctx: RuleContext, rm: ResolvedMed, ingredient: string): number | undefined {
+  if (rm.dosage) return mgPerAdministration(ctx.kb, rm.med, rm.ingredients, ingredient, rm.dosage);
+  for (const name of [rm.med.concept.text, ...rm.med.concept.codings.map((c) => c.display)]) {
+    const strength = name ? strengthsOf(ctx.kb, name).get(ingredient) : undefined;
+    if (strength && !strength.perMl) return strength.mg;
+  }
+  return undefined;
+}
+
+function reductionFindings(ctx: RuleContext): Finding[] {
+  const { kb, patient } = ctx;
+  const out: Finding[] = [];
+  for (const rm of ctx.focus) {
+    for (const ingredient of rm.ingredients) {
+      const spec = kb.reductionCriteria.get(ingredient);
+      if (!spec) continue;
+      const met: { line: string; ref: string }[] = [];
+      const age = patient.patient.ageYears;
+      if (spec.criteria.minAge !== undefined && age !== undefined && age >= spec.criteria.minAge)
+        met.push({ line: md`Age ${age} (${spec.criteria.minAge} or older)`, ref: patient.patient.ref });
+      const w = ctx.weight();
+      if (
+        spec.criteria.maxWeightKg !== undefined &&
+        w?.value !== undefined &&
+        w.value <= spec.criteria.maxWeightKg
+      )
+        met.push({ line: `Weight: ${describeLab(w)}`, ref: w.ref });
+      const creat = ctx.latest('creatinine', RENAL_MAX_AGE_DAYS);
+      if (
+        spec.criteria.minCreatinineMgDl !== undefined &&
+        creat?.value !== undefined &&
+        creat.value / CREATININE_UMOL_PER_MGDL >= spec.criteria.minCreatinineMgDl - 1e-9
+      )
+        met.push({ line: `Lab: ${describeLab(creat)}`, ref: creat.ref });
+      if (met.length < spec.minMet) continue;
+      const dose = doseMg(ctx, rm, ingredient);
+      if (dose === undefined || dose <= spec.reducedDoseMg) continue;
+      const name = drugName(kb, ingredient);
+      out.push(
+        ruleFinding(kb, {
+          kind: 'dose',
+          entry: spec,
+          ruleId: `dose/${spec.id}`,
+          key: findingKey('dose', [lowerName(kb, ingredient), 'reduction']),
+          severity: spec.severity,
+          summary: `${name} ${dose} mg: ${met.length} dose-reduction criteria met (label dose ${spec.reducedDoseMg} mg)`,
+          headline:
+            `**${kbText(name)}** ` +
+            md`${dose} mg per dose, and the patient meets ${met.length} of the label's dose-reduction criteria: the labelled dose is ${spec.reducedDoseMg} mg.`,
+          evidenceLines: [describeMed(rm), ...met.map((m) => m.line)],
+          why: spec.rationale,
+          todo: spec.management,
+          evidence: [rm.med.ref, ...met.map((m) => m.ref)],
+          suggestions: suggestionsFor(ctx, { meds: [rm] }),
+        }),
+      );
+    }
+  }
+  return out;
+}
+
 export function doseFindings(ctx: RuleContext): Finding[] {
-  if (!ctx.focus.some((rm) => rm.dosage)) return [];
+  const reductions = reductionFindings(ctx);
+  if (!ctx.focus.some((rm) => rm.dosage)) return reductions;
   const reviewed = reviewedIngredients(ctx);
   return [
+    ...reductions,
     ...maxDailyFindings(ctx, reviewed),
     ...weeklyFindings(ctx),
     ...pediatricDoseFindings(ctx, reviewed),

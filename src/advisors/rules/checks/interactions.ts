@@ -10,7 +10,7 @@
  * duplicate, and a same-class duplicate with it is information only.
  */
 import type { Finding, Severity } from '../../types.js';
-import { ruleFinding } from '../cardParts.js';
+import { preferOwnLabel, ruleFinding } from '../cardParts.js';
 import { describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import { groupByDrug, type PairFinding } from '../groups.js';
@@ -172,7 +172,7 @@ function pairFinding(
   });
   const finding = ruleFinding(kb, {
     kind,
-    entry: lead,
+    entry: preferOwnLabel(lead, [a, b]),
     ruleId: lead.ruleId,
     key: findingKey(kind, [lowerName(kb, a), lowerName(kb, b)]),
     severity,
@@ -196,6 +196,7 @@ function pairFinding(
   return {
     finding,
     ingredients: [a, b],
+    medRefs: [m1.med.ref, m2.med.ref],
     reviewed: [m1, m2].filter((m) => ctx.focus.includes(m)).flatMap((m) => m.ingredients),
     effect: lead.effect,
     contraindicated,
@@ -208,22 +209,25 @@ function sameIngredientFinding(
   m1: ResolvedMed,
   m2: ResolvedMed,
   shared: readonly string[],
+  severity?: Severity,
 ): Finding {
   const { kb } = ctx;
   const spec = kb.sameIngredient;
   const names = shared.map((i) => lowerName(kb, i));
   const where =
-    m2.med.origin === 'active'
-      ? m1.med.origin === 'active'
-        ? 'two active orders'
-        : 'already active'
-      : 'also in another draft';
+    m1.reported || m2.reported
+      ? 'already taken (reported by the patient)'
+      : m2.med.origin === 'active'
+        ? m1.med.origin === 'active'
+          ? 'two active orders'
+          : 'already active'
+        : 'also in another draft';
   return ruleFinding(kb, {
     kind: 'duplicate',
     entry: spec,
     ruleId: 'duplicates/same-ingredient',
     key: findingKey('duplicate', names),
-    severity: spec.severity,
+    severity: severity ?? spec.severity,
     summary: `Duplicate therapy: ${drugName(kb, shared[0] as string)}${names.length > 1 ? ' and others' : ''} ${where}`,
     headline: `**${kbText(names.join(', '))}** appears in two orders: ${kbText(spec.effect)}.`,
     evidenceLines: [describeMed(m1), describeMed(m2)],
@@ -239,8 +243,12 @@ export function interactionFindings(ctx: RuleContext): Finding[] {
   const pairs: PairFinding[] = [];
   for (const [m1, m2] of medicationPairs(ctx)) {
     const shared = m1.ingredients.filter((i) => m2.ingredients.includes(i));
-    if (shared.length > 0 && !m1.reported && !m2.reported)
-      duplicates.push(sameIngredientFinding(ctx, m1, m2, shared));
+    // A reported medication and an active order of the same drug are one therapy recorded twice; a new order of a
+    // drug the patient reports taking is worth a note (a double dose if both are taken), not an alarm.
+    const reportedPair = m1.reported || m2.reported;
+    const bothTaken = m1.med.origin === 'active' && m2.med.origin === 'active';
+    if (shared.length > 0 && !(reportedPair && bothTaken))
+      duplicates.push(sameIngredientFinding(ctx, m1, m2, shared, reportedPair ? 'info' : undefined));
     for (const a of m1.ingredients) {
       for (const b of m2.ingredients) {
         if (a === b) continue;

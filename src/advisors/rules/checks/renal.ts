@@ -106,7 +106,8 @@ function findingFor(
 ): Finding | undefined {
   const { kb } = ctx;
   const { spec, band, measure } = hit;
-  let severity: Severity = band.severity;
+  let severity: Severity =
+    rm.med.origin === 'draft' && band.startSeverity ? band.startSeverity : band.severity;
   const extra: string[] = [];
   if (band.maxDailyMg !== undefined && rm.dosage) {
     const daily = mgPerDay(kb, rm.med, rm.ingredients, ingredient, rm.dosage);
