@@ -89,6 +89,15 @@ export function strengthsOf(kb: KnowledgeBase, productName: string): Map<string,
   return out;
 }
 
+/** The strength of `ingredient` the medication's name (its text, else a coding display) states. */
+export function strengthOf(kb: KnowledgeBase, med: Medication, ingredient: string): Strength | undefined {
+  for (const name of [med.concept.text, ...med.concept.codings.map((c) => c.display)]) {
+    const strength = name ? strengthsOf(kb, name).get(ingredient) : undefined;
+    if (strength) return strength;
+  }
+  return undefined;
+}
+
 /**
  * Milligrams of `ingredient` in one administration: a dose in mg of a single-ingredient product, or a count of
  * tablets (or millilitres) times the strength the product name states. Undefined when it cannot be told.
@@ -105,10 +114,7 @@ export function mgPerAdministration(
   const unit = nameTokens(dose.unit).join(' ');
   const mass = MASS_TO_MG[unit];
   if (mass !== undefined) return ingredients.length === 1 ? dose.value * mass : undefined;
-  const names = [med.concept.text, ...med.concept.codings.map((c) => c.display)];
-  const strength = names
-    .map((name) => (name ? strengthsOf(kb, name).get(ingredient) : undefined))
-    .find((s) => s !== undefined);
+  const strength = strengthOf(kb, med, ingredient);
   if (!strength) return undefined;
   if (unit === 'ml') return strength.perMl ? dose.value * strength.mg : undefined;
   return UNIT_DOSE_WORDS.has(unit) && !strength.perMl ? dose.value * strength.mg : undefined;

@@ -99,6 +99,25 @@ describe('merging findings', () => {
     expect(merged[0]?.detail).toMatch(/AI advisor/);
   });
 
+  it("folds a model finding into a rule card that covers its key (one card for a drug's several interactions)", () => {
+    const rule = finding({
+      key: 'interaction:amiodarone|digoxin|warfarin',
+      covers: ['interaction:amiodarone|warfarin'],
+    });
+    const model = finding({
+      advisor: 'model',
+      ruleId: undefined,
+      key: 'interaction:amiodarone|warfarin',
+      model: 'm',
+      promptVersion: 'p',
+      evidence: ['Observation/inr-1'],
+    });
+    const merged = mergeFindings([model, rule], 'info');
+    expect(merged).toHaveLength(1);
+    expect(merged[0]?.key).toBe('interaction:amiodarone|digoxin|warfarin');
+    expect(merged[0]?.detail).toMatch(/AI advisor/);
+  });
+
   it('applies the service minimum severity and drops findings without evidence', () => {
     const merged = mergeFindings(
       [

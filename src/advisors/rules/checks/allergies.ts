@@ -54,29 +54,20 @@ function read(
   const match = allergyMatch(kb, ingredient, allergen);
   if (!match) return undefined;
   const penicillin = kb.ingredients.get(ingredient)?.classes.has('penicillin') === true && !match.cross;
+  const readAs = (spec: AllergyReadingSpec, ruleId: string): Match => ({
+    allergy,
+    reading,
+    severity: spec.severity,
+    ruleId,
+    how: match.how,
+    entry: spec,
+  });
   if (reading === 'non-immune') {
     // An intolerance does not cross-react: only the same drug or a class the label treats as one drug.
-    if (match.cross) return undefined;
-    const spec = kb.allergyReading.intolerance;
-    return {
-      allergy,
-      reading,
-      severity: spec.severity,
-      ruleId: 'allergy/intolerance',
-      how: match.how,
-      entry: spec,
-    };
+    return match.cross ? undefined : readAs(kb.allergyReading.intolerance, 'allergy/intolerance');
   }
   if (penicillin && reading === 'low-risk') {
-    const spec = kb.allergyReading.penicillinLowRisk;
-    return {
-      allergy,
-      reading,
-      severity: spec.severity,
-      ruleId: 'allergy/penicillin-low-risk',
-      how: match.how,
-      entry: spec,
-    };
+    return readAs(kb.allergyReading.penicillinLowRisk, 'allergy/penicillin-low-risk');
   }
   let severity = match.severity;
   if (reading !== 'severe' && UNSURE.has(allergy.verificationStatus ?? '') && severity === 'critical')

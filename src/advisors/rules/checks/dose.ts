@@ -18,7 +18,7 @@ import { ruleFinding } from '../cardParts.js';
 import { describeLab, describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import { CREATININE_UMOL_PER_MGDL, RENAL_MAX_AGE_DAYS } from '../../../clinical/renal.js';
-import { administrationsPerDay, mgPerAdministration, mgPerDay, strengthsOf } from '../dosage.js';
+import { administrationsPerDay, mgPerAdministration, mgPerDay, strengthOf } from '../dosage.js';
 import { findingKey } from '../keys.js';
 import { suggestionsFor } from '../suggestions.js';
 
@@ -28,6 +28,16 @@ const CHILD_WEIGHT_MAX_AGE_DAYS = 30;
 interface Contribution {
   readonly rm: ResolvedMed;
   readonly mgPerDay: number;
+}
+
+/** What the orders add up to, when at least one reviewed medication contributes (it is this hook's concern). */
+function dailyTotal(
+  ctx: RuleContext,
+  ingredient: string,
+): { parts: Contribution[]; total: number } | undefined {
+  const parts = contributions(ctx, ingredient);
+  if (!parts.some((c) => ctx.focus.includes(c.rm))) return undefined;
+  return { parts, total: Math.round(parts.reduce((sum, c) => sum + c.mgPerDay, 0) * 100) / 100 };
 }
 
 function contributions(ctx: RuleContext, ingredient: string): Contribution[] {
@@ -56,9 +66,9 @@ function maxDailyFindings(ctx: RuleContext, reviewed: Set<string>): Finding[] {
   for (const ingredient of reviewed) {
     const spec = kb.maxDailyDose.get(ingredient);
     if (!spec) continue;
-    const parts = contributions(ctx, ingredient);
-    if (!parts.some((c) => ctx.focus.includes(c.rm))) continue;
-    const total = Math.round(parts.reduce((sum, c) => sum + c.mgPerDay, 0) * 100) / 100;
+    const sum = dailyTotal(ctx, ingredient);
+    if (!sum) continue;
+    const { parts, total } = sum;
     const limit =
       spec.fromAge && age !== undefined && age >= spec.fromAge.age
         ? spec.fromAge.maxMgPerDay
@@ -133,9 +143,9 @@ function pediatricDoseFindings(ctx: RuleContext, reviewed: Set<string>): Finding
   for (const ingredient of reviewed) {
     const spec = kb.pediatricDose.get(ingredient);
     if (!spec || age >= spec.belowAge) continue;
-    const parts = contributions(ctx, ingredient);
-    if (!parts.some((c) => ctx.focus.includes(c.rm))) continue;
-    const total = Math.round(parts.reduce((sum, c) => sum + c.mgPerDay, 0) * 100) / 100;
+    const sum = dailyTotal(ctx, ingredient);
+    if (!sum) continue;
+    const { parts, total } = sum;
     const limit = Math.min(spec.maxMgPerKgPerDay * weight.value, spec.maxMgPerDay);
     if (total <= limit) continue;
     const name = drugName(kb, ingredient);
@@ -164,11 +174,8 @@ function pediatricDoseFindings(ctx: RuleContext, reviewed: Set<string>): Finding
 /** The dose per administration: from the structured dosage, else the per-unit strength the product name states. */
 function doseMg(ctx: RuleContext, rm: ResolvedMed, ingredient: string): number | undefined {
   if (rm.dosage) return mgPerAdministration(ctx.kb, rm.med, rm.ingredients, ingredient, rm.dosage);
-  for (const name of [rm.med.concept.text, ...rm.med.concept.codings.map((c) => c.display)]) {
-    const strength = name ? strengthsOf(ctx.kb, name).get(ingredient) : undefined;
-    if (strength && !strength.perMl) return strength.mg;
-  }
-  return undefined;
+  const strength = strengthOf(ctx.kb, rm.med, ingredient);
+  return strength && !strength.perMl ? strength.mg : undefined;
 }
 
 function reductionFindings(ctx: RuleContext): Finding[] {
