@@ -15,13 +15,14 @@ import { buildCards } from '../src/cards/build.js';
 import { mergeFindings } from '../src/cards/merge.js';
 import type { HookRequest } from '../src/cds/types.js';
 import { normalizePatientContext } from '../src/clinical/normalize.js';
-import { createPseudonymizer } from '../src/invocation/pseudonym.js';
+import { clientPseudonym, createPseudonymizer, userPseudonym } from '../src/invocation/pseudonym.js';
 import { validateHookRequest } from '../src/invocation/validateRequest.js';
 import { silentLogger } from '../src/logger.js';
+import { ANONYMOUS_CLIENT } from '../src/security/types.js';
 import { writeInvocations } from '../src/store/auditWriter.js';
 import { connect } from '../src/store/connect.js';
 import { migrate } from '../src/store/migrate.js';
-import { overriddenFindingKeys } from '../src/store/queries.js';
+import { selectionOverrides } from '../src/store/queries.js';
 import type { InvocationRecord } from '../src/store/types.js';
 import { hookPayload } from './payload.js';
 
@@ -76,6 +77,11 @@ export async function benchStages(
     definition.minSeverity,
   );
   const built = buildCards(findings, SERVICE_ID, request.hookInstance);
+  const scope = {
+    patientPseudonym: pseudonymize(String(context.patientId)),
+    userPseudonym: userPseudonym(pseudonymize, String(context.userId)),
+    clientPseudonym: clientPseudonym(pseudonymize, ANONYMOUS_CLIENT),
+  };
   const record = (): InvocationRecord => ({
     hookInstance: request.hookInstance,
     serviceId: SERVICE_ID,
@@ -83,7 +89,7 @@ export async function benchStages(
     startedAt: new Date(),
     durationMs: 1.25,
     outcome: 'ok',
-    patientPseudonym: pseudonymize(String(context.patientId)),
+    ...scope,
     advisors: [{ advisor: 'rules', status: 'ok', latencyMs: 0.1, findings: findings.length }],
     cards: buildCards(findings, SERVICE_ID, request.hookInstance).records,
   });
@@ -112,11 +118,7 @@ export async function benchStages(
       ),
       await timed('serialize the response', iterations, () => JSON.stringify({ cards: built.cards })),
       await timed('override lookup (SQLite)', iterations, () =>
-        overriddenFindingKeys(
-          connection.db,
-          pseudonymize(String(context.patientId)),
-          new Date(Date.now() - 7_200_000),
-        ),
+        selectionOverrides(connection.db, scope, new Date(Date.now() - 7_200_000)),
       ),
     ];
     // Audit rows go in batches, as the queue writes them: the cost per hook call is a batch's over its size.

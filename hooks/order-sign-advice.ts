@@ -14,7 +14,8 @@ export const orderSignAdvice: ServiceModule<'order-sign'> = {
     prefetch: PREFETCH_TEMPLATES,
     requiredPrefetch: ['patient', 'medications', 'allergies'],
     minSeverity: 'info',
-    // What was overridden on order-select in the same ordering session is not repeated at signing.
+    // What the same clinician overrode with a reason on order-select, for the same drafts, is not repeated at
+    // signing (critical findings always are).
     quietOverriddenWithinMinutes: 120,
   },
   review: (patient, { hookInstance }) => ({

@@ -60,7 +60,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     }),
     suppressedFindings: new Counter({
       name: 'cds_findings_suppressed_total',
-      help: 'Findings not shown because the clinician overrode the same finding earlier in the ordering session',
+      help: 'Findings left out at order-sign: the same clinician overrode them, with a reason, at order-select',
       labelNames: ['service'],
       registers: [registry],
     }),

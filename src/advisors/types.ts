@@ -2,7 +2,7 @@
  * The advisor interface shared by the built-in rules and the model. An advisor reads a typed patient view and
  * returns findings; findings become cards in one place (`src/cards`). Advisors never see HTTP or card wire format.
  */
-import type { Coding, HookName } from '../cds/types.js';
+import type { Coding, HookName, PrefetchKey } from '../cds/types.js';
 import type { Medication, PatientContext } from '../clinical/types.js';
 import type { FhirResource } from 'fhir/r4.js';
 
@@ -73,6 +73,20 @@ export interface Finding {
 export type AdvisorStatus =
   'ok' | 'timeout' | 'error' | 'rate-limited' | 'circuit-open' | 'rejected' | 'disabled' | 'cached';
 
+/** A check that applies to a medication under review but could not run: the data it reads was not available. */
+export interface DataGap {
+  /** The check, e.g. `renal`. */
+  readonly check: string;
+  /** What a clinician calls it, e.g. `renal dosing`. */
+  readonly label: string;
+  /** The prefetch key whose data was missing. */
+  readonly data: PrefetchKey;
+  /** The drug (the knowledge base's ingredient name) the check would have run on. */
+  readonly drug: string;
+  /** The order under review (`MedicationRequest/id`). */
+  readonly medication: string;
+}
+
 export interface AdvisorOutcome {
   readonly advisor: AdvisorName;
   readonly status: AdvisorStatus;
@@ -80,6 +94,8 @@ export interface AdvisorOutcome {
   readonly latencyMs: number;
   /** Short machine-readable reason for a non-ok status; never PHI. */
   readonly reason?: string;
+  /** Checks this advisor could not run for lack of data (the rules advisor says; the model does not know). */
+  readonly gaps?: readonly DataGap[];
 }
 
 export interface Advisor {

@@ -11,6 +11,7 @@ import {
   type FeedbackFilter,
   hasCardFacet,
   type InvocationFilter,
+  type OverrideRepeatFilter,
 } from './filters.js';
 
 type Eb<T extends keyof Database> = ExpressionBuilder<Database, T>;
@@ -100,5 +101,25 @@ export function feedbackWhere(eb: Eb<'feedback'>, f: FeedbackFilter): Expression
       ),
     );
   }
+  return eb.and(where);
+}
+
+/**
+ * Override repeats issued in the range, by the service; the card filters apply to the finding that repeated (its
+ * advisor, rule, model, severity), which has no card when it was left out.
+ */
+export function overrideRepeatWhere(
+  eb: Eb<'override_repeats'>,
+  f: OverrideRepeatFilter,
+): Expression<SqlBool> {
+  const where: Expression<SqlBool>[] = [];
+  if (f.serviceId !== undefined) where.push(eb('override_repeats.service_id', '=', f.serviceId));
+  if (f.from) where.push(eb('override_repeats.issued_at', '>=', f.from.toISOString()));
+  if (f.to) where.push(eb('override_repeats.issued_at', '<', f.to.toISOString()));
+  if (f.advisor !== undefined) where.push(eb('override_repeats.advisor', '=', f.advisor));
+  if (f.ruleId !== undefined) where.push(eb('override_repeats.rule_id', '=', f.ruleId));
+  if (f.model !== undefined) where.push(eb('override_repeats.model', '=', f.model));
+  if (f.indicator !== undefined) where.push(eb('override_repeats.indicator', '=', f.indicator));
+  if (f.decision !== undefined) where.push(eb('override_repeats.decision', '=', f.decision));
   return eb.and(where);
 }

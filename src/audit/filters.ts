@@ -5,7 +5,7 @@
  */
 import type { AdvisorName, AdvisorStatus, Severity } from '../advisors/types.js';
 import { AppError, type ErrorDetail } from '../errors.js';
-import type { FeedbackOutcome, InvocationOutcome } from '../store/types.js';
+import type { FeedbackOutcome, InvocationOutcome, RepeatDecision } from '../store/types.js';
 import { validate } from '../validation.js';
 
 /** Filters on the card that was shown; on invocations and feedback they select rows tied to such a card. */
@@ -38,17 +38,22 @@ export interface FeedbackFilter extends AuditFilter {
   readonly outcome?: FeedbackOutcome;
 }
 
+export interface OverrideRepeatFilter extends AuditFilter {
+  readonly decision?: RepeatDecision;
+}
+
 export interface Paging {
   readonly limit?: number;
   readonly cursor?: string;
 }
 
-export type AuditQueryKind = 'invocations' | 'cards' | 'feedback' | 'summary';
+export type AuditQueryKind = 'invocations' | 'cards' | 'feedback' | 'overrideRepeats' | 'summary';
 
 interface FilterByKind {
   invocations: InvocationFilter & Paging;
   cards: CardFilter & Paging;
   feedback: FeedbackFilter & Paging;
+  overrideRepeats: OverrideRepeatFilter & Paging;
   summary: AuditFilter;
 }
 
@@ -121,6 +126,7 @@ export function parseAuditQuery<K extends AuditQueryKind>(kind: K, query: unknow
     indicator: q.indicator,
     outcome: q.outcome,
     modelStatus: q.modelStatus,
+    decision: q.decision,
     limit: q.limit === undefined ? undefined : Number(q.limit),
     cursor: q.cursor,
   }) as FilterByKind[K];

@@ -3,13 +3,25 @@
  * everything around it, and row-by-row scans for exports. Rows are converted by the store's own converters
  * (src/store/rows.ts), so the API shows records exactly as the store defines them.
  */
-import { Kysely } from 'kysely';
+import { type Expression, type ExpressionBuilder, Kysely, type SqlBool } from 'kysely';
 import { AppError } from '../errors.js';
-import { toStoredCard, toStoredFeedback, toStoredInvocation } from '../store/rows.js';
+import { toStoredCard, toStoredFeedback, toStoredInvocation, toStoredOverrideRepeat } from '../store/rows.js';
 import type { Database } from '../store/schema.js';
-import type { Page, StoredCard, StoredFeedback, StoredInvocation } from '../store/types.js';
-import { cardWhere, feedbackWhere, invocationWhere } from './conditions.js';
-import type { CardFilter, FeedbackFilter, InvocationFilter, Paging } from './filters.js';
+import type {
+  Page,
+  StoredCard,
+  StoredFeedback,
+  StoredInvocation,
+  StoredOverrideRepeat,
+} from '../store/types.js';
+import { cardWhere, feedbackWhere, invocationWhere, overrideRepeatWhere } from './conditions.js';
+import type {
+  CardFilter,
+  FeedbackFilter,
+  InvocationFilter,
+  OverrideRepeatFilter,
+  Paging,
+} from './filters.js';
 
 export type AuditDb = Kysely<Database>;
 
@@ -36,6 +48,22 @@ function cardCursor(cursor: string | undefined): { seq: number; position: number
   if (!match) throw badCursor();
   return { seq: Number(match[1]), position: Number(match[2]) };
 }
+
+/** Tables whose rows hang off an invocation by position: cards and override repeats page alike. */
+type Positioned = 'cards' | 'override_repeats';
+
+function olderThan(
+  eb: ExpressionBuilder<Database, Positioned>,
+  before: { seq: number; position: number },
+): Expression<SqlBool> {
+  return eb.or([
+    eb('invocation_seq', '<', before.seq),
+    eb.and([eb('invocation_seq', '=', before.seq), eb('position', '<', before.position)]),
+  ]);
+}
+
+const positionCursor = (last: { invocation_seq: number; position: number }): string =>
+  `${last.invocation_seq}.${last.position}`;
 
 function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T) => string): Page<T> {
   if (rows.length <= limit) return { items: rows };
@@ -68,20 +96,13 @@ export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Pa
     .selectFrom('cards')
     .selectAll()
     .where((eb) => cardWhere(eb, q));
-  if (before !== undefined) {
-    query = query.where((eb) =>
-      eb.or([
-        eb('invocation_seq', '<', before.seq),
-        eb.and([eb('invocation_seq', '=', before.seq), eb('position', '<', before.position)]),
-      ]),
-    );
-  }
+  if (before !== undefined) query = query.where((eb) => olderThan(eb, before));
   const rows = await query
     .orderBy('invocation_seq', 'desc')
     .orderBy('position', 'desc')
     .limit(limit + 1)
     .execute();
-  const page = pageOf(rows, limit, (last) => `${last.invocation_seq}.${last.position}`);
+  const page = pageOf(rows, limit, positionCursor);
   return { ...page, items: page.items.map(toStoredCard) };
 }
 
@@ -98,6 +119,27 @@ export async function listFeedback(db: AuditDb, q: FeedbackFilter & Paging): Pro
     .limit(limit + 1)
     .execute();
   return pageOf(rows.map(toStoredFeedback), limit, (last) => String(last.seq));
+}
+
+/** Findings at order-sign that repeated one overridden at order-select, newest first (cursor as for cards). */
+export async function listOverrideRepeats(
+  db: AuditDb,
+  q: OverrideRepeatFilter & Paging,
+): Promise<Page<StoredOverrideRepeat>> {
+  const limit = q.limit ?? DEFAULT_PAGE;
+  const before = cardCursor(q.cursor);
+  let query = db
+    .selectFrom('override_repeats')
+    .selectAll()
+    .where((eb) => overrideRepeatWhere(eb, q));
+  if (before !== undefined) query = query.where((eb) => olderThan(eb, before));
+  const rows = await query
+    .orderBy('invocation_seq', 'desc')
+    .orderBy('position', 'desc')
+    .limit(limit + 1)
+    .execute();
+  const page = pageOf(rows, limit, positionCursor);
+  return { ...page, items: page.items.map(toStoredOverrideRepeat) };
 }
 
 export interface CardResponses {
@@ -133,6 +175,11 @@ export interface CardDetail {
   readonly invocation: StoredInvocation | null;
   /** Every feedback item the EHR sent for this card, oldest first. */
   readonly feedback: readonly StoredFeedback[];
+  /**
+   * At order-sign, the findings that repeated this card's finding after it was overridden (left out, or shown
+   * again when critical), and, for a card shown again, the override it repeats. Oldest first.
+   */
+  readonly overrideRepeats: readonly StoredOverrideRepeat[];
 }
 
 export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail | undefined> {
@@ -143,14 +190,22 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
     .orderBy('invocation_seq', 'desc')
     .executeTakeFirst();
   if (!row) return undefined;
-  const [invocation, feedback] = await Promise.all([
+  const [invocation, feedback, repeats] = await Promise.all([
     db.selectFrom('invocations').selectAll().where('seq', '=', row.invocation_seq).executeTakeFirst(),
     db.selectFrom('feedback').selectAll().where('card_uuid', '=', uuid).orderBy('seq', 'asc').execute(),
+    db
+      .selectFrom('override_repeats')
+      .selectAll()
+      .where((eb) => eb.or([eb('override_card_uuid', '=', uuid), eb('card_uuid', '=', uuid)]))
+      .orderBy('invocation_seq', 'asc')
+      .orderBy('position', 'asc')
+      .execute(),
   ]);
   return {
     card: toStoredCard(row),
     invocation: invocation ? toStoredInvocation(invocation) : null,
     feedback: feedback.map(toStoredFeedback),
+    overrideRepeats: repeats.map(toStoredOverrideRepeat),
   };
 }
 

@@ -12,7 +12,7 @@ import { type ExpressionBuilder, sql } from 'kysely';
 import type { AdvisorName, AdvisorStatus } from '../advisors/types.js';
 import type { Database } from '../store/schema.js';
 import type { AdvisorRunRecord, InvocationOutcome } from '../store/types.js';
-import { cardWhere, invocationWhere } from './conditions.js';
+import { cardWhere, invocationWhere, overrideRepeatWhere } from './conditions.js';
 import type { AuditFilter } from './filters.js';
 import { type Percentiles, Samples } from './percentiles.js';
 import type { AuditDb } from './queries.js';
@@ -101,6 +101,13 @@ export interface AuditOverview {
   /** The most overridden rules (and model versions), most overrides first, at most ten. */
   readonly alertFatigue: readonly FatigueRow[];
   readonly model: ModelPanel;
+  /**
+   * Order-sign findings that repeated one the same clinician overrode, with a reason, at order-select: left out
+   * (`suppressed`), or shown again because critical (`shown`).
+   */
+  readonly overrideRepeats: { readonly suppressed: number; readonly shown: number };
+  /** Hook calls where a check that applied to a reviewed drug could not run for lack of data. */
+  readonly dataGaps: { readonly invocations: number };
   /** Whole-hook durations as the EHR waited for them. */
   readonly latencyMs: Percentiles;
 }
@@ -206,8 +213,20 @@ async function invocationsWithModelCards(db: AuditDb, f: AuditFilter): Promise<n
   return Number(row?.n ?? 0);
 }
 
+async function overrideRepeatCounts(db: AuditDb, f: AuditFilter): Promise<AuditOverview['overrideRepeats']> {
+  const rows = await db
+    .selectFrom('override_repeats')
+    .select((eb) => ['decision', eb.fn.countAll().as('n')])
+    .where((eb) => overrideRepeatWhere(eb, f))
+    .groupBy('decision')
+    .execute();
+  const n = (decision: string): number => Number(rows.find((r) => r.decision === decision)?.n ?? 0);
+  return { suppressed: n('suppressed'), shown: n('shown') };
+}
+
 interface InvocationFold {
   invocations: number;
+  withDataGaps: number;
   byOutcome: Record<InvocationOutcome, number>;
   perDay: Map<string, number>;
   cardCounts: Map<number, number>;
@@ -224,6 +243,7 @@ const SCAN_PAGE = 2000;
 async function foldInvocations(db: AuditDb, f: AuditFilter): Promise<InvocationFold> {
   const fold: InvocationFold = {
     invocations: 0,
+    withDataGaps: 0,
     byOutcome: { ok: 0, 'precondition-failed': 0, error: 0 },
     perDay: new Map(),
     cardCounts: new Map(),
@@ -237,12 +257,13 @@ async function foldInvocations(db: AuditDb, f: AuditFilter): Promise<InvocationF
   for (;;) {
     let query = db
       .selectFrom('invocations')
-      .select(['seq', 'started_at', 'duration_ms', 'outcome', 'advisors', 'card_count'])
+      .select(['seq', 'started_at', 'duration_ms', 'outcome', 'advisors', 'card_count', 'data_gaps'])
       .where((eb) => invocationWhere(eb, f));
     if (before !== undefined) query = query.where('seq', '<', before);
     const rows = await query.orderBy('seq', 'desc').limit(SCAN_PAGE).execute();
     for (const row of rows) {
       fold.invocations += 1;
+      if (row.data_gaps !== null) fold.withDataGaps += 1;
       fold.byOutcome[row.outcome as InvocationOutcome] += 1;
       const day = row.started_at.slice(0, 10);
       fold.perDay.set(day, (fold.perDay.get(day) ?? 0) + 1);
@@ -274,11 +295,12 @@ function topReasons(counts: Map<string, ReasonCount>, most: number): ReasonCount
 }
 
 export async function overview(db: AuditDb, f: AuditFilter): Promise<AuditOverview> {
-  const [cardRows, feedbackRows, withAdvice, fold] = await Promise.all([
+  const [cardRows, feedbackRows, withAdvice, fold, overrideRepeats] = await Promise.all([
     cardGroups(db, f),
     feedbackGroups(db, f),
     invocationsWithModelCards(db, f),
     foldInvocations(db, f),
+    overrideRepeatCounts(db, f),
   ]);
 
   const totals = new RateCounter();
@@ -407,6 +429,8 @@ export async function overview(db: AuditDb, f: AuditFilter): Promise<AuditOvervi
       outcomes: fold.modelOutcomes,
       latencyMs: fold.modelLatency.percentiles(),
     },
+    overrideRepeats,
+    dataGaps: { invocations: fold.withDataGaps },
     latencyMs: fold.durations.percentiles(),
   };
 }

@@ -48,7 +48,13 @@ export function cardOf(finding: Finding): Card {
   return card;
 }
 
-function recordOf(card: Card, finding: Finding, serviceId: string, hookInstance: string): CardRecord {
+function recordOf(
+  card: Card,
+  finding: Finding,
+  serviceId: string,
+  hookInstance: string,
+  draftOrders: readonly string[],
+): CardRecord {
   return {
     uuid: card.uuid,
     serviceId,
@@ -62,6 +68,7 @@ function recordOf(card: Card, finding: Finding, serviceId: string, hookInstance:
     evidence: [...finding.evidence],
     suggestionUuids: (card.suggestions ?? []).map((s) => s.uuid),
     findingKey: finding.key,
+    ...(draftOrders.length > 0 && { draftOrders }),
   };
 }
 
@@ -69,6 +76,8 @@ export function buildCards(
   findings: readonly Finding[],
   serviceId: string,
   hookInstance: string,
+  /** The draft orders each finding concerns, for the audit record (what an override at selection was about). */
+  draftOrdersOf: (finding: Finding) => readonly string[] = () => [],
 ): BuiltCards {
   const built: BuiltCards = { cards: [], records: [], dropped: [] };
   for (const finding of findings) {
@@ -79,7 +88,7 @@ export function buildCards(
       continue;
     }
     built.cards.push(card);
-    built.records.push(recordOf(card, finding, serviceId, hookInstance));
+    built.records.push(recordOf(card, finding, serviceId, hookInstance, draftOrdersOf(finding)));
   }
   return built;
 }

@@ -16,8 +16,9 @@ export interface ServiceDefinition<H extends HookName = HookName> extends Discov
   /** Findings below this severity are not shown for this service (alert-fatigue control). */
   readonly minSeverity: Severity;
   /**
-   * Do not repeat a finding the clinician overrode for the same patient within this many minutes (order-sign
-   * after order-select). Unset: always show.
+   * Do not repeat a non-critical finding that the same user of the same EHR client overrode, with a reason, on an
+   * order-select card about the same draft orders of the same patient within this many minutes (order-sign after
+   * order-select; src/invocation/overrides.ts). Unset: always show.
    */
   readonly quietOverriddenWithinMinutes?: number;
 }

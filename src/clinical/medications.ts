@@ -6,8 +6,9 @@
  * still works. Ingredients come from `Medication.ingredient` (codeable or referenced Substance/Medication).
  */
 import { conceptOf, textConcept } from './concept.js';
-import { asArray, asRecord, asRecords, asString, type JsonRecord } from './guards.js';
-import type { Concept, Medication, MedicationOrigin } from './types.js';
+import { asArray, asMember, asNumber, asRecord, asRecords, asString, type JsonRecord } from './guards.js';
+import type { Concept, Dosage, Medication, MedicationOrigin, Quantity } from './types.js';
+import { UNITS_OF_TIME } from './valueSets.js';
 
 /** `https://ehr/fhir/MedicationRequest/1/_history/2` → `MedicationRequest/1`; anything else is returned as is. */
 export function relativeReference(reference: string): string {
@@ -108,6 +109,53 @@ function dosageTextOf(dosages: unknown): string | undefined {
   return asString(asRecord(asArray(dosages)[0])?.text);
 }
 
+const UCUM = 'http://unitsofmeasure.org';
+
+/** A FHIR Quantity with a finite value; its unit is the UCUM code when coded in UCUM, else the unit text. */
+function quantityOf(value: unknown): Quantity | undefined {
+  const quantity = asRecord(value);
+  const number = asNumber(quantity?.value);
+  if (number === undefined) return undefined;
+  const system = asString(quantity?.system);
+  const unit = (system === UCUM ? asString(quantity?.code) : undefined) ?? asString(quantity?.unit);
+  return unit === undefined ? { value: number } : { value: number, unit };
+}
+
+/** A FHIR positiveInt: a whole number above zero. */
+function positiveInt(value: unknown): number | undefined {
+  const n = asNumber(value);
+  return n !== undefined && Number.isInteger(n) && n > 0 ? n : undefined;
+}
+
+/** A number above zero (a period of 0 days says nothing). */
+function positive(value: unknown): number | undefined {
+  const n = asNumber(value);
+  return n !== undefined && n > 0 ? n : undefined;
+}
+
+/** The structured parts of the first dosage, or undefined when it has none. */
+function dosageOf(dosages: unknown): Dosage | undefined {
+  const first = asRecord(asArray(dosages)[0]);
+  if (!first) return undefined;
+  const repeat = asRecord(asRecord(first.timing)?.repeat);
+  const route = asRecord(first.route) ? conceptOf(first.route) : undefined;
+  const dosage: Dosage = {
+    dose: quantityOf(asRecord(asArray(first.doseAndRate)[0])?.doseQuantity),
+    frequency: positiveInt(repeat?.frequency),
+    period: positive(repeat?.period),
+    periodUnit: asMember(repeat?.periodUnit, UNITS_OF_TIME),
+    route: route && route.codings.length > 0 ? route : undefined,
+    // asNeededCodeableConcept: "as needed for" a coded reason, so as needed.
+    asNeeded:
+      typeof first.asNeededBoolean === 'boolean'
+        ? first.asNeededBoolean
+        : asRecord(first.asNeededCodeableConcept)
+          ? true
+          : undefined,
+  };
+  return Object.values(dosage).some((part) => part !== undefined) ? dosage : undefined;
+}
+
 /**
  * FHIR status is required; one that is missing or not a string is FHIR's own `unknown` ("the source system does not
  * know which of the status values applies"), so `Medication.status` is always a string.
@@ -132,6 +180,7 @@ export function medicationFromRequest(
     concept: drug.concept,
     ingredients: drug.ingredients,
     dosageText: dosageTextOf(mr.dosageInstruction),
+    dosage: dosageOf(mr.dosageInstruction),
     authoredOn: asString(mr.authoredOn),
     selected: origin === 'draft' && selections.has(ref),
     intent: asString(mr.intent),
@@ -150,6 +199,7 @@ export function medicationFromStatement(ms: JsonRecord, index: ResourceIndex): M
     concept: drug.concept,
     ingredients: drug.ingredients,
     dosageText: dosageTextOf(ms.dosage),
+    dosage: dosageOf(ms.dosage),
     authoredOn: statementDate(ms),
     selected: false,
     medicationRef: drug.medicationRef,

@@ -1,8 +1,13 @@
 /** Observation → `LabResult`: value and unit normalized to UCUM for the analytes we reason about (`units.ts`). */
 import { codeIn, conceptOf, textsOf } from './concept.js';
-import { asNumber, asRecord, asRecords, asString, type JsonRecord } from './guards.js';
+import { asMember, asNumber, asRecord, asRecords, asString, type JsonRecord } from './guards.js';
 import { type Analyte, analyteOf, normalizeQuantity } from './units.js';
 import { LOINC, type LabResult } from './types.js';
+import {
+  OBSERVATION_INTERPRETATION,
+  OBSERVATION_INTERPRETATION_SYSTEMS,
+  type ObservationInterpretation,
+} from './valueSets.js';
 
 const UCUM = 'http://unitsofmeasure.org';
 
@@ -17,10 +22,20 @@ function effectiveOf(obs: JsonRecord): string | undefined {
   );
 }
 
-/** The first interpretation's code, else its text. */
-function interpretationOf(obs: JsonRecord): string | undefined {
-  const first = asRecords(obs.interpretation)[0];
-  return asString(asRecords(first?.coding)[0]?.code) ?? asString(first?.text);
+/**
+ * The first interpretation's code from v3 ObservationInterpretation (or v2 table 0078, or a coding without a
+ * system). Its text, and a code outside the code system, are not an interpretation we can vouch for.
+ */
+function interpretationOf(obs: JsonRecord): ObservationInterpretation | undefined {
+  for (const interpretation of asRecords(obs.interpretation)) {
+    for (const coding of asRecords(interpretation.coding)) {
+      const system = asString(coding.system);
+      if (system !== undefined && !asMember(system, OBSERVATION_INTERPRETATION_SYSTEMS)) continue;
+      const code = asMember(coding.code, OBSERVATION_INTERPRETATION);
+      if (code) return code;
+    }
+  }
+  return undefined;
 }
 
 /** `o`: an Observation as sent. */

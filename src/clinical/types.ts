@@ -4,6 +4,7 @@
  */
 import type { HookName, PrefetchKey } from '../cds/types.js';
 import type { Analyte } from './units.js';
+import type { ObservationInterpretation, UnitOfTime } from './valueSets.js';
 
 export interface Code {
   readonly system?: string;
@@ -32,6 +33,29 @@ export interface PatientSummary {
 
 export type MedicationOrigin = 'active' | 'draft';
 
+/** A number with its unit as sent (the UCUM code when the system is UCUM, else the unit text). */
+export interface Quantity {
+  readonly value: number;
+  readonly unit?: string;
+}
+
+/**
+ * The structured parts of a medication's first dosage instruction (FHIR `Dosage`): what a sig says, without the
+ * sig's free text. Absent when the instruction gives none of them.
+ */
+export interface Dosage {
+  /** `doseAndRate[0].doseQuantity`. */
+  readonly dose?: Quantity;
+  /** `timing.repeat.frequency` times per `period` `periodUnit` (2 per 1 d = twice a day). */
+  readonly frequency?: number;
+  readonly period?: number;
+  readonly periodUnit?: UnitOfTime;
+  /** `route`, a coded concept (SNOMED CT route codes, or v3 RouteOfAdministration). */
+  readonly route?: Concept;
+  /** `asNeededBoolean`. */
+  readonly asNeeded?: boolean;
+}
+
 export interface Medication {
   readonly ref: string;
   readonly origin: MedicationOrigin;
@@ -40,7 +64,9 @@ export interface Medication {
   readonly concept: Concept;
   /** Ingredient concepts when the Medication resource lists them (combination products). */
   readonly ingredients: readonly Concept[];
+  /** The first dosage instruction's free text (sig), as sent. */
   readonly dosageText?: string;
+  readonly dosage?: Dosage;
   /** ISO date-time the order was authored, when given. */
   readonly authoredOn?: string;
   /** order-select: whether this draft is one of `context.selections`. Always false for active medications. */
@@ -105,7 +131,8 @@ export interface LabResult {
   /** ISO date-time of the observation (effective or issued). */
   readonly effective?: string;
   readonly status?: string;
-  readonly interpretation?: string;
+  /** The first interpretation coded in v3 ObservationInterpretation (H, L, HH…); its free text is not read. */
+  readonly interpretation?: ObservationInterpretation;
   /** The analyte when the result is one the advisors reason about (by LOINC, or by name when uncoded). */
   readonly analyte?: Analyte;
   /** Value and unit exactly as the lab sent them (before normalization). */

@@ -47,6 +47,8 @@ export interface AppDeps {
   readonly auditAuth: AuditAuth;
   /** How late the event loop runs; hook deadlines are brought forward by it (none: taken as 0). */
   readonly loopLag?: LoopLag;
+  /** The clock hook calls run by (tests move it); the real one when absent. */
+  readonly now?: () => Date;
 }
 
 /** CDS endpoints are called by browser-based EHRs too (https://cds-hooks.hl7.org/2.0/#cross-origin-resource-sharing). */
@@ -109,9 +111,12 @@ export function createApp(deps: AppDeps): Express {
       ...(deps.fhirGate ? { fhirGate: deps.fhirGate } : {}),
       adviceBudgetMs: config.adviceBudgetMs,
       loopLag: deps.loopLag ?? NO_LAG,
+      ...(deps.now ? { now: deps.now } : {}),
     }),
   );
-  app.use(feedbackRouter({ store: deps.store, registry: deps.registry, logger }));
+  app.use(
+    feedbackRouter({ store: deps.store, registry: deps.registry, logger, pseudonymize: deps.pseudonymize }),
+  );
   app.use(deps.auditAuth.router);
   app.use(healthRouter({ store: deps.store, metrics }));
   app.use(discoveryRouter(deps.registry));

@@ -3,7 +3,6 @@
  * validate → answer. The audit record goes to the store's queue, off the hot path.
  */
 import type { Bundle, Patient } from 'fhir/r4.js';
-import { suppressOverridden } from '../advisors/rules/index.js';
 import type { Advisor, AdvisorOutcome, Finding } from '../advisors/types.js';
 import type { Registry } from '../cds/registry.js';
 import type { HookRequest, HookResponse, PrefetchKey } from '../cds/types.js';
@@ -15,10 +14,22 @@ import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
 import { bundleOf, type FhirGate, type ResolvedPrefetch, resolvePrefetch } from '../prefetch/resolve.js';
 import type { ClientIdentity } from '../security/types.js';
-import type { InvocationOutcome, Store } from '../store/types.js';
+import type {
+  InvocationOutcome,
+  OverrideRepeatRecord,
+  OverrideScope,
+  Store,
+  UnavailableData,
+} from '../store/types.js';
 import type { Deadline } from './deadline.js';
-import type { Pseudonymizer } from './pseudonym.js';
-import { overriddenKeysWithin } from './overrides.js';
+import { clientPseudonym, type Pseudonymizer, userPseudonym } from './pseudonym.js';
+import {
+  applySelectionOverrides,
+  draftOrdersOf,
+  type PendingRepeat,
+  selectionOverridesWithin,
+  withCardsShown,
+} from './overrides.js';
 import { raceDeadline } from './raceDeadline.js';
 import { validateHookRequest } from './validateRequest.js';
 
@@ -34,6 +45,7 @@ export interface InvocationDeps {
   readonly checkFhirServer: (client: ClientIdentity, url: string) => string | undefined;
   /** Bounds concurrent reads per FHIR server across hook calls. */
   readonly fhirGate?: FhirGate;
+  /** The clock for the call's time (lab ages, the override window, the audit); the real one when absent. */
   readonly now?: () => Date;
 }
 
@@ -90,15 +102,21 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
   if (!service) throw new AppError('not_found', `No CDS service with id ${input.serviceId}`);
   const { definition } = service;
   const request: HookRequest = validateHookRequest(definition, input.body);
-  const startedAt = new Date();
+  const startedAt = deps.now?.() ?? new Date();
   const { deadline } = input;
   const context = request.context as Readonly<Record<string, unknown>>;
   const patientId = String(request.context.patientId);
-  const patientPseudonym = deps.pseudonymize(patientId);
+  const scope: OverrideScope = {
+    patientPseudonym: deps.pseudonymize(patientId),
+    userPseudonym: userPseudonym(deps.pseudonymize, String(request.context.userId)),
+    clientPseudonym: clientPseudonym(deps.pseudonymize, input.client),
+  };
 
   let outcome: InvocationOutcome = 'error';
   let outcomes: AdvisorOutcome[] = [];
   let built: ReturnType<typeof buildCards> | undefined;
+  let missingData: UnavailableData[] = [];
+  let overrideRepeats: OverrideRepeatRecord[] = [];
   try {
     const resolved = await resolvePrefetch({
       templates: definition.prefetch,
@@ -118,9 +136,8 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       throw resolved.error;
     }
     const prefetch = resolved.value;
-    const missing = (Object.keys(prefetch) as PrefetchKey[]).filter(
-      (k) => prefetch[k].state === 'unavailable',
-    );
+    missingData = unavailableIn(prefetch);
+    const missing = missingData.map((m) => m.key);
     const draftOrders =
       'draftOrders' in request.context ? (request.context.draftOrders as Bundle) : undefined;
     const selections = 'selections' in request.context ? (request.context.selections as string[]) : undefined;
@@ -129,7 +146,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       service.review(
         normalizePatientContext({
           hook: definition.hook,
-          now: deps.now?.() ?? new Date(),
+          now: startedAt,
           patientId,
           patient: patientOf(prefetch),
           medications: resolvedBundle(prefetch, 'medications'),
@@ -146,8 +163,8 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
 
     const signal = deadline.signal(RESPONSE_RESERVE_MS);
     const quietWindow = definition.quietOverriddenWithinMinutes;
-    const overridden = quietWindow
-      ? overriddenKeysWithin(deps.store, patientPseudonym, quietWindow, signal, deps.now?.())
+    const overrides = quietWindow
+      ? selectionOverridesWithin(deps.store, scope, quietWindow, signal, startedAt)
       : undefined;
     outcomes = await Promise.all(
       deps.advisors.map((advisor) => {
@@ -166,12 +183,16 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       outcomes.flatMap((o) => o.findings),
       definition.minSeverity,
     );
-    if (overridden) {
-      const shown = suppressOverridden(findings, await overridden);
-      deps.metrics.suppressedFindings.inc({ service: definition.id }, findings.length - shown.length);
-      findings = shown;
+    const draftRefs = new Set(review.patient.draftOrders.map((d) => d.ref));
+    let repeats: readonly PendingRepeat[] = [];
+    if (overrides) {
+      const applied = applySelectionOverrides(findings, await overrides, draftRefs);
+      deps.metrics.suppressedFindings.inc({ service: definition.id }, applied.suppressed);
+      findings = applied.findings;
+      repeats = applied.repeats;
     }
-    built = buildCards(findings, definition.id, request.hookInstance);
+    built = buildCards(findings, definition.id, request.hookInstance, (f) => draftOrdersOf(f, draftRefs));
+    overrideRepeats = withCardsShown(repeats, built.records);
     for (const dropped of built.dropped) {
       deps.metrics.droppedCards.inc({ service: definition.id, advisor: dropped.finding.advisor });
       deps.logger.warn('card dropped: failed outgoing validation', {
@@ -190,7 +211,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       startedAt,
       durationMs: deadline.elapsedMs(),
       outcome,
-      patientPseudonym,
+      ...scope,
       advisors: outcomes.map((o) => ({
         advisor: o.advisor,
         status: o.status,
@@ -198,6 +219,19 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
         findings: o.findings.length,
       })),
       cards: built?.records ?? [],
+      missingData,
+      dataGaps: outcomes.flatMap((o) => o.gaps ?? []),
+      overrideRepeats,
     });
   }
+}
+
+/** Prefetch keys that could be had neither way, with the resolver's reason (machine-made, never PHI). */
+function unavailableIn(prefetch: ResolvedPrefetch): UnavailableData[] {
+  const out: UnavailableData[] = [];
+  for (const key of Object.keys(prefetch) as PrefetchKey[]) {
+    const value = prefetch[key];
+    if (value.state === 'unavailable') out.push({ key, reason: value.reason.slice(0, 200) });
+  }
+  return out;
 }

@@ -1,5 +1,9 @@
-/** Keyed pseudonyms: the audit trail groups cases by patient without ever storing a patient id. */
+/**
+ * Keyed pseudonyms: the audit trail groups cases by patient, and ties an order-sign to the order-select before it
+ * (same EHR client, same user), without ever storing a patient id, a user id or a client's name.
+ */
 import { createHmac, randomBytes } from 'node:crypto';
+import type { ClientIdentity } from '../security/types.js';
 
 export type Pseudonymizer = (patientId: string) => string;
 
@@ -23,4 +27,17 @@ export function createPseudonymizer(
     recent.set(patientId, pseudonym);
     return pseudonym;
   };
+}
+
+/*
+ * User and client pseudonyms come from the same key, their input tagged so that none can equal a patient's:
+ * patient ids are FHIR ids, which hold no `:`.
+ */
+export function userPseudonym(pseudonymize: Pseudonymizer, userId: string): string {
+  return pseudonymize(`user:${userId}`);
+}
+
+/** The EHR client and its tenant: the same patient id at two hospitals (or two tenants) is two patients. */
+export function clientPseudonym(pseudonymize: Pseudonymizer, client: ClientIdentity): string {
+  return pseudonymize(`client:${client.issuer}\n${client.tenant ?? ''}`);
 }

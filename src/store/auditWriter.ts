@@ -1,13 +1,13 @@
 /**
- * Writes a batch of invocation records (with their cards) as one transaction appended to the invocations chain. It
+ * Writes a batch of invocation records (with their cards and override repeats) as one transaction appended to the invocations chain. It
  * runs on the store's writer thread (./writer/), never on the event loop answering hooks.
  */
 import type { Kysely } from 'kysely';
 import { linkHash } from './canonical.js';
 import { advanceChainHead, lockChainHead } from './chain.js';
 import { chunks } from './chunks.js';
-import { cardRows, invocationContent, invocationRow } from './rows.js';
-import type { CardsTable, Database, InvocationsTable } from './schema.js';
+import { cardRows, invocationContent, invocationRow, overrideRepeatRows } from './rows.js';
+import type { CardsTable, Database, InvocationsTable, OverrideRepeatsTable } from './schema.js';
 import type { InvocationRecord } from './types.js';
 
 const WRITE_CHUNK = 25;
@@ -22,21 +22,27 @@ export async function writeInvocations(
     const recordedAt = new Date().toISOString();
     const invocations: InvocationsTable[] = [];
     const cards: CardsTable[] = [];
+    const repeats: OverrideRepeatsTable[] = [];
     let { seq, hash } = head;
     for (const record of records) {
       seq += 1;
       const row = invocationRow(record, seq, recordedAt);
       const rowCards = cardRows(record, seq);
+      const rowRepeats = overrideRepeatRows(record, seq);
       const prevHash = hash;
-      hash = linkHash(prevHash, invocationContent(row, rowCards));
+      hash = linkHash(prevHash, invocationContent(row, rowCards, rowRepeats));
       invocations.push({ ...row, prev_hash: prevHash, hash });
       cards.push(...rowCards);
+      repeats.push(...rowRepeats);
     }
     for (const chunk of chunks(invocations, WRITE_CHUNK)) {
       await trx.insertInto('invocations').values(chunk).execute();
     }
     for (const chunk of chunks(cards, WRITE_CHUNK)) {
       await trx.insertInto('cards').values(chunk).execute();
+    }
+    for (const chunk of chunks(repeats, WRITE_CHUNK)) {
+      await trx.insertInto('override_repeats').values(chunk).execute();
     }
     await advanceChainHead(trx, 'invocations', { seq, hash });
   });

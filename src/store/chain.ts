@@ -7,7 +7,7 @@
 import type { Kysely, Transaction } from 'kysely';
 import { linkHash } from './canonical.js';
 import { feedbackContent, invocationContent } from './rows.js';
-import type { CardsTable, Database } from './schema.js';
+import type { Database } from './schema.js';
 import type { ChainBreak, ChainName, ChainReport } from './types.js';
 
 export interface ChainHead {
@@ -143,20 +143,38 @@ function invocationPage(db: Kysely<Database>) {
   return async (afterSeq: number, uptoSeq: number): Promise<Link[]> => {
     const rows = await slice(db, 'invocations', afterSeq, uptoSeq);
     if (rows.length === 0) return [];
-    const cards = await db
-      .selectFrom('cards')
-      .selectAll()
-      .where('invocation_seq', '>=', rows[0]!.seq)
-      .where('invocation_seq', '<=', rows[rows.length - 1]!.seq)
-      .execute();
-    const bySeq = new Map<number, CardsTable[]>();
-    for (const card of cards) {
-      const list = bySeq.get(card.invocation_seq) ?? [];
-      list.push(card);
-      bySeq.set(card.invocation_seq, list);
-    }
-    return rows.map((row) => link(row, (r) => invocationContent(r, bySeq.get(row.seq) ?? [])));
+    const first = rows[0]!.seq;
+    const last = rows[rows.length - 1]!.seq;
+    const [cards, repeats] = await Promise.all([
+      db
+        .selectFrom('cards')
+        .selectAll()
+        .where('invocation_seq', '>=', first)
+        .where('invocation_seq', '<=', last)
+        .execute(),
+      db
+        .selectFrom('override_repeats')
+        .selectAll()
+        .where('invocation_seq', '>=', first)
+        .where('invocation_seq', '<=', last)
+        .execute(),
+    ]);
+    const cardsOf = bySeq(cards);
+    const repeatsOf = bySeq(repeats);
+    return rows.map((row) =>
+      link(row, (r) => invocationContent(r, cardsOf.get(row.seq) ?? [], repeatsOf.get(row.seq) ?? [])),
+    );
   };
+}
+
+function bySeq<T extends { invocation_seq: number }>(rows: readonly T[]): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const row of rows) {
+    const list = out.get(row.invocation_seq) ?? [];
+    list.push(row);
+    out.set(row.invocation_seq, list);
+  }
+  return out;
 }
 
 function feedbackPage(db: Kysely<Database>) {

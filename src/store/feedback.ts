@@ -51,6 +51,8 @@ export interface FeedbackWriteOptions {
   /** Looks up a card not yet written (still in this instance's audit queue). */
   readonly pendingCard?: (uuid: string) => CardRecord | undefined;
   readonly now?: () => Date;
+  /** Keyed pseudonym of the EHR client that sent the items. */
+  readonly clientPseudonym?: string;
 }
 
 export async function writeFeedback(
@@ -115,6 +117,7 @@ export async function writeFeedback(
         outcome_at: clean(normalizeTimestamp(item.outcomeTimestamp)),
         received_at: receivedAt,
         flag,
+        client_pseudonym: options.clientPseudonym === undefined ? null : clean(options.clientPseudonym),
       };
       const prevHash = hash;
       hash = linkHash(prevHash, feedbackContent(row));

@@ -15,7 +15,9 @@ import type {
   FeedbackWriteResult,
   InvocationQuery,
   InvocationRecord,
+  OverrideScope,
   Page,
+  SelectionOverride,
   Store,
   StoredCard,
   StoredFeedback,
@@ -33,6 +35,8 @@ function newestFirst<T extends { seq: number }>(items: readonly T[], limit = 100
 export class MemoryStore implements Store {
   readonly invocations: InvocationRecord[] = [];
   readonly feedback: StoredFeedback[] = [];
+  /** Which client sent each feedback item (by seq), as the SQL store keeps it. */
+  private readonly feedbackClients = new Map<number, string | undefined>();
   readonly aiEnabled = new Map<string, boolean>();
   readonly pseudonymKey = randomBytes(32).toString('base64url');
   /** Set false to simulate an outage: ping fails and writes answer 503. */
@@ -47,7 +51,11 @@ export class MemoryStore implements Store {
     flush: async (): Promise<void> => {},
   };
 
-  async recordFeedback(serviceId: string, items: readonly FeedbackItem[]): Promise<FeedbackWriteResult> {
+  async recordFeedback(
+    serviceId: string,
+    items: readonly FeedbackItem[],
+    clientPseudonym?: string,
+  ): Promise<FeedbackWriteResult> {
     if (!this.healthy) throw unavailable();
     let stored = 0;
     let flagged = 0;
@@ -59,6 +67,7 @@ export class MemoryStore implements Store {
       const flag = known.has(item.card) ? null : 'unknown-card';
       if (flag) flagged += 1;
       stored += 1;
+      this.feedbackClients.set(this.feedback.length + 1, clientPseudonym);
       this.feedback.push({
         seq: this.feedback.length + 1,
         serviceId,
@@ -87,9 +96,13 @@ export class MemoryStore implements Store {
         durationMs: i.durationMs,
         outcome: i.outcome,
         patientPseudonym: i.patientPseudonym,
+        clientPseudonym: i.clientPseudonym ?? null,
+        userPseudonym: i.userPseudonym ?? null,
         advisors: i.advisors,
         cardCount: i.cards.length,
         recordedAt: i.startedAt.toISOString(),
+        missingData: i.missingData ?? [],
+        dataGaps: i.dataGaps ?? [],
       }))
       .filter((i) => query.serviceId === undefined || i.serviceId === query.serviceId);
     return newestFirst(items, query.limit);
@@ -132,17 +145,29 @@ export class MemoryStore implements Store {
     return { from: null, to: null, services: [] };
   }
 
-  async overriddenFindingKeys(patientPseudonym: string, since: Date): Promise<ReadonlySet<string>> {
-    const overridden = new Set(
-      this.feedback.filter((f) => f.outcome === 'overridden').map((f) => f.cardUuid),
-    );
-    return new Set(
-      this.invocations
-        .filter((i) => i.patientPseudonym === patientPseudonym && i.startedAt >= since)
-        .flatMap((i) => i.cards)
-        .filter((c) => c.findingKey !== undefined && overridden.has(c.uuid))
-        .map((c) => c.findingKey as string),
-    );
+  async selectionOverrides(scope: OverrideScope, since: Date): Promise<readonly SelectionOverride[]> {
+    const out: SelectionOverride[] = [];
+    for (const i of this.invocations) {
+      if (i.hook !== 'order-select' || i.startedAt < since) continue;
+      if (i.patientPseudonym !== scope.patientPseudonym || i.userPseudonym !== scope.userPseudonym) continue;
+      if (i.clientPseudonym !== scope.clientPseudonym) continue;
+      for (const c of i.cards) {
+        if (c.findingKey === undefined || !c.draftOrders?.length) continue;
+        for (const f of this.feedback) {
+          const reason = f.overrideReason;
+          if (f.cardUuid !== c.uuid || f.outcome !== 'overridden' || !reason) continue;
+          if (f.serviceId !== c.serviceId || this.feedbackClients.get(f.seq) !== i.clientPseudonym) continue;
+          out.push({
+            cardUuid: c.uuid,
+            findingKey: c.findingKey,
+            draftOrders: c.draftOrders,
+            reason,
+            overriddenAt: f.outcomeAt,
+          });
+        }
+      }
+    }
+    return out.sort((a, b) => (a.overriddenAt < b.overriddenAt ? 1 : -1));
   }
 
   async getAiEnabled(serviceId: string): Promise<boolean> {

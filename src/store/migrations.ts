@@ -162,9 +162,74 @@ const cardFindingKey: Migration = {
   },
 };
 
+/**
+ * Who asked (keyed pseudonyms of the EHR client and of the user), what data was missing and which checks it kept
+ * from running, the draft orders each card concerns, which client sent each feedback item, and the order-sign
+ * findings that repeat one overridden at order-select (left out, or shown again because critical).
+ */
+const sessionScope: Migration = {
+  async up(db: AnyDb) {
+    for (const column of ['client_pseudonym', 'user_pseudonym', 'missing_data', 'data_gaps']) {
+      await db.schema.alterTable('invocations').addColumn(column, 'text').execute();
+    }
+    await db.schema.alterTable('cards').addColumn('draft_orders', 'text').execute();
+    await db.schema.alterTable('feedback').addColumn('client_pseudonym', 'text').execute();
+    // The order-sign override lookup: one patient, one user, one client, order-select calls since a time.
+    await db.schema
+      .createIndex('invocations_override_scope')
+      .on('invocations')
+      .columns(['patient_pseudonym', 'user_pseudonym', 'client_pseudonym', 'hook', 'started_at'])
+      .execute();
+
+    await db.schema
+      .createTable('override_repeats')
+      .addColumn('invocation_seq', 'bigint', (c) =>
+        c.notNull().references('invocations.seq').onDelete('cascade'),
+      )
+      .addColumn('position', 'bigint', (c) => c.notNull())
+      .addColumn('service_id', 'text', (c) => c.notNull())
+      .addColumn('hook_instance', 'text', (c) => c.notNull())
+      .addColumn('decision', 'text', (c) => c.notNull())
+      .addColumn('finding_key', 'text', (c) => c.notNull())
+      .addColumn('advisor', 'text', (c) => c.notNull())
+      .addColumn('rule_id', 'text')
+      .addColumn('model', 'text')
+      .addColumn('indicator', 'text', (c) => c.notNull())
+      .addColumn('summary', 'text', (c) => c.notNull())
+      .addColumn('evidence', 'text', (c) => c.notNull())
+      .addColumn('draft_orders', 'text', (c) => c.notNull())
+      .addColumn('card_uuid', 'text')
+      .addColumn('override_card_uuid', 'text', (c) => c.notNull())
+      .addColumn('override_reason_system', 'text', (c) => c.notNull())
+      .addColumn('override_reason_code', 'text', (c) => c.notNull())
+      .addColumn('override_reason_display', 'text')
+      .addColumn('overridden_at', 'text', (c) => c.notNull())
+      .addColumn('issued_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('override_repeats_pk', ['invocation_seq', 'position'])
+      .execute();
+    await db.schema
+      .createIndex('override_repeats_service_issued')
+      .on('override_repeats')
+      .columns(['service_id', 'issued_at'])
+      .execute();
+    await db.schema
+      .createIndex('override_repeats_issued')
+      .on('override_repeats')
+      .column('issued_at')
+      .execute();
+    await db.schema
+      .createIndex('override_repeats_override_card')
+      .on('override_repeats')
+      .column('override_card_uuid')
+      .execute();
+    await db.schema.createIndex('override_repeats_card').on('override_repeats').column('card_uuid').execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-24-001-initial': initial,
   '2026-11-24-002-card-finding-key': cardFindingKey,
+  '2026-11-25-003-session-scope': sessionScope,
 };
 
 export const migrationProvider: MigrationProvider = {

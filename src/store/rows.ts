@@ -3,7 +3,7 @@
  * what the verifier recomputes cannot drift apart.
  */
 import type { Coding } from '../cds/types.js';
-import type { CardsTable, FeedbackTable, InvocationsTable } from './schema.js';
+import type { CardsTable, FeedbackTable, InvocationsTable, OverrideRepeatsTable } from './schema.js';
 import type {
   AdvisorRunRecord,
   CardRecord,
@@ -11,11 +11,14 @@ import type {
   FeedbackOutcome,
   InvocationOutcome,
   InvocationRecord,
+  RepeatDecision,
   StoredCard,
   StoredFeedback,
   StoredInvocation,
+  StoredOverrideRepeat,
+  UnavailableData,
 } from './types.js';
-import type { AdvisorName, Severity } from '../advisors/types.js';
+import type { AdvisorName, DataGap, Severity } from '../advisors/types.js';
 import type { HookName } from '../cds/types.js';
 
 type Unchained<T> = Omit<T, 'prev_hash' | 'hash'>;
@@ -27,6 +30,19 @@ export function clean(text: string): string {
 
 function finite(n: number): number {
   return Number.isFinite(n) ? n : -1;
+}
+
+function optional(text: string | undefined): string | null {
+  return text === undefined ? null : clean(text);
+}
+
+/** A list kept as JSON text; an empty or absent list is null (nothing to say, and old rows read alike). */
+function jsonList(items: readonly unknown[] | undefined): string | null {
+  return items && items.length > 0 ? JSON.stringify(items) : null;
+}
+
+function parseList<T>(text: string | null): T[] {
+  return text === null ? [] : (JSON.parse(text) as T[]);
 }
 
 export function invocationRow(
@@ -52,6 +68,10 @@ export function invocationRow(
     advisors: JSON.stringify(advisors),
     card_count: record.cards.length,
     recorded_at: recordedAt,
+    client_pseudonym: optional(record.clientPseudonym),
+    user_pseudonym: optional(record.userPseudonym),
+    missing_data: jsonList(record.missingData),
+    data_gaps: jsonList(record.dataGaps),
   };
 }
 
@@ -73,6 +93,33 @@ export function cardRows(record: InvocationRecord, seq: number): CardsTable[] {
     suggestion_uuids: JSON.stringify(card.suggestionUuids.map(clean)),
     issued_at: issuedAt,
     finding_key: card.findingKey === undefined ? null : clean(card.findingKey),
+    draft_orders: jsonList(card.draftOrders?.map(clean)),
+  }));
+}
+
+export function overrideRepeatRows(record: InvocationRecord, seq: number): OverrideRepeatsTable[] {
+  const issuedAt = record.startedAt.toISOString();
+  return (record.overrideRepeats ?? []).map((repeat, position) => ({
+    invocation_seq: seq,
+    position,
+    service_id: clean(record.serviceId),
+    hook_instance: clean(record.hookInstance),
+    decision: repeat.decision,
+    finding_key: clean(repeat.findingKey),
+    advisor: repeat.advisor,
+    rule_id: optional(repeat.ruleId),
+    model: optional(repeat.model),
+    indicator: repeat.indicator,
+    summary: clean(repeat.summary),
+    evidence: JSON.stringify(repeat.evidence.map(clean)),
+    draft_orders: JSON.stringify(repeat.draftOrders.map(clean)),
+    card_uuid: optional(repeat.cardUuid),
+    override_card_uuid: clean(repeat.override.cardUuid),
+    override_reason_system: clean(repeat.override.reason.system),
+    override_reason_code: clean(repeat.override.reason.code),
+    override_reason_display: optional(repeat.override.reason.display),
+    overridden_at: clean(repeat.override.overriddenAt),
+    issued_at: issuedAt,
   }));
 }
 
@@ -108,11 +155,43 @@ const CARD_COLUMNS = [
 ] as const;
 
 /** Columns added after the first release are hashed only when set, so rows chained before them still verify. */
-function cardContent(card: CardsTable): Record<string, unknown> {
-  const content = pick(card, CARD_COLUMNS);
-  if (card.finding_key !== null && card.finding_key !== undefined) content.finding_key = card.finding_key;
+function withSet<T extends object>(
+  content: Record<string, unknown>,
+  row: T,
+  columns: readonly (keyof T & string)[],
+): Record<string, unknown> {
+  for (const column of columns) {
+    const value = row[column];
+    if (value !== null && value !== undefined) content[column] = value;
+  }
   return content;
 }
+
+function cardContent(card: CardsTable): Record<string, unknown> {
+  return withSet(pick(card, CARD_COLUMNS), card, ['finding_key', 'draft_orders']);
+}
+
+const OVERRIDE_REPEAT_COLUMNS = [
+  'position',
+  'service_id',
+  'hook_instance',
+  'decision',
+  'finding_key',
+  'advisor',
+  'rule_id',
+  'model',
+  'indicator',
+  'summary',
+  'evidence',
+  'draft_orders',
+  'card_uuid',
+  'override_card_uuid',
+  'override_reason_system',
+  'override_reason_code',
+  'override_reason_display',
+  'overridden_at',
+  'issued_at',
+] as const;
 
 const FEEDBACK_COLUMNS = [
   'seq',
@@ -135,14 +214,38 @@ function pick<T extends object>(row: T, columns: readonly (keyof T)[]): Record<s
   return Object.fromEntries(columns.map((c) => [c, row[c] ?? null]));
 }
 
-/** What an invocation link hashes: its row and its cards, so editing a card breaks the chain too. */
-export function invocationContent(row: Unchained<InvocationsTable>, cards: readonly CardsTable[]): unknown {
-  const sorted = [...cards].sort((a, b) => a.position - b.position);
-  return { ...pick(row, INVOCATION_COLUMNS), cards: sorted.map(cardContent) };
+const byPosition = <T extends { position: number }>(rows: readonly T[]): T[] =>
+  [...rows].sort((a, b) => a.position - b.position);
+
+/**
+ * What an invocation link hashes: its row, its cards and its override repeats, so editing any of them breaks the
+ * chain too.
+ */
+export function invocationContent(
+  row: Unchained<InvocationsTable>,
+  cards: readonly CardsTable[],
+  repeats: readonly OverrideRepeatsTable[] = [],
+): unknown {
+  const content = withSet(pick(row, INVOCATION_COLUMNS), row, [
+    'client_pseudonym',
+    'user_pseudonym',
+    'missing_data',
+    'data_gaps',
+  ]);
+  content.cards = byPosition(cards).map(cardContent);
+  if (repeats.length > 0) {
+    content.override_repeats = byPosition(repeats).map((r) => pick(r, OVERRIDE_REPEAT_COLUMNS));
+  }
+  return content;
 }
 
 export function feedbackContent(row: Unchained<FeedbackTable>): unknown {
-  return pick(row, FEEDBACK_COLUMNS);
+  return withSet(pick(row, FEEDBACK_COLUMNS), row, ['client_pseudonym']);
+}
+
+/** A coding as stored in three columns; the display only when there is one. */
+export function codingOf(system: string, code: string, display: string | null): Coding {
+  return display === null ? { system, code } : { system, code, display };
 }
 
 export function toStoredInvocation(row: InvocationsTable): StoredInvocation {
@@ -155,9 +258,39 @@ export function toStoredInvocation(row: InvocationsTable): StoredInvocation {
     durationMs: row.duration_ms,
     outcome: row.outcome as InvocationOutcome,
     patientPseudonym: row.patient_pseudonym,
+    clientPseudonym: row.client_pseudonym ?? null,
+    userPseudonym: row.user_pseudonym ?? null,
     advisors: JSON.parse(row.advisors) as AdvisorRunRecord[],
     cardCount: row.card_count,
     recordedAt: row.recorded_at,
+    missingData: parseList<UnavailableData>(row.missing_data ?? null),
+    dataGaps: parseList<DataGap>(row.data_gaps ?? null),
+  };
+}
+
+export function toStoredOverrideRepeat(row: OverrideRepeatsTable): StoredOverrideRepeat {
+  return {
+    invocationSeq: row.invocation_seq,
+    serviceId: row.service_id,
+    hookInstance: row.hook_instance,
+    decision: row.decision as RepeatDecision,
+    findingKey: row.finding_key,
+    advisor: row.advisor as AdvisorName,
+    ruleId: row.rule_id,
+    model: row.model,
+    indicator: row.indicator as Severity,
+    summary: row.summary,
+    evidence: JSON.parse(row.evidence) as string[],
+    draftOrders: JSON.parse(row.draft_orders) as string[],
+    cardUuid: row.card_uuid,
+    overrideCardUuid: row.override_card_uuid,
+    overrideReason: codingOf(
+      row.override_reason_system,
+      row.override_reason_code,
+      row.override_reason_display,
+    ),
+    overriddenAt: row.overridden_at,
+    issuedAt: row.issued_at,
   };
 }
 
@@ -182,11 +315,7 @@ export function toStoredCard(row: CardsTable): StoredCard {
 export function toStoredFeedback(row: FeedbackTable): StoredFeedback {
   const reason: Coding | null =
     row.reason_system !== null && row.reason_code !== null
-      ? {
-          system: row.reason_system,
-          code: row.reason_code,
-          ...(row.reason_display !== null ? { display: row.reason_display } : {}),
-        }
+      ? codingOf(row.reason_system, row.reason_code, row.reason_display)
       : null;
   return {
     seq: row.seq,

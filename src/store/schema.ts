@@ -19,6 +19,14 @@ export interface InvocationsTable {
   recorded_at: string;
   prev_hash: string;
   hash: string;
+  /** Added by migration 003, null on rows recorded before it. Keyed pseudonym of the EHR client and tenant. */
+  client_pseudonym: string | null;
+  /** Keyed pseudonym of `context.userId`. */
+  user_pseudonym: string | null;
+  /** JSON array of MissingData: prefetch keys that could not be obtained, and why; null when none. */
+  missing_data: string | null;
+  /** JSON array of DataGap: checks that could not run on a reviewed drug for lack of data; null when none. */
+  data_gaps: string | null;
 }
 
 /** Cards are covered by their invocation's hash. */
@@ -41,6 +49,40 @@ export interface CardsTable {
   issued_at: string;
   /** Added by migration 002; null on cards recorded before it. */
   finding_key: string | null;
+  /** Added by migration 003: JSON array of the draft orders (`MedicationRequest/id`) the finding concerns. */
+  draft_orders: string | null;
+}
+
+/**
+ * An order-sign finding that repeats one the same user overrode, with a reason, at order-select: left out
+ * (`suppressed`) or shown again (`shown`, critical findings). Covered by its invocation's hash, like cards.
+ */
+export interface OverrideRepeatsTable {
+  invocation_seq: number;
+  position: number;
+  service_id: string;
+  hook_instance: string;
+  decision: string;
+  finding_key: string;
+  advisor: string;
+  rule_id: string | null;
+  model: string | null;
+  indicator: string;
+  summary: string;
+  /** JSON array of `Type/id`. */
+  evidence: string;
+  /** JSON array of `MedicationRequest/id`. */
+  draft_orders: string;
+  /** The card shown (decision `shown`); null when the finding was left out. */
+  card_uuid: string | null;
+  /** The order-select card the clinician overrode. */
+  override_card_uuid: string;
+  override_reason_system: string;
+  override_reason_code: string;
+  override_reason_display: string | null;
+  /** When the clinician overrode it (the feedback's outcomeTimestamp, UTC). */
+  overridden_at: string;
+  issued_at: string;
 }
 
 export interface FeedbackTable {
@@ -61,6 +103,8 @@ export interface FeedbackTable {
   flag: string | null;
   prev_hash: string;
   hash: string;
+  /** Added by migration 003: keyed pseudonym of the EHR client that sent the item; null before it. */
+  client_pseudonym: string | null;
 }
 
 /** One row per chain: the head appenders lock, and the anchor left by retention purges. */
@@ -96,6 +140,7 @@ export interface JtiReplayTable {
 export interface Database {
   invocations: InvocationsTable;
   cards: CardsTable;
+  override_repeats: OverrideRepeatsTable;
   feedback: FeedbackTable;
   chain_head: ChainHeadTable;
   settings: SettingsTable;

@@ -16,7 +16,7 @@ import { JtiBatcher } from './jtiBatcher.js';
 import { StoreWriter } from './writer/client.js';
 import { createStoreMetrics, type StoreMetrics } from './metrics.js';
 import { migrate } from './migrate.js';
-import { listCards, listFeedback, listInvocations, overriddenFindingKeys, summarize } from './queries.js';
+import { listCards, listFeedback, listInvocations, selectionOverrides, summarize } from './queries.js';
 import { purgeOlderThan } from './retention.js';
 import type { Database } from './schema.js';
 import {
@@ -35,7 +35,9 @@ import type {
   FeedbackQuery,
   FeedbackWriteResult,
   InvocationQuery,
+  OverrideScope,
   Page,
+  SelectionOverride,
   Store,
   StoredCard,
   StoredFeedback,
@@ -130,9 +132,16 @@ export class SqlStore implements Store {
     return this.connection.location;
   }
 
-  async recordFeedback(serviceId: string, items: readonly FeedbackItem[]): Promise<FeedbackWriteResult> {
+  async recordFeedback(
+    serviceId: string,
+    items: readonly FeedbackItem[],
+    clientPseudonym?: string,
+  ): Promise<FeedbackWriteResult> {
     const result = await this.unavailableOnError('feedback', () =>
-      writeFeedback(this.db, serviceId, items, { pendingCard: (uuid) => this.audit.pendingCard(uuid) }),
+      writeFeedback(this.db, serviceId, items, {
+        pendingCard: (uuid) => this.audit.pendingCard(uuid),
+        ...(clientPseudonym !== undefined ? { clientPseudonym } : {}),
+      }),
     );
     this.metrics.feedbackItems.inc({ result: 'stored' }, result.stored);
     this.metrics.feedbackItems.inc({ result: 'duplicate' }, result.duplicates);
@@ -156,8 +165,8 @@ export class SqlStore implements Store {
     return this.unavailableOnError('query', () => summarize(this.db, range));
   }
 
-  overriddenFindingKeys(patientPseudonym: string, since: Date): Promise<ReadonlySet<string>> {
-    return this.unavailableOnError('query', () => overriddenFindingKeys(this.db, patientPseudonym, since));
+  selectionOverrides(scope: OverrideScope, since: Date): Promise<readonly SelectionOverride[]> {
+    return this.unavailableOnError('query', () => selectionOverrides(this.db, scope, since));
   }
 
   getAiEnabled(serviceId: string): Promise<boolean> {

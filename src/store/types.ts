@@ -2,8 +2,8 @@
  * The store: audit trail (invocations, cards), feedback, and shared runtime settings. The service talks to it
  * only through this interface; SQLite (default) and PostgreSQL implement it (issue: feedback and audit trail).
  */
-import type { AdvisorName, AdvisorStatus, Severity } from '../advisors/types.js';
-import type { Coding, HookName } from '../cds/types.js';
+import type { AdvisorName, AdvisorStatus, DataGap, Severity } from '../advisors/types.js';
+import type { Coding, HookName, PrefetchKey } from '../cds/types.js';
 
 export type InvocationOutcome = 'ok' | 'precondition-failed' | 'error';
 
@@ -29,6 +29,56 @@ export interface CardRecord {
   readonly suggestionUuids: readonly string[];
   /** The finding's identity (e.g. `interaction:ibuprofen|warfarin`): links an override to later repeats. */
   readonly findingKey?: string;
+  /** The draft orders (`MedicationRequest/id`) the finding concerns, sorted; empty or absent: none. */
+  readonly draftOrders?: readonly string[];
+}
+
+/** A prefetch key that could be had neither from the request nor from the FHIR server, and why. */
+export interface UnavailableData {
+  readonly key: PrefetchKey;
+  /** Machine-made, never PHI: e.g. `the prefetch held an OperationOutcome`, `no fhirServer was given`. */
+  readonly reason: string;
+}
+
+/**
+ * An override a clinician gave, with a coded reason, on an order-select card: what may quiet the same finding on
+ * the same draft orders at order-sign.
+ */
+export interface SelectionOverride {
+  /** The order-select card overridden. */
+  readonly cardUuid: string;
+  readonly findingKey: string;
+  readonly draftOrders: readonly string[];
+  readonly reason: Coding;
+  /** The feedback's outcomeTimestamp, UTC ISO 8601. */
+  readonly overriddenAt: string;
+}
+
+/** Whose overrides count: the same EHR client and tenant, the same user, the same patient (all pseudonyms). */
+export interface OverrideScope {
+  readonly clientPseudonym: string;
+  readonly userPseudonym: string;
+  readonly patientPseudonym: string;
+}
+
+/** `suppressed`: left out of the answer; `shown`: shown again all the same (critical findings are never left out). */
+export type RepeatDecision = 'suppressed' | 'shown';
+
+/** An order-sign finding that repeats one overridden at order-select, and what was done with it. */
+export interface OverrideRepeatRecord {
+  readonly decision: RepeatDecision;
+  readonly findingKey: string;
+  readonly advisor: AdvisorName;
+  readonly ruleId?: string;
+  readonly model?: string;
+  readonly indicator: Severity;
+  readonly summary: string;
+  readonly evidence: readonly string[];
+  readonly draftOrders: readonly string[];
+  /** The card shown, when `shown`. */
+  readonly cardUuid?: string;
+  /** The override it rests on. */
+  readonly override: SelectionOverride;
 }
 
 export interface InvocationRecord {
@@ -40,8 +90,15 @@ export interface InvocationRecord {
   readonly outcome: InvocationOutcome;
   /** Keyed pseudonym (HMAC) of the patient id: groups cases without storing the id. */
   readonly patientPseudonym: string;
+  /** Keyed pseudonym of the EHR client (issuer and tenant). */
+  readonly clientPseudonym?: string;
+  /** Keyed pseudonym of `context.userId`. */
+  readonly userPseudonym?: string;
   readonly advisors: readonly AdvisorRunRecord[];
   readonly cards: readonly CardRecord[];
+  readonly missingData?: readonly UnavailableData[];
+  readonly dataGaps?: readonly DataGap[];
+  readonly overrideRepeats?: readonly OverrideRepeatRecord[];
 }
 
 /** Sink for audit records. `record` never blocks and never throws: the hook's answer must not wait on it. */
@@ -102,7 +159,12 @@ export interface FeedbackStore {
    * Stores every item of one request in one transaction (all or nothing), idempotently. Resolves only once the
    * write is durable. Throws `AppError('service_unavailable')` when the store cannot be reached.
    */
-  recordFeedback(serviceId: string, items: readonly FeedbackItem[]): Promise<FeedbackWriteResult>;
+  recordFeedback(
+    serviceId: string,
+    items: readonly FeedbackItem[],
+    /** Keyed pseudonym of the EHR client that sent the items: only its overrides quiet its own cards. */
+    clientPseudonym?: string,
+  ): Promise<FeedbackWriteResult>;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -159,9 +221,35 @@ export interface StoredInvocation {
   readonly durationMs: number;
   readonly outcome: InvocationOutcome;
   readonly patientPseudonym: string;
+  readonly clientPseudonym: string | null;
+  readonly userPseudonym: string | null;
   readonly advisors: readonly AdvisorRunRecord[];
   readonly cardCount: number;
   readonly recordedAt: string;
+  /** Prefetch keys that could not be obtained (empty: none, or recorded before this was). */
+  readonly missingData: readonly UnavailableData[];
+  /** Checks that could not run on a reviewed drug for lack of that data. */
+  readonly dataGaps: readonly DataGap[];
+}
+
+export interface StoredOverrideRepeat {
+  readonly invocationSeq: number;
+  readonly serviceId: string;
+  readonly hookInstance: string;
+  readonly decision: RepeatDecision;
+  readonly findingKey: string;
+  readonly advisor: AdvisorName;
+  readonly ruleId: string | null;
+  readonly model: string | null;
+  readonly indicator: Severity;
+  readonly summary: string;
+  readonly evidence: readonly string[];
+  readonly draftOrders: readonly string[];
+  readonly cardUuid: string | null;
+  readonly overrideCardUuid: string;
+  readonly overrideReason: Coding;
+  readonly overriddenAt: string;
+  readonly issuedAt: string;
 }
 
 export interface StoredCard {
@@ -240,10 +328,10 @@ export interface SettingsStore {
    */
   getAiEnabled(serviceId: string): Promise<boolean>;
   /**
-   * Finding keys of cards a clinician overrode for this patient (pseudonym) on a hook call at or after `since`:
-   * what order-sign need not repeat after order-select (alert-fatigue control).
+   * Overrides with a coded reason, sent by the same EHR client, on cards of order-select calls made at or after
+   * `since` by this user of this client for this patient: what order-sign need not repeat (alert-fatigue control).
    */
-  overriddenFindingKeys(patientPseudonym: string, since: Date): Promise<ReadonlySet<string>>;
+  selectionOverrides(scope: OverrideScope, since: Date): Promise<readonly SelectionOverride[]>;
   /** Durable and visible to every instance; the change is logged with its actor. */
   setAiEnabled(serviceId: string, enabled: boolean, actor: string): Promise<void>;
   /**

@@ -169,6 +169,10 @@ describe('the safety dashboard in chromium', () => {
     expect(await text('#kpi-accepted-note')).toBe('2 of 6 answered');
     expect(await text('#kpi-ai-share')).toBe('40%');
     expect(await text('#kpi-latency')).toBe('300 ms / 500 ms');
+    // One interaction left out at order-sign (overridden at selection, with a reason); one call lacked labs.
+    expect(await text('#kpi-quieted')).toBe('1');
+    expect(await text('#kpi-quieted-note')).toBe('0 critical shown again');
+    expect(await text('#kpi-data-gaps')).toBe('1');
 
     const fatigue = await page.$$eval('#fatigue tbody tr', (rows) =>
       rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent?.trim())),
@@ -228,6 +232,9 @@ describe('the safety dashboard in chromium', () => {
     ]);
     expect(detail).toContain('overridden');
     expect(detail).toContain('reason: Benefit outweighs risk');
+    expect(await text('#detail .repeats')).toBe(
+      'Not repeated at signing on 2026-11-21 08:00 (order-sign-advice; reason given: Benefit outweighs risk)',
+    );
 
     mkdirSync(ARTIFACTS, { recursive: true });
     const shot = path.join(ARTIFACTS, 'dashboard.png');

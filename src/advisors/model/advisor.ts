@@ -235,9 +235,7 @@ export class ModelAdvisor implements Advisor {
       const enabled = await this.isEnabled(review.serviceId, signal);
       if (enabled !== true)
         return done('disabled', [], enabled === false ? 'switched-off' : 'switch-unavailable');
-      const deid = deidentify(review.patient, {
-        recognizeDrugNames: (text) => this.vocabulary.recognize(text),
-      });
+      const deid = deidentify(review.patient, this.vocabulary);
       // The hook asks about its focus (selected drafts, all drafts, or the active list): none, nothing to ask.
       if (review.focus.length === 0) return done('ok', [], 'nothing-to-review');
       const key = adviceCacheKey(deid.input, PROMPT_VERSION, this.client.deployment);

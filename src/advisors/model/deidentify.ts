@@ -1,23 +1,45 @@
 /**
  * The minimum necessary, de-identified picture the model sees. Built only from the typed fields of the normalized
- * PatientContext, never from raw FHIR, so names, identifiers, addresses, telecom, birth dates, narrative `text`
- * and notes cannot reach it by construction. Resource ids become opaque aliases (M1 active medication, D1 draft
- * order, P1 problem, A1 allergy, L1 lab); the alias map stays in the service and maps the model's citations back.
- *
- * Free text typed by a clinician (a CodeableConcept's `text`, a dosage sig) can carry anything, a name included,
- * and no filter recognises every name. So:
- * - a concept is named by the displays and codes of its public-terminology codings (RxNorm, LOINC, SNOMED CT,
- *   ICD-10 …): terminology, not free text;
- * - a concept's own `text`, and the displays of local code systems (written in-house), are never sent. When a
- *   concept has no public coding (a text-only or locally coded medication or allergy), only the drug names a
- *   recognizer (the rules' name index) finds in its texts are sent (`nameSource: 'recognized-in-free-text'`);
- *   otherwise the name is withheld and the model is told so;
- * - a dosage sig is sent only when every word is in a small sig vocabulary (numbers, units, frequencies);
- * - dates become relative ("3 days ago"); ages of 90 and over become "90+" (HIPAA Safe Harbor).
- * Strings that are sent stay data: the prompt puts them in a delimited JSON block, never among instructions.
+ * PatientContext, never from raw FHIR, and no string the EHR sent goes into it: any string field of a chart —
+ * a coding's display, a unit, a status, a sig, a note — can carry a name, an identifier or an instruction, and
+ * no filter recognises every one. What leaves instead:
+ * - names from our own tables only (the rules' knowledge base for drugs, allergy classes and the conditions the
+ *   rules check; `names.ts` for labs, common problems and routes), whatever the chart's words were; a concept
+ *   we have no name for goes nameless, with its codes;
+ * - codes of public terminologies in their exact syntax (`codes.ts`), the one value the chart's string itself is
+ *   sent for;
+ * - statuses, criticality, category, comparator and interpretation only when they are codes of their FHIR value
+ *   set (our constant is sent); units only when they are UCUM units we recognise (our spelling is sent);
+ * - numbers (lab values, dose, frequency, period), relative times ("3 days ago"), age in years ("90+" from 90,
+ *   HIPAA Safe Harbor), sex, and opaque aliases (M1 active medication, D1 draft order, P1 problem, A1 allergy,
+ *   L1 lab) that the alias map, which stays in the service, maps back.
+ * The prompt still puts the data in a delimited JSON block, never among instructions.
  */
-import type { Code, Concept, LabResult, Medication, PatientContext } from '../../clinical/types.js';
-import { LOINC, RXNORM, SNOMED } from '../../clinical/types.js';
+import { asMember } from '../../clinical/guards.js';
+import type {
+  Allergy,
+  Concept,
+  Dosage,
+  LabResult,
+  Medication,
+  PatientContext,
+} from '../../clinical/types.js';
+import { ucumUnit } from '../../clinical/units.js';
+import {
+  ALLERGY_CATEGORY,
+  ALLERGY_CLINICAL_STATUS,
+  ALLERGY_CRITICALITY,
+  ALLERGY_VERIFICATION_STATUS,
+  CONDITION_CLINICAL_STATUS,
+  CONDITION_VERIFICATION_STATUS,
+  MEDICATION_REQUEST_STATUS,
+  MEDICATION_STATEMENT_STATUS,
+  QUANTITY_COMPARATOR,
+} from '../../clinical/valueSets.js';
+import { type ModelCode, publicCodes } from './codes.js';
+import { conditionNameByCode, labName, routeName } from './names.js';
+
+export type { ModelCode } from './codes.js';
 
 export type AliasKind = 'active-medication' | 'draft-order' | 'problem' | 'allergy' | 'lab';
 
@@ -34,23 +56,28 @@ export interface AliasTarget {
   readonly analyte?: string;
 }
 
-export interface ModelCode {
-  readonly system: string;
-  readonly code: string;
-}
-
-export type NameSource = 'coding' | 'recognized-in-free-text' | 'withheld';
-
 interface Named {
   readonly alias: string;
+  /** Our name for it; null when our tables have none (the model is told not to guess). */
   readonly name: string | null;
-  readonly nameSource: NameSource;
   readonly codes: readonly ModelCode[];
+}
+
+/** The structured parts of a dosage instruction: numbers, a recognised UCUM unit, a unit of time, a named route. */
+export interface ModelDosage {
+  readonly dose: { readonly value: number; readonly unit: string | null } | null;
+  /** `frequency` times per `period` `periodUnit` (UCUM units of time: d, h, wk…). */
+  readonly frequency: number | null;
+  readonly period: number | null;
+  readonly periodUnit: string | null;
+  readonly route: string | null;
+  readonly asNeeded: boolean | null;
 }
 
 export interface ModelMedication extends Named {
   readonly status: string | null;
-  readonly dosage: string | null;
+  /** Null when the order has no structured dosage (its free-text sig is never sent). */
+  readonly dosage: ModelDosage | null;
   readonly ordered: string | null;
 }
 
@@ -64,8 +91,6 @@ export interface ModelAllergy extends Named {
   readonly verificationStatus: string | null;
   readonly criticality: string | null;
   readonly category: readonly string[];
-  /** Coded reaction substances (often more precise than the allergy's own code), by display. */
-  readonly reactionSubstances: readonly string[];
 }
 
 export interface ModelLab extends Named {
@@ -93,128 +118,58 @@ export interface Deidentified {
   readonly aliases: ReadonlyMap<string, AliasTarget>;
 }
 
-export interface DeidentifyOptions {
+/**
+ * Names as the rules' knowledge base knows them (`DrugVocabulary` in `keys.ts` adds the rules' pair keys). Every
+ * name returned is the knowledge base's own word, never the chart's: these are the only names the model gets
+ * for drugs, allergens and the rules' conditions.
+ */
+export interface OurNames {
   /**
-   * Finds known drug names in free text (e.g. the rules' ingredient table). Only the names it returns are sent
-   * for an uncoded concept; without it, uncoded names are withheld.
+   * Ingredient names of a medication (`warfarin`), the parts of the rules' keys: by RxNorm ingredient code, or
+   * recognised (by whole words) in its codings' displays and its text.
    */
-  readonly recognizeDrugNames?: (text: string) => readonly string[];
+  ingredientsOf(medication: Medication): readonly string[];
+  /** What an allergy is to: ingredient names and allergy class labels (`penicillins`) found in its concepts. */
+  allergenNames(concepts: readonly Concept[]): readonly string[];
+  /** The label of a condition the rules check (`heart failure`), when the concept is one. */
+  conditionName(concept: Concept): string | undefined;
 }
+
+const NO_NAMES: OurNames = {
+  ingredientsOf: () => [],
+  allergenNames: () => [],
+  conditionName: () => undefined,
+};
 
 /** Bounds the prompt: a long chart must not blow the token budget (and with it the deadline). */
 const LIMITS = { medications: 60, drafts: 30, problems: 60, allergies: 30, labs: 40 } as const;
-const MAX_DISPLAY = 100;
 
-/** Public terminologies only: a local code system's URI or codes could identify the institution or patient. */
-const PUBLIC_SYSTEMS: Readonly<Record<string, string>> = {
-  [RXNORM]: 'RxNorm',
-  [LOINC]: 'LOINC',
-  [SNOMED]: 'SNOMED CT',
-  'http://hl7.org/fhir/sid/icd-10-cm': 'ICD-10-CM',
-  'http://hl7.org/fhir/sid/icd-10': 'ICD-10',
-  'http://hl7.org/fhir/sid/ndc': 'NDC',
-  'http://www.whocc.no/atc': 'ATC',
-  'http://fdasis.nlm.nih.gov': 'UNII',
-};
+const MEDICATION_STATUS = [...new Set([...MEDICATION_REQUEST_STATUS, ...MEDICATION_STATEMENT_STATUS])];
 
-const CODE_VALUE = /^[A-Za-z0-9][A-Za-z0-9.-]{0,19}$/;
-/** FHIR status/criticality/category codes and short interpretation words; anything else is not a code. */
-const STATUS_VALUE = /^[A-Za-z][A-Za-z -]{0,29}$/;
-const UNIT_VALUE = /^[A-Za-z0-9%{}[\]/.*^_\- ]{1,30}$/;
-
-function clean(text: string, max = MAX_DISPLAY): string {
-  return (
-    text
-      // eslint-disable-next-line no-control-regex
-      .replace(/[\u0000-\u001f\u007f\u202a-\u202e\u2066-\u2069]+/g, ' ')
-      .replace(/\s+/g, ' ')
-      .trim()
-      .slice(0, max)
-  );
+/** `value` when it is a code of `valueSet` (our constant), else null. */
+function coded(value: unknown, valueSet: readonly string[]): string | null {
+  return asMember(value, valueSet) ?? null;
 }
 
-function statusValue(value: string | undefined): string | null {
-  return value !== undefined && STATUS_VALUE.test(value) ? value : null;
+function joined(names: readonly string[]): string | null {
+  return names.length > 0 ? names.join(' + ') : null;
 }
 
-function codesOf(codings: readonly Code[]): ModelCode[] {
-  const out: ModelCode[] = [];
-  for (const c of codings) {
-    const system = c.system ? PUBLIC_SYSTEMS[c.system] : undefined;
-    if (system && c.code && CODE_VALUE.test(c.code)) out.push({ system, code: c.code });
-  }
-  return out;
+function finite(value: number | undefined): number | null {
+  return value !== undefined && Number.isFinite(value) ? value : null;
 }
 
-function nameOf(
-  concept: Concept,
-  options: DeidentifyOptions,
-): { name: string | null; nameSource: NameSource } {
-  const displays: string[] = [];
-  for (const c of concept.codings) {
-    // Displays of public terminologies only: a local code system's display is written in-house, like free text.
-    const display = c.display && c.system && PUBLIC_SYSTEMS[c.system] ? clean(c.display) : '';
-    if (display && !displays.some((d) => d.toLowerCase() === display.toLowerCase())) displays.push(display);
-  }
-  if (displays.length > 0) return { name: displays.join(' / '), nameSource: 'coding' };
-  if (options.recognizeDrugNames) {
-    const texts = [concept.text, ...concept.codings.flatMap((c) => (c.display ? [c.display] : []))];
-    const found = texts.flatMap((t) => options.recognizeDrugNames?.(t) ?? []);
-    const names = [...new Set(found.map((n) => clean(n, 60).toLowerCase()))].filter((n) => n.length > 0);
-    if (names.length > 0) return { name: names.join(' + '), nameSource: 'recognized-in-free-text' };
-  }
-  return { name: null, nameSource: 'withheld' };
-}
-
-/** A product is named by its own codings, else by its ingredients' (a Medication resource with no product code). */
-function medicationNameOf(
-  m: Medication,
-  options: DeidentifyOptions,
-): { name: string | null; nameSource: NameSource } {
-  const own = nameOf(m.concept, options);
-  if (own.nameSource !== 'withheld' || m.ingredients.length === 0) return own;
-  const parts = m.ingredients.map((i) => nameOf(i, options)).filter((n) => n.name !== null);
-  if (parts.length === 0) return own;
-  const nameSource = parts.every((p) => p.nameSource === 'coding') ? 'coding' : 'recognized-in-free-text';
-  return { name: parts.map((p) => p.name).join(' + '), nameSource };
-}
-
-/** Records that are not facts (FHIR verificationStatus) are left out rather than risk advice built on them. */
-const NOT_A_FACT = new Set(['entered-in-error', 'refuted']);
-
-/** Sig words that carry dosing and nothing else. A sig with any other word is withheld whole. */
-const SIG_WORDS = new Set(
-  (
-    'take takes give apply inhale inject instill use chew dissolve insert spray ' +
-    'tablet tablets tab tabs capsule capsules cap caps pill pills puff puffs drop drops patch patches unit units ' +
-    'dose doses spoon teaspoon tablespoon vial ampule application ' +
-    'mg mcg ug g gram grams mg/kg ml l mmol meq iu % ' +
-    'by mouth oral orally po sublingual sl iv im sc subcut subcutaneous subcutaneously intravenous intravenously ' +
-    'intramuscular topical topically rectal rectally vaginal inhaled nasal nebulized transdermal ' +
-    'once twice three four times a an the per every each daily day days weekly week weeks monthly month hour hours ' +
-    'hourly minute minutes morning evening night nightly bedtime noon ' +
-    'qd od bd bid tid qid qhs qam qpm qod q4h q6h q8h q12h q24h prn stat ac pc hs ' +
-    'as needed required directed for to at with without before after and or then in on of ' +
-    'food meals meal water breakfast lunch dinner supper empty stomach pain nausea fever sleep ' +
-    'one two three four five six half quarter up max maximum not exceed more than initial initially then ' +
-    'continue until'
-  ).split(/\s+/),
-);
-const SIG_NUMBER = /^\d{1,4}(?:[.,]\d{1,3})?(?:-\d{1,4}(?:[.,]\d{1,3})?)?(?:mg|mcg|g|ml|units?|iu|%|x|h)?$/;
-
-/** The sig when it is made only of dosing words and small numbers; otherwise null (withheld). */
-export function safeDosage(text: string | undefined): string | null {
-  if (!text) return null;
-  const sig = clean(text, 200);
-  if (sig.length === 0 || sig.length > 120) return null;
-  const tokens = sig
-    .toLowerCase()
-    .split(/[\s,;()]+/)
-    .filter((t) => t.length > 0);
-  const ok = tokens.every(
-    (t) => SIG_WORDS.has(t) || SIG_NUMBER.test(t) || SIG_WORDS.has(t.replace(/\.$/, '')),
-  );
-  return ok ? sig : null;
+function dosageOf(dosage: Dosage | undefined): ModelDosage | null {
+  if (!dosage) return null;
+  const { dose, route } = dosage;
+  return {
+    dose: dose ? { value: dose.value, unit: ucumUnit(dose.unit) ?? null } : null,
+    frequency: finite(dosage.frequency),
+    period: finite(dosage.period),
+    periodUnit: dosage.periodUnit ?? null,
+    route: route ? (routeName(route) ?? null) : null,
+    asNeeded: dosage.asNeeded ?? null,
+  };
 }
 
 const DAY_MS = 86_400_000;
@@ -248,23 +203,18 @@ function labLabel(lab: LabResult, now: Date): string {
   return `${lab.concept.text}${value}${when ? ` (${when})` : ''}`;
 }
 
-/** An uncoded lab the normalizer recognised (e.g. "K+" as potassium) is named by its analyte. */
-function labNameOf(
-  lab: LabResult,
-  options: DeidentifyOptions,
-): { name: string | null; nameSource: NameSource } {
-  const own = nameOf(lab.concept, options);
-  return own.nameSource === 'withheld' && lab.analyte
-    ? { name: lab.analyte, nameSource: 'recognized-in-free-text' }
-    : own;
-}
+/** Records that are not facts (FHIR verificationStatus) are left out rather than risk advice built on them. */
+const NOT_A_FACT = new Set(['entered-in-error', 'refuted']);
 
 function mostRecentFirst(a: LabResult, b: LabResult): number {
   return (Date.parse(b.effective ?? '') || 0) - (Date.parse(a.effective ?? '') || 0);
 }
 
-/** Builds the model's input and the alias map for one review. Pure and deterministic for the same context. */
-export function deidentify(context: PatientContext, options: DeidentifyOptions = {}): Deidentified {
+/**
+ * Builds the model's input and the alias map for one review. Pure and deterministic for the same context.
+ * `names`: the knowledge base's names; without them, drugs, allergies and the rules' conditions go nameless.
+ */
+export function deidentify(context: PatientContext, names: OurNames = NO_NAMES): Deidentified {
   const aliases = new Map<string, AliasTarget>();
   const add = (prefix: string, index: number, target: Omit<AliasTarget, 'alias'>): string => {
     const alias = `${prefix}${index + 1}`;
@@ -274,23 +224,36 @@ export function deidentify(context: PatientContext, options: DeidentifyOptions =
   const now = context.now;
 
   const medications = (list: readonly Medication[], prefix: 'M' | 'D', limit: number): ModelMedication[] =>
-    list.slice(0, limit).map((m, i) => {
-      const kind: AliasKind = prefix === 'D' ? 'draft-order' : 'active-medication';
-      const alias = add(prefix, i, {
-        kind,
+    list.slice(0, limit).map((m, i) => ({
+      alias: add(prefix, i, {
+        kind: prefix === 'D' ? 'draft-order' : 'active-medication',
         ref: m.ref,
         label: `${m.concept.text} (${prefix === 'D' ? 'draft order' : 'active medication'})`,
         medication: m,
-      });
-      return {
-        alias,
-        ...medicationNameOf(m, options),
-        codes: codesOf([...m.concept.codings, ...m.ingredients.flatMap((i) => i.codings)]),
-        status: statusValue(m.status),
-        dosage: safeDosage(m.dosageText),
-        ordered: relativeTime(m.authoredOn, now),
-      };
-    });
+      }),
+      name: joined(names.ingredientsOf(m)),
+      codes: publicCodes([...m.concept.codings, ...m.ingredients.flatMap((c) => c.codings)]),
+      status: coded(m.status, MEDICATION_STATUS),
+      dosage: dosageOf(m.dosage),
+      ordered: relativeTime(m.authoredOn, now),
+    }));
+
+  const allergy = (a: Allergy, i: number): ModelAllergy => {
+    const concepts = [a.concept, ...(a.reactionSubstances ?? [])];
+    return {
+      alias: add('A', i, {
+        kind: 'allergy',
+        ref: a.ref,
+        label: `${a.concept.text} (allergy or intolerance)`,
+      }),
+      name: joined(names.allergenNames(concepts)),
+      codes: publicCodes(concepts.flatMap((c) => c.codings)),
+      clinicalStatus: coded(a.clinicalStatus, ALLERGY_CLINICAL_STATUS),
+      verificationStatus: coded(a.verificationStatus, ALLERGY_VERIFICATION_STATUS),
+      criticality: coded(a.criticality, ALLERGY_CRITICALITY),
+      category: [...new Set(a.category.flatMap((c) => asMember(c, ALLERGY_CATEGORY) ?? []))],
+    };
+  };
 
   const input: ModelInput = {
     patient: { age: ageOf(context.patient.ageYears), sex: context.patient.sex ?? null },
@@ -301,31 +264,15 @@ export function deidentify(context: PatientContext, options: DeidentifyOptions =
       .slice(0, LIMITS.problems)
       .map((p, i) => ({
         alias: add('P', i, { kind: 'problem', ref: p.ref, label: `${p.concept.text} (problem)` }),
-        ...nameOf(p.concept, options),
-        codes: codesOf(p.concept.codings),
-        clinicalStatus: statusValue(p.clinicalStatus),
-        verificationStatus: statusValue(p.verificationStatus),
+        name: names.conditionName(p.concept) ?? conditionNameByCode(p.concept) ?? null,
+        codes: publicCodes(p.concept.codings),
+        clinicalStatus: coded(p.clinicalStatus, CONDITION_CLINICAL_STATUS),
+        verificationStatus: coded(p.verificationStatus, CONDITION_VERIFICATION_STATUS),
       })),
     allergies: context.allergies
       .filter((a) => !NOT_A_FACT.has(a.verificationStatus ?? ''))
       .slice(0, LIMITS.allergies)
-      .map((a, i) => ({
-        alias: add('A', i, {
-          kind: 'allergy',
-          ref: a.ref,
-          label: `${a.concept.text} (allergy or intolerance)`,
-        }),
-        ...nameOf(a.concept, options),
-        codes: codesOf(a.concept.codings),
-        clinicalStatus: statusValue(a.clinicalStatus),
-        verificationStatus: statusValue(a.verificationStatus),
-        criticality: statusValue(a.criticality),
-        category: a.category.filter((c) => STATUS_VALUE.test(c)),
-        reactionSubstances: (a.reactionSubstances ?? []).flatMap((c) => {
-          const { name, nameSource } = nameOf(c, {});
-          return nameSource === 'coding' && name ? [name] : [];
-        }),
-      })),
+      .map(allergy),
     labs: [...context.labs]
       .sort(mostRecentFirst)
       .slice(0, LIMITS.labs)
@@ -336,13 +283,13 @@ export function deidentify(context: PatientContext, options: DeidentifyOptions =
           label: `${labLabel(l, now)} (lab result)`,
           ...(l.analyte && { analyte: l.analyte }),
         }),
-        ...labNameOf(l, options),
-        codes: codesOf(l.concept.codings),
-        value: l.value !== undefined && Number.isFinite(l.value) ? l.value : null,
-        comparator: l.comparator && /^(<|<=|>=|>)$/.test(l.comparator) ? l.comparator : null,
-        unit: l.unit && UNIT_VALUE.test(l.unit) ? l.unit : null,
+        name: labName(l) ?? null,
+        codes: publicCodes(l.concept.codings),
+        value: finite(l.value),
+        comparator: coded(l.comparator, QUANTITY_COMPARATOR),
+        unit: ucumUnit(l.unit) ?? null,
         when: relativeTime(l.effective, now),
-        interpretation: statusValue(l.interpretation),
+        interpretation: l.interpretation ?? null,
       })),
     missingData: [...context.missing],
   };

@@ -4,6 +4,8 @@
  * - grounding: every cited alias exists in this request (else the item is dropped, a sign of invention);
  * - card rules: summary one line under 140 characters (clamped), detail bounded, severity capped (below);
  * - no links: URLs and bare domains are removed from model text; links on model cards are ours;
+ * - no steering: an item whose words claim more urgency than its severity allows, or that advise stopping every
+ *   medication, is dropped: a model that obeyed an instruction planted in a chart writes such text;
  * - suggestions: cancelling only a draft order present in this request and cited by the item; ordering only a
  *   lab from the monitoring allow-list. Anything else loses the suggestion (the advice itself may stay).
  * Severity policy: a model item is never `critical` (hard stops are for curated, validated rules), and an item
@@ -25,6 +27,8 @@ export type DropReason =
   | 'unknown-alias'
   | 'outside-focus'
   | 'empty-text'
+  | 'escalating-text'
+  | 'blanket-discontinuation'
   | 'too-many'
   | 'duplicate';
 export type SuggestionDropReason =
@@ -77,6 +81,41 @@ export function clamp(text: string, max: number): string {
   return `${(space > max / 2 ? cut.slice(0, space) : cut).replace(/[\s,;:.-]+$/, '')}…`;
 }
 
+/**
+ * Words of an alert that cannot wait: the wording of a critical card. Model items are at most warnings, so such
+ * words claim an urgency the item was not allowed. ("immediate-release" is a formulation, not urgency.)
+ */
+const CRITICAL_WORDING =
+  /\b(?:critical(?:ly)?|urgent(?:ly)?|urgency|emergenc(?:y|ies)|emergent(?:ly)?|immediate(?![- ]release)|immediately|stat|asap|right away|at once|without delay|hard stop|call 911)\b/;
+
+/** Words that stand for "every medication". */
+const EVERYTHING = String.raw`(?:all|every|each|any)\s+(?:(?:other|of|the|his|her|their|patient's|patients|current|active|remaining|existing|prescribed|home|regular|your)\s+){0,4}(?:medications?|meds|medicines?|drugs?|orders?|prescriptions?|therap(?:y|ies)|treatments?)\b`;
+/** Up to four words between the verb and "all…", none opening a condition ("stop X if any drug…" is not blanket). */
+const GAP = String.raw`(?:(?!(?:if|when|unless|until|before|after|should|that|which)\b)[\w'-]+[\s,]+){0,4}`;
+const STOP = String.raw`(?:stop|stopping|discontinue|discontinuing|cease|hold|holding|withhold|withholding|cancel|cancell?ing|suspend|halt|interrupt|withdraw|d\/c)`;
+const STOPPED = String.raw`(?:stopped|discontinued|ceased|held|withheld|cancell?ed|suspended|halted|interrupted|withdrawn)`;
+/** Advice to stop everything: "stop warfarin and all other medications", "every order must be cancelled". */
+const BLANKET_DISCONTINUATION = new RegExp(
+  String.raw`\b${STOP}\s+${GAP}${EVERYTHING}|\b${EVERYTHING}\s+(?:[\w'-]+\s+){0,3}${STOPPED}\b|\b${STOP}\s+everything\b`,
+);
+
+/**
+ * Why an item's text steers beyond what it may say, or undefined. Read in lower case after NFKC and without
+ * zero-width characters, so "ＣＲＩＴＩＣＡＬ" or "CRI\u200BTICAL" reads as "critical".
+ */
+export function steering(
+  text: string,
+  allowed: Severity,
+): 'escalating-text' | 'blanket-discontinuation' | undefined {
+  const plain = text
+    .normalize('NFKC')
+    .replace(/[\u00ad\u200b-\u200d\u2060\ufeff]/g, '')
+    .toLowerCase();
+  if (BLANKET_DISCONTINUATION.test(plain)) return 'blanket-discontinuation';
+  if (allowed !== 'critical' && CRITICAL_WORDING.test(plain)) return 'escalating-text';
+  return undefined;
+}
+
 function cappedSeverity(item: ModelAdviceItem): Severity {
   if (item.certainty === 'low') return 'info';
   return item.severity === 'critical' ? 'warning' : item.severity;
@@ -120,6 +159,13 @@ export function guardAnswer(
       drop('empty-text');
       continue;
     }
+    const severity = cappedSeverity(item);
+    const steers = steering(`${stripLinks(item.summary)}\n${stripLinks(item.detail)}`, severity);
+    if (steers) {
+      drop(steers);
+      continue;
+    }
+    const detail = clamp(stripLinks(item.detail), MAX_DETAIL);
     const identity = `${item.kind}|${cites.sort().join(',')}`;
     if (seen.has(identity)) {
       drop('duplicate');
@@ -134,8 +180,8 @@ export function guardAnswer(
     items.push({
       kind: item.kind,
       summary,
-      detail: clamp(stripLinks(item.detail), MAX_DETAIL),
-      severity: cappedSeverity(item),
+      detail,
+      severity,
       certainty: item.certainty,
       cited: targets,
       suggestion: guardSuggestion(item, targets, aliases, drop),

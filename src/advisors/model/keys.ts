@@ -1,45 +1,32 @@
 /**
  * Finding keys in the rules' scheme (`src/advisors/rules/keys.ts`, built with their `findingKey`), so the
- * pipeline folds a model finding that repeats a rule finding into the rule's card (`src/cards/merge.ts`). The
- * kind and the cited items pick the key; ingredient names come from the rules' knowledge base through a
- * `DrugVocabulary`, never from the model's words. Advice that fits no rule kind gets `model:<hash>` of its kind
- * and evidence: stable across calls for the same data.
+ * pipeline can fold a model finding that repeats a rule finding into the rule's card (`src/cards/merge.ts`). The
+ * key says what the advice is about: the model's kind picks the rule kind it may match (interaction →
+ * `interaction`, duplication → `duplicate`, allergy → `allergy`, dose with a renal lab → `renal`, monitoring with
+ * one lab → `monitoring`), and the cited items pick the parts, ingredient names from the rules' knowledge base
+ * through a `DrugVocabulary`, never the model's words. Advice of another kind, or whose citations say no more,
+ * gets `model:<hash>` of its kind and evidence: stable across calls, and never a rule's key.
  */
 import { createHash } from 'node:crypto';
 import type { Medication } from '../../clinical/types.js';
 import { findingKey } from '../rules/index.js';
-import type { AliasTarget } from './deidentify.js';
+import type { AliasTarget, OurNames } from './deidentify.js';
 import type { AdviceKind } from './output.js';
 
-/** Drug names as the rules know them. */
-export interface DrugVocabulary {
-  /** Ingredient names of a medication (`warfarin`), the parts of the rules' keys. */
-  ingredientsOf(medication: Medication): readonly string[];
-  /** Known drug names found in free text; only these leave the service for an uncoded concept. */
-  recognize(text: string): readonly string[];
+/** The knowledge base's names (`OurNames`, what the model is sent), and the rules' keys for drug pairs. */
+export interface DrugVocabulary extends OurNames {
   /**
    * The rules' key for a pair of medications when the rules know a concern about that pair (`interaction:…`,
-   * or `duplicate:…` when they know only duplicate therapy), so advice about the same two drugs merges into
-   * the rule card whatever kind the model gave it.
+   * or `duplicate:…` when they know only duplicate therapy).
    */
   pairKey(a: Medication, b: Medication): string | undefined;
 }
 
-/**
- * Without the knowledge base: the first word of the ingredient or product display (RxNorm displays lead with
- * the ingredient), and no recognition of free text (uncoded names are withheld).
- */
+/** Without the knowledge base: no names (the model gets codes only) and no rule-shaped keys (nothing folds). */
 export const FALLBACK_VOCABULARY: DrugVocabulary = {
-  ingredientsOf(medication) {
-    const concepts = medication.ingredients.length > 0 ? medication.ingredients : [medication.concept];
-    const names = concepts
-      .map(
-        (c) => (c.codings.find((x) => x.display)?.display ?? c.text).toLowerCase().match(/[a-z][a-z-]+/)?.[0],
-      )
-      .filter((n): n is string => n !== undefined);
-    return [...new Set(names)];
-  },
-  recognize: () => [],
+  ingredientsOf: () => [],
+  allergenNames: () => [],
+  conditionName: () => undefined,
   pairKey: () => undefined,
 };
 
@@ -64,9 +51,11 @@ function ruleShapedKey(
   const labs = cited.filter((t) => t.kind === 'lab');
   const [a, b] = [first(meds[0]), first(meds[1])];
   const onlyTwoDrugs = meds.length === 2 && cited.length === 2;
-  if (onlyTwoDrugs && (kind === 'interaction' || kind === 'duplication' || kind === 'other')) {
+  if (onlyTwoDrugs && (kind === 'interaction' || kind === 'duplication')) {
+    // The rules' key for the pair names the ingredients that interact (a combination product has several), but
+    // only advice of the same kind may take it: advice of another kind about the same drugs is another finding.
     const known = vocabulary.pairKey(meds[0]!, meds[1]!);
-    if (known) return known;
+    if (known?.startsWith(kind === 'interaction' ? 'interaction:' : 'duplicate:')) return known;
   }
   switch (kind) {
     case 'interaction':

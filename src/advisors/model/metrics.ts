@@ -61,7 +61,7 @@ export function createModelMetrics(registry: Registry): ModelMetrics {
     ),
     itemsDropped: counter(
       'cds_model_items_dropped_total',
-      'Model advice items (or their suggestions) removed by validation and guards, by reason',
+      'Model advice items (or their suggestions) removed by validation and guards, by reason (invalid-item, no-citation, unknown-alias, outside-focus, empty-text, escalating-text, blanket-discontinuation, too-many, duplicate, suggestion-*)',
       ['reason'],
     ),
     circuitOpen:

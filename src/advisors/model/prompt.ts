@@ -8,7 +8,7 @@ import type { ChatCompletionMessageParam } from 'openai/resources/chat/completio
 import type { ModelInput } from './deidentify.js';
 import { MONITORING_LABS } from './monitoringLabs.js';
 
-export const PROMPT_VERSION = 'model-advice-2026-11-24.1';
+export const PROMPT_VERSION = 'model-advice-2026-11-25.1';
 
 export const DATA_OPEN = '<patient_data>';
 export const DATA_CLOSE = '</patient_data>';
@@ -33,7 +33,8 @@ export const SYSTEM_PROMPT = [
   '   cites, or {"kind":"order-lab","loinc":<code>} for one monitoring lab from the allowed list. Never suggest',
   '   changes to active medications or anything else.',
   '8. Data listed in missingData could not be obtained: treat it as unknown, not as normal. A null name means',
-  '   the name was withheld for privacy; do not guess it.',
+  '   the service has no name for the item (its codes, if any, are given): do not guess one. Doses and timing',
+  '   are structured: dose value and unit, frequency per period and periodUnit (UCUM: h, d, wk), route.',
 ].join('\n');
 
 const TASK_PROMPT = [

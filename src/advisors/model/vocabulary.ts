@@ -1,19 +1,37 @@
 /**
- * The rules' knowledge base as the model advisor's drug vocabulary: the same ingredient names the rules put in
- * their finding keys (so duplicates merge), and the same name index to recognise drugs in free text (so a
- * text-only medication reaches the model as "warfarin" rather than being withheld, and nothing else of the text
- * does).
+ * The rules' knowledge base as the model advisor's vocabulary: the same ingredient names the rules put in their
+ * finding keys (so duplicates merge), and the same name indexes to recognise drugs, allergy classes and
+ * conditions in a chart's words (so a text-only medication reaches the model as "warfarin", and nothing of the
+ * text itself does).
  */
+import { textsOf } from '../../clinical/concept.js';
+import { nameTokens } from '../../clinical/text.js';
+import { isCondition } from '../rules/conditionMatch.js';
 import { findingKey, type KnowledgeBase, KnowledgeError, loadKnowledge } from '../rules/index.js';
 import { pairKey } from '../rules/knowledge.js';
-import { ingredientsOfMedication } from '../rules/matcher.js';
+import { ingredientsOfConcepts, ingredientsOfMedication } from '../rules/matcher.js';
 import { type DrugVocabulary, FALLBACK_VOCABULARY } from './keys.js';
 
 export function knowledgeVocabulary(kb: KnowledgeBase): DrugVocabulary {
   const nameOf = (id: string): string => kb.ingredients.get(id)?.name ?? id;
   return {
     ingredientsOf: (medication) => ingredientsOfMedication(kb, medication).map(nameOf),
-    recognize: (text) => [...kb.drugNames.scan(text)].map(nameOf),
+    allergenNames(concepts) {
+      const classes = new Set<string>();
+      for (const concept of concepts)
+        for (const text of textsOf(concept)) kb.allergenNames.scan(text, classes);
+      const names = [
+        ...ingredientsOfConcepts(kb, concepts).map(nameOf),
+        ...[...classes].map((c) => kb.classLabels.get(c) ?? c),
+      ];
+      return [...new Set(names)];
+    },
+    conditionName(concept) {
+      const texts = textsOf(concept).map(nameTokens);
+      for (const definition of kb.conditionDefinitions.values())
+        if (isCondition(definition, concept.codings, texts)) return definition.label;
+      return undefined;
+    },
     pairKey(a, b) {
       // As the rules decide (checks/interactions.ts): an interaction leads; else a duplicate of class or ingredient.
       let duplicate: string | undefined;

@@ -76,6 +76,10 @@ const OVERRIDE_REASONS: Readonly<Record<FindingKind, readonly Coding[]>> = {
     reason('benefit-outweighs-risk', 'Benefit outweighs risk'),
     reason('not-applicable', 'Not applicable to this patient'),
   ],
+  'data-gap': [
+    reason('checked-elsewhere', 'Checked by other means'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
 };
 
 const KIND_DISPLAY: Readonly<Record<FindingKind, string>> = {
@@ -91,6 +95,7 @@ const KIND_DISPLAY: Readonly<Record<FindingKind, string>> = {
   pediatric: 'Children',
   geriatric: 'Older adults',
   dose: 'Dose check',
+  'data-gap': 'Check not done: data unavailable',
 };
 
 export function overrideReasons(kind: FindingKind): Coding[] {
@@ -100,6 +105,11 @@ export function overrideReasons(kind: FindingKind): Coding[] {
 export interface SourceParts {
   readonly source: Finding['source'];
   readonly links: FindingLink[];
+}
+
+/** The card's topic: the kind of finding, in our own code system. */
+export function kindTopic(kind: FindingKind): Coding {
+  return { system: FINDING_KIND_SYSTEM, code: kind, display: KIND_DISPLAY[kind] };
 }
 
 export function sourceParts(
@@ -116,7 +126,7 @@ export function sourceParts(
     source: {
       label: 'CDS Advisor clinical rules',
       ...(primary && { url: primary.url }),
-      topic: { system: FINDING_KIND_SYSTEM, code: kind, display: KIND_DISPLAY[kind] },
+      topic: kindTopic(kind),
     },
     links,
   };

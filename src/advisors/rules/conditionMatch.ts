@@ -5,7 +5,7 @@
  */
 import { textsOf } from '../../clinical/concept.js';
 import { nameTokens } from '../../clinical/text.js';
-import { SNOMED, type Problem } from '../../clinical/types.js';
+import { type Code, SNOMED, type Problem } from '../../clinical/types.js';
 import type { ConditionDefinition } from './knowledgeFiles.js';
 
 /** A problem with the words of each of its texts, tokenized once for every condition. */
@@ -35,8 +35,16 @@ export function containsWords(words: readonly string[], phrase: string): boolean
   return false;
 }
 
-export function problemMatches(condition: ConditionDefinition, { problem, texts }: ProblemTerms): boolean {
-  for (const c of problem.concept.codings) {
+/**
+ * Whether a concept is the condition: a SNOMED CT code or ICD-10 code prefix it lists, or one of its names as whole
+ * words in one of the concept's texts (`texts`: each text's words, from `nameTokens`) that names no exclusion.
+ */
+export function isCondition(
+  condition: ConditionDefinition,
+  codings: readonly Code[],
+  texts: readonly (readonly string[])[],
+): boolean {
+  for (const c of codings) {
     if (!c.code) continue;
     if (c.system === SNOMED && condition.snomed?.includes(c.code)) return true;
     if (
@@ -50,4 +58,8 @@ export function problemMatches(condition: ConditionDefinition, { problem, texts 
       condition.names.some((n) => containsWords(words, n)) &&
       !(condition.excludeNames ?? []).some((n) => containsWords(words, n)),
   );
+}
+
+export function problemMatches(condition: ConditionDefinition, { problem, texts }: ProblemTerms): boolean {
+  return isCondition(condition, problem.concept.codings, texts);
 }

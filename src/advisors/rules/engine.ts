@@ -4,22 +4,44 @@
  *
  * Per hook (through `review.focus`, chosen by the hook module): order-select reviews the selected drafts,
  * order-sign every draft, patient-view the active medication list; missing-monitoring checks run on
- * patient-view only (an order is not the moment to nag about a lab).
+ * patient-view only (an order is not the moment to nag about a lab). Checks that could not run for lack of data
+ * are named in one info card (dataGaps.ts).
  */
-import type { Finding } from '../types.js';
-import { allergyFindings } from './checks/allergies.js';
-import { combinationFindings } from './checks/combinations.js';
-import { conditionFindings } from './checks/conditions.js';
-import { doseFindings } from './checks/dose.js';
-import { interactionFindings } from './checks/interactions.js';
-import { labFindings } from './checks/labs.js';
-import { monitoringFindings } from './checks/monitoring.js';
-import { geriatricFindings, pediatricFindings, pregnancyFindings } from './checks/populations.js';
-import { renalFindings } from './checks/renal.js';
+import type { DataGap, Finding } from '../types.js';
+import { type RuleCheck, runsOn } from './check.js';
+import { allergyCheck } from './checks/allergies.js';
+import { conditionCheck } from './checks/conditions.js';
+import { doseCheck } from './checks/dose.js';
+import { interactionCheck } from './checks/interactions.js';
+import { labCheck } from './checks/labs.js';
+import { monitoringCheck } from './checks/monitoring.js';
+import { geriatricCheck, pediatricCheck, pregnancyCheck } from './checks/populations.js';
+import { renalCheck } from './checks/renal.js';
 import { buildContext, type RuleOptions } from './context.js';
+import { dataGapFinding, dataGaps } from './dataGaps.js';
 import { dedupeFindings, SEVERITY_RANK } from './keys.js';
 import type { KnowledgeBase } from './knowledge.js';
 import type { Review } from '../types.js';
+
+/** Every check, in the order their findings are made. */
+export const RULE_CHECKS: readonly RuleCheck[] = [
+  interactionCheck,
+  allergyCheck,
+  conditionCheck,
+  renalCheck,
+  labCheck,
+  doseCheck,
+  pregnancyCheck,
+  pediatricCheck,
+  geriatricCheck,
+  monitoringCheck,
+];
+
+export interface RuleRun {
+  readonly findings: Finding[];
+  /** Checks that applied to a reviewed drug but could not run for lack of data (also named in one card). */
+  readonly gaps: DataGap[];
+}
 
 /**
  * A lab card (potassium 5.3 with spironolactone) whose concern an interaction card already shows — the same drug,
@@ -52,24 +74,19 @@ function foldLabsIntoInteractions(findings: readonly Finding[]): Finding[] {
   return out;
 }
 
-export function evaluate(kb: KnowledgeBase, review: Review, options: RuleOptions = {}): Finding[] {
+export function evaluate(kb: KnowledgeBase, review: Review, options: RuleOptions = {}): RuleRun {
   const ctx = buildContext(kb, review, options);
-  if (ctx.reviewed.length === 0) return [];
-  const findings = [
-    ...interactionFindings(ctx),
-    ...combinationFindings(ctx),
-    ...allergyFindings(ctx),
-    ...conditionFindings(ctx),
-    ...renalFindings(ctx),
-    ...labFindings(ctx),
-    ...doseFindings(ctx),
-    ...pregnancyFindings(ctx),
-    ...pediatricFindings(ctx),
-    ...geriatricFindings(ctx),
-    ...(review.hook === 'patient-view' ? monitoringFindings(ctx) : []),
-  ];
+  if (ctx.reviewed.length === 0) return { findings: [], gaps: [] };
+  const checks = RULE_CHECKS.filter((check) => runsOn(check, review.hook));
+  const findings = checks.flatMap((check) => check.run(ctx));
+  const gaps = dataGaps(ctx, checks);
+  const gapFinding = dataGapFinding(gaps);
+  if (gapFinding) findings.push(gapFinding);
   // Never a finding without evidence (CONTRACT: every card cites the resources it rests on).
-  return foldLabsIntoInteractions(dedupeFindings(findings.filter((f) => f.evidence.length > 0))).sort(
-    (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity],
-  );
+  return {
+    findings: foldLabsIntoInteractions(dedupeFindings(findings.filter((f) => f.evidence.length > 0))).sort(
+      (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity],
+    ),
+    gaps,
+  };
 }

@@ -6,15 +6,16 @@
  *   const outcome = await rules.advise(review, signal);
  *
  * Keys for merging with the model advisor: `findingKey` (scheme documented in `keys.ts`).
- * Alert fatigue across a hookInstance chain: `suppressOverridden(findings, overriddenKeys)` — wired by the caller.
+ * Alert fatigue across an ordering session is the caller's (src/invocation/overrides.ts).
  */
 import type { Advisor, AdvisorOutcome, Review } from '../types.js';
 import { evaluate } from './engine.js';
 import { type KnowledgeBase, KnowledgeError, loadKnowledge } from './knowledge.js';
 
-export { findingKey, suppressOverridden, dedupeFindings, type FindingKind } from './keys.js';
+export { findingKey, dedupeFindings, type FindingKind } from './keys.js';
 export { loadKnowledge, KnowledgeError, type KnowledgeBase } from './knowledge.js';
-export { evaluate } from './engine.js';
+export { evaluate, RULE_CHECKS, type RuleRun } from './engine.js';
+export { DATA_GAP_RULE } from './dataGaps.js';
 export type { RuleOptions } from './context.js';
 export type { RuleDosage } from './dosage.js';
 
@@ -54,12 +55,13 @@ export function createRulesAdvisor(options: RulesAdvisorOptions = {}): RulesAdvi
         });
       }
       try {
-        const findings = evaluate(knowledge, review);
+        const { findings, gaps } = evaluate(knowledge, review);
         return Promise.resolve({
           advisor: 'rules',
           status: 'ok',
           findings,
           latencyMs: performance.now() - t0,
+          ...(gaps.length > 0 && { gaps }),
         });
       } catch (error) {
         // A rule bug must not take the response down: report it, the pipeline logs and counts it.

@@ -1,6 +1,6 @@
 /** The list of cards shown, and the drill-down into one: what it said, what it rested on, where it came from. */
 import type { CardDetail, CardResponses } from '../../audit/queries.js';
-import type { StoredCard } from '../../store/types.js';
+import type { StoredCard, StoredInvocation, StoredOverrideRepeat } from '../../store/types.js';
 import { append, byId, cell, el, fillTable, replaceChildren } from './dom.js';
 import { count, ms, utc } from './format.js';
 
@@ -58,8 +58,27 @@ function facts(pairs: readonly [string, Node | string | null][]): HTMLDListEleme
   );
 }
 
+/** What data the call lacked and which checks that kept from running ("renal dosing for metformin"). */
+function gapsOf(invocation: StoredInvocation): string | null {
+  if (invocation.missingData.length === 0) return null;
+  const missing = invocation.missingData.map((m) => `${m.key} (${m.reason})`).join('; ');
+  const checks = invocation.dataGaps.map((g) => `${g.label} for ${g.drug}`).join('; ');
+  return checks ? `${missing} · not checked: ${checks}` : `${missing} · no reviewed drug needed it`;
+}
+
+/** An order-sign repeat of an overridden finding: left out, or shown again because critical. */
+function repeatLine(r: StoredOverrideRepeat, uuid: string): string {
+  const reason = r.overrideReason.display ?? r.overrideReason.code;
+  if (r.overrideCardUuid !== uuid) {
+    return `Shown again at signing: overridden at selection on ${utc(r.overriddenAt)} (reason: ${reason})`;
+  }
+  return r.decision === 'suppressed'
+    ? `Not repeated at signing on ${utc(r.issuedAt)} (${r.serviceId}; reason given: ${reason})`
+    : `Shown again at signing on ${utc(r.issuedAt)}: critical findings always are (reason given: ${reason})`;
+}
+
 export function renderDetail(d: CardDetail): void {
-  const { card, invocation, feedback } = d;
+  const { card, invocation, feedback, overrideRepeats } = d;
   const runs =
     invocation?.advisors.map((a) => `${a.advisor}: ${a.status} in ${ms(a.latencyMs)}`).join(' · ') ?? null;
   replaceChildren(
@@ -87,8 +106,16 @@ export function renderDetail(d: CardDetail): void {
           ['Advisors', runs],
           ['Cards in this call', count(invocation.cardCount)],
           ['Patient (pseudonym)', invocation.patientPseudonym],
+          ['Data unavailable', gapsOf(invocation)],
         ])
       : el('p', {}, 'Not on record (purged by retention).'),
+    overrideRepeats.length > 0 && el('h3', {}, 'Overridden at selection, at signing'),
+    overrideRepeats.length > 0 &&
+      el(
+        'ul',
+        { className: 'repeats' },
+        ...overrideRepeats.map((r) => el('li', {}, repeatLine(r, card.uuid))),
+      ),
     el('h3', {}, 'Clinician feedback'),
     feedback.length === 0
       ? el('p', { className: 'feedback-none' }, 'No feedback received for this card.')

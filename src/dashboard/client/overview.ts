@@ -26,6 +26,10 @@ export function renderKpis(o: AuditOverview): void {
   setText('kpi-overridden', percent(t.overrideRate));
   setText('kpi-overridden-note', `${count(t.overridden)} of ${count(t.accepted + t.overridden)} answered`);
   setText('kpi-ai-share', percent(o.model.adviceShare));
+  // Findings left out at order-sign because the same clinician overrode them, with a reason, at order-select.
+  setText('kpi-quieted', count(o.overrideRepeats.suppressed));
+  setText('kpi-quieted-note', `${count(o.overrideRepeats.shown)} critical shown again`);
+  setText('kpi-data-gaps', count(o.dataGaps.invocations));
   setText('kpi-latency', `${ms(o.latencyMs.p50)} / ${ms(o.latencyMs.p95)}`);
 }
 

@@ -16,6 +16,7 @@ import {
   listCards,
   listFeedback,
   listInvocations,
+  listOverrideRepeats,
   responsesOf,
   scanRows,
 } from '../../audit/queries.js';
@@ -132,6 +133,10 @@ export function auditRouter(deps: AuditRouterDeps): Router {
     const q = parseAuditQuery('feedback', req.query);
     res.json(await read((db) => listFeedback(db, q)));
   });
+  api.get('/override-repeats', async (req, res) => {
+    const q = parseAuditQuery('overrideRepeats', req.query);
+    res.json(await read((db) => listOverrideRepeats(db, q)));
+  });
   api.get('/summary', async (req, res) => {
     const q = parseAuditQuery('summary', req.query);
     res.json(await read((db) => overview(db, q)));
@@ -175,7 +180,7 @@ export function auditRouter(deps: AuditRouterDeps): Router {
     }
   });
   api.all(
-    ['/invocations', '/cards', '/cards/:uuid', '/feedback', '/summary', '/export/:file'],
+    ['/invocations', '/cards', '/cards/:uuid', '/feedback', '/override-repeats', '/summary', '/export/:file'],
     methodNotAllowed(['GET', 'HEAD']),
   );
   api.use((req, _res, next) =>

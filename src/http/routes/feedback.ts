@@ -9,6 +9,8 @@ import type { Registry } from '../../cds/registry.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { currentRequestContext } from '../../requestContext.js';
+import { clientPseudonym, type Pseudonymizer } from '../../invocation/pseudonym.js';
+import { ANONYMOUS_CLIENT, type ClientIdentity } from '../../security/types.js';
 import type { FeedbackItem, Store } from '../../store/types.js';
 import { validate } from '../../validation.js';
 import { methodNotAllowed } from '../methodNotAllowed.js';
@@ -18,6 +20,8 @@ export interface FeedbackRouterDeps {
   readonly store: Store;
   readonly registry: Registry;
   readonly logger: Logger;
+  /** Keys the sending client's pseudonym: an override counts only for the client that got the card. */
+  readonly pseudonymize: Pseudonymizer;
 }
 
 function invalid(errors: ReadonlyArray<{ path: string; message: string }>): AppError {
@@ -50,7 +54,12 @@ export function feedbackRouter(deps: FeedbackRouterDeps): Router {
     if (!deps.registry.get(serviceId)) throw new AppError('not_found', `No CDS service with id ${serviceId}`);
     if (context) context.serviceId = serviceId;
     const items = parseFeedback(req.body);
-    const result = await deps.store.recordFeedback(serviceId, items);
+    const client = (res.locals.client as ClientIdentity | undefined) ?? ANONYMOUS_CLIENT;
+    const result = await deps.store.recordFeedback(
+      serviceId,
+      items,
+      clientPseudonym(deps.pseudonymize, client),
+    );
     deps.logger.info('feedback stored', {
       items: items.length,
       accepted: items.filter((i) => i.outcome === 'accepted').length,

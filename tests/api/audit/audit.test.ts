@@ -9,7 +9,13 @@ import type { CardDetail, CardResponses } from '../../../src/audit/queries.js';
 import type { AuditOverview } from '../../../src/audit/summary.js';
 import type { ErrorDetail } from '../../../src/errors.js';
 import type { SqlStore } from '../../../src/store/sqlStore.js';
-import type { Page, StoredCard, StoredFeedback, StoredInvocation } from '../../../src/store/types.js';
+import type {
+  Page,
+  StoredCard,
+  StoredFeedback,
+  StoredInvocation,
+  StoredOverrideRepeat,
+} from '../../../src/store/types.js';
 import { testApp } from '../../helpers/testApp.js';
 import { DIALECTS, dropLocation, type Location, newLocation, openAt } from '../../int/store/helpers.js';
 import {
@@ -201,6 +207,64 @@ describe.each(DIALECTS)('audit API on %s', (dialect) => {
       latencyMs: { count: 4, p50: 800, p90: 1900, p95: 1900, p99: 1900, max: 1900 },
     });
     expect(s.latencyMs).toEqual({ count: 5, p50: 300, p90: 500, p95: 500, p99: 500, max: 500 });
+    expect(s.overrideRepeats).toEqual({ suppressed: 1, shown: 0 });
+    expect(s.dataGaps).toEqual({ invocations: 1 });
+  });
+
+  it('lists what order-sign left out because it was overridden at selection, with the override it rests on', async () => {
+    const repeats = await json<Page<StoredOverrideRepeat>>('/audit/api/override-repeats');
+    expect(repeats.items).toEqual([
+      {
+        invocationSeq: expect.any(Number),
+        serviceId: 'order-sign-advice',
+        hookInstance: seeded.invocations[2]!.hookInstance,
+        decision: 'suppressed',
+        findingKey: INTERACTION,
+        advisor: 'rules',
+        ruleId: INTERACTION,
+        model: null,
+        indicator: 'warning',
+        summary: 'Warfarin with ibuprofen raises bleeding risk',
+        evidence: ['MedicationRequest/draft-1', 'MedicationRequest/warfarin-1'],
+        draftOrders: ['MedicationRequest/draft-1'],
+        cardUuid: null,
+        overrideCardUuid: seeded.cards.RA.uuid,
+        overrideReason: {
+          system: OVERRIDE_SYSTEM,
+          code: 'benefit-outweighs-risk',
+          display: 'Benefit outweighs risk',
+        },
+        overriddenAt: '2026-11-22T12:00:00.000Z',
+        issuedAt: '2026-11-21T08:00:00.000Z',
+      },
+    ]);
+    expect(
+      (await json<Page<StoredOverrideRepeat>>('/audit/api/override-repeats?decision=shown')).items,
+    ).toEqual([]);
+    expect(
+      (await json<Page<StoredOverrideRepeat>>('/audit/api/override-repeats?service=order-select-advice'))
+        .items,
+    ).toEqual([]);
+    // The overridden card says what its override quieted later.
+    const detail = await json<CardDetail>(`/audit/api/cards/${seeded.cards.RA.uuid}`);
+    expect(detail.overrideRepeats.map((r) => r.decision)).toEqual(['suppressed']);
+    await get('/audit/api/override-repeats?decision=maybe').expect(400);
+  });
+
+  it('shows on the invocation what data was missing and which checks could not run for it', async () => {
+    const views = await json<Page<StoredInvocation>>('/audit/api/invocations?service=patient-view-advice');
+    expect(views.items[0]).toMatchObject({
+      missingData: [{ key: 'labs', reason: 'no fhirServer was given' }],
+      dataGaps: [
+        {
+          check: 'monitoring',
+          label: 'lab monitoring',
+          data: 'labs',
+          drug: 'warfarin',
+          medication: 'MedicationRequest/warfarin-1',
+        },
+      ],
+    });
   });
 
   it('narrows the summary by service, by day (a date in `to` includes that day) and by rule', async () => {

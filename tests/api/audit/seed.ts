@@ -12,6 +12,9 @@
  * | I3   | order-sign-advice   | 11-21 | 300 | rejected (1200)    | RA3 rules interaction warning → overridden (monitoring)   |
  * | I4   | patient-view-advice | 11-21 | 400 | circuit-open (0)   | none                                                       |
  * | I5   | order-select-advice | 11-21 | 500 | error (300)        | M2 model gpt warning → overridden (no reason)             |
+ *
+ * I3 also left out a repeat of RA (overridden at selection, with a reason); I4 could not check warfarin's INR
+ * monitoring for lack of labs (a data gap).
  */
 import { randomUUID } from 'node:crypto';
 import type { AdvisorStatus } from '../../../src/advisors/types.js';
@@ -158,7 +161,46 @@ export async function seedAudit(store: SqlStore): Promise<Seeded> {
       },
     ],
   );
-  const invocations = [i1, i2, i3, i4, i5];
+  const quieted: InvocationRecord = {
+    ...i3,
+    overrideRepeats: [
+      {
+        decision: 'suppressed',
+        findingKey: INTERACTION,
+        advisor: 'rules',
+        ruleId: INTERACTION,
+        indicator: 'warning',
+        summary: 'Warfarin with ibuprofen raises bleeding risk',
+        evidence: ['MedicationRequest/draft-1', 'MedicationRequest/warfarin-1'],
+        draftOrders: ['MedicationRequest/draft-1'],
+        override: {
+          cardUuid: i1.cards[0]!.uuid,
+          findingKey: INTERACTION,
+          draftOrders: ['MedicationRequest/draft-1'],
+          reason: {
+            system: OVERRIDE_SYSTEM,
+            code: 'benefit-outweighs-risk',
+            display: 'Benefit outweighs risk',
+          },
+          overriddenAt: '2026-11-22T12:00:00.000Z',
+        },
+      },
+    ],
+  };
+  const unchecked: InvocationRecord = {
+    ...i4,
+    missingData: [{ key: 'labs', reason: 'no fhirServer was given' }],
+    dataGaps: [
+      {
+        check: 'monitoring',
+        label: 'lab monitoring',
+        data: 'labs',
+        drug: 'warfarin',
+        medication: 'MedicationRequest/warfarin-1',
+      },
+    ],
+  };
+  const invocations = [i1, i2, quieted, unchecked, i5];
   for (const record of invocations) store.audit.record(record);
   await store.audit.flush();
 

@@ -16,7 +16,6 @@ import type { AdvisorOutcome } from '../../../src/advisors/types.js';
 import { testConfig } from '../../../src/config.js';
 import { type Logger, silentLogger } from '../../../src/logger.js';
 import {
-  DATA_BLOCK,
   type FakeAzureOpenAI,
   type FakeBehaviour,
   standIn,
@@ -29,6 +28,7 @@ import {
   fixtureDraftIbuprofen,
   fixtureReview,
   IDENTIFYING_STRINGS,
+  INJECTION,
   reviewOfPatientAged,
   TEXT_INJECTION,
 } from '../../unit/model/fixtures.js';
@@ -127,19 +127,16 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     }
   });
 
-  it('withholds an instruction typed into a FHIR text field, and keeps one planted in a coded display inside the escaped data block', async () => {
+  it('sends no instruction planted in the chart, neither in a free-text field nor in a coded display', async () => {
     const { advisor, fake } = await setup(goodAdvice);
 
     await advisor.advise(fixtureReview(), AbortSignal.timeout(5000));
 
-    const messages = fake.requests[0]?.body.messages ?? [];
-    const carrying = messages.filter((m) => m.content.includes('IGNORE ALL PREVIOUS INSTRUCTIONS'));
-    expect(carrying).toHaveLength(1);
-    expect(carrying[0]?.role).toBe('user');
-    expect(DATA_BLOCK.test(carrying[0]?.content ?? '')).toBe(true);
-    expect(carrying[0]?.content.match(/<\/patient_data>/g)).toHaveLength(1);
-    expect(carrying[0]?.content).not.toContain('<system>');
-    expect(fake.requests[0]?.rawBody).not.toContain(TEXT_INJECTION);
+    const body = fake.requests[0]?.rawBody ?? '';
+    expect(body).toContain('<patient_data>');
+    expect(body).not.toContain('IGNORE ALL PREVIOUS INSTRUCTIONS');
+    expect(body).not.toContain(TEXT_INJECTION);
+    expect(INJECTION).toContain('IGNORE ALL PREVIOUS INSTRUCTIONS');
   });
 
   it('neutralizes hostile output that obeys an injection: invented aliases, links, long text, bad indicators, destructive suggestions', async () => {
@@ -158,7 +155,8 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
       'Observation/obs-inr-1',
       'Observation/obs-cr-1',
     ]);
-    expect(outcome.findings).toHaveLength(2);
+    // The "cancel every order" item advises stopping everything: dropped whole, not just its suggestion.
+    expect(outcome.findings).toHaveLength(1);
     for (const finding of outcome.findings) {
       for (const ref of finding.evidence) expect(requestRefs.has(ref)).toBe(true);
       expect(finding.summary.length).toBeLessThan(140);
@@ -173,7 +171,8 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
     const dropped = await registry.getSingleMetricAsString('cds_model_items_dropped_total');
     expect(dropped).toMatch(/reason="unknown-alias"} 1/);
     expect(dropped).toMatch(/reason="invalid-item"} 3/);
-    expect(dropped).toMatch(/reason="suggestion-target-not-draft"} 2/);
+    expect(dropped).toMatch(/reason="blanket-discontinuation"} 1/);
+    expect(dropped).toMatch(/reason="suggestion-target-not-draft"} 1/);
   });
 
   it('holds the deadline when the model hangs, and reports a timeout with no findings', async () => {

@@ -68,7 +68,7 @@ describe('model advice in the hook pipeline', () => {
     expect(elapsedMs).toBeLessThan(BUDGET_MS + SLACK_MS);
   });
 
-  it('folds advice that repeats a rule into the rule card, and labels new advice as AI-generated', async () => {
+  it('folds advice that repeats a rule into the rule card, quoted, and labels new advice as AI-generated', async () => {
     const { app } = await appWithModel({
       kind: 'advice',
       advice: (req) => {
@@ -110,7 +110,9 @@ describe('model advice in the hook pipeline', () => {
     const interaction = cards.filter((c) => /ibuprofen/i.test(c.summary) && /warfarin/i.test(c.summary));
     expect(interaction).toHaveLength(1);
     expect(provenance(interaction[0]!).advisor).toBe('rules');
-    expect(interaction[0]!.detail).toMatch(/AI advisor \(AI-generated\) raised the same concern/);
+    // Folded in the model's own words, labelled, not as a claim of agreement.
+    expect(interaction[0]!.detail).toContain('**AI advisor (AI-generated), citing the same items:**');
+    expect(interaction[0]!.detail).toContain('Ibuprofen with warfarin raises bleeding risk');
 
     const aiCards = cards.filter((c) => provenance(c).advisor === 'model');
     expect(aiCards).toHaveLength(1);

@@ -54,34 +54,137 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(newest.items[0]?.hookInstance).toBe(second.hookInstance);
   });
 
-  it('finds the keys of findings overridden for one patient within the window, and only those', async () => {
-    const keyed = (
+  it('finds overrides with a reason on order-select cards of this scope within the window, and only those', async () => {
+    const scope = { patientPseudonym: 'pseudo-window', userPseudonym: 'user-1', clientPseudonym: 'client-1' };
+    const selected = (
       findingKey: string,
-      patientPseudonym: string,
-      startedAt = new Date(),
+      overrides: Partial<ReturnType<typeof invocation>> = {},
     ): ReturnType<typeof invocation> => {
-      const record = invocation({ patientPseudonym, startedAt });
-      return { ...record, cards: record.cards.map((c) => ({ ...c, findingKey })) };
+      const record = invocation({
+        serviceId: 'order-select-advice',
+        hook: 'order-select',
+        ...scope,
+        ...overrides,
+      });
+      return {
+        ...record,
+        cards: record.cards.map((c) => ({ ...c, findingKey, draftOrders: ['MedicationRequest/d1'] })),
+      };
     };
-    const mine = keyed('interaction:warfarin|ibuprofen', 'pseudo-window');
-    const accepted_ = keyed('allergy:penicillin', 'pseudo-window');
-    const old = keyed('duplicate:statin', 'pseudo-window', new Date(Date.now() - 3 * 3_600_000));
-    const other = keyed('renal:metformin', 'pseudo-other');
-    for (const r of [mine, accepted_, old, other]) fx.store.audit.record(r);
+    const mine = selected('interaction:warfarin|ibuprofen');
+    const noReason = selected('allergy:penicillin');
+    const old = selected('duplicate:statin', { startedAt: new Date(Date.now() - 3 * 3_600_000) });
+    const otherUser = selected('renal:metformin', { userPseudonym: 'user-2' });
+    const otherClient = selected('lab:potassium|spironolactone', { clientPseudonym: 'client-2' });
+    const atSigning = selected('condition:heart-failure|ibuprofen', {
+      serviceId: 'order-sign-advice',
+      hook: 'order-sign',
+    });
+    const fromElsewhere = selected('monitoring:inr|warfarin');
+    const records = [mine, noReason, old, otherUser, otherClient, atSigning, fromElsewhere];
+    for (const r of records) fx.store.audit.record(r);
     await fx.store.audit.flush();
-    await fx.store.recordFeedback('order-sign-advice', [
-      overridden(mine.cards[0]!.uuid),
-      accepted(accepted_.cards[0]!),
-      overridden(old.cards[0]!.uuid),
-      overridden(other.cards[0]!.uuid),
-    ]);
+    const overrideOf = (r: ReturnType<typeof invocation>) => overridden(r.cards[0]!.uuid);
+    await fx.store.recordFeedback(
+      'order-select-advice',
+      [mine, old, otherUser, fromElsewhere].map(overrideOf).concat({
+        card: noReason.cards[0]!.uuid,
+        outcome: 'overridden',
+        outcomeTimestamp: '2026-11-24T10:01:00Z',
+      }),
+      'client-1',
+    );
+    await fx.store.recordFeedback('order-select-advice', [overrideOf(otherClient)], 'client-2');
+    await fx.store.recordFeedback('order-sign-advice', [overrideOf(atSigning)], 'client-1');
+    // Sent by another client for a card of client-1's: not client-1's clinician's decision.
+    await fx.store.recordFeedback(
+      'order-select-advice',
+      [overridden(fromElsewhere.cards[1]!.uuid)],
+      'client-2',
+    );
 
     const since = new Date(Date.now() - 3_600_000);
-    expect([...(await fx.store.overriddenFindingKeys('pseudo-window', since))]).toEqual([
+    const found = await fx.store.selectionOverrides(scope, since);
+    expect(found.map((o) => o.findingKey).sort()).toEqual([
       'interaction:warfarin|ibuprofen',
+      'monitoring:inr|warfarin',
     ]);
-    expect([...(await fx.store.overriddenFindingKeys('pseudo-other', since))]).toEqual(['renal:metformin']);
-    expect((await fx.store.overriddenFindingKeys('pseudo-nobody', since)).size).toBe(0);
+    expect(found.find((o) => o.findingKey.startsWith('interaction'))).toEqual({
+      cardUuid: mine.cards[0]!.uuid,
+      findingKey: 'interaction:warfarin|ibuprofen',
+      draftOrders: ['MedicationRequest/d1'],
+      reason: { system: 'http://example.org/override', code: 'benefit-outweighs-risk' },
+      overriddenAt: '2026-11-24T10:01:00.000Z',
+    });
+    expect(await fx.store.selectionOverrides({ ...scope, patientPseudonym: 'pseudo-nobody' }, since)).toEqual(
+      [],
+    );
+  });
+
+  it('keeps scope, data gaps and override repeats on the invocation, under its hash', async () => {
+    const record = invocation({
+      clientPseudonym: 'client-1',
+      userPseudonym: 'user-1',
+      missingData: [{ key: 'labs', reason: 'no fhirServer was given' }],
+      dataGaps: [
+        {
+          check: 'renal',
+          label: 'renal dosing',
+          data: 'labs',
+          drug: 'metformin',
+          medication: 'MedicationRequest/d1',
+        },
+      ],
+      overrideRepeats: [
+        {
+          decision: 'suppressed',
+          findingKey: 'interaction:ibuprofen|warfarin',
+          advisor: 'rules',
+          ruleId: 'interactions/anticoagulant-nsaid',
+          indicator: 'warning',
+          summary: 'Ibuprofen + warfarin: increased bleeding risk',
+          evidence: ['MedicationRequest/d1', 'MedicationRequest/w1'],
+          draftOrders: ['MedicationRequest/d1'],
+          override: {
+            cardUuid: 'select-card',
+            findingKey: 'interaction:ibuprofen|warfarin',
+            draftOrders: ['MedicationRequest/d1'],
+            reason: { system: 'http://example.org/override', code: 'benefit-outweighs-risk' },
+            overriddenAt: '2026-11-24T10:01:00.000Z',
+          },
+        },
+      ],
+    });
+    fx.store.audit.record(record);
+    await fx.store.audit.flush();
+
+    const [stored] = (await fx.store.listInvocations({ hookInstance: record.hookInstance })).items;
+    expect(stored).toMatchObject({
+      clientPseudonym: 'client-1',
+      userPseudonym: 'user-1',
+      missingData: record.missingData,
+      dataGaps: record.dataGaps,
+    });
+    expect(await fx.store.verifyChain()).toMatchObject({ ok: true });
+    // A repeat edited after the fact breaks its invocation's link.
+    await fx.store.db
+      .updateTable('override_repeats')
+      .set({ decision: 'shown' })
+      .where('invocation_seq', '=', stored!.seq)
+      .execute();
+    const report = await fx.store.verifyChain();
+    expect(report.ok).toBe(false);
+    expect(report.breaks[0]).toMatchObject({
+      chain: 'invocations',
+      seq: stored!.seq,
+      reason: 'hash-mismatch',
+    });
+    await fx.store.db
+      .updateTable('override_repeats')
+      .set({ decision: 'suppressed' })
+      .where('invocation_seq', '=', stored!.seq)
+      .execute();
+    expect((await fx.store.verifyChain()).ok).toBe(true);
   });
 
   it('stores a feedback item once however often it is sent, even spelled with another timestamp precision', async () => {

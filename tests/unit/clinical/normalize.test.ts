@@ -104,6 +104,76 @@ describe('medications from the HL7 R4 examples', () => {
   });
 });
 
+describe('structured dosage from the HL7 R4 examples', () => {
+  const dosageOf = (file: string) =>
+    normalizePatientContext({ ...base, medications: searchset([hl7Example<MedicationRequest>(file)]) })
+      .activeMedications[0]?.dosage;
+
+  it('reads dose, frequency per period, and the coded route', () => {
+    expect(dosageOf('MedicationRequest-medrx0302.json')).toMatchObject({
+      dose: { value: 2 },
+      frequency: 1,
+      period: 1,
+      periodUnit: 'd',
+      route: { codings: [{ system: 'http://snomed.info/sct', code: '26643006' }] },
+    });
+  });
+
+  it('reads an as-needed reason as as needed, and a dose form unit as sent', () => {
+    expect(dosageOf('MedicationRequest-medrx0327.json')).toMatchObject({
+      dose: { value: 1, unit: 'patch' },
+      frequency: 3,
+      periodUnit: 'wk',
+    });
+    const prn = normalizePatientContext({
+      ...base,
+      medications: searchset([
+        { ...hl7Example<MedicationRequest>('MedicationRequest-medrx0301.json'), status: 'active' },
+      ]),
+    }).activeMedications[0]?.dosage;
+    expect(prn).toMatchObject({ asNeeded: true, frequency: 1, period: 4, periodUnit: 'h' });
+  });
+
+  it('leaves out a period unit outside FHIR units-of-time and a frequency that is not a positive whole number', () => {
+    const order: MedicationRequest = {
+      resourceType: 'MedicationRequest',
+      id: 'odd',
+      status: 'active',
+      intent: 'order',
+      subject: { reference: 'Patient/example' },
+      medicationCodeableConcept: { text: 'warfarin' },
+      dosageInstruction: [
+        { timing: { repeat: { frequency: 1.5, period: 1, periodUnit: 'fortnight' as 'd' } } },
+      ],
+    };
+    const dosage = normalizePatientContext({ ...base, medications: searchset([order]) }).activeMedications[0]
+      ?.dosage;
+    expect(dosage).toEqual({ period: 1 });
+  });
+});
+
+describe('lab interpretation', () => {
+  const interpretationOf = (interpretation: unknown) =>
+    normalizePatientContext({
+      ...base,
+      labs: searchset([
+        { ...hl7Example<Observation>('Observation-f001.json'), interpretation } as Observation,
+      ]),
+    }).labs[0]?.interpretation;
+
+  it('is a v3 ObservationInterpretation code, never its text or display', () => {
+    expect(interpretationOf(hl7Example<Observation>('Observation-f001.json').interpretation)).toBe('H');
+    expect(interpretationOf([{ text: 'High, call Zebediah' }])).toBeUndefined();
+    expect(interpretationOf([{ coding: [{ code: 'Zebediah' }], text: 'H' }])).toBeUndefined();
+    expect(interpretationOf([{ coding: [{ system: 'urn:local', code: 'H' }] }])).toBeUndefined();
+    expect(
+      interpretationOf([
+        { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0078', code: 'LL' }] },
+      ]),
+    ).toBe('LL');
+  });
+});
+
 describe('allergies from the HL7 R4 examples', () => {
   it('normalizes status, criticality, category and reaction substances', () => {
     const ctx = normalizePatientContext({

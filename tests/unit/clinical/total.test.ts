@@ -12,6 +12,7 @@ import { normalizePatientContext, type NormalizeInput } from '../../../src/clini
 import { assessRenalFunction } from '../../../src/clinical/renal.js';
 import { ANALYTES } from '../../../src/clinical/units.js';
 import type { PatientContext } from '../../../src/clinical/types.js';
+import { OBSERVATION_INTERPRETATION, UNITS_OF_TIME } from '../../../src/clinical/valueSets.js';
 import { requestFixture } from '../../helpers/fixtures.js';
 import { testApp } from '../../helpers/testApp.js';
 
@@ -44,7 +45,15 @@ function skeleton() {
     intent: 'order',
     medicationCodeableConcept: coded(RXNORM, '855332', 'Warfarin Sodium 5 MG Oral Tablet'),
     authoredOn: '2026-09-01',
-    dosageInstruction: [{ text: '1 tablet daily' }],
+    dosageInstruction: [
+      {
+        text: '1 tablet daily',
+        timing: { repeat: { frequency: 1, period: 1, periodUnit: 'd' } },
+        route: coded('http://snomed.info/sct', '26643006', 'Oral route'),
+        asNeededBoolean: false,
+        doseAndRate: [{ doseQuantity: { value: 5, unit: 'mg', system: UCUM, code: 'mg' } }],
+      },
+    ],
   };
   const byContained = {
     resourceType: 'MedicationRequest',
@@ -300,6 +309,16 @@ const medication = shape({
   concept,
   ingredients: arrayOf(concept),
   dosageText: optional(str),
+  dosage: optional(
+    shape({
+      dose: optional(shape({ value: finite, unit: optional(str) })),
+      frequency: optional(finite),
+      period: optional(finite),
+      periodUnit: optional(oneOf(...UNITS_OF_TIME)),
+      route: optional(concept),
+      asNeeded: optional(bool),
+    }),
+  ),
   authoredOn: optional(str),
   selected: bool,
   intent: optional(str),
@@ -358,7 +377,7 @@ const wellTypedContext = shape({
       comparator: optional(str),
       effective: optional(str),
       status: optional(str),
-      interpretation: optional(str),
+      interpretation: optional(oneOf(...OBSERVATION_INTERPRETATION)),
       analyte: optional(oneOf(...Object.keys(ANALYTES))),
       originalValue: optional(finite),
       originalUnit: optional(str),
@@ -392,10 +411,22 @@ describe('normalizePatientContext is total', () => {
       'clavulanate',
       'excipient',
     ]);
+    expect(ctx.activeMedications[0]?.dosage).toEqual({
+      dose: { value: 5, unit: 'mg' },
+      frequency: 1,
+      period: 1,
+      periodUnit: 'd',
+      route: {
+        text: 'Oral route',
+        codings: [{ system: 'http://snomed.info/sct', code: '26643006', display: 'Oral route' }],
+      },
+      asNeeded: false,
+    });
     expect(ctx.draftOrders[0]).toMatchObject({ selected: true, dosageText: 'daily' });
     expect(ctx.otherDraftRefs).toEqual(['ServiceRequest/inr-check']);
     expect(ctx.patient).toMatchObject({ ageYears: 75, sex: 'female' });
     expect(ctx.allergies[0]).toMatchObject({ manifestations: ['hives'], category: ['medication'] });
+    expect(ctx.labs[0]?.interpretation).toBe('H');
     expect(ctx.labs.map((l) => [l.analyte, l.value, l.unit])).toEqual([
       ['potassium', 5.1, 'mmol/L'],
       ['creatinine', 123.788, 'umol/L'],

@@ -1,5 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { analyteOf, displayUnit, normalizeQuantity, unitKey } from '../../../src/clinical/units.js';
+import {
+  ANALYTES,
+  analyteOf,
+  displayUnit,
+  normalizeQuantity,
+  UCUM_UNITS,
+  ucumUnit,
+  unitKey,
+} from '../../../src/clinical/units.js';
 
 describe('unit normalization', () => {
   it('converts creatinine mg/dL to µmol/L', () => {
@@ -49,5 +57,30 @@ describe('analyte recognition', () => {
     expect(analyteOf(undefined, ['Albumin/creatinine ratio'])).toBeUndefined();
     expect(analyteOf(undefined, ['PT/INR'])).toBe('inr');
     expect(analyteOf(undefined, ['Vitamin K'])).toBeUndefined();
+  });
+});
+
+describe('UCUM allow-list', () => {
+  it('knows every unit the analytes are normalized to, and finds common spellings of units in our spelling', () => {
+    for (const analyte of Object.values(ANALYTES)) expect(ucumUnit(analyte.unit)).toBe(analyte.unit);
+    expect(ucumUnit('mg/dl')).toBe('mg/dL');
+    expect(ucumUnit('µmol/L')).toBe('umol/L');
+    expect(ucumUnit('mEq/L')).toBe('meq/L');
+    expect(ucumUnit('mmHg')).toBe('mm[Hg]');
+    expect(ucumUnit('mL/min/1.73 sq.m')).toBe('mL/min/{1.73_m2}');
+    expect(ucumUnit('mcg')).toBe('ug');
+    expect(ucumUnit('tablets')).toBe('{tbl}');
+  });
+
+  it('gives nothing for a unit it does not know, however unit-like', () => {
+    for (const unit of ['Zebediah Quisenberry', '555-0147', 'mg per day for Zeb', 'MRN-1', '', 'zz/L']) {
+      expect(ucumUnit(unit)).toBeUndefined();
+    }
+    expect(ucumUnit(undefined)).toBeUndefined();
+  });
+
+  it('lists no two units that compare equal (each spelling finds one unit)', () => {
+    const keys = UCUM_UNITS.map((u) => unitKey(u));
+    expect(new Set(keys).size).toBe(keys.length);
   });
 });

@@ -84,19 +84,40 @@ describe('cards from findings', () => {
 });
 
 describe('merging findings', () => {
-  it('keeps one card per key: the rule wins and notes that the model agreed', () => {
-    const model = finding({
+  const modelFinding = (overrides: Partial<Finding> = {}): Finding =>
+    finding({
       advisor: 'model',
       ruleId: undefined,
       model: 'm',
       promptVersion: 'p',
-      evidence: ['Observation/inr-1'],
+      summary: 'NSAIDs add to *warfarin* bleeding risk',
+      ...overrides,
     });
-    const merged = mergeFindings([model, finding()], 'info');
+
+  it("folds a model finding resting only on the rule finding's evidence, quoting it as AI-generated", () => {
+    const merged = mergeFindings(
+      [modelFinding({ evidence: ['MedicationRequest/draft-ibuprofen'] }), finding()],
+      'info',
+    );
+
     expect(merged).toHaveLength(1);
-    expect(merged[0]?.advisor).toBe('rules');
-    expect(merged[0]?.evidence).toContain('Observation/inr-1');
-    expect(merged[0]?.detail).toMatch(/AI advisor/);
+    expect(merged[0]).toMatchObject({ advisor: 'rules', key: 'interaction:ibuprofen|warfarin' });
+    expect(merged[0]?.evidence).toEqual(finding().evidence);
+    expect(merged[0]?.detail).toContain('**AI advisor (AI-generated), citing the same items:**');
+    expect(merged[0]?.detail).toContain('NSAIDs add to \\*warfarin\\* bleeding risk');
+    expect(merged[0]?.detail).not.toMatch(/same concern/);
+  });
+
+  it('keeps a model finding that cites more than the rule finding as its own card, keyed apart', () => {
+    const model = modelFinding({ evidence: ['MedicationRequest/draft-ibuprofen', 'Observation/inr-1'] });
+
+    const merged = mergeFindings([model, finding()], 'info');
+
+    expect(merged.map((f) => [f.advisor, f.key])).toEqual([
+      ['rules', 'interaction:ibuprofen|warfarin'],
+      ['model', 'model:interaction:ibuprofen|warfarin'],
+    ]);
+    expect(merged[0]?.detail).toBe('Detail');
   });
 
   it("folds a model finding into a rule card that covers its key (one card for a drug's several interactions)", () => {
@@ -110,12 +131,48 @@ describe('merging findings', () => {
       key: 'interaction:amiodarone|warfarin',
       model: 'm',
       promptVersion: 'p',
-      evidence: ['Observation/inr-1'],
+      // Within the rule card's evidence: the fold claims no agreement on items the card does not cite.
+      evidence: ['MedicationRequest/warfarin-1'],
     });
     const merged = mergeFindings([model, rule], 'info');
     expect(merged).toHaveLength(1);
     expect(merged[0]?.key).toBe('interaction:amiodarone|digoxin|warfarin');
     expect(merged[0]?.detail).toMatch(/AI advisor/);
+    expect(merged[0]?.detail).toContain('**AI advisor (AI-generated), citing the same items:**');
+  });
+
+  it('keeps a model finding about a covered pair that cites more than the card as its own card, keyed apart', () => {
+    const rule = finding({
+      key: 'interaction:amiodarone|digoxin|warfarin',
+      covers: ['interaction:amiodarone|warfarin'],
+    });
+    const model = modelFinding({
+      key: 'interaction:amiodarone|warfarin',
+      evidence: ['MedicationRequest/warfarin-1', 'Observation/inr-1'],
+    });
+
+    const merged = mergeFindings([model, rule], 'info');
+
+    expect(merged.map((f) => [f.advisor, f.key])).toEqual([
+      ['rules', 'interaction:amiodarone|digoxin|warfarin'],
+      ['model', 'model:interaction:amiodarone|warfarin'],
+    ]);
+    expect(merged[0]?.detail).toBe('Detail');
+  });
+
+  it('never folds one rule finding into another rule card that covers its key', () => {
+    const group = finding({
+      key: 'interaction:amiodarone|digoxin|warfarin',
+      covers: ['interaction:amiodarone|warfarin'],
+    });
+    const pair = finding({ key: 'interaction:amiodarone|warfarin', summary: 'A rule pair card' });
+
+    const merged = mergeFindings([group, pair], 'info');
+
+    expect(merged.map((f) => f.key)).toEqual([
+      'interaction:amiodarone|digoxin|warfarin',
+      'interaction:amiodarone|warfarin',
+    ]);
   });
 
   it('applies the service minimum severity and drops findings without evidence', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AdvisorOutcome } from '../../../src/advisors/types.js';
 import { Deadline } from '../../../src/invocation/deadline.js';
-import { overriddenKeysWithin } from '../../../src/invocation/overrides.js';
+import { selectionOverridesWithin } from '../../../src/invocation/overrides.js';
 import { raceDeadline } from '../../../src/invocation/raceDeadline.js';
 import { MemoryStore } from '../../../src/store/memory.js';
-import type { Store } from '../../../src/store/types.js';
+import type { SelectionOverride, Store } from '../../../src/store/types.js';
 
 describe('response deadline', () => {
   it('reports what is left of the budget on an injected clock', () => {
@@ -58,43 +58,64 @@ describe('response deadline', () => {
   });
 });
 
-describe('overridden-finding lookup (alert fatigue)', () => {
-  const store = (answer: Promise<ReadonlySet<string>>): Store =>
-    Object.assign(new MemoryStore(), { overriddenFindingKeys: () => answer });
+describe('selection-override lookup (alert fatigue)', () => {
+  const scope = { patientPseudonym: 'p', userPseudonym: 'u', clientPseudonym: 'c' };
+  const override: SelectionOverride = {
+    cardUuid: 'card-1',
+    findingKey: 'interaction:ibuprofen|warfarin',
+    draftOrders: ['MedicationRequest/d1'],
+    reason: { system: 'https://example.org/reason', code: 'benefit-outweighs-risk' },
+    overriddenAt: '2026-11-24T11:00:00.000Z',
+  };
+  const store = (answer: Promise<readonly SelectionOverride[]>): Store =>
+    Object.assign(new MemoryStore(), { selectionOverrides: () => answer });
 
   it('fails open: a store error suppresses nothing', async () => {
-    const keys = await overriddenKeysWithin(
+    const found = await selectionOverridesWithin(
       store(Promise.reject(new Error('down'))),
-      'p',
+      scope,
       120,
       new AbortController().signal,
     );
-    expect(keys.size).toBe(0);
+    expect(found).toEqual([]);
   });
 
   it('fails open: a store that does not answer by the deadline suppresses nothing', async () => {
     const controller = new AbortController();
-    const keys = overriddenKeysWithin(store(new Promise(() => {})), 'p', 120, controller.signal);
+    const found = selectionOverridesWithin(store(new Promise(() => {})), scope, 120, controller.signal);
     controller.abort();
-    await expect(keys).resolves.toEqual(new Set());
+    await expect(found).resolves.toEqual([]);
   });
 
-  it('asks for overrides within the window before now', async () => {
-    let asked: Date | undefined;
+  it('fails open: a store that hangs is not waited for past its own bound, even with budget left', async () => {
+    const found = await selectionOverridesWithin(
+      store(new Promise(() => {})),
+      scope,
+      120,
+      new AbortController().signal,
+      new Date(),
+      5,
+    );
+    expect(found).toEqual([]);
+  });
+
+  it('asks for overrides within the window before now, in this scope', async () => {
+    let asked: { scope: unknown; since: Date } | undefined;
     const s = Object.assign(new MemoryStore(), {
-      overriddenFindingKeys: (_p: string, since: Date) => {
-        asked = since;
-        return Promise.resolve(new Set(['interaction:ibuprofen|warfarin']));
+      selectionOverrides: (sc: unknown, since: Date) => {
+        asked = { scope: sc, since };
+        return Promise.resolve([override]);
       },
     });
-    const keys = await overriddenKeysWithin(
+    const found = await selectionOverridesWithin(
       s,
-      'p',
+      scope,
       120,
       new AbortController().signal,
       new Date('2026-11-24T12:00:00Z'),
     );
-    expect([...keys]).toEqual(['interaction:ibuprofen|warfarin']);
-    expect(asked?.toISOString()).toBe('2026-11-24T10:00:00.000Z');
+    expect(found).toEqual([override]);
+    expect(asked?.scope).toEqual(scope);
+    expect(asked?.since.toISOString()).toBe('2026-11-24T10:00:00.000Z');
   });
 });

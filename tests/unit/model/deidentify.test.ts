@@ -1,32 +1,40 @@
 import { describe, expect, it } from '@jest/globals';
-import { deidentify, relativeTime, safeDosage } from '../../../src/advisors/model/deidentify.js';
+import { deidentify, type ModelInput, relativeTime } from '../../../src/advisors/model/deidentify.js';
 import { buildMessages, dataBlock, SYSTEM_PROMPT } from '../../../src/advisors/model/prompt.js';
 import { defaultVocabulary } from '../../../src/advisors/model/vocabulary.js';
-import type { PatientContext } from '../../../src/clinical/types.js';
+import type { Medication, PatientContext } from '../../../src/clinical/types.js';
 import { fixtureContext, IDENTIFYING_STRINGS, INJECTION, NOW } from './fixtures.js';
+
+const { vocabulary } = defaultVocabulary();
 
 describe('de-identification for the model', () => {
   it('sends no name, identifier, address, telecom, birth date or resource id of the fixture patient', () => {
-    const { input } = deidentify(fixtureContext());
+    const { input } = deidentify(fixtureContext(), vocabulary);
 
     const sent = JSON.stringify(buildMessages(input));
 
     for (const s of IDENTIFYING_STRINGS) expect(sent).not.toContain(s);
   });
 
-  it('keeps age in years, sex, coded items, lab values with units and relative dates', () => {
-    const { input } = deidentify(fixtureContext());
+  it('keeps age in years, sex, our names with public codes, lab values with units and relative dates', () => {
+    const { input } = deidentify(fixtureContext(), vocabulary);
 
     expect(input.patient).toEqual({ age: 78, sex: 'male' });
     expect(input.activeMedications[0]).toMatchObject({
       alias: 'M1',
-      name: 'Warfarin Sodium 5 MG Oral Tablet',
+      name: 'warfarin',
       codes: [{ system: 'RxNorm', code: '855332' }],
-      dosage: 'take 1 tablet by mouth daily',
+      status: 'active',
     });
-    expect(input.draftOrders[0]).toMatchObject({ alias: 'D1', name: 'Ibuprofen 400 MG Oral Tablet' });
-    expect(input.labs[0]).toMatchObject({ alias: 'L1', value: 3.4, unit: '{INR}', when: '3 days ago' });
-    expect(input.allergies[0]).toMatchObject({ alias: 'A1', name: 'Penicillin', criticality: 'high' });
+    expect(input.draftOrders[0]).toMatchObject({ alias: 'D1', name: 'ibuprofen', status: 'draft' });
+    expect(input.labs[0]).toMatchObject({ alias: 'L1', name: expect.stringMatching(/^INR/), value: 3.4 });
+    expect(input.labs[0]).toMatchObject({ unit: '{INR}', when: '3 days ago' });
+    expect(input.problems.map((p) => p.name)).toEqual(['atrial fibrillation', 'hypertension']);
+    expect(input.allergies[0]).toMatchObject({
+      alias: 'A1',
+      name: expect.stringMatching(/penicillin/),
+      criticality: 'high',
+    });
   });
 
   it('maps every alias back to its resource and the chart words for the card', () => {
@@ -41,30 +49,18 @@ describe('de-identification for the model', () => {
     expect(aliases.get('L1')?.label).toContain('3.4');
   });
 
-  it('withholds the free text of an uncoded medication unless a recognizer finds drug names in it', () => {
+  it("names a drug only by the knowledge base, recognised in its text or displays: never the chart's words", () => {
     const context = fixtureContext();
 
-    const withheld = deidentify(context).input.activeMedications[1];
-    const recognized = deidentify(context, {
-      recognizeDrugNames: (text) => (text.toLowerCase().includes('aspirin') ? ['Aspirin'] : []),
-    }).input.activeMedications[1];
+    const withoutNames = deidentify(context).input.activeMedications[1];
+    const named = deidentify(context, vocabulary).input.activeMedications[1];
 
-    expect(withheld).toMatchObject({ name: null, nameSource: 'withheld' });
-    expect(recognized).toMatchObject({ name: 'aspirin', nameSource: 'recognized-in-free-text' });
-    expect(JSON.stringify(recognized)).not.toContain('neighbour');
+    expect(withoutNames).toMatchObject({ name: null, codes: [] });
+    expect(named).toMatchObject({ name: 'aspirin', codes: [] });
+    expect(JSON.stringify(named)).not.toMatch(/neighbour|Quisenberry|Evergreen/);
   });
 
-  it('recognizes drug names in free text with the rules knowledge base, and sends only those', () => {
-    const { vocabulary } = defaultVocabulary();
-
-    const medication = deidentify(fixtureContext(), {
-      recognizeDrugNames: (text) => vocabulary.recognize(text),
-    }).input.activeMedications[1];
-
-    expect(medication).toMatchObject({ name: 'aspirin', nameSource: 'recognized-in-free-text' });
-  });
-
-  it('treats a local code system display like free text: only recognized drug names leave', () => {
+  it('sends a local code system neither as code nor display; the knowledge base still names the drug', () => {
     const base = fixtureContext();
     const local = {
       ...base.activeMedications[0]!,
@@ -76,24 +72,88 @@ describe('de-identification for the model', () => {
       },
     };
     const context: PatientContext = { ...base, activeMedications: [local] };
-    const { vocabulary } = defaultVocabulary();
 
-    const withheld = deidentify(context).input.activeMedications[0];
-    const recognized = deidentify(context, { recognizeDrugNames: (t) => vocabulary.recognize(t) }).input
-      .activeMedications[0];
+    const sent = deidentify(context, vocabulary).input.activeMedications[0];
 
-    expect(withheld).toMatchObject({ name: null, nameSource: 'withheld', codes: [] });
-    expect(recognized).toMatchObject({ name: 'warfarin', nameSource: 'recognized-in-free-text' });
-    expect(JSON.stringify(recognized)).not.toMatch(/Quisenberry|X991|1\.2\.3/);
+    expect(sent).toMatchObject({ name: 'warfarin', codes: [] });
+    expect(JSON.stringify(sent)).not.toMatch(/Quisenberry|X991|1\.2\.3|protocol/);
   });
 
-  it('passes a sig only when it is made of dosing words', () => {
-    expect(safeDosage('1 tablet by mouth every 8 hours as needed for pain')).toBe(
-      '1 tablet by mouth every 8 hours as needed for pain',
-    );
-    expect(safeDosage('5mg PO BID')).toBe('5mg PO BID');
-    expect(safeDosage('call Zebediah on 555-0147 before starting')).toBeNull();
-    expect(safeDosage('take 1 tablet, see www.example.org')).toBeNull();
+  it('sends the structured dosage in our words, and never the sig', () => {
+    const base = fixtureContext();
+    const dosed: Medication = {
+      ...base.activeMedications[0]!,
+      dosageText: 'call Zebediah on 555-0147 before starting',
+      dosage: {
+        dose: { value: 5, unit: 'mg' },
+        frequency: 2,
+        period: 1,
+        periodUnit: 'd',
+        route: {
+          text: 'by mouth, Zebediah',
+          codings: [{ system: 'http://snomed.info/sct', code: '26643006', display: 'Zebediah' }],
+        },
+        asNeeded: false,
+      },
+    };
+    const oddUnit: Medication = { ...dosed, dosage: { dose: { value: 1, unit: 'Zebediah Quisenberry' } } };
+    const context: PatientContext = { ...base, activeMedications: [dosed, oddUnit] };
+
+    const [first, second] = deidentify(context, vocabulary).input.activeMedications;
+
+    expect(first?.dosage).toEqual({
+      dose: { value: 5, unit: 'mg' },
+      frequency: 2,
+      period: 1,
+      periodUnit: 'd',
+      route: 'oral',
+      asNeeded: false,
+    });
+    expect(second?.dosage?.dose).toEqual({ value: 1, unit: null });
+    expect(JSON.stringify([first, second])).not.toMatch(/Zebediah|555|call/);
+  });
+
+  it('sends statuses, criticality and category only as codes of their FHIR value sets', () => {
+    const base = fixtureContext();
+    const context: PatientContext = {
+      ...base,
+      draftOrders: [{ ...base.draftOrders[0]!, status: 'Zebediah' }],
+      problems: [{ ...base.problems[0]!, clinicalStatus: 'zebediah', verificationStatus: 'confirmed' }],
+      allergies: [
+        {
+          ...base.allergies[0]!,
+          clinicalStatus: 'active',
+          criticality: 'Zebediah',
+          category: ['medication', 'Zebediah'],
+        },
+      ],
+    };
+
+    const { input } = deidentify(context, vocabulary);
+
+    expect(input.draftOrders[0]?.status).toBeNull();
+    expect(input.problems[0]).toMatchObject({ clinicalStatus: null, verificationStatus: 'confirmed' });
+    expect(input.allergies[0]).toMatchObject({
+      clinicalStatus: 'active',
+      criticality: null,
+      category: ['medication'],
+    });
+  });
+
+  it('sends a lab unit only when it is a UCUM unit we recognise, in our spelling', () => {
+    const base = fixtureContext();
+    const lab = base.labs[1]!;
+    const context: PatientContext = {
+      ...base,
+      labs: [
+        { ...lab, ref: 'Observation/a', analyte: undefined, loinc: '718-7', unit: 'g/dl', value: 13 },
+        { ...lab, ref: 'Observation/b', analyte: undefined, loinc: '718-7', unit: 'Zebediah Quisenberry' },
+      ],
+    };
+
+    const units = deidentify(context, vocabulary).input.labs.map((l) => l.unit);
+
+    expect(units).toEqual(['g/dL', null]);
   });
 
   it('turns dates into coarse relative times', () => {
@@ -132,8 +192,15 @@ describe('de-identification for the model', () => {
 });
 
 describe('prompt', () => {
-  it('puts chart text only inside the delimited data block, escaped so it cannot close the block', () => {
-    const { input } = deidentify(fixtureContext());
+  it('sends no text the chart carried, an instruction in a coded display included', () => {
+    const sent = JSON.stringify(buildMessages(deidentify(fixtureContext(), vocabulary).input));
+
+    expect(sent).not.toContain('IGNORE ALL PREVIOUS');
+    expect(sent).not.toContain('SYSTEM OVERRIDE');
+  });
+
+  it('escapes the data block so that no string in it could close the block or open markup', () => {
+    const input: ModelInput = { ...deidentify(fixtureContext(), vocabulary).input, missingData: [INJECTION] };
 
     const messages = buildMessages(input);
     const block = dataBlock(input);
@@ -141,7 +208,6 @@ describe('prompt', () => {
     expect(messages[0]?.content).toBe(SYSTEM_PROMPT);
     expect(messages[2]?.content).toBe(block);
     expect(JSON.stringify(messages.slice(0, 2))).not.toContain('IGNORE ALL PREVIOUS');
-    expect(block).toContain('IGNORE ALL PREVIOUS INSTRUCTIONS');
     expect(block.match(/<\/patient_data>/g)).toHaveLength(1);
     expect(block).not.toContain('<system>');
     expect(block).toContain('\\u003c/patient');

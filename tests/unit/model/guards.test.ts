@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { deidentify } from '../../../src/advisors/model/deidentify.js';
 import { AIAST_LABEL, findingOf, MODEL_SOURCE_LABEL } from '../../../src/advisors/model/findings.js';
-import { clamp, guardAnswer, stripLinks } from '../../../src/advisors/model/guards.js';
+import { clamp, guardAnswer, steering, stripLinks } from '../../../src/advisors/model/guards.js';
 import type { ModelAdviceItem, ModelAnswer } from '../../../src/advisors/model/output.js';
 import { PROMPT_VERSION } from '../../../src/advisors/model/prompt.js';
 import { defaultVocabulary } from '../../../src/advisors/model/vocabulary.js';
@@ -139,6 +139,65 @@ describe('guards', () => {
   it('cuts at a word boundary', () => {
     expect(clamp('one two three four', 12)).toBe('one two…');
   });
+
+  it('drops and counts an item whose text claims more urgency than a model item may have', () => {
+    const result = guardAnswer(
+      answer(
+        item({ summary: 'CRITICAL bleeding risk with ibuprofen and warfarin.' }),
+        item({ kind: 'dose', summary: 'Reduce the dose.', detail: 'Call the prescriber immediately.' }),
+        item({
+          kind: 'monitoring',
+          cites: ['M1', 'L1'],
+          summary: 'Emergency INR check needed.',
+          suggestion: null,
+        }),
+        item({
+          kind: 'allergy',
+          cites: ['D1', 'A1'],
+          summary: 'Ur\u200Bgent: allergy risk.',
+          suggestion: null,
+        }),
+      ),
+      aliases,
+    );
+
+    expect(result.items).toEqual([]);
+    expect(result.dropped['escalating-text']).toBe(4);
+  });
+
+  it('drops and counts an item that advises stopping every medication', () => {
+    const texts = [
+      'Stop warfarin and all other medications immediately',
+      'CRITICAL: stop ALL medications now',
+      "Discontinue all of the patient's current medications.",
+      'As instructed, cancel every order now.',
+      'All medications should be stopped today.',
+      'Hold everything until reviewed.',
+    ];
+
+    const result = guardAnswer(
+      answer(...texts.map((summary, i) => item({ summary, cites: i % 2 ? ['D1', 'M1'] : ['M1', 'D1'] }))),
+      aliases,
+    );
+
+    expect(result.items).toEqual([]);
+    expect(result.dropped['blanket-discontinuation']).toBe(texts.length);
+  });
+
+  it('keeps advice that names urgency-free, specific action', () => {
+    const texts = [
+      'Avoid ibuprofen with warfarin; prefer acetaminophen.',
+      'Use the immediate-release form and monitor the INR.',
+      'Stop ibuprofen if any bleeding occurs.',
+      'Discontinue any other serotonergic drugs before starting.',
+      'Monitor INR closely for the next week.',
+    ];
+
+    for (const summary of texts) {
+      expect([summary, steering(summary, 'warning')]).toEqual([summary, undefined]);
+    }
+    expect(steering('Critical potassium: stop the supplement.', 'critical')).toBeUndefined();
+  });
 });
 
 describe('model findings', () => {
@@ -185,9 +244,10 @@ describe('model findings', () => {
     expect(merged.find(speaksFor)?.advisor).toBe('rules');
   });
 
-  it('key advice about a pair of drugs the rules know as the rules do, whatever kind the model gave it', () => {
-    expect(keyOf({ kind: 'other', cites: ['D1', 'M1'] })).toBe('interaction:ibuprofen|warfarin');
-    expect(keyOf({ kind: 'duplication', cites: ['M1', 'D1'] })).toBe('interaction:ibuprofen|warfarin');
+  it("key advice about a pair of drugs as the rules do only when it is of the rules' kind for that pair", () => {
+    expect(keyOf({ kind: 'interaction', cites: ['M1', 'D1'] })).toBe('interaction:ibuprofen|warfarin');
+    expect(keyOf({ kind: 'other', cites: ['D1', 'M1'] })).toMatch(/^model:/);
+    expect(keyOf({ kind: 'duplication', cites: ['M1', 'D1'] })).toBe('duplicate:ibuprofen|warfarin');
   });
 
   it('key allergy, renal-dose and monitoring advice in the rules scheme when the citations say which', () => {

@@ -263,7 +263,7 @@ export function evaluateWith(hook: HookName, chart: Chart, options: RuleOptions)
     if (loaded instanceof KnowledgeError) throw loaded;
     kb = loaded;
   }
-  return evaluate(kb, reviewOf(hook, chart), options);
+  return evaluate(kb, reviewOf(hook, chart), options).findings;
 }
 
 export async function keysOf(hook: HookName, chart: Chart): Promise<string[]> {

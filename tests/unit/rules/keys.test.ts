@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { dedupeFindings, findingKey, suppressOverridden } from '../../../src/advisors/rules/index.js';
+import { dedupeFindings, findingKey } from '../../../src/advisors/rules/index.js';
 import type { Finding } from '../../../src/advisors/types.js';
 
 function finding(key: string, severity: Finding['severity'], evidence: string[]): Finding {
@@ -27,19 +27,5 @@ describe('de-duplication within a run', () => {
     expect(merged).toHaveLength(2);
     expect(merged[0]).toMatchObject({ key: 'k', severity: 'warning' });
     expect(merged[0]?.evidence).toEqual(['A/2', 'A/1']);
-  });
-});
-
-describe('suppressing what the clinician already overrode', () => {
-  it('drops findings whose key was overridden and keeps the rest', () => {
-    const kept = suppressOverridden(
-      [finding('a', 'warning', ['X/1']), finding('b', 'critical', ['X/2'])],
-      new Set(['a']),
-    );
-    expect(kept.map((f) => f.key)).toEqual(['b']);
-  });
-
-  it('keeps everything when nothing was overridden', () => {
-    expect(suppressOverridden([finding('a', 'info', ['X/1'])], new Set())).toHaveLength(1);
   });
 });

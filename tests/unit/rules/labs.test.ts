@@ -69,8 +69,10 @@ describe('missing monitoring (patient-view)', () => {
     expect(await keysOf('patient-view', { active: [med('warfarin 5mg')], labs: [inr(2.5, 10)] })).toEqual([]);
   });
 
-  it('stays quiet when the labs could not be obtained', async () => {
-    expect(await keysOf('patient-view', { active: [med('warfarin 5mg')], missing: ['labs'] })).toEqual([]);
+  it('does not claim a missing INR when the labs could not be obtained: it says the check was not done', async () => {
+    const found = await findings('patient-view', { active: [med('warfarin 5mg')], missing: ['labs'] });
+    expect(found.map((f) => f.ruleId)).toEqual(['data-gap']);
+    expect(found[0]?.detail).toContain('**Lab monitoring** for **warfarin**');
   });
 
   it('does not nag about monitoring while ordering', async () => {

@@ -17,6 +17,7 @@ import { findingKey, SEVERITY_RANK } from '../keys.js';
 import type { AllergyReadingSpec, AllergyRuleSpec } from '../knowledgeFiles.js';
 import { type Allergen, allergyMatch } from '../matcher.js';
 import { suggestionsFor } from '../suggestions.js';
+import { anyIngredient, type RuleCheck } from '../check.js';
 
 interface Match {
   readonly allergy: Allergy;
@@ -123,3 +124,12 @@ export function allergyFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+export const allergyCheck: RuleCheck = {
+  id: 'allergies',
+  label: 'allergy check',
+  // Any ingredient can match an allergy directly, not only those in a class; eye drops and creams too.
+  needs: [{ data: 'allergies', appliesTo: anyIngredient }],
+  forms: 'every-form',
+  run: allergyFindings,
+};

@@ -71,3 +71,13 @@ export function combinationFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+/** Whether a combination this medication completes has a lab (eGFR, potassium) that can raise its severity. */
+export function combinationHasLabContext(ctx: RuleContext, rm: ResolvedMed, ingredient: string): boolean {
+  return ctx.kb.combinations.some(
+    ({ spec, sides }) =>
+      (spec.labContext?.length ?? 0) > 0 &&
+      sides.some((side) => side.has(ingredient)) &&
+      complete(sides, [rm], [...ctx.focus, ...ctx.others]) !== undefined,
+  );
+}

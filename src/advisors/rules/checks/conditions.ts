@@ -6,6 +6,7 @@ import { describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 import { suggestionsFor } from '../suggestions.js';
+import type { RuleCheck } from '../check.js';
 import { renalBandFor } from './renal.js';
 
 export function conditionFindings(ctx: RuleContext): Finding[] {
@@ -46,3 +47,15 @@ export function conditionFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+export const conditionCheck: RuleCheck = {
+  id: 'conditions',
+  label: 'drug–condition check',
+  needs: [
+    {
+      data: 'conditions',
+      appliesTo: (ctx, _rm, ingredient) => ctx.kb.conditions.some(({ drugs }) => drugs.has(ingredient)),
+    },
+  ],
+  run: conditionFindings,
+};

@@ -13,13 +13,16 @@
  */
 import { md } from '../../../cards/markdown.js';
 import { latestLab } from '../../../clinical/observations.js';
+import type { LabResult, PatientContext } from '../../../clinical/types.js';
 import type { Finding } from '../../types.js';
+import type { RuleCheck } from '../check.js';
 import { ruleFinding } from '../cardParts.js';
 import { describeLab, describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import { CREATININE_UMOL_PER_MGDL, RENAL_MAX_AGE_DAYS } from '../../../clinical/renal.js';
 import { administrationsPerDay, mgPerAdministration, mgPerDay, strengthOf } from '../dosage.js';
 import { findingKey } from '../keys.js';
+import type { PediatricDoseSpec } from '../knowledgeFiles.js';
 import { suggestionsFor } from '../suggestions.js';
 
 /** A child's weight changes fast: only a recent one is used for a per-kilogram limit. */
@@ -131,18 +134,31 @@ function weeklyFindings(ctx: RuleContext): Finding[] {
   return out;
 }
 
+/** A child's weight from the last 30 days: from the vital signs, else from the labs. */
+function childWeight(patient: PatientContext): LabResult | undefined {
+  return (
+    latestLab(patient.vitals ?? [], 'weight', patient.now, CHILD_WEIGHT_MAX_AGE_DAYS) ??
+    latestLab(patient.labs, 'weight', patient.now, CHILD_WEIGHT_MAX_AGE_DAYS)
+  );
+}
+
+/** The per-kilogram limit for a child of this age, when the knowledge base gives one for the ingredient. */
+function pediatricLimit(ctx: RuleContext, ingredient: string): PediatricDoseSpec | undefined {
+  const age = ctx.patient.patient.ageYears;
+  const spec = ctx.kb.pediatricDose.get(ingredient);
+  return age !== undefined && age < 18 && spec && age < spec.belowAge ? spec : undefined;
+}
+
 function pediatricDoseFindings(ctx: RuleContext, reviewed: Set<string>): Finding[] {
   const { kb, patient } = ctx;
   const age = patient.patient.ageYears;
   if (age === undefined || age >= 18) return [];
-  const weight =
-    latestLab(patient.vitals ?? [], 'weight', patient.now, CHILD_WEIGHT_MAX_AGE_DAYS) ??
-    latestLab(patient.labs, 'weight', patient.now, CHILD_WEIGHT_MAX_AGE_DAYS);
+  const weight = childWeight(patient);
   if (weight?.value === undefined || weight.value <= 0) return [];
   const out: Finding[] = [];
   for (const ingredient of reviewed) {
-    const spec = kb.pediatricDose.get(ingredient);
-    if (!spec || age >= spec.belowAge) continue;
+    const spec = pediatricLimit(ctx, ingredient);
+    if (!spec) continue;
     const sum = dailyTotal(ctx, ingredient);
     if (!sum) continue;
     const { parts, total } = sum;
@@ -241,3 +257,39 @@ export function doseFindings(ctx: RuleContext): Finding[] {
     ...pediatricDoseFindings(ctx, reviewed),
   ];
 }
+
+const isAdult = (ctx: RuleContext): boolean => (ctx.patient.patient.ageYears ?? 18) >= 18;
+
+export const doseCheck: RuleCheck = {
+  id: 'dose',
+  label: 'dose check',
+  needs: [
+    {
+      // The daily total sums every order and reported medication with the ingredient.
+      data: 'medications',
+      label: 'daily dose summed over all the orders',
+      appliesTo: (ctx, rm, ingredient) =>
+        rm.dosage !== undefined &&
+        ((isAdult(ctx) && ctx.kb.maxDailyDose.has(ingredient)) ||
+          pediatricLimit(ctx, ingredient) !== undefined),
+    },
+    {
+      data: 'labs',
+      label: 'children’s per-kilogram dose limit (body weight)',
+      appliesTo: (ctx, rm, ingredient) =>
+        rm.dosage !== undefined &&
+        pediatricLimit(ctx, ingredient) !== undefined &&
+        latestLab(ctx.patient.vitals ?? [], 'weight', ctx.patient.now, CHILD_WEIGHT_MAX_AGE_DAYS) ===
+          undefined,
+    },
+    {
+      data: 'labs',
+      label: 'dose-reduction criteria (body weight, creatinine)',
+      appliesTo: (ctx, _rm, ingredient) => {
+        const criteria = ctx.kb.reductionCriteria.get(ingredient)?.criteria;
+        return criteria?.maxWeightKg !== undefined || criteria?.minCreatinineMgDl !== undefined;
+      },
+    },
+  ],
+  run: doseFindings,
+};

@@ -19,7 +19,9 @@ import { pairKey, type Alternative } from '../knowledge.js';
 import type { InteractionSpec, OrderableLab } from '../knowledgeFiles.js';
 import { modifierHits } from '../labModifiers.js';
 import { suggestionsFor } from '../suggestions.js';
+import { combinationFindings, combinationHasLabContext } from './combinations.js';
 import { medicationPairs } from './pairs.js';
+import { anyIngredient, type RuleCheck } from '../check.js';
 
 interface Concern {
   readonly ruleId: string;
@@ -261,3 +263,46 @@ export function interactionFindings(ctx: RuleContext): Finding[] {
   }
   return [...dedupeFindings(duplicates), ...groupByDrug(ctx, pairs)];
 }
+
+/** Whether a pair of this medication has a concern that `matters` (whose severity a lab or a problem can raise). */
+function anyPairConcern(
+  ctx: RuleContext,
+  rm: ResolvedMed,
+  ingredient: string,
+  matters: (concern: Concern) => boolean,
+): boolean {
+  return medicationPairs(ctx).some(([m1, m2]) => {
+    const other = m1 === rm ? m2 : m2 === rm ? m1 : undefined;
+    return other?.ingredients.some((b) => concernsFor(ctx, ingredient, b)?.concerns.some(matters));
+  });
+}
+
+/** Whether a recent lab can raise the severity of a pair or a three-drug combination of this medication. */
+function hasLabContext(ctx: RuleContext, rm: ResolvedMed, ingredient: string): boolean {
+  return (
+    anyPairConcern(ctx, rm, ingredient, (c) => (c.labContext?.length ?? 0) > 0) ||
+    combinationHasLabContext(ctx, rm, ingredient)
+  );
+}
+
+/** Whether a problem on the list (COPD with a gabapentinoid and an opioid) can raise a pair's severity. */
+function hasConditionRisk(ctx: RuleContext, rm: ResolvedMed, ingredient: string): boolean {
+  return anyPairConcern(ctx, rm, ingredient, (c) => (c.raiseWhen?.conditions?.length ?? 0) > 0);
+}
+
+export const interactionCheck: RuleCheck = {
+  id: 'interactions',
+  label: 'drug interaction and duplicate therapy check',
+  needs: [
+    // Every ingredient duplicates itself: the check applies to each one against the medication list.
+    { data: 'medications', appliesTo: anyIngredient },
+    { data: 'labs', label: 'lab values that raise an interaction’s severity', appliesTo: hasLabContext },
+    {
+      data: 'conditions',
+      label: 'problems that raise an interaction’s severity',
+      appliesTo: hasConditionRisk,
+    },
+  ],
+  // Pairs, and the three-drug combinations (NSAID + ACE inhibitor or ARB + diuretic) of the same file.
+  run: (ctx) => [...interactionFindings(ctx), ...combinationFindings(ctx)],
+};

@@ -10,6 +10,7 @@ import { describeLab, describeMed, drugName, lowerName } from '../cardText.js';
 import { suggestionsFor } from '../suggestions.js';
 import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
+import type { RuleCheck } from '../check.js';
 
 const ANALYTE_LABEL: Readonly<Record<string, string>> = { inr: 'INR', egfr: 'eGFR', crcl: 'CrCl' };
 
@@ -53,3 +54,15 @@ export function labFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+export const labCheck: RuleCheck = {
+  id: 'labs',
+  label: 'lab-value check (a drug that raises an already high lab value)',
+  needs: [
+    {
+      data: 'labs',
+      appliesTo: (ctx, _rm, ingredient) => ctx.kb.highValue.some(({ drugs }) => drugs.has(ingredient)),
+    },
+  ],
+  run: labFindings,
+};

@@ -10,6 +10,7 @@ import { describeMed, drugName, lowerName } from '../cardText.js';
 import { suggestionsFor } from '../suggestions.js';
 import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
+import type { RuleCheck } from '../check.js';
 
 export function monitoringFindings(ctx: RuleContext): Finding[] {
   const { kb, patient } = ctx;
@@ -39,3 +40,17 @@ export function monitoringFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+export const monitoringCheck: RuleCheck = {
+  id: 'monitoring',
+  label: 'lab monitoring',
+  needs: [
+    {
+      data: 'labs',
+      appliesTo: (ctx, _rm, ingredient) => ctx.kb.monitoring.some(({ drugs }) => drugs.has(ingredient)),
+    },
+  ],
+  // An order is not the moment to nag about a lab.
+  hooks: ['patient-view'],
+  run: monitoringFindings,
+};

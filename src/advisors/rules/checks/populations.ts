@@ -18,6 +18,7 @@ import { findingKey, type FindingKind } from '../keys.js';
 import type { PopulationRuleSpec } from '../knowledgeFiles.js';
 import type { PopulationStatus } from '../populationStatus.js';
 import { suggestionsFor } from '../suggestions.js';
+import type { DataNeed, RuleCheck } from '../check.js';
 
 interface Population {
   readonly kind: FindingKind & ('pregnancy' | 'lactation' | 'pediatric' | 'geriatric');
@@ -103,10 +104,14 @@ function each<T extends PopulationRuleSpec>(
 /** Ages at which pregnancy and breastfeeding are considered (an unknown age is considered too). */
 const CHILDBEARING_AGES = { from: 10, to: 60 } as const;
 
+function childbearingAge(ctx: RuleContext): boolean {
+  const age = ctx.patient.patient.ageYears;
+  return age === undefined || (age >= CHILDBEARING_AGES.from && age <= CHILDBEARING_AGES.to);
+}
+
 export function pregnancyFindings(ctx: RuleContext): Finding[] {
   const { kb } = ctx;
-  const age = ctx.patient.patient.ageYears;
-  if (age !== undefined && (age < CHILDBEARING_AGES.from || age > CHILDBEARING_AGES.to)) return [];
+  if (!childbearingAge(ctx)) return [];
   if (!kb.pregnancy.some((r) => reviewedIn(ctx, r.drugs).length > 0)) return [];
   const pregnant = ctx.pregnancy();
   const lactating = ctx.lactation();
@@ -155,3 +160,46 @@ export function geriatricFindings(ctx: RuleContext): Finding[] {
     );
   });
 }
+
+/** Pregnancy and breastfeeding are read from the problem list and from status observations and hCG in the labs. */
+const pregnancyApplies: DataNeed['appliesTo'] = (ctx, _rm, ingredient) =>
+  childbearingAge(ctx) && ctx.kb.pregnancy.some(({ drugs }) => drugs.has(ingredient));
+
+export const pregnancyCheck: RuleCheck = {
+  id: 'pregnancy',
+  label: 'pregnancy and breastfeeding check',
+  needs: [
+    { data: 'conditions', appliesTo: pregnancyApplies },
+    { data: 'labs', appliesTo: pregnancyApplies },
+  ],
+  run: pregnancyFindings,
+};
+
+export const pediatricCheck: RuleCheck = {
+  id: 'pediatric',
+  label: 'children’s check',
+  needs: [
+    {
+      // Rules that hold only with a condition (aspirin with a viral illness); the others need only the age.
+      data: 'conditions',
+      appliesTo: (ctx, _rm, ingredient) => {
+        const age = ctx.patient.patient.ageYears;
+        return (
+          age !== undefined &&
+          ctx.kb.pediatric.some(
+            ({ spec, drugs }) => spec.condition !== undefined && age < spec.belowAge && drugs.has(ingredient),
+          )
+        );
+      },
+    },
+  ],
+  run: pediatricFindings,
+};
+
+export const geriatricCheck: RuleCheck = {
+  id: 'geriatric',
+  label: 'older adults’ check (Beers Criteria)',
+  // The age alone decides; a condition on the problem list can only make a finding quieter.
+  needs: [],
+  run: geriatricFindings,
+};

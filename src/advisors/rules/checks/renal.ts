@@ -18,6 +18,7 @@ import { mgPerDay } from '../dosage.js';
 import { findingKey, maxSeverity } from '../keys.js';
 import type { RenalAction, RenalBandSpec, RenalSpec } from '../knowledgeFiles.js';
 import { suggestionsFor } from '../suggestions.js';
+import type { RuleCheck } from '../check.js';
 
 const METRIC_LABEL = { egfr: 'eGFR', crcl: 'CrCl' } as const;
 const UNIT_LABEL = { egfr: 'mL/min/1.73 m²', crcl: 'mL/min' } as const;
@@ -171,3 +172,20 @@ export function renalFindings(ctx: RuleContext): Finding[] {
   }
   return out;
 }
+
+export const renalCheck: RuleCheck = {
+  id: 'renal',
+  label: 'renal dosing',
+  needs: [
+    // Kidney function comes from the labs (eGFR, CrCl, or creatinine for an estimate).
+    { data: 'labs', appliesTo: (ctx, _rm, ingredient) => ctx.kb.renal.has(ingredient) },
+    {
+      // A band that holds only with a condition (edoxaban above CrCl 95 in atrial fibrillation).
+      data: 'conditions',
+      label: 'renal dosing limits that depend on a condition',
+      appliesTo: (ctx, _rm, ingredient) =>
+        ctx.kb.renal.get(ingredient)?.bands.some((b) => b.condition !== undefined) ?? false,
+    },
+  ],
+  run: renalFindings,
+};
