@@ -12,7 +12,6 @@ import { assessRenalFunction, latestWeight, type RenalFunction } from '../../cli
 import type { Allergy } from '../../clinical/types.js';
 import type { Review } from '../types.js';
 import { problemMatches, type ProblemTerms, termsOf } from './conditionMatch.js';
-import { dosageFromMedication, type RuleDosage } from './dosage.js';
 import type { KnowledgeBase } from './knowledge.js';
 import { type Allergen, allergenOf, ingredientsOfMedication } from './matcher.js';
 import { populationStatus, type PopulationStatus } from './populationStatus.js';
@@ -25,12 +24,6 @@ export interface ResolvedMed {
   readonly systemic: boolean;
   /** A MedicationStatement: what the patient says they take, not an order. */
   readonly reported: boolean;
-  readonly dosage?: RuleDosage;
-}
-
-export interface RuleOptions {
-  /** Where a medication's structured dosage comes from (tests give their own). */
-  readonly dosageOf?: (med: Medication) => RuleDosage | undefined;
 }
 
 export interface RuleContext {
@@ -66,18 +59,15 @@ function lazy<T>(compute: () => T): () => T {
   };
 }
 
-export function buildContext(kb: KnowledgeBase, review: Review, options: RuleOptions = {}): RuleContext {
+export function buildContext(kb: KnowledgeBase, review: Review): RuleContext {
   const { patient } = review;
-  const dosageOf = options.dosageOf ?? dosageFromMedication;
   const resolve = (med: Medication): ResolvedMed => {
     const ingredients = ingredientsOfMedication(kb, med);
-    const dosage = dosageOf(med);
     return {
       med,
       ingredients,
-      systemic: isSystemic(kb, med, ingredients, dosage),
+      systemic: isSystemic(kb, med, ingredients),
       reported: med.ref.startsWith('MedicationStatement/'),
-      ...(dosage && { dosage }),
     };
   };
   const reviewed = review.focus.map(resolve);

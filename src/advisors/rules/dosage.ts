@@ -1,37 +1,16 @@
 /**
- * The rules' own view of a structured dosage (FHIR Dosage: doseAndRate.doseQuantity, timing.repeat, route), and
- * the arithmetic the dose checks need: administrations per day, and milligrams of one ingredient per day — for
- * a combination product from the strengths its RxNorm name states ("Acetaminophen 325 MG / oxyCODONE
- * Hydrochloride 5 MG Oral Tablet", two tablets four times a day → 2,600 mg acetaminophen).
- *
- * `dosageFromMedication` is the one adapter from the normalized `Medication`: the normalizer does not expose a
- * structured dosage yet, so it returns nothing and every dose check stays silent until it does.
+ * Dose arithmetic on the normalized structured dosage (`Medication.dosage`: FHIR Dosage doseAndRate.doseQuantity,
+ * timing.repeat, route — `src/clinical/medications.ts`): administrations per day, and milligrams of one ingredient
+ * per day — for a combination product from the strengths its RxNorm name states ("Acetaminophen 325 MG /
+ * oxyCODONE Hydrochloride 5 MG Oral Tablet", two tablets four times a day → 2,600 mg acetaminophen).
  */
 import { nameTokens } from '../../clinical/text.js';
-import type { Medication } from '../../clinical/types.js';
+import type { Dosage, Medication } from '../../clinical/types.js';
+import { ucumUnit } from '../../clinical/units.js';
+import type { UnitOfTime } from '../../clinical/valueSets.js';
 import type { KnowledgeBase } from './knowledge.js';
 
-/** UCUM units of time FHIR allows in `Timing.repeat.periodUnit`. */
-export type PeriodUnit = 's' | 'min' | 'h' | 'd' | 'wk' | 'mo' | 'a';
-
-export interface RuleDosage {
-  /** One administration: 500 mg, 2 tablets, 5 mL. */
-  readonly doseQuantity?: { readonly value: number; readonly unit: string };
-  /** `frequency` administrations every `period` `periodUnit` (2 per 1 d = twice daily). */
-  readonly frequency?: number;
-  readonly period?: number;
-  readonly periodUnit?: PeriodUnit;
-  /** Route as text or display (oral, topical, intravenous…). */
-  readonly route?: string;
-  readonly asNeeded?: boolean;
-}
-
-/** The structured dosage of a normalized medication, once the normalizer provides one. */
-export function dosageFromMedication(_med: Medication): RuleDosage | undefined {
-  return undefined;
-}
-
-const DAYS_PER: Readonly<Record<PeriodUnit, number>> = {
+const DAYS_PER: Readonly<Record<UnitOfTime, number>> = {
   s: 1 / 86_400,
   min: 1 / 1_440,
   h: 1 / 24,
@@ -42,31 +21,33 @@ const DAYS_PER: Readonly<Record<PeriodUnit, number>> = {
 };
 
 /** Administrations per day (twice weekly = 2/7); undefined when the timing is not fully stated. */
-export function administrationsPerDay(dosage: RuleDosage): number | undefined {
+export function administrationsPerDay(dosage: Dosage): number | undefined {
   const { frequency = 1, period, periodUnit } = dosage;
   if (period === undefined || periodUnit === undefined || period <= 0 || frequency <= 0) return undefined;
   return frequency / (period * DAYS_PER[periodUnit]);
 }
 
-const MASS_TO_MG: Readonly<Record<string, number>> = { mg: 1, g: 1000, mcg: 0.001, ug: 0.001 };
-const UNIT_DOSE_WORDS = new Set([
-  'tablet',
-  'tablets',
-  'tab',
-  'tabs',
-  'capsule',
-  'capsules',
-  'cap',
-  'caps',
+/** Milligrams per unit of mass (UCUM codes, as `ucumUnit` spells them). */
+const MASS_TO_MG: Readonly<Record<string, number>> = { mg: 1, g: 1000, ug: 0.001 };
+/** One unit of the product (a tablet, a capsule…): UCUM annotations and the words sigs use for them. */
+const UNIT_DOSES = new Set([
+  '{tbl}',
+  '{capsule}',
+  '{patch}',
+  '1',
   'tbl',
   'each',
   'ea',
-  '1',
   'dose',
   'lozenge',
   'suppository',
   'patch',
 ]);
+
+/** A dose unit as we reason about it: the UCUM unit when we recognise it (`tablets` → `{tbl}`), else its words. */
+function doseUnit(unit: string | undefined): string {
+  return ucumUnit(unit) ?? nameTokens(unit ?? '').join(' ');
+}
 
 export interface Strength {
   readonly mg: number;
@@ -107,17 +88,17 @@ export function mgPerAdministration(
   med: Medication,
   ingredients: readonly string[],
   ingredient: string,
-  dosage: RuleDosage,
+  dosage: Dosage,
 ): number | undefined {
-  const dose = dosage.doseQuantity;
+  const dose = dosage.dose;
   if (!dose || dose.value <= 0) return undefined;
-  const unit = nameTokens(dose.unit).join(' ');
+  const unit = doseUnit(dose.unit);
   const mass = MASS_TO_MG[unit];
   if (mass !== undefined) return ingredients.length === 1 ? dose.value * mass : undefined;
   const strength = strengthOf(kb, med, ingredient);
   if (!strength) return undefined;
-  if (unit === 'ml') return strength.perMl ? dose.value * strength.mg : undefined;
-  return UNIT_DOSE_WORDS.has(unit) && !strength.perMl ? dose.value * strength.mg : undefined;
+  if (unit === 'mL') return strength.perMl ? dose.value * strength.mg : undefined;
+  return UNIT_DOSES.has(unit) && !strength.perMl ? dose.value * strength.mg : undefined;
 }
 
 export function mgPerDay(
@@ -125,7 +106,7 @@ export function mgPerDay(
   med: Medication,
   ingredients: readonly string[],
   ingredient: string,
-  dosage: RuleDosage,
+  dosage: Dosage,
 ): number | undefined {
   const perAdministration = mgPerAdministration(kb, med, ingredients, ingredient, dosage);
   const perDay = administrationsPerDay(dosage);

@@ -17,7 +17,7 @@ import { labCheck } from './checks/labs.js';
 import { monitoringCheck } from './checks/monitoring.js';
 import { geriatricCheck, pediatricCheck, pregnancyCheck } from './checks/populations.js';
 import { renalCheck } from './checks/renal.js';
-import { buildContext, type RuleOptions } from './context.js';
+import { buildContext } from './context.js';
 import { dataGapFinding, dataGaps } from './dataGaps.js';
 import { dedupeFindings, SEVERITY_RANK } from './keys.js';
 import type { KnowledgeBase } from './knowledge.js';
@@ -74,8 +74,8 @@ function foldLabsIntoInteractions(findings: readonly Finding[]): Finding[] {
   return out;
 }
 
-export function evaluate(kb: KnowledgeBase, review: Review, options: RuleOptions = {}): RuleRun {
-  const ctx = buildContext(kb, review, options);
+export function evaluate(kb: KnowledgeBase, review: Review): RuleRun {
+  const ctx = buildContext(kb, review);
   if (ctx.reviewed.length === 0) return { findings: [], gaps: [] };
   const checks = RULE_CHECKS.filter((check) => runsOn(check, review.hook));
   const findings = checks.flatMap((check) => check.run(ctx));

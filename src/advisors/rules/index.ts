@@ -16,8 +16,6 @@ export { findingKey, dedupeFindings, type FindingKind } from './keys.js';
 export { loadKnowledge, KnowledgeError, type KnowledgeBase } from './knowledge.js';
 export { evaluate, RULE_CHECKS, type RuleRun } from './engine.js';
 export { DATA_GAP_RULE } from './dataGaps.js';
-export type { RuleOptions } from './context.js';
-export type { RuleDosage } from './dosage.js';
 
 export interface RulesAdvisorOptions {
   /** Folder of the knowledge JSON files (default: `knowledge/` at the project root). */

@@ -7,7 +7,7 @@
  */
 import { nameTokens } from '../../clinical/text.js';
 import type { Medication } from '../../clinical/types.js';
-import type { RuleDosage } from './dosage.js';
+import { textsOf } from '../../clinical/concept.js';
 import type { KnowledgeBase } from './knowledge.js';
 
 /** Words of RxNorm dose forms and of sigs that mean a local use. */
@@ -43,18 +43,14 @@ function localWordIn(text: string | undefined): boolean {
   return local;
 }
 
-export function isSystemic(
-  kb: KnowledgeBase,
-  med: Medication,
-  ingredients: readonly string[],
-  dosage: RuleDosage | undefined,
-): boolean {
+export function isSystemic(kb: KnowledgeBase, med: Medication, ingredients: readonly string[]): boolean {
   if (ingredients.some((i) => kb.topicalIsSystemic.has(i))) return true;
+  const route = med.dosage?.route;
   const texts = [
     med.concept.text,
     ...med.concept.codings.map((c) => c.display),
     med.dosageText,
-    dosage?.route,
+    ...(route ? textsOf(route) : []),
   ];
   return !texts.some(localWordIn);
 }

@@ -6,6 +6,7 @@ import type {
   AllergyIntolerance,
   Bundle,
   Condition,
+  Dosage,
   FhirResource,
   MedicationRequest,
   MedicationStatement,
@@ -21,7 +22,6 @@ import {
   type KnowledgeBase,
   type RulesAdvisor,
 } from '../../../src/advisors/rules/index.js';
-import type { RuleOptions } from '../../../src/advisors/rules/context.js';
 import type { Finding, Review } from '../../../src/advisors/types.js';
 import type { HookName, PrefetchKey } from '../../../src/cds/types.js';
 import { normalizePatientContext } from '../../../src/clinical/normalize.js';
@@ -42,6 +42,34 @@ export interface MedOptions {
   readonly rxcui?: string;
   readonly status?: MedicationRequest['status'];
   readonly selected?: boolean;
+  /** A structured dosage instruction (`dosing`). */
+  readonly dosage?: Dosage;
+}
+
+/**
+ * A structured FHIR dosage: `value` `unit` per administration, `frequency` times every `period` `periodUnit`; the
+ * unit coded in UCUM when it is one (`mg`, `mL`, `{tbl}`), else as text (`tablet`).
+ */
+export function dosing(
+  value: number,
+  unit: string,
+  frequency: number,
+  period = 1,
+  periodUnit: 's' | 'min' | 'h' | 'd' | 'wk' | 'mo' | 'a' = 'd',
+): Dosage {
+  const ucum = /^(mg|g|ug|mL|\{[a-z]+\})$/.test(unit);
+  return {
+    timing: { repeat: { frequency, period, periodUnit } },
+    doseAndRate: [
+      {
+        doseQuantity: {
+          value,
+          unit,
+          ...(ucum && { system: 'http://unitsofmeasure.org', code: unit }),
+        },
+      },
+    ],
+  };
 }
 
 export function med(text: string, options: MedOptions = {}): MedicationRequest & { selected?: boolean } {
@@ -55,6 +83,7 @@ export function med(text: string, options: MedOptions = {}): MedicationRequest &
       text,
       ...(options.rxcui && { coding: [{ system: RXNORM, code: options.rxcui, display: text }] }),
     },
+    ...(options.dosage && { dosageInstruction: [options.dosage] }),
     ...(options.selected !== undefined && { selected: options.selected }),
   };
 }
@@ -256,14 +285,14 @@ export async function findings(hook: HookName, chart: Chart): Promise<readonly F
 
 let kb: KnowledgeBase | undefined;
 
-/** Findings through `evaluate` directly, for options the service does not set yet (structured dosages). */
-export function evaluateWith(hook: HookName, chart: Chart, options: RuleOptions): readonly Finding[] {
+/** Findings through `evaluate` directly: synchronous, for tests that check many charts. */
+export function evaluateChart(hook: HookName, chart: Chart): readonly Finding[] {
   if (!kb) {
     const loaded = loadKnowledge();
     if (loaded instanceof KnowledgeError) throw loaded;
     kb = loaded;
   }
-  return evaluate(kb, reviewOf(hook, chart), options).findings;
+  return evaluate(kb, reviewOf(hook, chart)).findings;
 }
 
 export async function keysOf(hook: HookName, chart: Chart): Promise<string[]> {

@@ -1,15 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
-import { loadKnowledge, type KnowledgeBase, type RuleDosage } from '../../../src/advisors/rules/index.js';
+import { loadKnowledge, type KnowledgeBase } from '../../../src/advisors/rules/index.js';
 import { administrationsPerDay, mgPerDay } from '../../../src/advisors/rules/dosage.js';
-import type { Medication } from '../../../src/clinical/types.js';
-import { creatinine, draft, evaluateWith, med, weight } from './builders.js';
+import type { Dosage, Medication } from '../../../src/clinical/types.js';
+import type { Dosage as FhirDosage } from 'fhir/r4.js';
+import { creatinine, dosing, draft, evaluateChart, med, weight } from './builders.js';
 
-/** Structured dosages by product text, standing in for the normalizer's until it provides them. */
-function dosages(byText: Record<string, RuleDosage>) {
-  return { dosageOf: (m: Medication) => byText[m.concept.text] };
-}
-const daily = (value: number, unit: string, times: number): RuleDosage => ({
-  doseQuantity: { value, unit },
+/** A normalized dosage (`Medication.dosage`), for the arithmetic on its own. */
+const daily = (value: number, unit: string, times: number): Dosage => ({
+  dose: { value, unit },
   frequency: times,
   period: 1,
   periodUnit: 'd',
@@ -28,8 +26,8 @@ describe('dose arithmetic', () => {
       concept: { text: 'Acetaminophen 325 MG / oxyCODONE Hydrochloride 5 MG Oral Tablet', codings: [] },
     } as unknown as Medication;
     const ingredients = ['acetaminophen', 'oxycodone'];
-    const twoEverySixHours: RuleDosage = {
-      doseQuantity: { value: 2, unit: 'TAB' },
+    const twoEverySixHours: Dosage = {
+      dose: { value: 2, unit: 'TAB' },
       frequency: 1,
       period: 6,
       periodUnit: 'h',
@@ -46,11 +44,11 @@ describe('maximum daily dose, summed over every order', () => {
   const percocet = 'Acetaminophen 325 MG / oxyCODONE Hydrochloride 5 MG Oral Tablet';
 
   it('adds acetaminophen from a combination product to a plain one and warns above 4 g a day', () => {
-    const found = evaluateWith(
-      'order-sign',
-      { patient: { birthDate: '1980-01-01' }, active: [med(tylenol)], drafts: [draft(percocet)] },
-      dosages({ [tylenol]: daily(1000, 'mg', 3), [percocet]: daily(2, 'tablet', 4) }),
-    );
+    const found = evaluateChart('order-sign', {
+      patient: { birthDate: '1980-01-01' },
+      active: [med(tylenol, { dosage: dosing(1000, 'mg', 3) })],
+      drafts: [draft(percocet, { dosage: dosing(2, 'tablet', 4) })],
+    });
     const dose = found.find((f) => f.key === 'dose:acetaminophen');
     expect(dose).toMatchObject({ ruleId: 'dose/max-acetaminophen', severity: 'warning' });
     expect(dose?.summary).toContain('5600 mg/day');
@@ -59,29 +57,27 @@ describe('maximum daily dose, summed over every order', () => {
 
   it('stays quiet within the limit, and when doses cannot be read', () => {
     expect(
-      evaluateWith(
-        'order-sign',
-        { patient: { birthDate: '1980-01-01' }, active: [med(tylenol)], drafts: [draft(percocet)] },
-        dosages({ [tylenol]: daily(500, 'mg', 2), [percocet]: daily(1, 'tablet', 4) }),
-      ).filter((f) => f.key.startsWith('dose:')),
+      evaluateChart('order-sign', {
+        patient: { birthDate: '1980-01-01' },
+        active: [med(tylenol, { dosage: dosing(500, 'mg', 2) })],
+        drafts: [draft(percocet, { dosage: dosing(1, 'tablet', 4) })],
+      }).filter((f) => f.key.startsWith('dose:')),
     ).toEqual([]);
     expect(
-      evaluateWith(
-        'order-sign',
-        { patient: { birthDate: '1980-01-01' }, drafts: [draft(percocet)] },
-        {},
-      ).filter((f) => f.key.startsWith('dose:')),
+      evaluateChart('order-sign', {
+        patient: { birthDate: '1980-01-01' },
+        drafts: [draft(percocet)],
+      }).filter((f) => f.key.startsWith('dose:')),
     ).toEqual([]);
   });
 
   it('uses the lower limit from the age the label gives (citalopram 20 mg a day over 60)', () => {
     const order = 'citalopram 40 MG Oral Tablet';
     const check = (birthDate: string) =>
-      evaluateWith(
-        'order-sign',
-        { patient: { birthDate }, drafts: [draft(order)] },
-        dosages({ [order]: daily(40, 'mg', 1) }),
-      )
+      evaluateChart('order-sign', {
+        patient: { birthDate },
+        drafts: [draft(order, { dosage: dosing(40, 'mg', 1) })],
+      })
         .filter((f) => f.key === 'dose:citalopram')
         .map((f) => f.severity);
     expect(check('1990-01-01')).toEqual([]);
@@ -92,24 +88,19 @@ describe('maximum daily dose, summed over every order', () => {
 describe('weekly drugs ordered daily', () => {
   const mtx = 'Methotrexate 2.5 MG Oral Tablet';
   it('warns when methotrexate is ordered daily', () => {
-    const [finding] = evaluateWith(
-      'order-select',
-      { patient: { birthDate: '1980-01-01' }, drafts: [draft(mtx)] },
-      dosages({ [mtx]: daily(7.5, 'mg', 1) }),
-    );
+    const [finding] = evaluateChart('order-select', {
+      patient: { birthDate: '1980-01-01' },
+      drafts: [draft(mtx, { dosage: dosing(7.5, 'mg', 1) })],
+    });
     expect(finding).toMatchObject({ key: 'dose:methotrexate|weekly', severity: 'warning' });
   });
   it('is quiet once weekly, or split over one day a week', () => {
-    for (const dosage of [
-      { doseQuantity: { value: 15, unit: 'mg' }, frequency: 1, period: 1, periodUnit: 'wk' },
-      { doseQuantity: { value: 5, unit: 'mg' }, frequency: 3, period: 1, periodUnit: 'wk' },
-    ] as RuleDosage[]) {
+    for (const dosage of [dosing(15, 'mg', 1, 1, 'wk'), dosing(5, 'mg', 3, 1, 'wk')]) {
       expect(
-        evaluateWith(
-          'order-select',
-          { patient: { birthDate: '1980-01-01' }, drafts: [draft(mtx)] },
-          dosages({ [mtx]: dosage }),
-        ),
+        evaluateChart('order-select', {
+          patient: { birthDate: '1980-01-01' },
+          drafts: [draft(mtx, { dosage })],
+        }),
       ).toEqual([]);
     }
   });
@@ -119,11 +110,11 @@ describe("children's per-kilogram limits", () => {
   const syrup = 'Ibuprofen 20 MG/ML Oral Suspension';
   const child = { birthDate: '2020-02-01' };
   it('warns above 40 mg/kg/day with a recent weight', () => {
-    const [finding] = evaluateWith(
-      'order-sign',
-      { patient: child, vitals: [weight(15)], drafts: [draft(syrup)] },
-      dosages({ [syrup]: daily(10, 'mL', 4) }),
-    );
+    const [finding] = evaluateChart('order-sign', {
+      patient: child,
+      vitals: [weight(15)],
+      drafts: [draft(syrup, { dosage: dosing(10, 'mL', 4) })],
+    });
     expect(finding).toMatchObject({
       key: 'dose:ibuprofen',
       ruleId: 'dose/pediatric-ibuprofen',
@@ -133,18 +124,18 @@ describe("children's per-kilogram limits", () => {
   });
   it('is quiet within the limit, and without a weight from the last 30 days', () => {
     expect(
-      evaluateWith(
-        'order-sign',
-        { patient: child, vitals: [weight(15)], drafts: [draft(syrup)] },
-        dosages({ [syrup]: daily(7.5, 'mL', 3) }),
-      ),
+      evaluateChart('order-sign', {
+        patient: child,
+        vitals: [weight(15)],
+        drafts: [draft(syrup, { dosage: dosing(7.5, 'mL', 3) })],
+      }),
     ).toEqual([]);
     expect(
-      evaluateWith(
-        'order-sign',
-        { patient: child, vitals: [weight(15, 60)], drafts: [draft(syrup)] },
-        dosages({ [syrup]: daily(10, 'mL', 4) }),
-      ),
+      evaluateChart('order-sign', {
+        patient: child,
+        vitals: [weight(15, 60)],
+        drafts: [draft(syrup, { dosage: dosing(10, 'mL', 4) })],
+      }),
     ).toEqual([]);
   });
 });
@@ -152,14 +143,14 @@ describe("children's per-kilogram limits", () => {
 describe('renal dose ceilings, with Cockcroft–Gault from the vital-sign weight', () => {
   const gaba = 'gabapentin 600 MG Oral Tablet';
   // 80-year-old woman, creatinine 1.4 mg/dL, 60 kg: CrCl = (140-80)*60/(72*1.4)*0.85 ≈ 30 → the 30–59 band.
-  const chart = {
+  const chart = (dosage?: FhirDosage) => ({
     patient: { birthDate: '1946-01-01', gender: 'female' as const },
     labs: [creatinine(1.3)],
     vitals: [weight(60)],
-    drafts: [draft(gaba)],
-  };
+    drafts: [draft(gaba, { ...(dosage && { dosage }) })],
+  });
   it('warns when the ordered daily dose is above the band ceiling, and says the CrCl came from Cockcroft–Gault', () => {
-    const renal = evaluateWith('order-sign', chart, dosages({ [gaba]: daily(600, 'mg', 3) })).find(
+    const renal = evaluateChart('order-sign', chart(dosing(600, 'mg', 3))).find(
       (f) => f.key === 'renal:gabapentin',
     );
     expect(renal?.severity).toBe('warning');
@@ -168,13 +159,11 @@ describe('renal dose ceilings, with Cockcroft–Gault from the vital-sign weight
   });
   it('stays quiet when the dose is already within the ceiling', () => {
     expect(
-      evaluateWith('order-sign', chart, dosages({ [gaba]: daily(300, 'mg', 2) })).find(
-        (f) => f.key === 'renal:gabapentin',
-      ),
+      evaluateChart('order-sign', chart(dosing(300, 'mg', 2))).find((f) => f.key === 'renal:gabapentin'),
     ).toBeUndefined();
   });
   it('falls back to eGFR, and says so, without a weight', () => {
-    const renal = evaluateWith('order-sign', { ...chart, vitals: [] }, {}).find(
+    const renal = evaluateChart('order-sign', { ...chart(), vitals: [] }).find(
       (f) => f.key === 'renal:gabapentin',
     );
     expect(renal?.detail).toContain('Kidney function used: eGFR by CKD');

@@ -46,8 +46,8 @@ function dailyTotal(
 function contributions(ctx: RuleContext, ingredient: string): Contribution[] {
   const out: Contribution[] = [];
   for (const rm of [...ctx.focus, ...ctx.others]) {
-    if (!rm.dosage || !rm.ingredients.includes(ingredient)) continue;
-    const daily = mgPerDay(ctx.kb, rm.med, rm.ingredients, ingredient, rm.dosage);
+    if (!rm.med.dosage || !rm.ingredients.includes(ingredient)) continue;
+    const daily = mgPerDay(ctx.kb, rm.med, rm.ingredients, ingredient, rm.med.dosage);
     if (daily !== undefined) out.push({ rm, mgPerDay: daily });
   }
   return out;
@@ -104,8 +104,8 @@ function weeklyFindings(ctx: RuleContext): Finding[] {
   const { kb } = ctx;
   const out: Finding[] = [];
   for (const rm of ctx.focus) {
-    if (!rm.dosage) continue;
-    const perDay = administrationsPerDay(rm.dosage);
+    if (!rm.med.dosage) continue;
+    const perDay = administrationsPerDay(rm.med.dosage);
     if (perDay === undefined) continue;
     for (const ingredient of rm.ingredients) {
       const spec = kb.weeklyDose.get(ingredient);
@@ -189,7 +189,7 @@ function pediatricDoseFindings(ctx: RuleContext, reviewed: Set<string>): Finding
 
 /** The dose per administration: from the structured dosage, else the per-unit strength the product name states. */
 function doseMg(ctx: RuleContext, rm: ResolvedMed, ingredient: string): number | undefined {
-  if (rm.dosage) return mgPerAdministration(ctx.kb, rm.med, rm.ingredients, ingredient, rm.dosage);
+  if (rm.med.dosage) return mgPerAdministration(ctx.kb, rm.med, rm.ingredients, ingredient, rm.med.dosage);
   const strength = strengthOf(ctx.kb, rm.med, ingredient);
   return strength && !strength.perMl ? strength.mg : undefined;
 }
@@ -248,7 +248,7 @@ function reductionFindings(ctx: RuleContext): Finding[] {
 
 export function doseFindings(ctx: RuleContext): Finding[] {
   const reductions = reductionFindings(ctx);
-  if (!ctx.focus.some((rm) => rm.dosage)) return reductions;
+  if (!ctx.focus.some((rm) => rm.med.dosage)) return reductions;
   const reviewed = reviewedIngredients(ctx);
   return [
     ...reductions,
@@ -269,7 +269,7 @@ export const doseCheck: RuleCheck = {
       data: 'medications',
       label: 'daily dose summed over all the orders',
       appliesTo: (ctx, rm, ingredient) =>
-        rm.dosage !== undefined &&
+        rm.med.dosage !== undefined &&
         ((isAdult(ctx) && ctx.kb.maxDailyDose.has(ingredient)) ||
           pediatricLimit(ctx, ingredient) !== undefined),
     },
@@ -277,7 +277,7 @@ export const doseCheck: RuleCheck = {
       data: 'labs',
       label: 'children’s per-kilogram dose limit (body weight)',
       appliesTo: (ctx, rm, ingredient) =>
-        rm.dosage !== undefined &&
+        rm.med.dosage !== undefined &&
         pediatricLimit(ctx, ingredient) !== undefined &&
         latestLab(ctx.patient.vitals ?? [], 'weight', ctx.patient.now, CHILD_WEIGHT_MAX_AGE_DAYS) ===
           undefined,

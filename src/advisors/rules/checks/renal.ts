@@ -110,8 +110,8 @@ function findingFor(
   let severity: Severity =
     rm.med.origin === 'draft' && band.startSeverity ? band.startSeverity : band.severity;
   const extra: string[] = [];
-  if (band.maxDailyMg !== undefined && rm.dosage) {
-    const daily = mgPerDay(kb, rm.med, rm.ingredients, ingredient, rm.dosage);
+  if (band.maxDailyMg !== undefined && rm.med.dosage) {
+    const daily = mgPerDay(kb, rm.med, rm.ingredients, ingredient, rm.med.dosage);
     if (daily !== undefined && daily <= band.maxDailyMg && band.action === 'reduce-dose') return undefined;
     if (daily !== undefined && daily > band.maxDailyMg) {
       severity = maxSeverity(severity, 'warning');
