@@ -50,6 +50,11 @@ export interface Finding {
    * with the same key say the same thing; the rules' one wins.
    */
   readonly key: string;
+  /**
+   * Keys of the narrower concerns this finding speaks for (one card for a drug with several interactions covers each
+   * pair's key): a model finding with one of these keys folds into this card, as if it had the same key.
+   */
+  readonly covers?: readonly string[];
   readonly severity: Severity;
   /** One sentence under 140 characters. */
   readonly summary: string;

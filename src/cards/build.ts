@@ -69,6 +69,7 @@ function recordOf(
     suggestionUuids: (card.suggestions ?? []).map((s) => s.uuid),
     findingKey: finding.key,
     ...(draftOrders.length > 0 && { draftOrders }),
+    ...(finding.covers?.length && { covers: [...finding.covers] }),
   };
 }
 

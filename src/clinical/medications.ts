@@ -185,6 +185,7 @@ export function medicationFromRequest(
     selected: origin === 'draft' && selections.has(ref),
     intent: asString(mr.intent),
     medicationRef: drug.medicationRef,
+    resource: mr,
   };
 }
 
@@ -199,10 +200,35 @@ export function medicationFromStatement(ms: JsonRecord, index: ResourceIndex): M
     ingredients: drug.ingredients,
     dosageText: dosageTextOf(ms.dosage),
     dosage: dosageOf(ms.dosage),
-    authoredOn: asString(ms.dateAsserted),
+    authoredOn: statementDate(ms),
     selected: false,
     medicationRef: drug.medicationRef,
+    resource: ms,
   };
+}
+
+/** When the statement was last made true: asserted, else the start (or moment) of its effective time. */
+function statementDate(ms: JsonRecord): string | undefined {
+  return (
+    asString(ms.dateAsserted) ??
+    asString(ms.effectiveDateTime) ??
+    asString(asRecord(ms.effectivePeriod)?.start)
+  );
+}
+
+/** A patient-reported medication older than this, never re-asserted, no longer says what the patient takes. */
+export const STATEMENT_CURRENT_DAYS = 365;
+
+/**
+ * A MedicationStatement that still describes today: status active, an effective period that has not ended, and
+ * asserted within `STATEMENT_CURRENT_DAYS` (a statement with no date at all is kept: its age is unknown, not old).
+ */
+export function isCurrentStatement(ms: JsonRecord, now: Date): boolean {
+  if (ms.status !== 'active') return false;
+  const end = Date.parse(asString(asRecord(ms.effectivePeriod)?.end) ?? '');
+  if (!Number.isNaN(end) && end < now.getTime()) return false;
+  const asserted = Date.parse(statementDate(ms) ?? '');
+  return Number.isNaN(asserted) || now.getTime() - asserted <= STATEMENT_CURRENT_DAYS * 86_400_000;
 }
 
 /** Draft statuses that mean "not going to be ordered": never reviewed. */

@@ -10,6 +10,7 @@ import type { HookName, PrefetchKey } from '../cds/types.js';
 import { asArray, asRecord, asString, asStrings, type JsonRecord } from './guards.js';
 import {
   isActiveOrder,
+  isCurrentStatement,
   isLiveDraft,
   medicationFromRequest,
   medicationFromStatement,
@@ -35,6 +36,8 @@ export interface NormalizeInput {
   readonly conditions?: unknown;
   readonly allergies?: unknown;
   readonly labs?: unknown;
+  /** A Bundle of vital-sign Observations (weight, height, blood pressure), when the EHR sent one. */
+  readonly vitals?: unknown;
   /** A Bundle of draft orders (order-select, order-sign). */
   readonly draftOrders?: unknown;
   /** order-select `context.selections` (`Type/id`). */
@@ -70,7 +73,7 @@ export function normalizePatientContext(input: NormalizeInput): PatientContext {
     .filter(isActiveOrder)
     .map((mr) => medicationFromRequest(mr, 'active', selections, index));
   const activeStatements = resourcesOf(input.medications, 'MedicationStatement')
-    .filter((ms) => ms.status === 'active')
+    .filter((ms) => isCurrentStatement(ms, input.now))
     .map((ms) => medicationFromStatement(ms, index));
   return {
     hook: input.hook,
@@ -88,6 +91,9 @@ export function normalizePatientContext(input: NormalizeInput): PatientContext {
     problems: resourcesOf(input.conditions, 'Condition').map(problemFromCondition),
     allergies: resourcesOf(input.allergies, 'AllergyIntolerance').map(allergyFromResource),
     labs: resourcesOf(input.labs, 'Observation').map(labFromObservation),
+    ...(input.vitals !== undefined && {
+      vitals: resourcesOf(input.vitals, 'Observation').map(labFromObservation),
+    }),
     missing: input.missing,
   };
 }

@@ -58,11 +58,14 @@ export function labFromObservation(o: unknown): LabResult {
       ? normalizeQuantity(analyte, originalValue, originalUnit)
       : undefined;
   const range = asRecords(obs.referenceRange)[0];
+  const coded = asRecord(obs.valueCodeableConcept) ? conceptOf(obs.valueCodeableConcept) : undefined;
   return {
     ref: `Observation/${asString(obs.id) ?? 'unknown'}`,
     concept,
     loinc,
     value: analyte ? normalized?.value : originalValue,
+    valueCode: coded?.codings.find((c) => c.code)?.code,
+    valueText: asString(obs.valueString) ?? coded?.text,
     unit: analyte ? (normalized?.unit ?? originalUnit) : originalUnit,
     comparator: asString(quantity?.comparator),
     effective: effectiveOf(obs),

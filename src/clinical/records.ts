@@ -36,6 +36,10 @@ export function allergyFromResource(a: unknown): Allergy {
     type: asString(allergy.type),
     reactionSubstances: reactions.flatMap((r) => (asRecord(r.substance) ? [conceptOf(r.substance)] : [])),
     manifestations: reactions.flatMap((r) => asRecords(r.manifestation).map((m) => conceptOf(m).text)),
+    reactions: reactions.map((r) => ({
+      manifestations: asRecords(r.manifestation).map((m) => conceptOf(m)),
+      severity: asString(r.severity),
+    })),
     recordedDate: asString(allergy.recordedDate),
   };
 }

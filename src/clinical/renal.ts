@@ -66,6 +66,17 @@ function hasPositiveValue(lab: LabResult | undefined): lab is LabResult & { read
   return lab?.value !== undefined && lab.value > 0;
 }
 
+/** How far back a body weight still describes an adult well enough for a dose or clearance estimate. */
+export const WEIGHT_MAX_AGE_DAYS = 365;
+
+/** The latest body weight, from the vital signs when sent, else from the labs. */
+export function latestWeight(patient: PatientContext): LabResult | undefined {
+  return (
+    latestLab(patient.vitals ?? [], 'weight', patient.now, WEIGHT_MAX_AGE_DAYS) ??
+    latestLab(patient.labs, 'weight', patient.now, WEIGHT_MAX_AGE_DAYS)
+  );
+}
+
 export function assessRenalFunction(patient: PatientContext): RenalFunction {
   const { now, labs } = patient;
   const age = patient.patient.ageYears;
@@ -73,8 +84,9 @@ export function assessRenalFunction(patient: PatientContext): RenalFunction {
   const measuredEgfr = latestLab(labs, 'egfr', now, RENAL_MAX_AGE_DAYS);
   const measuredCrcl = latestLab(labs, 'crcl', now, RENAL_MAX_AGE_DAYS);
   const creatinine = latestLab(labs, 'creatinine', now, RENAL_MAX_AGE_DAYS);
-  // Weight may be older than a creatinine; a year-old weight is still a fair estimate for an adult.
-  const weight = latestLab(labs, 'weight', now, 365);
+  // Weight may be older than a creatinine; a year-old weight is still a fair estimate for an adult. Vital signs
+  // are where a weight belongs; one filed with the labs is used when no vital sign gives it.
+  const weight = latestWeight(patient);
   const adult = age !== undefined && age >= 18;
 
   let egfr: RenalValue | undefined;

@@ -75,6 +75,11 @@ export interface Medication {
   readonly intent?: string;
   /** The Medication resource the order points at (`Medication/id` or `#contained`), when it used a reference. */
   readonly medicationRef?: string;
+  /**
+   * The MedicationRequest or MedicationStatement as sent, unmodified: an `update` suggestion (hold, stop) must carry
+   * the whole resource, not just the fields the advisors read.
+   */
+  readonly resource?: Readonly<Record<string, unknown>>;
 }
 
 export interface Problem {
@@ -100,7 +105,14 @@ export interface Allergy {
   readonly reactionSubstances?: readonly Concept[];
   /** `reaction[].manifestation` texts (hives, anaphylaxis…), for the card detail. */
   readonly manifestations?: readonly string[];
+  /** Each `reaction[]` with its coded manifestations and stated severity (mild, moderate, severe). */
+  readonly reactions?: readonly AllergyReaction[];
   readonly recordedDate?: string;
+}
+
+export interface AllergyReaction {
+  readonly manifestations: readonly Concept[];
+  readonly severity?: string;
 }
 
 export interface LabResult {
@@ -109,6 +121,10 @@ export interface LabResult {
   /** The LOINC code when one is present. */
   readonly loinc?: string;
   readonly value?: number;
+  /** A coded result (`valueCodeableConcept`): its first code, e.g. SNOMED 10828004 Positive. */
+  readonly valueCode?: string;
+  /** A result given as text (`valueString`, or the text of `valueCodeableConcept`), e.g. "Positive". */
+  readonly valueText?: string;
   /** UCUM unit after normalization (e.g. `mmol/L`, `mL/min/{1.73_m2}`). */
   readonly unit?: string;
   readonly comparator?: string;
@@ -141,5 +157,7 @@ export interface PatientContext {
   readonly problems: readonly Problem[];
   readonly allergies: readonly Allergy[];
   readonly labs: readonly LabResult[];
+  /** Vital-sign Observations (weight, height, blood pressure) when the EHR sent them; absent when it did not. */
+  readonly vitals?: readonly LabResult[];
   readonly missing: MissingData;
 }

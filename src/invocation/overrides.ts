@@ -2,9 +2,10 @@
  * Alert-fatigue control across an ordering session: a finding the clinician overrode on order-select need not
  * interrupt again on order-sign. CDS Hooks gives the two calls different hookInstances, so the session is what both
  * calls share: the same EHR client and tenant, the same user, the same patient, the same finding on the same draft
- * orders, within a window. Only an override that gave a coded reason counts (a plain dismiss says nothing), only
- * one sent by the client that got the card, and only on an order-select card (an override at signing is the end of
- * the session, not a decision about the next one).
+ * orders (speaking for no concern, and at no severity, the overridden card did not), within a window. Only an
+ * override that gave a coded reason counts (a plain dismiss says nothing), only one sent by the client that got the
+ * card, and only on an order-select card (an override at signing is the end of the session, not a decision about
+ * the next one).
  *
  * Critical findings are never left out: they come back with a line saying when and why they were overridden. What
  * is left out is named in one info card, so the signing screen never reads as "all clear".
@@ -14,6 +15,7 @@
 import { DATA_GAP_RULE } from '../advisors/rules/index.js';
 import type { Finding } from '../advisors/types.js';
 import { md } from '../cards/markdown.js';
+import { atLeast } from '../cards/merge.js';
 import type { Coding } from '../cds/types.js';
 import type {
   CardRecord,
@@ -63,6 +65,18 @@ export function draftOrdersOf(finding: Finding, draftRefs: ReadonlySet<string>):
 
 const sameDrafts = (a: readonly string[], b: readonly string[]): boolean =>
   a.length === b.length && a.every((ref, i) => ref === b[i]);
+
+/**
+ * Whether the finding is one the clinician saw on the overridden card: the same key about the same drafts, speaking
+ * for no concern that card did not (one card for several drugs can be grouped around another drug at signing, under
+ * the same key: aspirin's card instead of ibuprofen's), and no more severe than it was.
+ */
+function sameAsOverridden(finding: Finding, drafts: readonly string[], o: SelectionOverride): boolean {
+  if (o.findingKey !== finding.key || !sameDrafts(o.draftOrders, drafts)) return false;
+  if (!atLeast(o.indicator, finding.severity)) return false;
+  const seen = new Set(o.covers ?? []);
+  return (finding.covers ?? []).every((key) => seen.has(key));
+}
 
 /** A repeat before its card exists: `cardUuid` is filled in once the cards are built. */
 export type PendingRepeat = Omit<OverrideRepeatRecord, 'cardUuid'>;
@@ -154,7 +168,7 @@ export function applySelectionOverrides(
       // A data gap is a fact about this call's data, not a finding about the patient: always said.
       drafts.length === 0 || finding.ruleId === DATA_GAP_RULE
         ? undefined
-        : overrides.find((o) => o.findingKey === finding.key && sameDrafts(o.draftOrders, drafts));
+        : overrides.find((o) => sameAsOverridden(finding, drafts, o));
     if (!override) {
       shown.push(finding);
       continue;
@@ -170,7 +184,13 @@ export function applySelectionOverrides(
       summary: finding.summary,
       evidence: finding.evidence,
       draftOrders: drafts,
-      override: { ...override, reason: reasonOf(finding, override.reason) },
+      override: {
+        cardUuid: override.cardUuid,
+        findingKey: override.findingKey,
+        draftOrders: override.draftOrders,
+        reason: reasonOf(finding, override.reason),
+        overriddenAt: override.overriddenAt,
+      },
     });
     if (critical) shown.push(shownAgain(finding, override));
     else left.push({ finding, override });

@@ -166,6 +166,8 @@ export class MemoryStore implements Store {
             cardUuid: c.uuid,
             findingKey: c.findingKey,
             draftOrders: c.draftOrders,
+            ...(c.covers?.length && { covers: c.covers }),
+            indicator: c.indicator,
             reason,
             overriddenAt: f.outcomeAt,
           });

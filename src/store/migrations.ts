@@ -226,10 +226,21 @@ const sessionScope: Migration = {
   },
 };
 
+/**
+ * The narrower finding keys each card speaks for (one card for a drug's several interactions): an override at
+ * selection leaves out at signing only a card that speaks for nothing the overridden card did not.
+ */
+const cardCovers: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('cards').addColumn('covers', 'text').execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-24-001-initial': initial,
   '2026-11-24-002-card-finding-key': cardFindingKey,
   '2026-11-25-003-session-scope': sessionScope,
+  '2026-11-26-004-card-covers': cardCovers,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -242,6 +242,8 @@ interface SelectionOverrideRow {
   readonly card_uuid: string;
   readonly finding_key: string | null;
   readonly draft_orders: string | null;
+  readonly covers: string | null;
+  readonly indicator: string;
   readonly reason_system: string | null;
   readonly reason_code: string | null;
   readonly reason_display: string | null;
@@ -261,6 +263,8 @@ function selectionOverridesTemplate(db: Kysely<Database>): CompiledQuery<Selecti
         'cards.uuid as card_uuid',
         'cards.finding_key',
         'cards.draft_orders',
+        'cards.covers',
+        'cards.indicator',
         'feedback.reason_system',
         'feedback.reason_code',
         'feedback.reason_display',
@@ -312,6 +316,8 @@ export async function selectionOverrides(
       cardUuid: row.card_uuid,
       findingKey: row.finding_key,
       draftOrders: JSON.parse(row.draft_orders) as string[],
+      ...(row.covers !== null && { covers: JSON.parse(row.covers) as string[] }),
+      indicator: row.indicator as Severity,
       reason: codingOf(row.reason_system, row.reason_code, row.reason_display),
       overriddenAt: row.outcome_at,
     });

@@ -94,6 +94,7 @@ export function cardRows(record: InvocationRecord, seq: number): CardsTable[] {
     issued_at: issuedAt,
     finding_key: card.findingKey === undefined ? null : clean(card.findingKey),
     draft_orders: jsonList(card.draftOrders?.map(clean)),
+    covers: jsonList(card.covers?.map(clean)),
   }));
 }
 
@@ -168,7 +169,7 @@ function withSet<T extends object>(
 }
 
 function cardContent(card: CardsTable): Record<string, unknown> {
-  return withSet(pick(card, CARD_COLUMNS), card, ['finding_key', 'draft_orders']);
+  return withSet(pick(card, CARD_COLUMNS), card, ['finding_key', 'draft_orders', 'covers']);
 }
 
 const OVERRIDE_REPEAT_COLUMNS = [

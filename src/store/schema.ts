@@ -51,6 +51,8 @@ export interface CardsTable {
   finding_key: string | null;
   /** Added by migration 003: JSON array of the draft orders (`MedicationRequest/id`) the finding concerns. */
   draft_orders: string | null;
+  /** Added by migration 004: JSON array of the narrower finding keys the card speaks for; null: only its own. */
+  covers: string | null;
 }
 
 /**

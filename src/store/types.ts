@@ -31,6 +31,11 @@ export interface CardRecord {
   readonly findingKey?: string;
   /** The draft orders (`MedicationRequest/id`) the finding concerns, sorted; empty or absent: none. */
   readonly draftOrders?: readonly string[];
+  /**
+   * The narrower finding keys the card speaks for (one card for a drug's several interactions: each pair's key);
+   * absent when it speaks only for its own key.
+   */
+  readonly covers?: readonly string[];
 }
 
 /** A prefetch key that could be had neither from the request nor from the FHIR server, and why. */
@@ -49,10 +54,17 @@ export interface SelectionOverride {
   readonly cardUuid: string;
   readonly findingKey: string;
   readonly draftOrders: readonly string[];
+  /** The narrower keys the overridden card spoke for; absent: only its own key. */
+  readonly covers?: readonly string[];
+  /** The overridden card's indicator: nothing more severe is left out on its strength. */
+  readonly indicator: Severity;
   readonly reason: Coding;
   /** The feedback's outcomeTimestamp, UTC ISO 8601. */
   readonly overriddenAt: string;
 }
+
+/** An override as a repeat's audit record names it. */
+export type RepeatOverride = Omit<SelectionOverride, 'covers' | 'indicator'>;
 
 /** Whose overrides count: the same EHR client and tenant, the same user, the same patient (all pseudonyms). */
 export interface OverrideScope {
@@ -77,8 +89,8 @@ export interface OverrideRepeatRecord {
   readonly draftOrders: readonly string[];
   /** The card shown, when `shown`. */
   readonly cardUuid?: string;
-  /** The override it rests on. */
-  readonly override: SelectionOverride;
+  /** The override it rests on (which card, when, why; the card's own keys and indicator are on its record). */
+  readonly override: RepeatOverride;
 }
 
 export interface InvocationRecord {

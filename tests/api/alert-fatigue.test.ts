@@ -341,4 +341,65 @@ describe.each(DIALECTS)('overridden on order-select, at order-sign, on %s', (dia
     const { body: summary } = await audit(s, '/summary');
     expect(summary.overrideRepeats).toEqual({ suppressed: 0, shown: 1 });
   });
+  /**
+   * Apixaban on the chart, drafts of aspirin and ibuprofen: all three interact. With ibuprofen selected its card
+   * speaks for ibuprofen + aspirin and ibuprofen + apixaban; signing both drafts makes aspirin's card (aspirin +
+   * ibuprofen, aspirin + apixaban) under the same key, about the same drafts.
+   */
+  function threeDrugs(patientId: string, hook: 'order-select' | 'order-sign'): object {
+    const body = requestFixture('order-select.full-prefetch') as {
+      hook: string;
+      hookInstance: string;
+      context: Record<string, unknown> & { draftOrders: { entry: { resource: Record<string, unknown> }[] } };
+      prefetch: { medications: { entry: { resource: Record<string, unknown> }[] } };
+    };
+    const drug = (text: string, code: string) => ({
+      coding: [{ system: 'http://www.nlm.nih.gov/research/umls/rxnorm', code, display: text }],
+      text,
+    });
+    const [active] = body.prefetch.medications.entry;
+    active!.resource = {
+      ...active!.resource,
+      id: 'apixaban-1',
+      medicationCodeableConcept: drug('apixaban 5 MG Oral Tablet', '1364445'),
+    };
+    body.prefetch.medications.entry = [active!];
+    const aspirin = body.context.draftOrders.entry.find((e) => e.resource.id === 'draft-amoxicillin')!;
+    aspirin.resource = {
+      ...aspirin.resource,
+      id: 'draft-aspirin',
+      medicationCodeableConcept: drug('Aspirin 81 MG Delayed Release Oral Tablet', '243670'),
+    };
+    body.context.patientId = patientId;
+    body.context.userId = DR_FIXTURE;
+    body.hook = hook;
+    body.hookInstance = randomUUID();
+    if (hook === 'order-select') body.context.selections = ['MedicationRequest/draft-ibuprofen'];
+    else delete body.context.selections;
+    return body;
+  }
+
+  it('leaves out a card for several drugs only when the overridden card spoke for each of its concerns', async () => {
+    const s = await session();
+    const patientId = `pt-${randomUUID()}`;
+    const selected = await post(s, SELECT, threeDrugs(patientId, 'order-select'));
+    expect(selected.status).toBe(200);
+    const ibuprofen = (selected.body.cards as Card[]).find((c) =>
+      /^Ibuprofen interacts with 2/.test(c.summary),
+    );
+    expect(ibuprofen).toBeDefined();
+    await s.deps.store.audit.flush();
+    await override(s, SELECT, ibuprofen!);
+
+    const signed = await post(s, SIGN, threeDrugs(patientId, 'order-sign'));
+    expect(signed.status).toBe(200);
+    const cards = signed.body.cards as Card[];
+
+    // Aspirin + apixaban was never on the card the clinician overrode: aspirin's card is shown.
+    expect(cards.find((c) => /^Aspirin interacts with 2/.test(c.summary))).toBeDefined();
+    expect(byRule(cards, 'overridden-at-selection')).toBeUndefined();
+    await s.deps.store.audit.flush();
+    const { body: repeats } = await audit(s, '/override-repeats');
+    expect(repeats.items).toEqual([]);
+  });
 });

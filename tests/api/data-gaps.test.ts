@@ -44,6 +44,13 @@ function ibuprofenDraft(): { resource: Record<string, unknown> } {
   return { resource: { ...entry.resource, subject: { reference: 'Patient/pt-tam' } } };
 }
 
+/** A propranolol draft: a drug–condition rule (asthma) and no check that reads the labs. */
+function propranololDraft(): { resource: Record<string, unknown> } {
+  const { resource } = ibuprofenDraft();
+  const text = 'Propranolol Hydrochloride 40 MG Oral Tablet';
+  return { resource: { ...resource, id: 'draft-propranolol', medicationCodeableConcept: { text } } };
+}
+
 const ruleOf = (card: Card): string | undefined => card.extension[PROVENANCE_EXTENSION].ruleId;
 const gapCards = (cards: readonly Card[]): Card[] => cards.filter((c) => ruleOf(c) === 'data-gap');
 
@@ -115,10 +122,12 @@ describe('a check that could not run for lack of data', () => {
 
     const gaps = gapCards(cards);
     expect(gaps).toHaveLength(1);
+    // Three: an NSAID also has a renal rule (eGFR below 30), so without labs its renal dosing is unchecked too.
     expect(gaps[0]!.summary).toBe(
-      'Not checked, data unavailable: drug–condition check for ibuprofen and 1 more',
+      'Not checked, data unavailable: drug–condition check for ibuprofen and 2 more',
     );
     expect(gaps[0]!.detail).toContain('**Renal dosing** for **metformin**');
+    expect(gaps[0]!.detail).toContain('**Renal dosing** for **ibuprofen**');
     expect(gaps[0]!.detail).toContain('**Drug–condition check** for **ibuprofen**');
     expect(gaps[0]!.detail).toContain('the problem list');
     expect(gaps[0]!.extension[PROVENANCE_EXTENSION].evidence.sort()).toEqual([
@@ -128,6 +137,7 @@ describe('a check that could not run for lack of data', () => {
     expect(invocation.missingData.map((m) => m.key).sort()).toEqual(['conditions', 'labs']);
     expect(invocation.dataGaps.map((g) => `${g.check}:${g.drug}`).sort()).toEqual([
       'conditions:ibuprofen',
+      'renal:ibuprofen',
       'renal:metformin',
     ]);
   });
@@ -147,7 +157,7 @@ describe('nothing is said', () => {
 
   it('when the labs are missing but no drug under review has a lab-dependent check', async () => {
     const body = metforminAtEgfr22();
-    body.context.draftOrders.entry = [ibuprofenDraft()];
+    body.context.draftOrders.entry = [propranololDraft()];
     body.prefetch.labs = OPERATION_OUTCOME;
 
     const { cards, invocation } = await sign(body);

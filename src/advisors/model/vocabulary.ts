@@ -6,7 +6,7 @@
  */
 import { textsOf } from '../../clinical/concept.js';
 import { nameTokens } from '../../clinical/text.js';
-import { isCondition } from '../rules/checks/conditions.js';
+import { isCondition } from '../rules/conditionMatch.js';
 import { findingKey, type KnowledgeBase, KnowledgeError, loadKnowledge } from '../rules/index.js';
 import { pairKey } from '../rules/knowledge.js';
 import { ingredientsOfConcepts, ingredientsOfMedication } from '../rules/matcher.js';
@@ -28,8 +28,9 @@ export function knowledgeVocabulary(kb: KnowledgeBase): DrugVocabulary {
     },
     conditionName(concept) {
       const texts = textsOf(concept).map(nameTokens);
-      return kb.conditions.find(({ spec }) => isCondition(spec.condition, concept.codings, texts))?.spec
-        .condition.label;
+      for (const definition of kb.conditionDefinitions.values())
+        if (isCondition(definition, concept.codings, texts)) return definition.label;
+      return undefined;
     },
     pairKey(a, b) {
       // As the rules decide (checks/interactions.ts): an interaction leads; else a duplicate of class or ingredient.

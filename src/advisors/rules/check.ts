@@ -23,11 +23,21 @@ export interface RuleCheck {
   readonly needs: readonly DataNeed[];
   /** The hooks it runs on; every hook when absent. */
   readonly hooks?: readonly HookName[];
+  /**
+   * Which reviewed medications it looks at: `systemic` (the default: `RuleContext.focus`) or `every-form` (eye
+   * drops and skin forms too: `RuleContext.reviewed`, for allergies).
+   */
+  readonly forms?: 'systemic' | 'every-form';
   run(ctx: RuleContext): Finding[];
 }
 
 export function runsOn(check: RuleCheck, hook: HookName): boolean {
   return check.hooks === undefined || check.hooks.includes(hook);
+}
+
+/** The reviewed medications the check looks at. */
+export function medicationsOf(check: RuleCheck, ctx: RuleContext): readonly ResolvedMed[] {
+  return check.forms === 'every-form' ? ctx.reviewed : ctx.focus;
 }
 
 /** Every reviewed ingredient: checks that apply to any drug the knowledge base recognises. */

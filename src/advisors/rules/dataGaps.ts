@@ -8,8 +8,9 @@
 import type { PrefetchKey } from '../../cds/types.js';
 import { md } from '../../cards/markdown.js';
 import type { DataGap, Finding } from '../types.js';
-import { kindTopic, kbText, lowerName, overrideReasons, summaryOf } from './cardParts.js';
-import { type RuleCheck, runsOn } from './check.js';
+import { kindTopic, overrideReasons } from './cardParts.js';
+import { kbText, lowerName, summaryOf } from './cardText.js';
+import { medicationsOf, type RuleCheck, runsOn } from './check.js';
 import type { RuleContext } from './context.js';
 import { findingKey } from './keys.js';
 
@@ -32,7 +33,7 @@ export function dataGaps(ctx: RuleContext, checks: readonly RuleCheck[]): DataGa
     if (!runsOn(check, ctx.review.hook)) continue;
     for (const need of check.needs) {
       if (!missing.includes(need.data)) continue;
-      for (const rm of ctx.focus) {
+      for (const rm of medicationsOf(check, ctx)) {
         for (const ingredient of rm.ingredients) {
           if (!need.appliesTo(ctx, rm, ingredient)) continue;
           const gap: DataGap = {

@@ -11,9 +11,11 @@ import type { DataGap, Finding } from '../types.js';
 import { type RuleCheck, runsOn } from './check.js';
 import { allergyCheck } from './checks/allergies.js';
 import { conditionCheck } from './checks/conditions.js';
+import { doseCheck } from './checks/dose.js';
 import { interactionCheck } from './checks/interactions.js';
 import { labCheck } from './checks/labs.js';
 import { monitoringCheck } from './checks/monitoring.js';
+import { geriatricCheck, pediatricCheck, pregnancyCheck } from './checks/populations.js';
 import { renalCheck } from './checks/renal.js';
 import { buildContext } from './context.js';
 import { dataGapFinding, dataGaps } from './dataGaps.js';
@@ -28,6 +30,10 @@ export const RULE_CHECKS: readonly RuleCheck[] = [
   conditionCheck,
   renalCheck,
   labCheck,
+  doseCheck,
+  pregnancyCheck,
+  pediatricCheck,
+  geriatricCheck,
   monitoringCheck,
 ];
 
@@ -37,9 +43,40 @@ export interface RuleRun {
   readonly gaps: DataGap[];
 }
 
+/**
+ * A lab card (potassium 5.3 with spironolactone) whose concern an interaction card already shows — the same drug,
+ * the same result, at least the same severity — is folded into that card: one card about the potassium, not three.
+ */
+function foldLabsIntoInteractions(findings: readonly Finding[]): Finding[] {
+  const out = [...findings];
+  for (const lab of findings) {
+    if (!lab.key.startsWith('lab:')) continue;
+    const at = out.findIndex(
+      (f) =>
+        f.key.startsWith('interaction:') &&
+        SEVERITY_RANK[f.severity] >= SEVERITY_RANK[lab.severity] &&
+        lab.evidence.every((ref) => f.evidence.includes(ref)),
+    );
+    const into = out[at];
+    if (!into) continue;
+    const labels = new Set((into.suggestions ?? []).map((s) => s.label));
+    const suggestions = [
+      ...(into.suggestions ?? []),
+      ...(lab.suggestions ?? []).filter((s) => !labels.has(s.label)),
+    ];
+    out[at] = {
+      ...into,
+      covers: [...new Set([...(into.covers ?? []), lab.key])],
+      ...(suggestions.length > 0 && { suggestions, selectionBehavior: 'at-most-one' as const }),
+    };
+    out.splice(out.indexOf(lab), 1);
+  }
+  return out;
+}
+
 export function evaluate(kb: KnowledgeBase, review: Review): RuleRun {
   const ctx = buildContext(kb, review);
-  if (ctx.focus.length === 0) return { findings: [], gaps: [] };
+  if (ctx.reviewed.length === 0) return { findings: [], gaps: [] };
   const checks = RULE_CHECKS.filter((check) => runsOn(check, review.hook));
   const findings = checks.flatMap((check) => check.run(ctx));
   const gaps = dataGaps(ctx, checks);
@@ -47,7 +84,7 @@ export function evaluate(kb: KnowledgeBase, review: Review): RuleRun {
   if (gapFinding) findings.push(gapFinding);
   // Never a finding without evidence (CONTRACT: every card cites the resources it rests on).
   return {
-    findings: dedupeFindings(findings.filter((f) => f.evidence.length > 0)).sort(
+    findings: foldLabsIntoInteractions(dedupeFindings(findings.filter((f) => f.evidence.length > 0))).sort(
       (a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity],
     ),
     gaps,

@@ -7,22 +7,38 @@
  *
  * | kind          | parts                               | example                                  |
  * | ------------- | ----------------------------------- | ---------------------------------------- |
- * | `interaction` | the two ingredients                 | `interaction:ibuprofen|warfarin`         |
+ * | `interaction` | the two ingredients; a drug's group: all of them | `interaction:ibuprofen|warfarin`  |
  * | `duplicate`   | the two ingredients (or one, twice) | `duplicate:apixaban|warfarin`, `duplicate:warfarin` |
  * | `allergy`     | the ordered ingredient              | `allergy:amoxicillin`                    |
  * | `condition`   | ingredient and condition id         | `condition:heart-failure|ibuprofen`      |
  * | `renal`       | the ingredient                      | `renal:metformin`                        |
  * | `lab`         | analyte and ingredient              | `lab:potassium|spironolactone`           |
  * | `monitoring`  | analyte and ingredient              | `monitoring:inr|warfarin`                |
+ * | `pregnancy`, `lactation`, `pediatric`, `geriatric` | the ingredient | `pregnancy:isotretinoin`     |
+ * | `dose`        | the ingredient (and `weekly`, `reduction`) | `dose:methotrexate|weekly`        |
  * | `data-gap`    | check and ingredient, per gap       | `data-gap:renal-metformin`               |
  *
- * A drug pair with both an interaction and a duplicate-class concern is one `interaction` finding.
+ * A drug pair with both an interaction and a duplicate-class concern is one `interaction` finding. One drug with
+ * several interactions is one card keyed by all their ingredients; it lists the pair keys it speaks for in
+ * `Finding.covers` (`groups.ts`).
  */
 import type { Finding, Severity } from '../types.js';
 import { normalizeName } from '../../clinical/text.js';
 
 export type FindingKind =
-  'interaction' | 'duplicate' | 'allergy' | 'condition' | 'renal' | 'lab' | 'monitoring' | 'data-gap';
+  | 'interaction'
+  | 'duplicate'
+  | 'allergy'
+  | 'condition'
+  | 'renal'
+  | 'lab'
+  | 'monitoring'
+  | 'pregnancy'
+  | 'lactation'
+  | 'pediatric'
+  | 'geriatric'
+  | 'dose'
+  | 'data-gap';
 
 export function keyPart(name: string): string {
   return normalizeName(name).replace(/ /g, '-');
@@ -60,9 +76,11 @@ export function dedupeFindings(findings: readonly Finding[]): Finding[] {
     const [winner, other] =
       SEVERITY_RANK[f.severity] > SEVERITY_RANK[existing.severity] ? [f, existing] : [existing, f];
     const suggestions = unionBy(winner.suggestions, other.suggestions, (s) => s.label);
+    const covers = [...new Set([...(winner.covers ?? []), ...(other.covers ?? [])])];
     byKey.set(f.key, {
       ...winner,
       evidence: [...new Set([...winner.evidence, ...other.evidence])],
+      ...(covers.length > 0 && { covers }),
       ...(suggestions.length > 0 && { suggestions, selectionBehavior: 'at-most-one' as const }),
       links: unionBy(winner.links, other.links, (l) => l.url),
     });

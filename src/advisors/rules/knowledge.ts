@@ -10,17 +10,27 @@ import path from 'node:path';
 import { PROJECT_ROOT } from '../../paths.js';
 import { validate } from '../../validation.js';
 import type {
+  AllergyFile,
   AllergyRuleSpec,
+  CombinationSpec,
+  ConditionDefinition,
   ConditionSpec,
   DuplicateSpec,
+  GeriatricFile,
   HighValueSpec,
   InteractionSpec,
   KnowledgeFiles,
+  MaxDailyDoseSpec,
   ModifierSpec,
   MonitoringSpec,
   OrderableLab,
+  PediatricDoseSpec,
+  PediatricFile,
+  PregnancyFile,
+  ReductionCriteriaSpec,
   RenalSpec,
   SideSpec,
+  WeeklyDoseSpec,
 } from './knowledgeFiles.js';
 import { KNOWLEDGE_FILE_NAMES } from './knowledgeFiles.js';
 import { NameIndex } from './nameIndex.js';
@@ -64,15 +74,23 @@ export interface Alternative {
   readonly with: string;
 }
 
+/** A population rule with its drug side expanded (pregnancy, children, older adults). */
+export type PopulationRule<T> = Expanded<T>;
+
 export interface KnowledgeBase {
   /** Short content hash of the files: which knowledge produced a finding. */
   readonly version: string;
   readonly ingredients: ReadonlyMap<string, Ingredient>;
   readonly byRxcui: ReadonlyMap<string, string>;
+  /** RxNorm product codes (SCD, SBD, packs) → the knowledge ingredients they contain. */
+  readonly products: ReadonlyMap<string, readonly string[]>;
+  /** Ingredients whose skin or mucosal forms act systemically (nitroglycerin ointment). */
+  readonly topicalIsSystemic: ReadonlySet<string>;
   readonly drugNames: NameIndex;
   readonly allergenNames: NameIndex;
   readonly sources: ReadonlyMap<string, Source>;
   readonly classLabels: ReadonlyMap<string, string>;
+  readonly classMembers: ReadonlyMap<string, ReadonlySet<string>>;
   readonly interactionsByPair: ReadonlyMap<string, readonly InteractionSpec[]>;
   readonly duplicatesByPair: ReadonlyMap<string, readonly DuplicateClass[]>;
   readonly sameIngredient: DuplicateSpec;
@@ -85,7 +103,24 @@ export interface KnowledgeBase {
   readonly highValue: readonly Expanded<HighValueSpec>[];
   readonly modifiers: ReadonlyMap<string, ModifierSpec>;
   readonly monitoring: readonly Expanded<MonitoringSpec>[];
+  readonly conditionDefinitions: ReadonlyMap<string, ConditionDefinition>;
   readonly conditions: readonly Expanded<ConditionSpec>[];
+  readonly combinations: readonly {
+    readonly spec: CombinationSpec;
+    readonly sides: readonly ReadonlySet<string>[];
+  }[];
+  readonly allergyReading: Pick<AllergyFile, 'reactionKinds' | 'intolerance' | 'penicillinLowRisk'>;
+  /** Side-chain groups each beta-lactam belongs to. */
+  readonly sideChains: ReadonlyMap<string, ReadonlySet<string>>;
+  readonly pregnancyStatus: PregnancyFile['status'];
+  readonly pregnancy: readonly PopulationRule<PregnancyFile['rules'][number]>[];
+  readonly pediatric: readonly PopulationRule<PediatricFile['rules'][number]>[];
+  readonly geriatricMinAge: number;
+  readonly geriatric: readonly PopulationRule<GeriatricFile['rules'][number]>[];
+  readonly maxDailyDose: ReadonlyMap<string, MaxDailyDoseSpec>;
+  readonly weeklyDose: ReadonlyMap<string, WeeklyDoseSpec>;
+  readonly pediatricDose: ReadonlyMap<string, PediatricDoseSpec>;
+  readonly reductionCriteria: ReadonlyMap<string, ReductionCriteriaSpec>;
   readonly orderable: ReadonlyMap<string, OrderableLab>;
   /** Alternatives per interaction or condition id. */
   readonly alternatives: ReadonlyMap<string, readonly Alternative[]>;
@@ -153,7 +188,7 @@ class Compiler {
     for (const m of files.labs.modifiers) this.unique(this.modifiers, m.id, m, 'labs.json', 'modifier');
   }
 
-  private unique<T>(map: Map<string, T>, id: string, value: T, file: string, what: string): void {
+  unique<T>(map: Map<string, T>, id: string, value: T, file: string, what: string): void {
     if (map.has(id)) this.problems.push(`${file}: duplicate ${what} id "${id}"`);
     map.set(id, value);
   }
@@ -241,7 +276,11 @@ function compileDuplicates(c: Compiler): Map<string, DuplicateClass[]> {
       if (!c.modifiers.has(m))
         c.problems.push(`classes.json class "${cls.id}" duplicate: unknown lab modifier "${m}"`);
     }
-    const members = [...(c.classMembers.get(cls.id) ?? [])];
+    for (const e of cls.duplicate.except ?? [])
+      c.ingredient(e, `classes.json class "${cls.id}" duplicate.except`);
+    const members = [...(c.classMembers.get(cls.id) ?? [])].filter(
+      (m) => !cls.duplicate?.except?.includes(m),
+    );
     for (let i = 0; i < members.length; i++)
       for (let j = i + 1; j < members.length; j++)
         addTo(byPair, pairKey(members[i] as string, members[j] as string), {
@@ -323,14 +362,31 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
     return { spec, drugs: c.expand(spec.drug, where) };
   });
 
+  const conditionDefinitions = new Map<string, ConditionDefinition>();
+  for (const d of files.conditions.definitions)
+    c.unique(conditionDefinitions, d.id, d, 'conditions.json', 'condition definition');
+  const condition = (id: string | undefined, where: string): void => {
+    if (id !== undefined && !conditionDefinitions.has(id))
+      c.problems.push(`${where}: unknown condition "${id}"`);
+  };
+
   const renal = new Map<string, RenalSpec>();
   for (const rule of files.renal.rules) {
     const where = `renal.json rule "${rule.id}"`;
-    c.ingredient(rule.ingredient, where);
     c.sourcesOf(rule, where);
-    if (renal.has(rule.ingredient)) c.problems.push(`${where}: a second renal rule for "${rule.ingredient}"`);
-    // Lowest threshold first: the most severe band that applies wins.
-    renal.set(rule.ingredient, { ...rule, bands: [...rule.bands].sort((x, y) => x.below - y.below) });
+    rule.bands.forEach((band, i) => {
+      if ((band.below === undefined) === (band.above === undefined))
+        c.problems.push(`${where} band ${i}: give exactly one of "below" and "above"`);
+      condition(band.condition, `${where} band ${i}`);
+    });
+    // Bands below a limit, lowest first, then bands above one, highest first: the most severe band that applies wins.
+    const bands = [...rule.bands].sort(
+      (x, y) => (x.below ?? Infinity) - (y.below ?? Infinity) || (y.above ?? 0) - (x.above ?? 0),
+    );
+    for (const ingredient of c.expand(rule.drug, where)) {
+      if (renal.has(ingredient)) c.problems.push(`${where}: a second renal rule for "${ingredient}"`);
+      renal.set(ingredient, { ...rule, bands });
+    }
   }
 
   const highValue = files.labs.highValueRules.map((spec) => {
@@ -342,7 +398,14 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
       drugs: c.expand(spec.drugs, where),
     };
   });
-  for (const m of files.labs.modifiers) c.source(m.source, `labs.json modifier "${m.id}"`);
+  for (const m of files.labs.modifiers) {
+    const where = `labs.json modifier "${m.id}"`;
+    c.source(m.source, where);
+    if ((m.above === undefined) === (m.below === undefined))
+      c.problems.push(`${where}: give exactly one of "above" and "below"`);
+    if (m.raiseTo === 'critical' && m.contraindication !== true)
+      c.problems.push(`${where}: raising to critical needs "contraindication": true`);
+  }
 
   const monitoring = files.monitoring.rules.map((spec) => {
     const where = `monitoring.json rule "${spec.id}"`;
@@ -354,8 +417,97 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
   const conditions = files.conditions.rules.map((spec) => {
     const where = `conditions.json rule "${spec.id}"`;
     c.sourcesOf(spec, where);
+    condition(spec.condition, where);
     return { spec, drugs: c.expand(spec.drug, where) };
   });
+  for (const spec of files.interactions.interactions) {
+    condition(spec.guidelineTherapy?.condition, `interactions.json (${spec.id}) guidelineTherapy`);
+    for (const id of spec.raiseWhen?.conditions ?? [])
+      condition(id, `interactions.json (${spec.id}) raiseWhen`);
+  }
+  const combinations = files.interactions.combinations.map((spec) => {
+    const where = `interactions.json combination "${spec.id}"`;
+    c.sourcesOf(spec, where);
+    for (const m of spec.labContext ?? [])
+      if (!c.modifiers.has(m)) c.problems.push(`${where}: unknown lab modifier "${m}"`);
+    return { spec, sides: spec.sides.map((side, i) => c.expand(side, `${where} side ${i}`)) };
+  });
+
+  const population = <
+    T extends {
+      id: string;
+      drug: SideSpec;
+      source: string;
+      alsoSee?: readonly string[];
+      unlessConditions?: readonly string[];
+    },
+  >(
+    file: string,
+    rules: readonly T[],
+  ): Expanded<T>[] =>
+    rules.map((spec) => {
+      const where = `${file} rule "${spec.id}"`;
+      c.sourcesOf(spec, where);
+      for (const id of spec.unlessConditions ?? []) condition(id, where);
+      return { spec, drugs: c.expand(spec.drug, where) };
+    });
+  const pregnancy = population('pregnancy.json', files.pregnancy.rules);
+  for (const [kind, status] of Object.entries(files.pregnancy.status)) {
+    condition(status.condition, `pregnancy.json status "${kind}"`);
+    c.source(status.source, `pregnancy.json status "${kind}"`);
+  }
+  const pediatric = population('pediatric.json', files.pediatric.rules);
+  for (const r of files.pediatric.rules) condition(r.condition, `pediatric.json rule "${r.id}"`);
+  const geriatric = population('geriatric.json', files.geriatric.rules);
+
+  const doseTable = <
+    T extends { id: string; ingredient: string; source: string; alsoSee?: readonly string[] },
+  >(
+    what: string,
+    specs: readonly T[],
+  ): Map<string, T> => {
+    const map = new Map<string, T>();
+    for (const spec of specs) {
+      const where = `dosing.json ${what} "${spec.id}"`;
+      c.ingredient(spec.ingredient, where);
+      c.sourcesOf(spec, where);
+      if (map.has(spec.ingredient))
+        c.problems.push(`${where}: a second ${what} entry for "${spec.ingredient}"`);
+      map.set(spec.ingredient, spec);
+    }
+    return map;
+  };
+  const maxDailyDose = doseTable('maxDaily', files.dosing.maxDaily);
+  const weeklyDose = doseTable('weekly', files.dosing.weekly);
+  const pediatricDose = doseTable('pediatric', files.dosing.pediatric);
+  const reductionCriteria = doseTable('reductionCriteria', files.dosing.reductionCriteria);
+
+  const sideChains = new Map<string, Set<string>>();
+  for (const group of files.allergy.sideChainGroups) {
+    const where = `allergy.json side-chain group "${group.id}"`;
+    c.source(group.source, where);
+    for (const i of group.ingredients) {
+      c.ingredient(i, where);
+      const groups = sideChains.get(i) ?? new Set<string>();
+      groups.add(group.id);
+      sideChains.set(i, groups);
+    }
+  }
+  c.sourcesOf(files.allergy.intolerance, 'allergy.json /intolerance');
+  c.sourcesOf(files.allergy.penicillinLowRisk, 'allergy.json /penicillinLowRisk');
+
+  c.source(files.products.source, 'products.json /source');
+  const products = new Map<string, readonly string[]>();
+  for (const product of files.products.products) {
+    const where = `products.json product ${product.rxcui} (${product.name})`;
+    for (const i of product.ingredients) c.ingredient(i, where);
+    if (products.has(product.rxcui) || byRxcui.has(product.rxcui))
+      c.problems.push(`${where}: RXCUI ${product.rxcui} is listed twice`);
+    products.set(product.rxcui, product.ingredients);
+  }
+  const topicalIsSystemic = new Set(
+    files.drugs.ingredients.filter((i) => i.topicalIsSystemic === true).map((i) => i.id),
+  );
 
   const alternatives = new Map<string, Alternative[]>();
   compileAlternatives(c, files.interactions.interactions, 'interactions.json', alternatives);
@@ -370,6 +522,7 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
     allergenNames,
     sources: c.sources,
     classLabels: new Map(files.classes.classes.map((cls) => [cls.id, cls.label])),
+    classMembers: c.classMembers,
     interactionsByPair: interactions.byPair,
     duplicatesByPair,
     sameIngredient: files.classes.sameIngredient,
@@ -380,7 +533,26 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
     highValue,
     modifiers: c.modifiers,
     monitoring,
+    conditionDefinitions,
     conditions,
+    combinations,
+    allergyReading: {
+      reactionKinds: files.allergy.reactionKinds,
+      intolerance: files.allergy.intolerance,
+      penicillinLowRisk: files.allergy.penicillinLowRisk,
+    },
+    sideChains,
+    pregnancyStatus: files.pregnancy.status,
+    pregnancy,
+    pediatric,
+    geriatricMinAge: files.geriatric.minAge,
+    geriatric,
+    maxDailyDose,
+    weeklyDose,
+    pediatricDose,
+    reductionCriteria,
+    products,
+    topicalIsSystemic,
     orderable: c.orderable,
     alternatives,
     monitorWhen: interactions.monitorWhen,

@@ -2,6 +2,8 @@
  * Finds known names inside free text by whole words: "Warfarin Sodium 5 MG Oral Tablet" contains `warfarin`;
  * "losartan potassium" does not contain `potassium chloride`. Indexed by first word so a scan is one map
  * lookup per word of the text. Overlapping names all match ("tylenol with codeine" → acetaminophen and codeine).
+ * A name the text negates never matches: followed by "free" ("Excedrin Aspirin Free", "aspirin-free") or preceded
+ * by "non" or "no" ("Non-Aspirin Pain Reliever").
  */
 import { nameTokens } from '../../clinical/text.js';
 
@@ -9,6 +11,8 @@ interface Entry {
   readonly tokens: readonly string[];
   readonly value: string;
 }
+
+const NEGATING = new Set(['non', 'no']);
 
 /** Chart texts repeat across requests ("Metformin 500 MG Oral Tablet"): remember what each one contained. */
 const CACHE_LIMIT = 20_000;
@@ -47,7 +51,9 @@ export class NameIndex {
       const candidates = this.byFirst.get(tokens[i] as string);
       if (!candidates) continue;
       for (const entry of candidates) {
-        if (entry.tokens.every((t, k) => tokens[i + k] === t)) into.add(entry.value);
+        if (!entry.tokens.every((t, k) => tokens[i + k] === t)) continue;
+        if (tokens[i + entry.tokens.length] === 'free' || NEGATING.has(tokens[i - 1] as string)) continue;
+        into.add(entry.value);
       }
     }
     return [...into];

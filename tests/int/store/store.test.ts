@@ -71,7 +71,14 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
         cards: record.cards.map((c) => ({ ...c, findingKey, draftOrders: ['MedicationRequest/d1'] })),
       };
     };
-    const mine = selected('interaction:warfarin|ibuprofen');
+    const selectedMine = selected('interaction:warfarin|ibuprofen');
+    // A card that speaks for narrower keys too (one card for a drug's several interactions) keeps them.
+    const mine = {
+      ...selectedMine,
+      cards: selectedMine.cards.map((c, i) =>
+        i === 0 ? { ...c, covers: ['interaction:ibuprofen|warfarin', 'lab:inr|warfarin'] } : c,
+      ),
+    };
     const noReason = selected('allergy:penicillin');
     const old = selected('duplicate:statin', { startedAt: new Date(Date.now() - 3 * 3_600_000) });
     const otherUser = selected('renal:metformin', { userPseudonym: 'user-2' });
@@ -113,9 +120,12 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       cardUuid: mine.cards[0]!.uuid,
       findingKey: 'interaction:warfarin|ibuprofen',
       draftOrders: ['MedicationRequest/d1'],
+      covers: ['interaction:ibuprofen|warfarin', 'lab:inr|warfarin'],
+      indicator: 'warning',
       reason: { system: 'http://example.org/override', code: 'benefit-outweighs-risk' },
       overriddenAt: '2026-11-24T10:01:00.000Z',
     });
+    expect(found.find((o) => o.findingKey.startsWith('monitoring'))?.covers).toBeUndefined();
     expect(await fx.store.selectionOverrides({ ...scope, patientPseudonym: 'pseudo-nobody' }, since)).toEqual(
       [],
     );

@@ -323,6 +323,9 @@ const medication = shape({
   selected: bool,
   intent: optional(str),
   medicationRef: optional(str),
+  resource: optional((v, w) => {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(w, 'an object', v);
+  }),
 });
 const wellTypedContext = shape({
   hook: str,
@@ -358,6 +361,7 @@ const wellTypedContext = shape({
       type: optional(str),
       reactionSubstances: optional(arrayOf(concept)),
       manifestations: optional(arrayOf(str)),
+      reactions: optional(arrayOf(shape({ manifestations: arrayOf(concept), severity: optional(str) }))),
       recordedDate: optional(str),
     }),
   ),
@@ -367,6 +371,8 @@ const wellTypedContext = shape({
       concept,
       loinc: optional(str),
       value: optional(finite),
+      valueCode: optional(str),
+      valueText: optional(str),
       unit: optional(str),
       comparator: optional(str),
       effective: optional(str),

@@ -120,6 +120,61 @@ describe('merging findings', () => {
     expect(merged[0]?.detail).toBe('Detail');
   });
 
+  it("folds a model finding into a rule card that covers its key (one card for a drug's several interactions)", () => {
+    const rule = finding({
+      key: 'interaction:amiodarone|digoxin|warfarin',
+      covers: ['interaction:amiodarone|warfarin'],
+    });
+    const model = finding({
+      advisor: 'model',
+      ruleId: undefined,
+      key: 'interaction:amiodarone|warfarin',
+      model: 'm',
+      promptVersion: 'p',
+      // Within the rule card's evidence: the fold claims no agreement on items the card does not cite.
+      evidence: ['MedicationRequest/warfarin-1'],
+    });
+    const merged = mergeFindings([model, rule], 'info');
+    expect(merged).toHaveLength(1);
+    expect(merged[0]?.key).toBe('interaction:amiodarone|digoxin|warfarin');
+    expect(merged[0]?.detail).toMatch(/AI advisor/);
+    expect(merged[0]?.detail).toContain('**AI advisor (AI-generated), citing the same items:**');
+  });
+
+  it('keeps a model finding about a covered pair that cites more than the card as its own card, keyed apart', () => {
+    const rule = finding({
+      key: 'interaction:amiodarone|digoxin|warfarin',
+      covers: ['interaction:amiodarone|warfarin'],
+    });
+    const model = modelFinding({
+      key: 'interaction:amiodarone|warfarin',
+      evidence: ['MedicationRequest/warfarin-1', 'Observation/inr-1'],
+    });
+
+    const merged = mergeFindings([model, rule], 'info');
+
+    expect(merged.map((f) => [f.advisor, f.key])).toEqual([
+      ['rules', 'interaction:amiodarone|digoxin|warfarin'],
+      ['model', 'model:interaction:amiodarone|warfarin'],
+    ]);
+    expect(merged[0]?.detail).toBe('Detail');
+  });
+
+  it('never folds one rule finding into another rule card that covers its key', () => {
+    const group = finding({
+      key: 'interaction:amiodarone|digoxin|warfarin',
+      covers: ['interaction:amiodarone|warfarin'],
+    });
+    const pair = finding({ key: 'interaction:amiodarone|warfarin', summary: 'A rule pair card' });
+
+    const merged = mergeFindings([group, pair], 'info');
+
+    expect(merged.map((f) => f.key)).toEqual([
+      'interaction:amiodarone|digoxin|warfarin',
+      'interaction:amiodarone|warfarin',
+    ]);
+  });
+
   it('applies the service minimum severity and drops findings without evidence', () => {
     const merged = mergeFindings(
       [

@@ -64,6 +64,7 @@ describe('selection-override lookup (alert fatigue)', () => {
     cardUuid: 'card-1',
     findingKey: 'interaction:ibuprofen|warfarin',
     draftOrders: ['MedicationRequest/d1'],
+    indicator: 'warning',
     reason: { system: 'https://example.org/reason', code: 'benefit-outweighs-risk' },
     overriddenAt: '2026-11-24T11:00:00.000Z',
   };

@@ -21,10 +21,12 @@ function finding(key: string, evidence: string[], overrides: Partial<Finding> = 
   };
 }
 
+/** An override of a card as severe as any finding here (the severity rule has its own test). */
 function override(
   key: string,
   draftOrders: string[],
   overriddenAt = '2026-11-24T10:00:00.000Z',
+  card: Partial<Pick<SelectionOverride, 'covers' | 'indicator'>> = {},
 ): SelectionOverride {
   return {
     cardUuid: `card-${key}-${overriddenAt}`,
@@ -32,6 +34,8 @@ function override(
     draftOrders,
     reason: REASON,
     overriddenAt,
+    indicator: 'critical',
+    ...card,
   };
 }
 
@@ -114,5 +118,43 @@ describe('applying overrides made at selection', () => {
     expect(applied.findings[0]!.detail).toContain('reason: see\\-note\\_1');
     expect(applied.findings[0]!.detail).not.toContain('Jane Doe');
     expect(applied.repeats[0]!.override.reason).toEqual({ system: 'urn:ehr', code: 'see-note_1' });
+  });
+
+  it('leaves out a card that speaks for several concerns only when the overridden card spoke for each of them', () => {
+    const drafts = ['MedicationRequest/d1', 'MedicationRequest/d2'];
+    // Overridden at selection: ibuprofen's card (with aspirin, with apixaban). At signing the same three drugs
+    // can make aspirin's card instead (with ibuprofen, with apixaban): same key, same drafts, a concern never seen.
+    const overridden = override('interaction:apixaban|aspirin|ibuprofen', drafts, undefined, {
+      covers: ['interaction:aspirin|ibuprofen', 'interaction:apixaban|ibuprofen'],
+    });
+    const asSeen = finding('interaction:apixaban|aspirin|ibuprofen', [...drafts, 'MedicationRequest/w1'], {
+      covers: ['interaction:aspirin|ibuprofen', 'interaction:apixaban|ibuprofen'],
+    });
+    const regrouped = {
+      ...asSeen,
+      covers: ['interaction:apixaban|aspirin', 'interaction:aspirin|ibuprofen'],
+    };
+    const narrower = { ...asSeen, covers: ['interaction:aspirin|ibuprofen'] };
+
+    expect(applySelectionOverrides([regrouped], [overridden], DRAFTS).suppressed).toBe(0);
+    expect(applySelectionOverrides([regrouped], [overridden], DRAFTS).repeats).toEqual([]);
+    expect(applySelectionOverrides([asSeen], [overridden], DRAFTS).suppressed).toBe(1);
+    expect(applySelectionOverrides([narrower], [overridden], DRAFTS).suppressed).toBe(1);
+    // A card recorded without covers spoke only for its key: a card at signing that covers more is not it.
+    const bare = override('interaction:apixaban|aspirin|ibuprofen', drafts);
+    expect(applySelectionOverrides([asSeen], [bare], DRAFTS).suppressed).toBe(0);
+  });
+
+  it('leaves out nothing more severe than the card the clinician overrode', () => {
+    const info = override('a', ['MedicationRequest/d1'], undefined, { indicator: 'info' });
+    const applied = applySelectionOverrides([finding('a', ['MedicationRequest/d1'])], [info], DRAFTS);
+    expect(applied.suppressed).toBe(0);
+    expect(applied.findings.map((f) => f.key)).toEqual(['a']);
+    const same = applySelectionOverrides(
+      [finding('a', ['MedicationRequest/d1'], { severity: 'info' })],
+      [info],
+      DRAFTS,
+    );
+    expect(same.suppressed).toBe(1);
   });
 });

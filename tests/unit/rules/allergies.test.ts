@@ -99,7 +99,11 @@ describe('drug allergy checks', () => {
 
   it('reviews active medications against allergies on patient-view', async () => {
     expect(
-      await keysOf('patient-view', { allergies: [allergy('NSAIDs')], active: [med('meloxicam 15 mg')] }),
+      await keysOf('patient-view', {
+        allergies: [allergy('NSAIDs')],
+        active: [med('meloxicam 15 mg')],
+        patient: { birthDate: '1980-03-01' },
+      }),
     ).toEqual(['allergy:meloxicam']);
   });
 

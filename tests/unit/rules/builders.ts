@@ -6,13 +6,22 @@ import type {
   AllergyIntolerance,
   Bundle,
   Condition,
+  Dosage,
   FhirResource,
   MedicationRequest,
+  MedicationStatement,
   Observation,
   Patient,
 } from 'fhir/r4.js';
 import { SERVICES } from '../../../hooks/index.js';
-import { createRulesAdvisor, type RulesAdvisor } from '../../../src/advisors/rules/index.js';
+import {
+  createRulesAdvisor,
+  evaluate,
+  KnowledgeError,
+  loadKnowledge,
+  type KnowledgeBase,
+  type RulesAdvisor,
+} from '../../../src/advisors/rules/index.js';
 import type { Finding, Review } from '../../../src/advisors/types.js';
 import type { HookName, PrefetchKey } from '../../../src/cds/types.js';
 import { normalizePatientContext } from '../../../src/clinical/normalize.js';
@@ -33,6 +42,34 @@ export interface MedOptions {
   readonly rxcui?: string;
   readonly status?: MedicationRequest['status'];
   readonly selected?: boolean;
+  /** A structured dosage instruction (`dosing`). */
+  readonly dosage?: Dosage;
+}
+
+/**
+ * A structured FHIR dosage: `value` `unit` per administration, `frequency` times every `period` `periodUnit`; the
+ * unit coded in UCUM when it is one (`mg`, `mL`, `{tbl}`), else as text (`tablet`).
+ */
+export function dosing(
+  value: number,
+  unit: string,
+  frequency: number,
+  period = 1,
+  periodUnit: 's' | 'min' | 'h' | 'd' | 'wk' | 'mo' | 'a' = 'd',
+): Dosage {
+  const ucum = /^(mg|g|ug|mL|\{[a-z]+\})$/.test(unit);
+  return {
+    timing: { repeat: { frequency, period, periodUnit } },
+    doseAndRate: [
+      {
+        doseQuantity: {
+          value,
+          unit,
+          ...(ucum && { system: 'http://unitsofmeasure.org', code: unit }),
+        },
+      },
+    ],
+  };
 }
 
 export function med(text: string, options: MedOptions = {}): MedicationRequest & { selected?: boolean } {
@@ -46,6 +83,7 @@ export function med(text: string, options: MedOptions = {}): MedicationRequest &
       text,
       ...(options.rxcui && { coding: [{ system: RXNORM, code: options.rxcui, display: text }] }),
     },
+    ...(options.dosage && { dosageInstruction: [options.dosage] }),
     ...(options.selected !== undefined && { selected: options.selected }),
   };
 }
@@ -54,11 +92,27 @@ export function draft(text: string, options: MedOptions = {}): MedicationRequest
   return med(text, { ...options, status: options.status ?? 'draft', selected: options.selected ?? true });
 }
 
+/** A patient-reported medication (MedicationStatement), asserted `assertedDaysAgo` days before NOW. */
+export function statement(text: string, assertedDaysAgo = 10, id?: string): MedicationStatement {
+  return {
+    resourceType: 'MedicationStatement',
+    id: id ?? nextId('s'),
+    status: 'active',
+    subject: { reference: `Patient/${PATIENT_ID}` },
+    medicationCodeableConcept: { text },
+    dateAsserted: daysAgo(assertedDaysAgo),
+  };
+}
+
 export interface AllergyOptions {
   readonly clinicalStatus?: string;
   readonly verificationStatus?: string;
   readonly rxcui?: string;
   readonly criticality?: AllergyIntolerance['criticality'];
+  readonly type?: AllergyIntolerance['type'];
+  /** Manifestation texts (and optional SNOMED codes as `text|code`). */
+  readonly reactions?: readonly string[];
+  readonly reactionSeverity?: 'mild' | 'moderate' | 'severe';
 }
 
 export function allergy(text: string, options: AllergyOptions = {}): AllergyIntolerance {
@@ -75,6 +129,21 @@ export function allergy(text: string, options: AllergyOptions = {}): AllergyInto
       verificationStatus: { coding: [{ code: options.verificationStatus }] },
     }),
     ...(options.criticality && { criticality: options.criticality }),
+    ...(options.type && { type: options.type }),
+    ...(options.reactions && {
+      reaction: [
+        {
+          manifestation: options.reactions.map((r) => {
+            const [text, code] = r.split('|');
+            return {
+              text,
+              ...(code && { coding: [{ system: 'http://snomed.info/sct', code, display: text }] }),
+            };
+          }),
+          ...(options.reactionSeverity && { severity: options.reactionSeverity }),
+        },
+      ],
+    }),
   };
 }
 
@@ -121,6 +190,32 @@ export const inr = (value: number, ageDays = 2): Observation =>
   lab('6301-6', value, undefined, ageDays, 'INR');
 export const egfr = (value: number, ageDays = 5): Observation =>
   lab('98979-8', value, 'mL/min/{1.73_m2}', ageDays, 'eGFR');
+export const creatinine = (mgDl: number, ageDays = 5): Observation =>
+  lab('2160-0', mgDl, 'mg/dL', ageDays, 'Creatinine');
+export const weight = (kg: number, ageDays = 5): Observation => ({
+  ...lab('29463-7', kg, 'kg', ageDays, 'Body weight'),
+  category: [
+    {
+      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs' }],
+    },
+  ],
+});
+
+/** A coded answer (SNOMED CT) to a LOINC question: pregnancy status, a qualitative hCG, breastfeeding status. */
+export function answer(loinc: string, snomed: string, display: string, ageDays = 3): Observation {
+  return {
+    resourceType: 'Observation',
+    id: nextId('o'),
+    status: 'final',
+    code: { coding: [{ system: 'http://loinc.org', code: loinc }], text: `LOINC ${loinc}` },
+    subject: { reference: `Patient/${PATIENT_ID}` },
+    effectiveDateTime: daysAgo(ageDays),
+    valueCodeableConcept: {
+      coding: [{ system: 'http://snomed.info/sct', code: snomed, display }],
+      text: display,
+    },
+  };
+}
 
 const searchset = (resources: readonly FhirResource[]): Bundle => ({
   resourceType: 'Bundle',
@@ -129,11 +224,13 @@ const searchset = (resources: readonly FhirResource[]): Bundle => ({
 });
 
 export interface Chart {
-  readonly active?: readonly MedicationRequest[];
+  readonly active?: readonly (MedicationRequest | MedicationStatement)[];
   readonly drafts?: readonly (MedicationRequest & { selected?: boolean })[];
   readonly allergies?: readonly AllergyIntolerance[];
   readonly conditions?: readonly Condition[];
   readonly labs?: readonly Observation[];
+  /** Vital signs (the optional `vitals` prefetch): weight. */
+  readonly vitals?: readonly Observation[];
   readonly patient?: Partial<Patient>;
   readonly missing?: readonly PrefetchKey[];
 }
@@ -164,6 +261,7 @@ export function reviewOf(hook: HookName, chart: Chart): Review {
     conditions: searchset(chart.conditions ?? []),
     allergies: searchset(chart.allergies ?? []),
     labs: searchset(chart.labs ?? []),
+    ...(chart.vitals && { vitals: searchset(chart.vitals) }),
     draftOrders:
       hook === 'patient-view'
         ? undefined
@@ -183,6 +281,18 @@ export async function findings(hook: HookName, chart: Chart): Promise<readonly F
   const outcome = await advisor.advise(reviewOf(hook, chart), new AbortController().signal);
   if (outcome.status !== 'ok') throw new Error(`rules advisor: ${outcome.status} ${outcome.reason ?? ''}`);
   return outcome.findings;
+}
+
+let kb: KnowledgeBase | undefined;
+
+/** Findings through `evaluate` directly: synchronous, for tests that check many charts. */
+export function evaluateChart(hook: HookName, chart: Chart): readonly Finding[] {
+  if (!kb) {
+    const loaded = loadKnowledge();
+    if (loaded instanceof KnowledgeError) throw loaded;
+    kb = loaded;
+  }
+  return evaluate(kb, reviewOf(hook, chart)).findings;
 }
 
 export async function keysOf(hook: HookName, chart: Chart): Promise<string[]> {

@@ -3,11 +3,27 @@
  * (src/advisors/rules/check.ts): every drug the knowledge base gives a renal, lab-value, monitoring or condition rule
  * is named when that data is missing, and no other drug is.
  */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
-import { createRulesAdvisor, loadKnowledge, type KnowledgeBase } from '../../../src/advisors/rules/index.js';
-import type { DataGap } from '../../../src/advisors/types.js';
-import type { HookName, PrefetchKey } from '../../../src/cds/types.js';
+import { runsOn } from '../../../src/advisors/rules/check.js';
+import { buildContext } from '../../../src/advisors/rules/context.js';
+import {
+  createRulesAdvisor,
+  evaluate,
+  loadKnowledge,
+  RULE_CHECKS,
+  type KnowledgeBase,
+} from '../../../src/advisors/rules/index.js';
+import { SEVERITY_RANK } from '../../../src/advisors/rules/keys.js';
+import type { DataGap, Finding, Review } from '../../../src/advisors/types.js';
+import type { HookName, HookRequest, PrefetchKey } from '../../../src/cds/types.js';
+import { PROJECT_ROOT } from '../../../src/paths.js';
 import { type Chart, draft, med, reviewOf } from './builders.js';
+import { listScenarios, loadScenario, reviewFor } from './scenarioHarness.js';
+
+const POLYPHARMACY_DIR = path.join(PROJECT_ROOT, 'tests/fixtures/polypharmacy');
+const POLYPHARMACY_NOW = new Date('2026-11-24T12:00:00Z');
 
 const kb = loadKnowledge() as KnowledgeBase;
 const advisor = createRulesAdvisor({ knowledge: kb });
@@ -23,6 +39,9 @@ const nameOf = (ingredient: string): string => kb.ingredients.get(ingredient)?.n
 const renalDrugs = [...kb.renal.keys()];
 const labDrugs = [...new Set(kb.highValue.flatMap(({ drugs }) => [...drugs]))];
 const conditionDrugs = [...new Set(kb.conditions.flatMap(({ drugs }) => [...drugs]))];
+/** Drugs whose dose reduction reads a weight or a creatinine, and drugs with pregnancy or children's rules. */
+const reductionDrugs = [...kb.reductionCriteria.keys()];
+const populationDrugs = [...new Set([...kb.pregnancy, ...kb.pediatric].flatMap(({ drugs }) => [...drugs]))];
 
 describe('data gaps, from the knowledge base', () => {
   it.each(renalDrugs)('names renal dosing for %s when the labs are missing', async (ingredient) => {
@@ -54,7 +73,10 @@ describe('data gaps, from the knowledge base', () => {
 
   it('names nothing for a drug no check of the missing data applies to', async () => {
     const plain = [...kb.ingredients.keys()].find(
-      (i) => !renalDrugs.includes(i) && !labDrugs.includes(i) && !conditionDrugs.includes(i),
+      (i) =>
+        ![renalDrugs, labDrugs, conditionDrugs, reductionDrugs, populationDrugs].some((drugs) =>
+          drugs.includes(i),
+        ),
     )!;
     for (const missing of [['labs'], ['conditions']] as PrefetchKey[][]) {
       expect(await gapsOf('order-sign', { drafts: [draft(nameOf(plain))], missing })).toEqual([]);
@@ -94,5 +116,78 @@ describe('data gaps, from the knowledge base', () => {
       missing: ['allergies'],
     });
     expect(gaps).toEqual([expect.objectContaining({ check: 'allergies', drug: 'amoxicillin' })]);
+  });
+});
+
+/**
+ * The declarations are complete: over every scenario and polypharmacy request, on every service it is written for,
+ * each prefetch key the rules can do without is taken away in turn (as an EHR's OperationOutcome with no FHIR server
+ * would); whenever a check's finding then disappears or becomes less severe while its drug is still under review,
+ * the gaps must name that check, that data and that drug's order. A check that reads data it does not declare fails
+ * here; a check no request makes speak fails the first test, so a new check comes with a scenario.
+ */
+describe('data gaps, every check declares what it reads', () => {
+  const OPTIONAL: readonly PrefetchKey[] = ['medications', 'conditions', 'allergies', 'labs'];
+  const requests: { name: string; serviceId: string; request: HookRequest; now: Date }[] = [
+    ...listScenarios().flatMap((name) => {
+      const s = loadScenario(name);
+      return Object.keys(s.services).map((serviceId) => ({
+        name,
+        serviceId,
+        request: s.request,
+        now: s.now,
+      }));
+    }),
+    ...readdirSync(POLYPHARMACY_DIR)
+      .filter((f) => /\.(patient-view|order-sign)\.json$/.test(f))
+      .map((name) => {
+        const request = JSON.parse(readFileSync(path.join(POLYPHARMACY_DIR, name), 'utf8')) as HookRequest;
+        const serviceId = request.hook === 'patient-view' ? 'patient-view-advice' : 'order-sign-advice';
+        return { name, serviceId, request, now: POLYPHARMACY_NOW };
+      }),
+  ];
+
+  const byCheck = (review: Review): Map<string, readonly Finding[]> => {
+    const ctx = buildContext(kb, review);
+    return new Map(
+      RULE_CHECKS.filter((c) => runsOn(c, review.hook)).map((c) => [
+        c.id,
+        ctx.reviewed.length ? c.run(ctx) : [],
+      ]),
+    );
+  };
+
+  it('every check speaks in at least one request', () => {
+    const spoke = new Set<string>();
+    for (const { serviceId, request, now } of requests)
+      for (const [id, found] of byCheck(reviewFor(serviceId, request, now))) if (found.length) spoke.add(id);
+    expect(RULE_CHECKS.map((c) => c.id).filter((id) => !spoke.has(id))).toEqual([]);
+  });
+
+  it('names the check, the data and the order whenever a finding is lost for lack of data', () => {
+    const unnamed: string[] = [];
+    for (const { name, serviceId, request, now } of requests) {
+      const full = byCheck(reviewFor(serviceId, request, now));
+      for (const key of OPTIONAL) {
+        const review = reviewFor(serviceId, request, now, [key]);
+        const reduced = byCheck(review);
+        const { gaps } = evaluate(kb, review);
+        const stillReviewed = new Set(review.focus.map((m) => m.ref));
+        for (const [check, findings] of full) {
+          for (const f of findings) {
+            const kept = reduced
+              .get(check)
+              ?.some((r) => r.key === f.key && SEVERITY_RANK[r.severity] >= SEVERITY_RANK[f.severity]);
+            if (kept || !f.evidence.some((ref) => stillReviewed.has(ref))) continue;
+            const named = gaps.some(
+              (g) => g.check === check && g.data === key && f.evidence.includes(g.medication),
+            );
+            if (!named)
+              unnamed.push(`${name} ${serviceId} without ${key}: ${check} ${f.key} (${f.severity})`);
+          }
+        }
+      }
+    }
+    expect(unnamed).toEqual([]);
   });
 });

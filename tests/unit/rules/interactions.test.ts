@@ -340,8 +340,11 @@ describe('safer alternatives are themselves safe', () => {
       active: [med('simvastatin 40 mg'), med('citalopram 20 mg')],
       drafts: [draft('clarithromycin 500 mg')],
     });
-    const statin = result.find((f) => f.key === 'interaction:clarithromycin|simvastatin');
-    expect(statin?.suggestions?.map((s) => s.label)).toEqual(['Remove the draft order for clarithromycin']);
+    // One card for clarithromycin's two interactions (simvastatin, citalopram).
+    const clarithromycin = result.find((f) => f.key === 'interaction:citalopram|clarithromycin|simvastatin');
+    expect(clarithromycin?.suggestions?.map((s) => s.label)).toEqual([
+      'Remove the draft order for clarithromycin',
+    ]);
   });
 });
 

@@ -69,6 +69,37 @@ describe('the curated knowledge base', () => {
   });
 });
 
+describe('knowledge/README.md', () => {
+  it('lists every rule with its source', () => {
+    const readme = readFileSync(path.join(DEFAULT_KNOWLEDGE_DIR, 'README.md'), 'utf8');
+    const kb = loaded();
+    const ids = [
+      ...new Set([...kb.interactionsByPair.values()].flat().map((i) => `interactions/${i.id}`)),
+      ...kb.combinations.map((c) => `interactions/${c.spec.id}`),
+      ...new Set([...kb.duplicatesByPair.values()].flat().map((d) => `duplicates/${d.classId}`)),
+      'duplicates/same-ingredient',
+      'allergy/direct',
+      'allergy/intolerance',
+      'allergy/penicillin-low-risk',
+      ...[...kb.allergyClassRules.keys()].map((c) => `allergy/class-${c}`),
+      ...kb.crossSensitivities.map((c) => `allergy/${c.spec.id}`),
+      ...new Set([...kb.renal.values()].map((r) => `renal/${r.id}`)),
+      ...kb.highValue.map((r) => `labs/${r.spec.id}`),
+      ...kb.monitoring.map((r) => `monitoring/${r.spec.id}`),
+      ...kb.conditions.map((r) => `conditions/${r.spec.id}`),
+      ...kb.pregnancy.map((r) => `${r.spec.population}/${r.spec.id}`),
+      ...kb.pediatric.map((r) => `pediatric/${r.spec.id}`),
+      ...kb.geriatric.map((r) => `geriatric/${r.spec.id}`),
+      ...[...kb.maxDailyDose.values(), ...kb.weeklyDose.values(), ...kb.pediatricDose.values()].map(
+        (r) => `dose/${r.id}`,
+      ),
+      ...[...kb.reductionCriteria.values()].map((r) => `dose/${r.id}`),
+    ];
+    expect(ids.length).toBeGreaterThan(150);
+    for (const id of ids) expect(readme).toContain(`\`${id}\``);
+  });
+});
+
 describe('failing fast on a bad knowledge base', () => {
   it('names the file and the unknown class', () => {
     const dir = brokenCopy('interactions.json', (data) => {

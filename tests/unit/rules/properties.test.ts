@@ -58,6 +58,7 @@ describe('rules invariants over random charts', () => {
         const review = reviewOf(c.hook, input);
         const focus = new Set(review.focus.map((m) => m.ref));
         const known = new Set([
+          review.patient.patient.ref,
           ...active.map((r) => `MedicationRequest/${r.id ?? ''}`),
           ...drafts.map((r) => `MedicationRequest/${r.id ?? ''}`),
           ...allergies.map((r) => `AllergyIntolerance/${r.id ?? ''}`),

@@ -78,7 +78,7 @@ describe('reported bounds', () => {
       },
     };
     const [finding] = await findings('order-sign', { drafts: [draft('Xarelto 20 mg')], labs: [bound] });
-    expect(finding?.summary).toBe('Rivaroxaban: dose review at eGFR <15 (below 15)');
+    expect(finding?.summary).toBe('Avoid rivaroxaban at eGFR <15 (below 15)');
     expect(finding?.detail).toContain('Avoid rivaroxaban');
   });
 

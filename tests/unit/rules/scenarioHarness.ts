@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import { SERVICES } from '../../../hooks/index.js';
-import type { Finding } from '../../../src/advisors/types.js';
+import type { Finding, Review } from '../../../src/advisors/types.js';
 import { createRulesAdvisor, type RulesAdvisor } from '../../../src/advisors/rules/index.js';
 import type { HookRequest, PrefetchKey } from '../../../src/cds/types.js';
 import { normalizePatientContext } from '../../../src/clinical/normalize.js';
@@ -71,15 +71,21 @@ function bundle(value: unknown): Bundle | undefined {
   return (value as FhirResource | undefined)?.resourceType === 'Bundle' ? (value as Bundle) : undefined;
 }
 
-export async function runService(
+/**
+ * The review the service would make of `body` for `serviceId`; `missing` prefetch keys are left out of the request
+ * and reported missing, as when the EHR sent an OperationOutcome and no FHIR server.
+ */
+export function reviewFor(
   serviceId: string,
   body: HookRequest,
   now: Date,
-): Promise<readonly Finding[]> {
+  missing: readonly PrefetchKey[] = [],
+): Review {
   const service = SERVICES.find((s) => s.definition.id === serviceId);
   if (!service) throw new Error(`no service ${serviceId}`);
   const request = validateHookRequest(service.definition, requestFor(body, service.definition.hook));
-  const prefetch = request.prefetch ?? {};
+  const prefetch: Record<string, FhirResource | null | undefined> = { ...request.prefetch };
+  for (const key of missing) delete prefetch[key];
   const context = request.context as Record<string, unknown>;
   const patient = normalizePatientContext({
     hook: request.hook,
@@ -90,12 +96,21 @@ export async function runService(
     conditions: bundle(prefetch.conditions),
     allergies: bundle(prefetch.allergies),
     labs: bundle(prefetch.labs),
+    // The optional `vitals` key (CONTRACT): sent by the scenario when it has vital signs.
+    ...(prefetch.vitals !== undefined && { vitals: bundle(prefetch.vitals) }),
     draftOrders: bundle(context.draftOrders),
     selections: context.selections as string[] | undefined,
-    missing: [] as PrefetchKey[],
+    missing: [...missing],
   });
-  const review = service.review(patient, { hookInstance: request.hookInstance });
-  const outcome = await rulesAdvisor().advise(review, new AbortController().signal);
+  return service.review(patient, { hookInstance: request.hookInstance });
+}
+
+export async function runService(
+  serviceId: string,
+  body: HookRequest,
+  now: Date,
+): Promise<readonly Finding[]> {
+  const outcome = await rulesAdvisor().advise(reviewFor(serviceId, body, now), new AbortController().signal);
   if (outcome.status !== 'ok') throw new Error(`rules advisor ${outcome.status}: ${outcome.reason ?? ''}`);
   return outcome.findings;
 }

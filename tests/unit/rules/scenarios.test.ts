@@ -24,6 +24,12 @@ describe('rules scenario suite', () => {
     expect([...hooks].sort()).toEqual(['order-select', 'order-sign', 'patient-view']);
   });
 
+  it('has at least 100 scenarios, at least 40 of them negatives (charts that must raise no card)', () => {
+    const negatives = scenarios.filter((s) => Object.values(s.services).every((list) => list.length === 0));
+    expect(scenarios.length).toBeGreaterThanOrEqual(100);
+    expect(negatives.length).toBeGreaterThanOrEqual(40);
+  });
+
   for (const scenario of scenarios) {
     for (const [serviceId, expected] of Object.entries(scenario.services)) {
       it(`${scenario.name} on ${serviceId}: finds exactly the expected findings`, async () => {
@@ -66,7 +72,7 @@ describe('rules scenario suite', () => {
       [
         `rules scenario score: found ${tally.found}/${tally.expected} (${(recall * 100).toFixed(1)}%),`,
         `false alarms ${tally.falseAlarms}, wrong severity or rule ${tally.wrongGrade},`,
-        `${scenarios.length} scenarios`,
+        `${scenarios.length} scenarios (${scenarios.filter((s) => Object.values(s.services).every((l) => l.length === 0)).length} negatives)`,
         ...misses.map((m) => `  - ${m}`),
       ].join(' '),
     );

@@ -5,7 +5,9 @@
 import { md } from '../../../cards/markdown.js';
 import { displayUnit } from '../../../clinical/units.js';
 import type { Finding } from '../../types.js';
-import { describeLab, describeMed, drugName, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
+import { ruleFinding } from '../cardParts.js';
+import { describeLab, describeMed, drugName, lowerName } from '../cardText.js';
+import { suggestionsFor } from '../suggestions.js';
 import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 import type { RuleCheck } from '../check.js';
@@ -44,6 +46,7 @@ export function labFindings(ctx: RuleContext): Finding[] {
             meds: [rm],
             labs: repeat ? [repeat] : [],
             recommendRemoval: band.severity === 'critical',
+            holdOrStop: { severity: band.severity, reason: `${name} with ${analyte} ${shown}` },
           }),
         }),
       );

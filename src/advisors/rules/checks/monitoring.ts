@@ -5,7 +5,9 @@
 import { md } from '../../../cards/markdown.js';
 import { hasLabWithin } from '../../../clinical/observations.js';
 import type { Finding } from '../../types.js';
-import { describeMed, drugName, lowerName, ruleFinding, suggestionsFor } from '../cardParts.js';
+import { ruleFinding } from '../cardParts.js';
+import { describeMed, drugName, lowerName } from '../cardText.js';
+import { suggestionsFor } from '../suggestions.js';
 import { reviewedIn, type RuleContext } from '../context.js';
 import { findingKey } from '../keys.js';
 import type { RuleCheck } from '../check.js';
