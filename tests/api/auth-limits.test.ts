@@ -96,8 +96,9 @@ describe('concurrency toward a FHIR server', () => {
   });
 
   it('answers 412 when the deadline passes while reads wait for a slot', async () => {
-    fhir = await startCountingFhirServer(2_000);
-    const { app } = await testApp({ fhirMaxConcurrency: 1, rateLimitPerMinute: 0, adviceBudgetMs: 300 });
+    // A budget long enough for the first read to start even on a busy machine, far shorter than one read.
+    fhir = await startCountingFhirServer(5_000);
+    const { app } = await testApp({ fhirMaxConcurrency: 1, rateLimitPerMinute: 0, adviceBudgetMs: 1_000 });
 
     const res = await request(app).post('/cds-services/patient-view-advice').send(hookCall(fhir.baseUrl));
 
