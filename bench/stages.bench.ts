@@ -17,7 +17,7 @@ import type { HookRequest } from '../src/cds/types.js';
 import { normalizePatientContext } from '../src/clinical/normalize.js';
 import { clientPseudonym, createPseudonymizer, userPseudonym } from '../src/invocation/pseudonym.js';
 import { validateHookRequest } from '../src/invocation/validateRequest.js';
-import { silentLogger } from '../src/logger.js';
+import { createLogger } from '../src/logger.js';
 import { ANONYMOUS_CLIENT } from '../src/security/types.js';
 import { writeInvocations } from '../src/store/auditWriter.js';
 import { connect } from '../src/store/connect.js';
@@ -95,7 +95,7 @@ export async function benchStages(
   });
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cds-bench-stages-'));
-  const connection = connect({ dataDir, databaseUrl: undefined, logger: silentLogger() });
+  const connection = connect({ dataDir, databaseUrl: undefined, logger: createLogger('error', true) });
   try {
     await migrate(connection);
     const batches = Math.max(10, Math.round(iterations / AUDIT_BATCH));

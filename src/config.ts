@@ -201,8 +201,3 @@ export function loadConfig(env: Env = process.env): Config {
     auditBeforeAnswer: boolVar(env, 'AUDIT_BEFORE_ANSWER', false),
   };
 }
-
-/** A config for tests and tools: defaults with selected overrides. */
-export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), port: 0, ...overrides };
-}

@@ -19,7 +19,8 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { ConcurrencyLimit, applyServerTimeouts } from './http/middleware/limits.js';
 import { createAuditAuth, createAuditTokenVerifier } from './security/auditTokens.js';
 import { checkFhirServer } from './security/ssrf.js';
-import { type AuthenticationSetup, isLoopbackHost, setUpAuthentication } from './security/startup.js';
+import { isLoopbackHostname } from './security/loopback.js';
+import { type AuthenticationSetup, setUpAuthentication } from './security/startup.js';
 import type { EhrAuthenticator } from './security/types.js';
 import { openStore } from './store/sqlStore.js';
 import type { Store } from './store/types.js';
@@ -78,7 +79,7 @@ export async function buildDeps(
     throw error;
   }
   // Plain-http FHIR servers only on loopback, and only in development (loopback HOST or no authentication).
-  const allowInsecureLoopback = isLoopbackHost(config.host) || auth?.authenticated === false;
+  const allowInsecureLoopback = isLoopbackHostname(config.host) || auth?.authenticated === false;
   // One EHR's burst must not flood its FHIR server (nor tie up our sockets): bounded reads per server origin.
   const fhirLimit = new ConcurrencyLimit(config.fhirMaxConcurrency);
   return {

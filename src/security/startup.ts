@@ -35,8 +35,6 @@ export interface AuthenticationSetup {
   readonly clients: readonly TrustedClient[];
 }
 
-export { isLoopbackHostname as isLoopbackHost } from './loopback.js';
-
 /** Applies the start-up rules; throws `ConfigError` with what to do when the service must not start. */
 export function setUpAuthentication(
   config: Pick<
@@ -101,12 +99,4 @@ export function setUpAuthentication(
   });
   logger.info('ehr authentication enabled', { trustedClients: clients.map((c) => c.iss) });
   return { authenticator, authenticated: true, clients };
-}
-
-/** The authenticator the app uses, per the start-up rules. */
-export function createAuthenticator(
-  config: Parameters<typeof setUpAuthentication>[0],
-  deps: AuthenticatorDeps,
-): EhrAuthenticator {
-  return setUpAuthentication(config, deps).authenticator;
 }

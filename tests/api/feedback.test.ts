@@ -12,7 +12,7 @@ import type { Express } from 'express';
 import request from 'supertest';
 import winston from 'winston';
 import type { Advisor, AdvisorOutcome, Finding } from '../../src/advisors/types.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../helpers/testConfig.js';
 import { createApp } from '../../src/http/app.js';
 import { createMetrics } from '../../src/metrics.js';
 import { buildDeps } from '../../src/server.js';

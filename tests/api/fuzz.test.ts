@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import request from 'supertest';
 import { createRulesAdvisor } from '../../src/advisors/rules/index.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../helpers/silentLogger.js';
 import { MemoryReplayGuard, createJwtAuthenticator } from '../../src/security/jwt.js';
 import {
   createSigningKey,

@@ -4,8 +4,8 @@
  */
 /* eslint-disable @typescript-eslint/require-await -- a test double: async bodies keep throws as rejections, like the real store */
 import { randomBytes } from 'node:crypto';
-import { AppError } from '../errors.js';
-import { feedbackItemKey, normalizeTimestamp } from './feedback.js';
+import { AppError } from '../../src/errors.js';
+import { feedbackItemKey, normalizeTimestamp } from '../../src/store/feedback.js';
 import type {
   AuditSummary,
   AuditWriteOutcome,
@@ -23,7 +23,7 @@ import type {
   StoredCard,
   StoredFeedback,
   StoredInvocation,
-} from './types.js';
+} from '../../src/store/types.js';
 
 function unavailable(): AppError {
   return new AppError('service_unavailable', 'The store is unavailable; retry later');

@@ -3,7 +3,7 @@ import type { AdvisorOutcome } from '../../../src/advisors/types.js';
 import { Deadline } from '../../../src/invocation/deadline.js';
 import { selectionOverridesWithin } from '../../../src/invocation/overrides.js';
 import { raceDeadline } from '../../../src/invocation/raceDeadline.js';
-import { MemoryStore } from '../../../src/store/memory.js';
+import { MemoryStore } from '../../doubles/memoryStore.js';
 import type { SelectionOverride, Store } from '../../../src/store/types.js';
 
 describe('response deadline', () => {
