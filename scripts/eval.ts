@@ -3,11 +3,11 @@
  * read before turning advice on — per scenario and service: expected findings found and missed, false alarms,
  * latency and each advisor's outcome; the same totals broken down by age band and sex so uneven performance shows.
  *
- * Advisors: the built-in rules always; the model when MODEL_* or AZURE_OPENAI_* is set (the model under evaluation),
- * or `--stand-in` to exercise the harness against the scripted stand-in server from the tests (not a model:
- * its scores measure nothing clinical).
+ * Advisors: the built-in rules always; the model when MODEL_* or AZURE_OPENAI_* is set (the model under evaluation).
+ * `npm run eval:stand-in` runs the same against the scripted stand-in server from the tests
+ * (tests/fakes/eval-stand-in.ts; not a model: its scores measure nothing clinical).
  *
- *   npm run eval -- [--out DIR] [--budget-ms N] [--only TEXT] [--stand-in]
+ *   npm run eval -- [--out DIR] [--budget-ms N] [--only TEXT]
  *
  * Scenarios: the rules' suite in `tests/fixtures/scenarios/` (a CDS Hooks request, and `*.expected.json` with
  * the clock and the findings expected per service), read with the suite's own loader so both agree on the format.
@@ -32,7 +32,7 @@ import { raceDeadline } from '../src/invocation/raceDeadline.js';
 import { validateHookRequest } from '../src/invocation/validateRequest.js';
 import { createLogger } from '../src/logger.js';
 import { PROJECT_ROOT } from '../src/paths.js';
-import { listScenarios, loadScenario, requestFor } from '../tests/unit/rules/scenarioHarness.js';
+import { listScenarios, loadScenario, requestFor } from './lib/scenarios.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cases and scoring (pure; exported for tests)
@@ -370,13 +370,11 @@ interface Args {
   out: string;
   budgetMs?: number;
   only?: string;
-  standIn: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
     out: path.join(PROJECT_ROOT, 'reports/eval'),
-    standIn: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -388,51 +386,9 @@ function parseArgs(argv: readonly string[]): Args {
     if (flag === '--out') args.out = path.resolve(value());
     else if (flag === '--budget-ms') args.budgetMs = Number(value());
     else if (flag === '--only') args.only = value();
-    else if (flag === '--stand-in') args.standIn = true;
     else throw new Error(`unknown option ${flag}`);
   }
   return args;
-}
-
-async function standInConfig(config: Config): Promise<{ config: Config; close: () => Promise<void> }> {
-  const { startFakeAzureOpenAI, patientDataOf } = await import('../tests/fakes/azure-openai-server.js');
-  const fake = await startFakeAzureOpenAI({ deployment: 'stand-in', apiKey: 'stand-in' });
-  // Scripted, not clinical: flags the first draft against the first active medication whenever both exist.
-  fake.behaviour = {
-    kind: 'advice',
-    delayMs: 50,
-    advice: (request) => {
-      const data = patientDataOf(request);
-      const draft = data.draftOrders[0]?.alias;
-      const active = data.activeMedications[0]?.alias;
-      if (!draft || !active) return { advice: [] };
-      return {
-        advice: [
-          {
-            kind: 'interaction',
-            summary: 'Stand-in advice: scripted, not clinical.',
-            detail: 'Produced by the test stand-in server to exercise the evaluation harness.',
-            severity: 'info',
-            cites: [draft, active],
-            certainty: 'low',
-            suggestion: null,
-          },
-        ],
-      };
-    },
-  };
-  return {
-    config: {
-      ...config,
-      azureOpenAI: {
-        endpoint: fake.endpoint,
-        deployment: 'stand-in',
-        apiKey: 'stand-in',
-        apiVersion: '2024-10-21',
-      },
-    },
-    close: () => fake.close(),
-  };
 }
 
 async function guardDrops(registry: Registry): Promise<Record<string, number>> {
@@ -442,12 +398,15 @@ async function guardDrops(registry: Registry): Promise<Record<string, number>> {
   );
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+/** A model endpoint standing in for the configured one: its config and how to stop it. */
+export type StandIn = (config: Config) => Promise<{ config: Config; close: () => Promise<void> }>;
+
+export async function main(argv: readonly string[], standIn?: StandIn): Promise<void> {
+  const args = parseArgs(argv);
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   let config = loadConfig();
   let closeStandIn: (() => Promise<void>) | undefined;
-  if (args.standIn) ({ config, close: closeStandIn } = await standInConfig(config));
+  if (standIn) ({ config, close: closeStandIn } = await standIn(config));
   const budgetMs = args.budgetMs ?? config.adviceBudgetMs;
 
   const cases = loadCases(args.only);
@@ -479,7 +438,7 @@ async function main(): Promise<void> {
       : null,
     budgetMs,
     modelGuardDrops: model ? await guardDrops(metricsRegistry) : null,
-    note: args.standIn
+    note: standIn
       ? 'Model results come from the scripted test stand-in server, not a model: they measure the harness only.'
       : null,
   });
@@ -497,7 +456,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
+  main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`eval failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   });

@@ -3,8 +3,6 @@
  * prefetch, let the hook module choose the review, run the rules advisor. Shared by the scenario suite and the
  * per-rule tests so both exercise the real path.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import { SERVICES } from '../../../hooks/index.js';
 import type { Finding, Review } from '../../../src/advisors/types.js';
@@ -12,54 +10,7 @@ import { createRulesAdvisor, type RulesAdvisor } from '../../../src/advisors/rul
 import type { HookRequest, PrefetchKey } from '../../../src/cds/types.js';
 import { normalizePatientContext } from '../../../src/clinical/normalize.js';
 import { validateHookRequest } from '../../../src/invocation/validateRequest.js';
-import { PROJECT_ROOT } from '../../../src/paths.js';
-
-export const SCENARIO_DIR = path.join(PROJECT_ROOT, 'tests/fixtures/scenarios');
-
-export interface ExpectedFinding {
-  readonly key: string;
-  readonly ruleId: string;
-  readonly severity: string;
-}
-
-export interface Scenario {
-  readonly name: string;
-  readonly request: HookRequest;
-  readonly description: string;
-  readonly now: Date;
-  readonly services: Readonly<Record<string, readonly ExpectedFinding[]>>;
-}
-
-export function listScenarios(): string[] {
-  return readdirSync(SCENARIO_DIR)
-    .filter((f) => f.endsWith('.expected.json'))
-    .map((f) => f.replace(/\.expected\.json$/, ''))
-    .sort();
-}
-
-export function loadScenario(name: string): Scenario {
-  const request = JSON.parse(readFileSync(path.join(SCENARIO_DIR, `${name}.json`), 'utf8')) as HookRequest;
-  const expected = JSON.parse(readFileSync(path.join(SCENARIO_DIR, `${name}.expected.json`), 'utf8')) as {
-    description: string;
-    now: string;
-    services: Record<string, ExpectedFinding[]>;
-  };
-  return {
-    name,
-    request,
-    description: expected.description,
-    now: new Date(expected.now),
-    services: expected.services,
-  };
-}
-
-/** The same request for another order hook: order-sign gets every draft and no selections. */
-export function requestFor(request: HookRequest, hook: HookRequest['hook']): HookRequest {
-  if (request.hook === hook) return request;
-  const context: Record<string, unknown> = { ...request.context };
-  delete context.selections;
-  return { ...request, hook, context: context as HookRequest['context'] };
-}
+import { requestFor } from '../../../scripts/lib/scenarios.js';
 
 let advisor: RulesAdvisor | undefined;
 export function rulesAdvisor(): RulesAdvisor {
