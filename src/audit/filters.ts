@@ -3,7 +3,8 @@
  * `schemas/audit-query.schema.json` (one definition per endpoint) so a wrong or misplaced parameter is a precise
  * 400, then converted here once; queries never see raw strings.
  */
-import type { AdvisorName, AdvisorStatus, Severity } from '../advisors/types.js';
+import type { AdvisorStatus } from '../advisors/types.js';
+import type { AdvisorName, Severity } from '../findings/types.js';
 import { AppError, type ErrorDetail } from '../errors.js';
 import type { FeedbackOutcome, InvocationOutcome, RepeatDecision } from '../store/types.js';
 import { validate } from '../validation.js';

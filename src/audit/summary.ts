@@ -9,7 +9,8 @@
  * keyset-paged scan folded in JavaScript.
  */
 import { type ExpressionBuilder, sql } from 'kysely';
-import type { AdvisorName, AdvisorStatus } from '../advisors/types.js';
+import type { AdvisorStatus } from '../advisors/types.js';
+import type { AdvisorName } from '../findings/types.js';
 import type { Database } from '../store/schema.js';
 import type { AdvisorRunRecord, InvocationOutcome } from '../store/types.js';
 import { cardWhere, invocationWhere, overrideRepeatWhere } from './conditions.js';

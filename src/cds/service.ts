@@ -2,7 +2,8 @@
  * What a module in `hooks/` exports: its discovery definition and a pure handler that says what the advisors
  * should review. Handlers never see `req`/`res`, the network or the clock.
  */
-import type { Review, Severity } from '../advisors/types.js';
+import type { Review } from '../advisors/types.js';
+import type { Severity } from '../findings/types.js';
 import type { PatientContext } from '../clinical/types.js';
 import type { DiscoveryService, HookName, PrefetchKey } from './types.js';
 
@@ -18,7 +19,7 @@ export interface ServiceDefinition<H extends HookName = HookName> extends Discov
   /**
    * Do not repeat a non-critical finding that the same user of the same EHR client overrode, with a reason, on an
    * order-select card about the same draft orders of the same patient within this many minutes (order-sign after
-   * order-select; src/invocation/overrides.ts). Unset: always show.
+   * order-select; src/pipeline/overrides.ts). Unset: always show.
    */
   readonly quietOverriddenWithinMinutes?: number;
 }

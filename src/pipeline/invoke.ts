@@ -4,12 +4,13 @@
  * AUDIT_BEFORE_ANSWER, is written before the answer leaves, within the deadline).
  */
 import type { Bundle, Patient } from 'fhir/r4.js';
-import type { Advisor, AdvisorOutcome, Finding } from '../advisors/types.js';
+import type { Advisor, AdvisorOutcome } from '../advisors/types.js';
+import type { Finding } from '../findings/types.js';
 import type { Registry } from '../cds/registry.js';
 import type { HookRequest, HookResponse, PrefetchKey } from '../cds/types.js';
 import { normalizePatientContext } from '../clinical/normalize.js';
 import { buildCards } from '../cards/build.js';
-import { mergeFindings } from '../cards/merge.js';
+import { mergeFindings } from '../findings/merge.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
@@ -25,7 +26,7 @@ import type {
   Store,
   UnavailableData,
 } from '../store/types.js';
-import type { Deadline } from './deadline.js';
+import type { Deadline } from '../timing/deadline.js';
 import { clientPseudonym, type Pseudonymizer, userPseudonym } from './pseudonym.js';
 import {
   applySelectionOverrides,

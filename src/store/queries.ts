@@ -1,6 +1,6 @@
 /** Read side for the safety dashboard and the audit API: filtered, keyset-paged (newest first), and summaries. */
 import { CompiledQuery, type Kysely } from 'kysely';
-import type { AdvisorName, Severity } from '../advisors/types.js';
+import type { AdvisorName, Severity } from '../findings/types.js';
 import { AppError } from '../errors.js';
 import { codingOf, toStoredCard, toStoredFeedback, toStoredInvocation } from './rows.js';
 import type { Database } from './schema.js';

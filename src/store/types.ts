@@ -2,7 +2,8 @@
  * The store: audit trail (invocations, cards), feedback, and shared runtime settings. The service talks to it
  * only through this interface; SQLite (default) and PostgreSQL implement it (issue: feedback and audit trail).
  */
-import type { AdvisorName, AdvisorStatus, DataGap, Severity } from '../advisors/types.js';
+import type { AdvisorStatus, DataGap } from '../advisors/types.js';
+import type { AdvisorName, Severity } from '../findings/types.js';
 import type { Coding, HookName, PrefetchKey } from '../cds/types.js';
 
 export type InvocationOutcome = 'ok' | 'precondition-failed' | 'error';

@@ -23,8 +23,9 @@ import {
 import { Registry } from 'prom-client';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
-import { settleBy } from '../../invocation/settleBy.js';
-import type { Advisor, AdvisorOutcome, AdvisorStatus, Finding, Review } from '../types.js';
+import { settleBy } from '../../timing/settleBy.js';
+import type { Advisor, AdvisorOutcome, AdvisorStatus, Review } from '../types.js';
+import type { Finding } from '../../findings/types.js';
 import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';
 import { type Deidentified, type ModelInput, deidentify } from './deidentify.js';

@@ -16,6 +16,7 @@
  * The prompt still puts the data in a delimited JSON block, never among instructions.
  */
 import { asMember } from '../../clinical/guards.js';
+import { isNotAFact } from '../../clinical/records.js';
 import type {
   Allergy,
   Concept,
@@ -203,9 +204,6 @@ function labLabel(lab: LabResult, now: Date): string {
   return `${lab.concept.text}${value}${when ? ` (${when})` : ''}`;
 }
 
-/** Records that are not facts (FHIR verificationStatus) are left out rather than risk advice built on them. */
-const NOT_A_FACT = new Set(['entered-in-error', 'refuted']);
-
 function mostRecentFirst(a: LabResult, b: LabResult): number {
   return (Date.parse(b.effective ?? '') || 0) - (Date.parse(a.effective ?? '') || 0);
 }
@@ -260,7 +258,7 @@ export function deidentify(context: PatientContext, names: OurNames = NO_NAMES):
     activeMedications: medications(context.activeMedications, 'M', LIMITS.medications),
     draftOrders: medications(context.draftOrders, 'D', LIMITS.drafts),
     problems: context.problems
-      .filter((p) => !NOT_A_FACT.has(p.verificationStatus ?? ''))
+      .filter((p) => !isNotAFact(p))
       .slice(0, LIMITS.problems)
       .map((p, i) => ({
         alias: add('P', i, { kind: 'problem', ref: p.ref, label: `${p.concept.text} (problem)` }),
@@ -270,7 +268,7 @@ export function deidentify(context: PatientContext, names: OurNames = NO_NAMES):
         verificationStatus: coded(p.verificationStatus, CONDITION_VERIFICATION_STATUS),
       })),
     allergies: context.allergies
-      .filter((a) => !NOT_A_FACT.has(a.verificationStatus ?? ''))
+      .filter((a) => !isNotAFact(a))
       .slice(0, LIMITS.allergies)
       .map(allergy),
     labs: [...context.labs]

@@ -11,7 +11,7 @@
  * Severity policy: a model item is never `critical` (hard stops are for curated, validated rules), and an item
  * the model itself rates low-certainty is `info`.
  */
-import type { Severity } from '../types.js';
+import type { Severity } from '../../findings/types.js';
 import type { AliasTarget } from './deidentify.js';
 import { MONITORING_LABS } from './monitoringLabs.js';
 import type { ModelAdviceItem, ModelAnswer } from './output.js';

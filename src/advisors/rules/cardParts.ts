@@ -4,9 +4,9 @@
  * suggestions in `suggestions.ts`.
  */
 import type { Coding } from '../../cds/types.js';
-import type { FindingLink, FindingSuggestion, Finding } from '../types.js';
+import type { FindingLink, FindingSuggestion, Finding } from '../../findings/types.js';
 import { kbText, summaryOf } from './cardText.js';
-import type { FindingKind } from './keys.js';
+import type { FindingKind } from '../../findings/keys.js';
 import type { KnowledgeBase } from './knowledge.js';
 
 export const OVERRIDE_REASON_SYSTEM = 'https://cds-advisor.dev/CodeSystem/override-reason';

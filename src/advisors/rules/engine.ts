@@ -7,7 +7,8 @@
  * patient-view only (an order is not the moment to nag about a lab). Checks that could not run for lack of data
  * are named in one info card (dataGaps.ts).
  */
-import type { DataGap, Finding } from '../types.js';
+import type { DataGap } from '../types.js';
+import type { Finding } from '../../findings/types.js';
 import { type RuleCheck, runsOn } from './check.js';
 import { allergyCheck } from './checks/allergies.js';
 import { conditionCheck } from './checks/conditions.js';
@@ -19,7 +20,8 @@ import { geriatricCheck, pediatricCheck, pregnancyCheck } from './checks/populat
 import { renalCheck } from './checks/renal.js';
 import { buildContext } from './context.js';
 import { dataGapFinding, dataGaps } from './dataGaps.js';
-import { dedupeFindings, SEVERITY_RANK } from './keys.js';
+import { dedupeFindings } from '../../findings/keys.js';
+import { SEVERITY_RANK } from '../../findings/severity.js';
 import type { KnowledgeBase } from './knowledge.js';
 import type { Review } from '../types.js';
 

@@ -9,7 +9,7 @@ import type { Registry } from '../../cds/registry.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { currentRequestContext } from '../../requestContext.js';
-import { clientPseudonym, type Pseudonymizer } from '../../invocation/pseudonym.js';
+import { clientPseudonym, type Pseudonymizer } from '../../pipeline/pseudonym.js';
 import { ANONYMOUS_CLIENT, type ClientIdentity } from '../../security/types.js';
 import type { FeedbackItem, Store } from '../../store/types.js';
 import { validate } from '../../validation.js';

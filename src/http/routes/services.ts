@@ -1,9 +1,9 @@
 /** `POST /cds-services/{id}`: https://cds-hooks.hl7.org/2.0/#calling-a-cds-service */
 import { Router } from 'express';
 import { AppError } from '../../errors.js';
-import { Deadline } from '../../invocation/deadline.js';
-import { type InvocationDeps, invokeService } from '../../invocation/invoke.js';
-import { budgetLeftMs, type LoopLag } from '../../invocation/loopLag.js';
+import { Deadline } from '../../timing/deadline.js';
+import { type InvocationDeps, invokeService } from '../../pipeline/invoke.js';
+import { budgetLeftMs, type LoopLag } from '../../timing/loopLag.js';
 import { currentRequestContext } from '../../requestContext.js';
 import { ANONYMOUS_CLIENT, type ClientIdentity } from '../../security/types.js';
 import { methodNotAllowed } from '../methodNotAllowed.js';

@@ -22,7 +22,8 @@ import {
   type KnowledgeBase,
   type RulesAdvisor,
 } from '../../../src/advisors/rules/index.js';
-import type { Finding, Review } from '../../../src/advisors/types.js';
+import type { Review } from '../../../src/advisors/types.js';
+import type { Finding } from '../../../src/findings/types.js';
 import type { HookName, PrefetchKey } from '../../../src/cds/types.js';
 import { normalizePatientContext } from '../../../src/clinical/normalize.js';
 

@@ -5,11 +5,12 @@
  */
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import { SERVICES } from '../../../hooks/index.js';
-import type { Finding, Review } from '../../../src/advisors/types.js';
+import type { Review } from '../../../src/advisors/types.js';
+import type { Finding } from '../../../src/findings/types.js';
 import { createRulesAdvisor, type RulesAdvisor } from '../../../src/advisors/rules/index.js';
 import type { HookRequest, PrefetchKey } from '../../../src/cds/types.js';
 import { normalizePatientContext } from '../../../src/clinical/normalize.js';
-import { validateHookRequest } from '../../../src/invocation/validateRequest.js';
+import { validateHookRequest } from '../../../src/pipeline/validateRequest.js';
 import { requestFor } from '../../../scripts/lib/scenarios.js';
 
 let advisor: RulesAdvisor | undefined;
