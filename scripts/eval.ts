@@ -17,20 +17,17 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
-import type { Bundle, FhirResource, Patient } from 'fhir/r4.js';
 import { SERVICES } from '../hooks/index.js';
 import { createModelAdvisor, type ModelAdvisor } from '../src/advisors/model/index.js';
 import { modelEndpointOf } from '../src/advisors/model/gateway/index.js';
 import { createRulesAdvisor } from '../src/advisors/rules/index.js';
-import type { Advisor, AdvisorOutcome } from '../src/advisors/types.js';
+import type { Advisor } from '../src/advisors/types.js';
 import type { AdvisorName, Finding } from '../src/findings/types.js';
-import { mergeFindings } from '../src/findings/merge.js';
-import type { HookRequest, PrefetchKey } from '../src/cds/types.js';
-import { PREFETCH_KEYS } from '../src/cds/types.js';
-import { normalizePatientContext } from '../src/clinical/normalize.js';
+import type { HookRequest } from '../src/cds/types.js';
 import { type Config, loadConfig } from '../src/config.js';
-import { raceDeadline } from '../src/pipeline/raceDeadline.js';
+import { adviseWithin, findingsOf, reviewOf } from '../src/pipeline/review.js';
 import { validateHookRequest } from '../src/pipeline/validateRequest.js';
+import { resolveAsSent } from '../src/prefetch/resolve.js';
 import { createLogger } from '../src/logger.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { listScenarios, loadScenario, requestFor } from './lib/scenarios.js';
@@ -119,42 +116,19 @@ export interface ScenarioResult extends Score {
   >;
 }
 
-function bundleOrUndefined(value: unknown): Bundle | undefined {
-  return (value as FhirResource | null)?.resourceType === 'Bundle' ? (value as Bundle) : undefined;
-}
-
-/** The real path up to the advisors: validate for the service, normalize, let the hook module choose the review. */
+/** The production path from request to findings (`src/pipeline/review.ts`), on the prefetch as the scenario sent it. */
 async function runCase(c: Case, advisors: readonly Advisor[], budgetMs: number): Promise<ScenarioResult> {
   const service = SERVICES.find((s) => s.definition.id === c.serviceId);
   if (!service) throw new Error(`${c.scenario}: no service ${c.serviceId}`);
-  const request = validateHookRequest(service.definition, requestFor(c.request, service.definition.hook));
-  const prefetch = (request.prefetch ?? {}) as Record<string, unknown>;
-  const context = request.context as unknown as Record<string, unknown>;
-  const patientResource = prefetch.patient as Patient | undefined;
-  const patient = normalizePatientContext({
-    hook: request.hook,
-    now: c.now,
-    patientId: String(context.patientId),
-    ...(patientResource?.resourceType === 'Patient' && { patient: patientResource }),
-    medications: bundleOrUndefined(prefetch.medications),
-    conditions: bundleOrUndefined(prefetch.conditions),
-    allergies: bundleOrUndefined(prefetch.allergies),
-    labs: bundleOrUndefined(prefetch.labs),
-    draftOrders: bundleOrUndefined(context.draftOrders),
-    selections: Array.isArray(context.selections) ? (context.selections as string[]) : undefined,
-    missing: PREFETCH_KEYS.filter((k: PrefetchKey) => prefetch[k] === undefined || prefetch[k] === null),
-  });
-  const review = service.review(patient, { hookInstance: request.hookInstance });
+  const { definition } = service;
+  const request = validateHookRequest(definition, requestFor(c.request, definition.hook));
+  const data = resolveAsSent(Object.keys(definition.prefetch), request.prefetch);
+  const review = reviewOf(service, request, data, c.now);
+  const patient = review.patient;
   const t0 = performance.now();
-  const signal = AbortSignal.timeout(budgetMs);
-  const outcomes: AdvisorOutcome[] = await Promise.all(
-    advisors.map((a) => raceDeadline(a.name, a.advise(review, signal), signal, performance.now())),
-  );
+  const outcomes = await adviseWithin(advisors, review, AbortSignal.timeout(budgetMs));
   const latencyMs = performance.now() - t0;
-  const merged = mergeFindings(
-    outcomes.flatMap((o) => o.findings),
-    service.definition.minSeverity,
-  );
+  const merged = findingsOf(outcomes, definition);
   const advisorsResult: ScenarioResult['advisors'] = {};
   for (const o of outcomes) {
     advisorsResult[o.advisor] = {

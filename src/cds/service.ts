@@ -1,10 +1,10 @@
 /**
- * What a module in `hooks/` exports: its discovery definition and a pure handler that says what the advisors
- * should review. Handlers never see `req`/`res`, the network or the clock.
+ * What a module in `hooks/` exports: its discovery definition and a pure handler that says which medications the
+ * advisors review. Handlers never see `req`/`res`, the network or the clock; the pipeline stamps the review with the
+ * definition's id and hook (`src/pipeline/review.ts`), so the id is written once.
  */
-import type { Review } from '../advisors/types.js';
+import type { Medication, PatientContext } from '../clinical/types.js';
 import type { Severity } from '../findings/types.js';
-import type { PatientContext } from '../clinical/types.js';
 import type { DiscoveryService, HookName, PrefetchKey } from './types.js';
 
 export interface ServiceDefinition<H extends HookName = HookName> extends DiscoveryService {
@@ -26,8 +26,11 @@ export interface ServiceDefinition<H extends HookName = HookName> extends Discov
 
 export interface ServiceModule<H extends HookName = HookName> {
   readonly definition: ServiceDefinition<H>;
-  /** Chooses what the advisors review for this hook. */
-  review(patient: PatientContext, meta: { hookInstance: string }): Review;
+  /**
+   * The medications under review for this hook (the selected drafts, every draft, or the active list); the rest of
+   * the chart is their context.
+   */
+  focus(patient: PatientContext): readonly Medication[];
 }
 
 /** The discovery entry for a definition: exactly the CDS Hooks fields, nothing internal. */

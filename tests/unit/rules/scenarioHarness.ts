@@ -1,16 +1,16 @@
 /**
- * Runs a fixture scenario the way the service does: validate the request for the service, normalize the
- * prefetch, let the hook module choose the review, run the rules advisor. Shared by the scenario suite and the
+ * Runs a fixture scenario the way the service does: validate the request for the service, then the production
+ * path from request to review (`src/pipeline/review.ts`), then the rules advisor. Shared by the scenario suite and the
  * per-rule tests so both exercise the real path.
  */
-import type { Bundle, FhirResource } from 'fhir/r4.js';
 import { SERVICES } from '../../../hooks/index.js';
 import type { Review } from '../../../src/advisors/types.js';
 import type { Finding } from '../../../src/findings/types.js';
 import { createRulesAdvisor, type RulesAdvisor } from '../../../src/advisors/rules/index.js';
 import type { HookRequest, PrefetchKey } from '../../../src/cds/types.js';
-import { normalizePatientContext } from '../../../src/clinical/normalize.js';
+import { reviewOf } from '../../../src/pipeline/review.js';
 import { validateHookRequest } from '../../../src/pipeline/validateRequest.js';
+import { resolveAsSent } from '../../../src/prefetch/resolve.js';
 import { requestFor } from '../../../scripts/lib/scenarios.js';
 
 let advisor: RulesAdvisor | undefined;
@@ -19,13 +19,10 @@ export function rulesAdvisor(): RulesAdvisor {
   return advisor;
 }
 
-function bundle(value: unknown): Bundle | undefined {
-  return (value as FhirResource | undefined)?.resourceType === 'Bundle' ? (value as Bundle) : undefined;
-}
-
 /**
- * The review the service would make of `body` for `serviceId`; `missing` prefetch keys are left out of the request
- * and reported missing, as when the EHR sent an OperationOutcome and no FHIR server.
+ * The review the service would make of `body` for `serviceId`, through the production path from request to review
+ * (`src/pipeline/review.ts`) on the prefetch as sent; `missing` prefetch keys are left out of the request and so
+ * reported missing, as when the EHR sent an OperationOutcome and no FHIR server.
  */
 export function reviewFor(
   serviceId: string,
@@ -36,25 +33,11 @@ export function reviewFor(
   const service = SERVICES.find((s) => s.definition.id === serviceId);
   if (!service) throw new Error(`no service ${serviceId}`);
   const request = validateHookRequest(service.definition, requestFor(body, service.definition.hook));
-  const prefetch: Record<string, FhirResource | null | undefined> = { ...request.prefetch };
+  const prefetch: Record<string, unknown> = { ...request.prefetch };
   for (const key of missing) delete prefetch[key];
-  const context = request.context as Record<string, unknown>;
-  const patient = normalizePatientContext({
-    hook: request.hook,
-    now,
-    patientId: String(request.context.patientId),
-    patient: prefetch.patient?.resourceType === 'Patient' ? prefetch.patient : undefined,
-    medications: bundle(prefetch.medications),
-    conditions: bundle(prefetch.conditions),
-    allergies: bundle(prefetch.allergies),
-    labs: bundle(prefetch.labs),
-    // The optional `vitals` key (CONTRACT): sent by the scenario when it has vital signs.
-    ...(prefetch.vitals !== undefined && { vitals: bundle(prefetch.vitals) }),
-    draftOrders: bundle(context.draftOrders),
-    selections: context.selections as string[] | undefined,
-    missing: [...missing],
-  });
-  return service.review(patient, { hookInstance: request.hookInstance });
+  // The optional `vitals` key (CONTRACT): read when the scenario sends vital signs.
+  const keys = [...Object.keys(service.definition.prefetch), ...('vitals' in prefetch ? ['vitals'] : [])];
+  return reviewOf(service, request, resolveAsSent(keys, prefetch), now);
 }
 
 export async function runService(
