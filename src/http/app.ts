@@ -22,7 +22,7 @@ import { authenticate } from './middleware/authenticate.js';
 import { errorHandler, notFound } from './middleware/errorHandler.js';
 import { clientRateLimit, ipRateLimit } from './middleware/limits.js';
 import { requestContext } from './middleware/requestContext.js';
-import { auditDbOf } from '../audit/queries.js';
+import { auditDbOf } from '../store/read/queries.js';
 import { adminRouter } from './routes/admin.js';
 import { auditRouter } from './routes/audit.js';
 import { discoveryRouter } from './routes/discovery.js';

@@ -6,9 +6,9 @@
  * instances see the change when their one-second cache expires.
  */
 import { type Request, type RequestHandler, Router } from 'express';
-import { actorOf } from '../../audit/actor.js';
-import { type AiChange, lastAiChanges } from '../../audit/aiState.js';
-import type { AuditDb } from '../../audit/queries.js';
+import { actorOf } from '../audit/actor.js';
+import { type AiChange, lastAiChanges } from '../../store/read/aiState.js';
+import type { AuditDb } from '../../store/read/queries.js';
 import type { Registry } from '../../cds/registry.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';

@@ -7,8 +7,8 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import express, { type RequestHandler, Router } from 'express';
 import helmet from 'helmet';
-import { type ExportFormat, CONTENT_TYPES, writeExport } from '../../audit/export.js';
-import { parseAuditQuery } from '../../audit/filters.js';
+import { type ExportFormat, CONTENT_TYPES, writeExport } from '../audit/export.js';
+import { parseAuditQuery } from '../../store/read/filters.js';
 import {
   type AuditDb,
   type ExportKind,
@@ -19,8 +19,8 @@ import {
   listOverrideRepeats,
   responsesOf,
   scanRows,
-} from '../../audit/queries.js';
-import { overview } from '../../audit/summary.js';
+} from '../../store/read/queries.js';
+import { overview } from '../../store/read/overview.js';
 import { DASHBOARD_DIR } from '../../dashboard/paths.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';

@@ -4,7 +4,7 @@
  * or answered (`IN (SELECT …)`: portable, and no duplicate rows as a join could give).
  */
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { Database } from '../schema.js';
 import {
   type CardFacet,
   type CardFilter,

@@ -3,11 +3,11 @@
  * `schemas/audit-query.schema.json` (one definition per endpoint) so a wrong or misplaced parameter is a precise
  * 400, then converted here once; queries never see raw strings.
  */
-import type { AdvisorStatus } from '../advisors/types.js';
-import type { AdvisorName, Severity } from '../findings/types.js';
-import { AppError, type ErrorDetail } from '../errors.js';
-import type { FeedbackOutcome, InvocationOutcome, RepeatDecision } from '../store/types.js';
-import { validate } from '../validation.js';
+import type { AdvisorStatus } from '../../advisors/types.js';
+import type { AdvisorName, Severity } from '../../findings/types.js';
+import { AppError, type ErrorDetail } from '../../errors.js';
+import type { FeedbackOutcome, InvocationOutcome, RepeatDecision } from '../types.js';
+import { validate } from '../../validation.js';
 
 /** Filters on the card that was shown; on invocations and feedback they select rows tied to such a card. */
 export interface CardFacet {

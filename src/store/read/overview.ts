@@ -9,10 +9,10 @@
  * keyset-paged scan folded in JavaScript.
  */
 import { type ExpressionBuilder, sql } from 'kysely';
-import type { AdvisorStatus } from '../advisors/types.js';
-import type { AdvisorName } from '../findings/types.js';
-import type { Database } from '../store/schema.js';
-import type { AdvisorRunRecord, InvocationOutcome } from '../store/types.js';
+import type { AdvisorStatus } from '../../advisors/types.js';
+import type { AdvisorName } from '../../findings/types.js';
+import type { Database } from '../schema.js';
+import type { AdvisorRunRecord, InvocationOutcome } from '../types.js';
 import { cardWhere, invocationWhere, overrideRepeatWhere } from './conditions.js';
 import type { AuditFilter } from './filters.js';
 import { type Percentiles, Samples } from './percentiles.js';

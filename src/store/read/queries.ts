@@ -4,16 +4,10 @@
  * (src/store/rows.ts), so the API shows records exactly as the store defines them.
  */
 import { type Expression, type ExpressionBuilder, Kysely, type SqlBool } from 'kysely';
-import { AppError } from '../errors.js';
-import { toStoredCard, toStoredFeedback, toStoredInvocation, toStoredOverrideRepeat } from '../store/rows.js';
-import type { Database } from '../store/schema.js';
-import type {
-  Page,
-  StoredCard,
-  StoredFeedback,
-  StoredInvocation,
-  StoredOverrideRepeat,
-} from '../store/types.js';
+import { AppError } from '../../errors.js';
+import { toStoredCard, toStoredFeedback, toStoredInvocation, toStoredOverrideRepeat } from '../rows.js';
+import type { Database } from '../schema.js';
+import type { Page, StoredCard, StoredFeedback, StoredInvocation, StoredOverrideRepeat } from '../types.js';
 import { cardWhere, feedbackWhere, invocationWhere, overrideRepeatWhere } from './conditions.js';
 import type {
   CardFilter,
