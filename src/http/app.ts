@@ -22,7 +22,6 @@ import { authenticate } from './middleware/authenticate.js';
 import { errorHandler, notFound } from './middleware/errorHandler.js';
 import { clientRateLimit, ipRateLimit } from './middleware/limits.js';
 import { requestContext } from './middleware/requestContext.js';
-import { auditDbOf } from '../store/read/queries.js';
 import { adminRouter } from './routes/admin.js';
 import { auditRouter } from './routes/audit.js';
 import { discoveryRouter } from './routes/discovery.js';
@@ -126,14 +125,13 @@ export function createApp(deps: AppDeps): Express {
   app.use(discoveryRouter(deps.registry));
 
   // The safety team's dashboard, audit API and kill switch (behind the audit auth mounted above, and their own).
-  const auditDb = auditDbOf(deps.store);
   const requireAuth = deps.auditAuth.requireAuditToken;
-  app.use(auditRouter({ db: auditDb, requireAuth, logger }));
+  app.use(auditRouter({ reader: deps.store.read, requireAuth, logger }));
   app.use(
     adminRouter({
       registry: deps.registry,
       store: deps.store,
-      db: auditDb,
+      reader: deps.store.read,
       requireAuth,
       sessionCookie: deps.auditAuth.cookieName,
       logger,

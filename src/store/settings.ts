@@ -7,7 +7,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
 export const PSEUDONYM_KEY_SETTING = 'pseudonym_key';
-const aiSettingKey = (serviceId: string): string => `ai_enabled:${serviceId}`;
+/** The settings row of a service's AI switch; the read side finds who changed it by the same key. */
+export const aiSettingKey = (serviceId: string): string => `ai_enabled:${serviceId}`;
 
 /**
  * The configured key, or the one stored by whichever instance started first. Insert-if-absent then read, so two

@@ -109,9 +109,9 @@ describe('PostgreSQL stopped mid-run', () => {
 
     await request(app).get('/readyz').expect(200);
     await request(app).post(`${HOOK}/feedback`).send(feedback).expect(200);
-    const written = await store.listInvocations({ serviceId: 'order-sign-advice', limit: 1000 });
+    const written = await store.read.listInvocations({ serviceId: 'order-sign-advice', limit: 1000 });
     expect(written.items.map((i) => i.hookInstance)).toEqual(expect.arrayContaining(hookInstances));
-    expect((await store.listFeedback({ cardUuid })).items[0]?.flag).toBeNull();
+    expect((await store.read.listFeedback({ cardUuid })).items[0]?.flag).toBeNull();
     expect((await store.verifyChain()).ok).toBe(true);
   });
 });

@@ -7,8 +7,8 @@
  */
 import { type Request, type RequestHandler, Router } from 'express';
 import { actorOf } from '../audit/actor.js';
-import { type AiChange, lastAiChanges } from '../../store/read/aiState.js';
-import type { AuditDb } from '../../store/read/queries.js';
+import type { AiChange } from '../../store/read/aiState.js';
+import type { AuditReader } from '../../store/read/port.js';
 import type { Registry } from '../../cds/registry.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -21,7 +21,7 @@ export interface AdminRouterDeps {
   readonly registry: Registry;
   readonly store: Pick<SettingsStore, 'getAiEnabled' | 'setAiEnabled'>;
   /** For who/when of the last change; without it the state is shown without them. */
-  readonly db: AuditDb | undefined;
+  readonly reader: AuditReader | undefined;
   readonly requireAuth: RequestHandler;
   /** The dashboard session cookie's name, to fingerprint the session as the actor. */
   readonly sessionCookie: string;
@@ -46,9 +46,9 @@ export function adminRouter(deps: AdminRouterDeps): Router {
 
   /** Who and when are a courtesy: the state itself must show even when they cannot be read. */
   async function changesOf(ids: readonly string[]): Promise<Map<string, AiChange>> {
-    if (!deps.db) return new Map();
+    if (!deps.reader) return new Map();
     try {
-      return await lastAiChanges(deps.db, ids);
+      return await deps.reader.lastAiChanges(ids);
     } catch (error) {
       deps.logger.warn('AI switch history unreadable', {
         error: error instanceof Error ? error.message : String(error),

@@ -1,8 +1,6 @@
 /** Who turned model advice on or off for a service, and when: read from the store's durable settings. */
+import { aiSettingKey } from '../settings.js';
 import type { AuditDb } from './queries.js';
-
-/** The store's key for a service's switch (src/store/settings.ts writes `ai_enabled:<serviceId>`). */
-const aiSettingKey = (serviceId: string): string => `ai_enabled:${serviceId}`;
 
 export interface AiChange {
   readonly changedAt: string;

@@ -1,9 +1,9 @@
 /**
- * Read side of the audit API over the store's tables: filtered, keyset-paged lists (newest first), one card with
+ * Read side of the audit trail over the store's tables: filtered, keyset-paged lists (newest first), one card with
  * everything around it, and row-by-row scans for exports. Rows are converted by the store's own converters
  * (src/store/rows.ts), so the API shows records exactly as the store defines them.
  */
-import { type Expression, type ExpressionBuilder, Kysely, type SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import { AppError } from '../../errors.js';
 import { toStoredCard, toStoredFeedback, toStoredInvocation, toStoredOverrideRepeat } from '../rows.js';
 import type { Database } from '../schema.js';
@@ -20,8 +20,15 @@ import type {
 export type AuditDb = Kysely<Database>;
 
 export const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
 /** Rows per query while an export streams: small enough to stay light, large enough to be quick. */
 export const SCAN_PAGE = 500;
+
+/** The page size asked for, within 1..1000 (the API's schema already holds it there). */
+function limitOf(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE;
+  return Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE);
+}
 
 function badCursor(): AppError {
   return new AppError('validation_failed', 'Invalid query parameters', [
@@ -69,7 +76,7 @@ export async function listInvocations(
   db: AuditDb,
   q: InvocationFilter & Paging,
 ): Promise<Page<StoredInvocation>> {
-  const limit = q.limit ?? DEFAULT_PAGE;
+  const limit = limitOf(q.limit);
   const before = seqCursor(q.cursor);
   let query = db
     .selectFrom('invocations')
@@ -84,7 +91,7 @@ export async function listInvocations(
 }
 
 export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Page<StoredCard>> {
-  const limit = q.limit ?? DEFAULT_PAGE;
+  const limit = limitOf(q.limit);
   const before = cardCursor(q.cursor);
   let query = db
     .selectFrom('cards')
@@ -101,7 +108,7 @@ export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Pa
 }
 
 export async function listFeedback(db: AuditDb, q: FeedbackFilter & Paging): Promise<Page<StoredFeedback>> {
-  const limit = q.limit ?? DEFAULT_PAGE;
+  const limit = limitOf(q.limit);
   const before = seqCursor(q.cursor);
   let query = db
     .selectFrom('feedback')
@@ -120,7 +127,7 @@ export async function listOverrideRepeats(
   db: AuditDb,
   q: OverrideRepeatFilter & Paging,
 ): Promise<Page<StoredOverrideRepeat>> {
-  const limit = q.limit ?? DEFAULT_PAGE;
+  const limit = limitOf(q.limit);
   const before = cardCursor(q.cursor);
   let query = db
     .selectFrom('override_repeats')
@@ -205,13 +212,13 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
 
 export type ExportKind = 'invocations' | 'cards' | 'feedback';
 
-interface RowsByKind {
+export interface RowsByKind {
   invocations: StoredInvocation;
   cards: StoredCard;
   feedback: StoredFeedback;
 }
 
-interface FilterByKind {
+export interface FilterByKind {
   invocations: InvocationFilter;
   cards: CardFilter;
   feedback: FeedbackFilter;
@@ -245,10 +252,4 @@ export async function* scanRows<K extends ExportKind>(
     yield* page.items;
     cursor = page.nextCursor;
   } while (cursor !== undefined);
-}
-
-/** The store's query layer when the store is the SQL store (it exposes `db`); undefined for other stores. */
-export function auditDbOf(store: object): AuditDb | undefined {
-  const db = (store as { db?: unknown }).db;
-  return db instanceof Kysely ? (db as AuditDb) : undefined;
 }

@@ -1,0 +1,78 @@
+/**
+ * The audit trail's one read port: every read of the safety team's (the audit API, the dashboard, the exports) and
+ * of the tests goes through it, with one filter vocabulary (`filters.ts`) and one cursor rule (`queries.ts`).
+ */
+import type { Kysely } from 'kysely';
+import type { Database } from '../schema.js';
+import type {
+  AuditSummary,
+  Page,
+  StoredCard,
+  StoredFeedback,
+  StoredInvocation,
+  StoredOverrideRepeat,
+  TimeRange,
+} from '../types.js';
+import { type AiChange, lastAiChanges } from './aiState.js';
+import type {
+  AuditFilter,
+  CardFilter,
+  FeedbackFilter,
+  InvocationFilter,
+  OverrideRepeatFilter,
+  Paging,
+} from './filters.js';
+import { type AuditOverview, overview } from './overview.js';
+import {
+  type CardDetail,
+  type CardResponses,
+  type ExportKind,
+  type RowsByKind,
+  type FilterByKind,
+  cardDetail,
+  listCards,
+  listFeedback,
+  listInvocations,
+  listOverrideRepeats,
+  responsesOf,
+  scanRows,
+} from './queries.js';
+import { summarize } from './summary.js';
+
+export interface AuditReader {
+  listInvocations(q?: InvocationFilter & Paging): Promise<Page<StoredInvocation>>;
+  listCards(q?: CardFilter & Paging): Promise<Page<StoredCard>>;
+  listFeedback(q?: FeedbackFilter & Paging): Promise<Page<StoredFeedback>>;
+  listOverrideRepeats(q?: OverrideRepeatFilter & Paging): Promise<Page<StoredOverrideRepeat>>;
+  /** One card with the call that issued it, its feedback and the override repeats around it. */
+  cardDetail(uuid: string): Promise<CardDetail | undefined>;
+  /** How clinicians answered each of these cards. */
+  responsesOf(uuids: readonly string[]): Promise<Map<string, CardResponses>>;
+  /** Every matching row, newest first, one page in memory at a time (exports). */
+  scan<K extends ExportKind>(
+    kind: K,
+    filter: FilterByKind[K],
+    pageSize?: number,
+  ): AsyncGenerator<RowsByKind[K]>;
+  /** The dashboard's overview: rates, volumes, latency, the model panel. */
+  overview(filter: AuditFilter): Promise<AuditOverview>;
+  /** Counts per service over a time range. */
+  summary(range?: TimeRange): Promise<AuditSummary>;
+  /** Who last turned model advice on or off for each of these services. */
+  lastAiChanges(serviceIds: readonly string[]): Promise<Map<string, AiChange>>;
+}
+
+export function createAuditReader(db: Kysely<Database>): AuditReader {
+  return {
+    listInvocations: (q = {}) => listInvocations(db, q),
+    listCards: (q = {}) => listCards(db, q),
+    listFeedback: (q = {}) => listFeedback(db, q),
+    listOverrideRepeats: (q = {}) => listOverrideRepeats(db, q),
+    cardDetail: (uuid) => cardDetail(db, uuid),
+    responsesOf: (uuids) => responsesOf(db, uuids),
+    scan: (kind, filter, pageSize) => scanRows(db, kind, filter, pageSize),
+    overview: (filter) => overview(db, filter),
+    summary: (range = {}) => summarize(db, range),
+    lastAiChanges: (serviceIds) => lastAiChanges(db, serviceIds),
+  };
+}
