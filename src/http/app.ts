@@ -13,17 +13,18 @@ import type { Metrics } from '../metrics.js';
 import { type LoopLag, NO_LAG } from '../timing/loopLag.js';
 import type { Pseudonymizer } from '../pipeline/pseudonym.js';
 import type { FhirGate } from '../prefetch/resolve.js';
-import type { AuditAuth } from '../security/auditTokens.js';
+import type { AuditAuth } from './routes/auditAuth.js';
 import type { FhirServerCheck } from '../security/ssrf.js';
 import type { ClientIdentity, EhrAuthenticator } from '../security/types.js';
 import type { Store } from '../store/types.js';
+import './locals.js';
 import { accessLog } from './middleware/accessLog.js';
 import { authenticate } from './middleware/authenticate.js';
 import { errorHandler, notFound } from './middleware/errorHandler.js';
 import { clientRateLimit, ipRateLimit } from './middleware/limits.js';
 import { requestContext } from './middleware/requestContext.js';
 import { adminRouter } from './routes/admin.js';
-import { auditRouter } from './routes/audit.js';
+import { auditApiRouter, auditRouter } from './routes/audit.js';
 import { discoveryRouter } from './routes/discovery.js';
 import { feedbackRouter } from './routes/feedback.js';
 import { healthRouter } from './routes/health.js';
@@ -125,14 +126,15 @@ export function createApp(deps: AppDeps): Express {
   app.use(discoveryRouter(deps.registry));
 
   // The safety team's dashboard, audit API and kill switch (behind the audit auth mounted above, and their own).
-  const requireAuth = deps.auditAuth.requireAuditToken;
-  app.use(auditRouter({ reader: deps.store.read, requireAuth, logger }));
+  app.use(auditRouter({ logger }));
+  // Everything under /audit/api and /admin needs a token or a session, unknown paths and wrong methods included.
+  app.use(['/audit/api', '/admin'], deps.auditAuth.requireAuditToken);
+  app.use('/audit/api', auditApiRouter({ reader: deps.store.read, logger }));
   app.use(
     adminRouter({
       registry: deps.registry,
       store: deps.store,
       reader: deps.store.read,
-      requireAuth,
       sessionCookie: deps.auditAuth.cookieName,
       logger,
     }),

@@ -5,7 +5,7 @@
  * model advisor asks the store (`getAiEnabled`), whose cache this instance updates at once on the write; other
  * instances see the change when their one-second cache expires.
  */
-import { type Request, type RequestHandler, Router } from 'express';
+import { type Request, Router } from 'express';
 import { actorOf } from '../audit/actor.js';
 import type { AiChange } from '../../store/read/aiState.js';
 import type { AuditReader } from '../../store/read/port.js';
@@ -22,7 +22,6 @@ export interface AdminRouterDeps {
   readonly store: Pick<SettingsStore, 'getAiEnabled' | 'setAiEnabled'>;
   /** For who/when of the last change; without it the state is shown without them. */
   readonly reader: AuditReader | undefined;
-  readonly requireAuth: RequestHandler;
   /** The dashboard session cookie's name, to fingerprint the session as the actor. */
   readonly sessionCookie: string;
   readonly logger: Logger;
@@ -41,8 +40,6 @@ export interface ServiceAiState {
 
 export function adminRouter(deps: AdminRouterDeps): Router {
   const router = Router();
-  // Everything under /admin needs a token or a session, unknown paths and wrong methods included.
-  router.use('/admin', deps.requireAuth);
 
   /** Who and when are a courtesy: the state itself must show even when they cannot be read. */
   async function changesOf(ids: readonly string[]): Promise<Map<string, AiChange>> {
@@ -96,7 +93,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
     const body = validate<{ enabled: boolean }>('admin-ai-switch', req.body);
     if (!body.valid) throw new AppError('validation_failed', 'Invalid request body', body.errors);
     const { enabled } = body.value;
-    const actor = actorOf(req, res, deps.sessionCookie);
+    const actor = actorOf(req, deps.sessionCookie);
     await deps.store.setAiEnabled(serviceId, enabled, actor);
     // The store logs the change with its actor ('AI advice switched'): one log line per event.
     const [state] = await states([serviceId]);

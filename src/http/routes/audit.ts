@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import express, { type RequestHandler, Router } from 'express';
+import express, { Router } from 'express';
 import helmet from 'helmet';
 import { type ExportFormat, CONTENT_TYPES, writeExport } from '../audit/export.js';
 import { parseAuditQuery } from '../audit/query.js';
@@ -19,8 +19,6 @@ import { methodNotAllowed } from '../methodNotAllowed.js';
 export interface AuditRouterDeps {
   /** The store's read port; undefined when the store is not a SQL store (the API then answers 503). */
   readonly reader: AuditReader | undefined;
-  /** Bearer token or dashboard session (src/security/auditTokens.ts). */
-  readonly requireAuth: RequestHandler;
   readonly logger: Logger;
   /** Where the built dashboard lives (tests may point elsewhere). */
   readonly dashboardDir?: string;
@@ -50,26 +48,10 @@ export const dashboardCsp = helmet({
 const EXPORT_FILE = /^(invocations|cards|feedback)\.(csv|ndjson)$/;
 const CARD_UUID = /^[A-Za-z0-9-]{1,200}$/;
 
-export function auditRouter(deps: AuditRouterDeps): Router {
+/** The dashboard page and its assets, under a strict CSP that also covers the API's answers. */
+export function auditRouter(deps: Pick<AuditRouterDeps, 'logger' | 'dashboardDir'>): Router {
   const router = Router();
   const dashboardDir = deps.dashboardDir ?? DASHBOARD_DIR;
-
-  /** Runs a read; a store that cannot answer is a 503 (retry later), its cause goes to the log only. */
-  const read = async <T>(fn: (reader: AuditReader) => Promise<T>): Promise<T> => {
-    if (!deps.reader) throw new AppError('service_unavailable', 'The audit API needs the SQL store');
-    try {
-      return await fn(deps.reader);
-    } catch (error) {
-      throw unavailable(error);
-    }
-  };
-  const unavailable = (error: unknown): AppError => {
-    if (error instanceof AppError) return error;
-    deps.logger.error('audit query failed', {
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return new AppError('service_unavailable', 'The store is unavailable; retry later', [], { cause: error });
-  };
 
   // --- the page and its assets (public: the page holds no data; the data needs a session)
   router.use('/audit', dashboardCsp);
@@ -88,9 +70,32 @@ export function auditRouter(deps: AuditRouterDeps): Router {
     express.static(dashboardDir, { index: false, fallthrough: true, immutable: false, maxAge: '5m' }),
   );
 
-  // --- the API
+  return router;
+}
+
+/**
+ * The audit API, mounted at `/audit/api` behind the audit auth (`createApp` mounts it once for `/audit/api` and
+ * `/admin`).
+ */
+export function auditApiRouter(deps: AuditRouterDeps): Router {
+  /** Runs a read; a store that cannot answer is a 503 (retry later), its cause goes to the log only. */
+  const read = async <T>(fn: (reader: AuditReader) => Promise<T>): Promise<T> => {
+    if (!deps.reader) throw new AppError('service_unavailable', 'The audit API needs the SQL store');
+    try {
+      return await fn(deps.reader);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  };
+  const unavailable = (error: unknown): AppError => {
+    if (error instanceof AppError) return error;
+    deps.logger.error('audit query failed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return new AppError('service_unavailable', 'The store is unavailable; retry later', [], { cause: error });
+  };
+
   const api = Router();
-  api.use(deps.requireAuth);
   api.get('/invocations', async (req, res) => {
     const q = parseAuditQuery('invocations', req.query);
     res.json(await read((reader) => reader.listInvocations(q)));
@@ -175,6 +180,5 @@ export function auditRouter(deps: AuditRouterDeps): Router {
   api.use((req, _res, next) =>
     next(new AppError('not_found', `No audit API route ${req.method} ${req.path.slice(0, 200)}`)),
   );
-  router.use('/audit/api', api);
-  return router;
+  return api;
 }
