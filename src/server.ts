@@ -4,14 +4,13 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { SERVICES } from '../hooks/index.js';
 import { createModelAdvisor, knowledgeVocabulary } from './advisors/model/index.js';
 import { KnowledgeError, createRulesAdvisor, loadKnowledge } from './advisors/rules/index.js';
 import type { Advisor } from './advisors/types.js';
 import { createRegistry } from './cds/registry.js';
 import { type Config, ConfigError } from './config.js';
-import { type AppDeps, createApp } from './http/app.js';
+import { type App, type AppDeps, createApp } from './http/app.js';
 import { processLoopLag } from './timing/loopLag.js';
 import { createPseudonymizer } from './pipeline/pseudonym.js';
 import type { Logger } from './logger.js';
@@ -115,7 +114,7 @@ export class ListenError extends Error {
  * Listens, or rejects with a `ListenError` naming the address and the cause. Express 5 hands a listen error to
  * the callback rather than throwing it: without this check a taken port surfaced as a crash on `server.address()`.
  */
-function listen(app: Express, host: string, port: number): Promise<Server> {
+function listen(app: App, host: string, port: number): Promise<Server> {
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   return new Promise((resolve, reject) => {
     const server = app.listen(port, host, (error?: Error) => {

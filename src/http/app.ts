@@ -30,6 +30,9 @@ import { feedbackRouter } from './routes/feedback.js';
 import { healthRouter } from './routes/health.js';
 import { servicesRouter } from './routes/services.js';
 
+/** The app `createApp` builds: what the composition root listens with. */
+export type App = Express;
+
 export interface AppDeps {
   readonly config: Config;
   readonly logger: Logger;
