@@ -6,7 +6,8 @@
 import type { Registry } from 'prom-client';
 import { ConfigError, type Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { MemoryReplayGuard, createJwtAuthenticator, type JwksOptions } from './jwt.js';
+import { createJwtAuthenticator, type JwksOptions } from './jwt.js';
+import { MemoryReplayGuard } from './memoryReplayGuard.js';
 import { isLoopbackHostname } from './loopback.js';
 import { LayeredReplayGuard, REPLAY_CHECK_BUDGET_SHARE } from './replayGuard.js';
 import { loadTrustedClients, type TrustedClient } from './trustedClients.js';

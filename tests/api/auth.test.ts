@@ -10,7 +10,8 @@ import request from 'supertest';
 import type { Resource } from 'fhir/r4.js';
 import { testConfig } from '../helpers/testConfig.js';
 import { silentLogger } from '../helpers/silentLogger.js';
-import { MemoryReplayGuard, createJwtAuthenticator } from '../../src/security/jwt.js';
+import { createJwtAuthenticator } from '../../src/security/jwt.js';
+import { MemoryReplayGuard } from '../../src/security/memoryReplayGuard.js';
 import type { TrustedClient } from '../../src/security/trustedClients.js';
 import {
   type JwksServer,

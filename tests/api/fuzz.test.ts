@@ -11,7 +11,8 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { createRulesAdvisor } from '../../src/advisors/rules/index.js';
 import { silentLogger } from '../helpers/silentLogger.js';
-import { MemoryReplayGuard, createJwtAuthenticator } from '../../src/security/jwt.js';
+import { createJwtAuthenticator } from '../../src/security/jwt.js';
+import { MemoryReplayGuard } from '../../src/security/memoryReplayGuard.js';
 import {
   createSigningKey,
   signToken,

@@ -8,7 +8,7 @@
 import type { Coding } from '../../cds/types.js';
 import { LOINC } from '../../clinical/types.js';
 import { bulletList, md } from '../../findings/markdown.js';
-import { OVERRIDE_REASON_SYSTEM } from '../rules/cardParts.js';
+import { OVERRIDE_REASON_SYSTEM } from '../rules/findingKinds.js';
 import type { Finding, FindingSuggestion } from '../../findings/types.js';
 import type { GuardedItem, GuardedSuggestion } from './guards.js';
 import { type DrugVocabulary, modelFindingKey } from './keys.js';

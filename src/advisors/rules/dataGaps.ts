@@ -9,7 +9,7 @@ import type { PrefetchKey } from '../../cds/types.js';
 import { md } from '../../findings/markdown.js';
 import type { DataGap } from '../types.js';
 import type { Finding } from '../../findings/types.js';
-import { kindTopic, overrideReasons } from './cardParts.js';
+import { kindTopic, overrideReasons } from './findingKinds.js';
 import { kbText, lowerName, summaryOf } from './cardText.js';
 import { medicationsOf, type RuleCheck, runsOn } from './check.js';
 import type { RuleContext } from './context.js';

@@ -5,7 +5,7 @@
  * `data-state` attribute says `loading` / `ready` / `error`, for people with slow links and for the browser test.
  */
 import type { CardDetail } from '../../store/read/queries.js';
-import type { AuditOverview } from '../../store/read/overview.js';
+import type { AuditOverview } from '../../store/read/overviewShape.js';
 import type { ServiceAiState } from '../../http/routes/admin.js';
 import type { Page } from '../../store/types.js';
 import { Unauthorized, getJson, login, logout, putJson, resumeSession } from './api.js';

@@ -22,7 +22,8 @@ import type {
   OverrideRepeatFilter,
   Paging,
 } from './filters.js';
-import { type AuditOverview, overview } from './overview.js';
+import { overview } from './overview.js';
+import { type AuditOverview } from './overviewShape.js';
 import {
   type CardDetail,
   type CardResponses,

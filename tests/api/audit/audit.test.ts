@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { CardDetail, CardResponses } from '../../../src/store/read/queries.js';
-import type { AuditOverview } from '../../../src/store/read/overview.js';
+import type { AuditOverview } from '../../../src/store/read/overviewShape.js';
 import type { ErrorDetail } from '../../../src/errors.js';
 import type { SqlStore } from '../../../src/store/sqlStore.js';
 import type {
