@@ -64,8 +64,8 @@ export interface InvocationInput {
 
 /**
  * Time kept back from the budget for the rules, building cards and writing the response. Calls that arrive
- * together reach their deadlines together and are answered one after another: with 50 ms, 16 calls whose model
- * hung answered up to 1,497 ms into a 1,500 ms budget, leaving nothing for the wait before a call is even read.
+ * together reach their deadlines together and are answered one after another, so the reserve covers a burst, not
+ * one call (docs/performance.md, "Why the code is shaped this way").
  */
 export const RESPONSE_RESERVE_MS = 100;
 

@@ -111,7 +111,7 @@ function bearerToken(authorization: string | undefined): string | undefined {
 /** Tries each key source in turn: inline keys first, then the fetched set, when the `kid` is not in the first. */
 function firstMatching(sources: readonly JWTVerifyGetKey[]): JWTVerifyGetKey {
   return async (header, token) => {
-    // Made only when needed: building a JOSE error (with its stack) on every call cost ~1% of an authenticated hook.
+    // Made only when needed: a JOSE error carries a stack, too dear to build on every call (docs/performance.md).
     let last: errors.JWKSNoMatchingKey | undefined;
     for (const source of sources) {
       try {
