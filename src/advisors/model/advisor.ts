@@ -6,7 +6,6 @@
  * not hooks: a call that answers after its hook's deadline is slow, not failed. Expected failures never throw:
  * they are outcomes.
  */
-import type { TokenCredential } from '@azure/identity';
 import {
   BulkheadRejectedError,
   CircuitState,
@@ -21,108 +20,34 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import { Registry } from 'prom-client';
-import type { Config } from '../../config.js';
-import type { Logger } from '../../logger.js';
-import { settleBy } from '../../invocation/settleBy.js';
 import type { Advisor, AdvisorOutcome, AdvisorStatus, Finding, Review } from '../types.js';
+import { adviceFor, hasAnythingToReview } from './advice.js';
 import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';
 import { type Deidentified, type ModelInput, deidentify } from './deidentify.js';
-import { findingOf } from './findings.js';
-import { guardAnswer } from './guards.js';
 import { type DrugVocabulary, FALLBACK_VOCABULARY } from './keys.js';
 import { createModelMetrics, type ModelMetrics, type ModelOutcomeLabel } from './metrics.js';
-import { type ModelAnswer, OutputRejectedError, parseAnswer } from './output.js';
+import { DEFAULT_MODEL_ADVISOR_OPTIONS, type ModelAdvisorDeps, type ModelAdvisorOptions } from './options.js';
+import { answerOf, type ModelAnswer, OutputRejectedError } from './output.js';
 import { PROMPT_VERSION, buildMessages } from './prompt.js';
-import { defaultVocabulary } from './vocabulary.js';
 import {
   type CallFailure,
   classifyCallError,
   codeLabel,
-  createModelPort,
   type LaneReport,
-  ModelGateway,
+  type ModelGateway,
   ModelLane,
-  modelEndpointOf,
-  type NegotiatedCompletion,
 } from './gateway/index.js';
 import { syntheticProbeMessages } from './gateway/synthetic.js';
-import { KIND_FACTS } from '../../modelEndpoint.js';
+import {
+  DeadlineMissedError,
+  FAIR_CHANCE,
+  ModelCallError,
+  QueuedPastDeadlineError,
+  untilAborted,
+} from './waiting.js';
 
-export interface ModelAdvisorOptions {
-  /** Hard cap on one model call, and so the bounded wait for a late answer to reach the cache. */
-  readonly maxCallMs: number;
-  readonly cacheTtlMs: number;
-  readonly cacheMaxEntries: number;
-  /**
-   * The circuit opens when more than `breakerFailureRate` of the model calls in the last `breakerWindowMs` failed
-   * (5xx, connection, or no answer within `maxCallMs`), once at least `breakerMinimumCalls` ran in that window.
-   * A call that answers after its hook's deadline counts as a success: slowness is not failure. A rate, not a
-   * count of consecutive failures: with many calls in parallel, "consecutive" says little about the model's health.
-   */
-  readonly breakerFailureRate: number;
-  readonly breakerWindowMs: number;
-  readonly breakerMinimumCalls: number;
-  /** How long the circuit stays open before one trial call. */
-  readonly breakerCooldownMs: number;
-  /** Model calls out at once, late ones included; a hook finding them all taken is answered `rate-limited`. */
-  readonly maxConcurrentCalls: number;
-  /**
-   * Calls that may wait for a slot. Default 0: a queued call seldom beats a hook's deadline, and one that starts
-   * late holds a slot a fresh hook needed (measured: at saturation a queue of 32 turned every hook into a miss).
-   */
-  readonly maxQueuedCalls: number;
-  /** Upper bound on honouring a 429's `retry-after`. */
-  readonly maxRetryAfterMs: number;
-  /** Configuration errors in a row (400/404/422, or 401/403) that stop the lane. */
-  readonly laneTripAfter: number;
-  /** How often a stopped lane re-checks the endpoint with a synthetic patient. */
-  readonly laneRecheckMs: number;
-}
-
-export const DEFAULT_MODEL_ADVISOR_OPTIONS: ModelAdvisorOptions = {
-  maxCallMs: 20_000,
-  cacheTtlMs: 10 * 60_000,
-  cacheMaxEntries: 500,
-  breakerFailureRate: 0.5,
-  breakerWindowMs: 30_000,
-  breakerMinimumCalls: 5,
-  breakerCooldownMs: 30_000,
-  maxConcurrentCalls: 32,
-  maxQueuedCalls: 0,
-  maxRetryAfterMs: 60_000,
-  laneTripAfter: 3,
-  laneRecheckMs: 60_000,
-};
-
-export interface ModelAdvisorDeps {
-  readonly logger: Logger;
-  /**
-   * Drug names as the rules know them (finding keys, recognising drugs in free text). `createModelAdvisor` loads
-   * the rules' knowledge base when not given.
-   */
-  readonly drugVocabulary?: DrugVocabulary;
-  /** The app's registry; a private one when not given. */
-  readonly metricsRegistry?: Registry;
-  /** The kill switch; everything on when not given. */
-  readonly aiSwitch?: AiSwitch;
-  /** Entra ID credential for keyless auth (tests inject one); `DefaultAzureCredential` otherwise. */
-  readonly credential?: TokenCredential;
-  readonly options?: Partial<ModelAdvisorOptions>;
-}
-
-/** The hook's deadline passed while the model was still working. */
-class DeadlineMissedError extends Error {
-  override readonly name = 'DeadlineMissedError';
-}
-
-/** A failed call, classified once where it happened. */
-class ModelCallError extends Error {
-  override readonly name = 'ModelCallError';
-  constructor(readonly failure: CallFailure) {
-    super(`model call failed: ${failure.reason}`);
-  }
-}
+export { DEFAULT_MODEL_ADVISOR_OPTIONS, type ModelAdvisorDeps, type ModelAdvisorOptions } from './options.js';
 
 interface Flight {
   readonly promise: Promise<ModelAnswer>;
@@ -134,38 +59,6 @@ interface Flight {
     /** When the request left for the endpoint (after any wait for a concurrency slot). */
     sentAt?: number;
   };
-}
-
-/**
- * A hook's deadline passed while its call was still waiting for a concurrency slot, or had been sent too late
- * to have a fair chance: local congestion, reported as `queued` rather than `deadline`.
- */
-class QueuedPastDeadlineError extends Error {
-  override readonly name = 'QueuedPastDeadlineError';
-}
-
-/** A deadline miss is the model's only if its call was out for most of the time the hook waited. */
-const FAIR_CHANCE = 0.8;
-
-/** `promise`'s outcome, or a DeadlineMissedError as soon as `signal` aborts: settleBy's race, told as a rejection. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return settleBy<() => T>(
-    promise.then((value) => () => value),
-    signal,
-    () => () => {
-      throw new DeadlineMissedError();
-    },
-    (err) => () => {
-      throw err instanceof Error ? err : new Error(String(err));
-    },
-  ).then((outcome) => outcome());
-}
-
-function answerOf(completion: NegotiatedCompletion, configuredModel: string): ModelAnswer {
-  if (completion.finishReason === 'content_filter') throw new OutputRejectedError('content-filter');
-  if (completion.refusal) throw new OutputRejectedError('refusal');
-  if (completion.finishReason === 'length') throw new OutputRejectedError('truncated');
-  return parseAnswer(completion.content, completion.model || configuredModel);
 }
 
 export class ModelAdvisor implements Advisor {
@@ -278,9 +171,9 @@ export class ModelAdvisor implements Advisor {
       const enabled = await this.isEnabled(review.serviceId, signal);
       if (enabled !== true)
         return done('disabled', [], enabled === false ? 'switched-off' : 'switch-unavailable');
+      // Order hooks ask about their drafts (none selected: nothing to ask); patient-view about the whole chart.
+      if (!hasAnythingToReview(review)) return done('ok', [], 'nothing-to-review');
       const deid = deidentify(review.patient, this.vocabulary);
-      // The hook asks about its focus (selected drafts, all drafts, or the active list): none, nothing to ask.
-      if (review.focus.length === 0) return done('ok', [], 'nothing-to-review');
       const key = adviceCacheKey(deid.input, PROMPT_VERSION, this.gateway.port.model);
       const cached = this.cache.get(key);
       if (cached) return done('cached', this.findingsOf(cached, deid, review));
@@ -337,17 +230,19 @@ export class ModelAdvisor implements Advisor {
     this.cache.clear();
   }
 
-  private findingsOf(answer: ModelAnswer, deid: Deidentified, review: Review): Finding[] {
-    const guarded = guardAnswer(answer, deid.aliases, new Set(review.focus.map((m) => m.ref)));
-    for (const [reason, count] of Object.entries(guarded.dropped))
-      this.metrics.itemsDropped.inc({ reason }, count);
+  private findingsOf(answer: ModelAnswer, deid: Deidentified, review: Review): readonly Finding[] {
     const context = {
       deployment: this.gateway.port.model,
       modelVersion: answer.modelVersion,
       patientRef: review.patient.patient.ref,
       vocabulary: this.vocabulary,
     };
-    return guarded.items.map((item) => findingOf(item, context));
+    const advice = adviceFor(answer, deid, review, context, this.options.maxInsightCards);
+    for (const [reason, count] of Object.entries(advice.dropped)) this.metrics.itemsDropped.inc({ reason }, count);
+    // The guard's decisions, for the safety team: reasons and counts only (no chart data, no model text).
+    if (Object.keys(advice.dropped).length > 0 && this.deps.logger.isLevelEnabled('info'))
+      this.deps.logger.info('model items dropped', { service: review.serviceId, dropped: advice.dropped });
+    return advice.findings;
   }
 
   /** Waits for this input's call (starting it if none is in flight), but never past the hook's deadline. */
@@ -470,48 +365,3 @@ export class ModelAdvisor implements Advisor {
   }
 }
 
-/**
- * The model advisor for this configuration, or undefined — and a log line saying so — when no model endpoint is
- * configured (MODEL_ENDPOINT, or the contract's AZURE_OPENAI_ENDPOINT). The pipeline calls `advise(review,
- * signal)` with a signal that aborts at its deadline.
- */
-export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): ModelAdvisor | undefined {
-  const endpoint = modelEndpointOf(config);
-  if (!endpoint) {
-    deps.logger.info('model advisor off: neither MODEL_ENDPOINT nor AZURE_OPENAI_ENDPOINT is set');
-    return undefined;
-  }
-  const port = createModelPort(endpoint, deps.credential);
-  let drugVocabulary = deps.drugVocabulary;
-  if (!drugVocabulary) {
-    const loaded = defaultVocabulary();
-    if (loaded.problem)
-      deps.logger.warn('model advisor: no drug vocabulary, uncoded names withheld', {
-        problem: loaded.problem,
-      });
-    drugVocabulary = loaded.vocabulary;
-  }
-  deps.logger.info('model advisor on', {
-    kind: endpoint.kind,
-    kindFrom: endpoint.kindFrom,
-    endpoint: KIND_FACTS[endpoint.kind].title,
-    endpointHost: port.endpointHost,
-    model: endpoint.model,
-    apiVersion: endpoint.apiVersion ?? 'none',
-    auth: port.auth,
-    adviceBudgetMs: config.adviceBudgetMs,
-    promptVersion: PROMPT_VERSION,
-  });
-  if (port.auth === 'entra-id') {
-    port.prepare().then(
-      () => deps.logger.info('model advisor: Entra ID token obtained'),
-      (err: unknown) =>
-        deps.logger.warn('model advisor: no Entra ID token yet; model calls fail until one can be had', {
-          error: err instanceof Error ? err.name : 'unknown',
-          scope: endpoint.tokenScope,
-        }),
-    );
-  }
-  const gateway = new ModelGateway(port, deps.logger, endpoint.reasoningEffort);
-  return new ModelAdvisor(gateway, { ...deps, drugVocabulary, tokenScope: endpoint.tokenScope });
-}
