@@ -50,7 +50,11 @@ export function hasAnythingToReview(review: Review): boolean {
   if (review.hook !== 'patient-view') return review.focus.length > 0;
   const p = review.patient;
   return (
-    p.activeMedications.length + p.problems.length + p.labs.length + (p.vitals?.length ?? 0) + p.allergies.length >
+    p.activeMedications.length +
+      p.problems.length +
+      p.labs.length +
+      (p.vitals?.length ?? 0) +
+      p.allergies.length >
     0
   );
 }

@@ -238,7 +238,8 @@ export class ModelAdvisor implements Advisor {
       vocabulary: this.vocabulary,
     };
     const advice = adviceFor(answer, deid, review, context, this.options.maxInsightCards);
-    for (const [reason, count] of Object.entries(advice.dropped)) this.metrics.itemsDropped.inc({ reason }, count);
+    for (const [reason, count] of Object.entries(advice.dropped))
+      this.metrics.itemsDropped.inc({ reason }, count);
     // The guard's decisions, for the safety team: reasons and counts only (no chart data, no model text).
     if (Object.keys(advice.dropped).length > 0 && this.deps.logger.isLevelEnabled('info'))
       this.deps.logger.info('model items dropped', { service: review.serviceId, dropped: advice.dropped });
@@ -364,4 +365,3 @@ export class ModelAdvisor implements Advisor {
     return flight;
   }
 }
-

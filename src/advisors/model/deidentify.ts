@@ -41,13 +41,7 @@ import {
 } from '../../clinical/valueSets.js';
 import { type ModelCode, publicCodes } from './codes.js';
 import { conditionNameByCode, labName, routeName, vitalName } from './names.js';
-import {
-  LAB_SERIES_BOUNDS,
-  type Series,
-  type SeriesPoint,
-  seriesOf,
-  VITAL_SERIES_BOUNDS,
-} from './series.js';
+import { LAB_SERIES_BOUNDS, type Series, type SeriesPoint, seriesOf, VITAL_SERIES_BOUNDS } from './series.js';
 
 export type { ModelCode } from './codes.js';
 

@@ -47,9 +47,9 @@ export interface FindingContext {
 const CLAIM_WORDS = { rise: 'rose', fall: 'fell', overdue: 'is overdue' } as const;
 
 function detailOf(item: GuardedItem, model: string): string {
-  const what = isInsightKind(item.kind) ? 'AI-generated insight' : 'AI-generated advice';
+  const what = isInsightKind(item.kind) ? '**AI-generated insight**' : '**AI-generated advice**';
   return [
-    md`**${what}** (${model}, prompt ${PROMPT_VERSION}). Not a validated rule: check it before acting.`,
+    what + md` (${model}, prompt ${PROMPT_VERSION}). Not a validated rule: check it before acting.`,
     md`${item.detail}`,
     '**The advice rests on:**\n' + bulletList(item.cited.map((t) => md`${t.label}`)),
     item.claim

@@ -47,7 +47,8 @@ const VITAL_NAMES: Readonly<Record<string, string>> = {
 
 /** A vital sign by its LOINC code when we list it, else as a lab is named. */
 export function vitalName(result: LabResult): string | undefined {
-  if (result.loinc !== undefined && Object.hasOwn(VITAL_NAMES, result.loinc)) return VITAL_NAMES[result.loinc];
+  if (result.loinc !== undefined && Object.hasOwn(VITAL_NAMES, result.loinc))
+    return VITAL_NAMES[result.loinc];
   return labName(result);
 }
 

@@ -57,7 +57,9 @@ const MEASURE_BY_LOINC: Readonly<Record<string, string>> = {
 export function measureOf(result: LabResult): string | undefined {
   if (result.analyte) return result.analyte;
   if (result.loinc === undefined) return undefined;
-  return Object.hasOwn(MEASURE_BY_LOINC, result.loinc) ? MEASURE_BY_LOINC[result.loinc] : `loinc:${result.loinc}`;
+  return Object.hasOwn(MEASURE_BY_LOINC, result.loinc)
+    ? MEASURE_BY_LOINC[result.loinc]
+    : `loinc:${result.loinc}`;
 }
 
 function timeOf(result: LabResult): number | undefined {

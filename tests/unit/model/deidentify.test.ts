@@ -27,8 +27,10 @@ describe('de-identification for the model', () => {
       status: 'active',
     });
     expect(input.draftOrders[0]).toMatchObject({ alias: 'D1', name: 'ibuprofen', status: 'draft' });
-    expect(input.labs[0]).toMatchObject({ alias: 'L1', name: expect.stringMatching(/^INR/), value: 3.4 });
-    expect(input.labs[0]).toMatchObject({ unit: '{INR}', when: '3 days ago' });
+    expect(input.labs[0]).toMatchObject({ alias: 'L1', name: expect.stringMatching(/^INR/), unit: '{INR}' });
+    expect(input.labs[0]?.results).toEqual([
+      { value: 3.4, comparator: null, daysAgo: 3, interpretation: null },
+    ]);
     expect(input.problems.map((p) => p.name)).toEqual(['atrial fibrillation', 'hypertension']);
     expect(input.allergies[0]).toMatchObject({
       alias: 'A1',
