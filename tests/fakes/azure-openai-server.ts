@@ -67,13 +67,24 @@ export interface FakeAzureOpenAI {
 
 export const DATA_BLOCK = /<patient_data>\n([\s\S]*)\n<\/patient_data>/;
 
+/** A lab or vital-sign series as the service sends it: most recent result first. */
+export interface SentSeries {
+  alias: string;
+  name: string | null;
+  unit: string | null;
+  results: { value: number | null; daysAgo: number | null }[];
+}
+
 /** The de-identified input a request carried (the fake reads it only to script aliases into its answers). */
 export function patientDataOf(request: RecordedRequest): {
-  activeMedications: { alias: string }[];
-  draftOrders: { alias: string }[];
-  problems: { alias: string }[];
+  hook: string;
+  underReview: string[];
+  activeMedications: { alias: string; name: string | null }[];
+  draftOrders: { alias: string; name: string | null }[];
+  problems: { alias: string; name: string | null }[];
   allergies: { alias: string }[];
-  labs: { alias: string }[];
+  labs: SentSeries[];
+  vitals: SentSeries[];
 } {
   const block = (request.body.messages ?? [])
     .map((m) => DATA_BLOCK.exec(m.content)?.[1])
@@ -95,6 +106,70 @@ function goodAdviceFor(request: RecordedRequest): { advice: Record<string, unkno
         detail: 'NSAIDs add to the anticoagulant effect of warfarin; the latest INR is above range.',
         severity: 'warning',
         cites: [draft, active],
+        certainty: 'high',
+        suggestion: { kind: 'cancel-draft', draft },
+      },
+    ],
+  };
+}
+
+/** Numbers of a series, most recent first. */
+const valuesOf = (series: SentSeries): number[] =>
+  series.results.flatMap((r) => (r.value === null ? [] : [r.value]));
+
+/**
+ * The insight preset's answer: a trend item for every series of three or more results whose latest value is more
+ * than 10 % away from its earliest, claiming the direction the numbers show — or, `contradicting`, the opposite
+ * one (a claim the data contradict) — with a referral to a specialist as its suggestion. Patient-view only.
+ */
+function insightsFor(
+  request: RecordedRequest,
+  contradicting: boolean,
+): { advice: Record<string, unknown>[] } {
+  const data = patientDataOf(request);
+  if (data.hook !== 'patient-view') return { advice: [] };
+  const advice = [...data.labs, ...data.vitals].flatMap((series) => {
+    const values = valuesOf(series);
+    const [latest, earliest] = [values[0], values[values.length - 1]];
+    if (values.length < 3 || latest === undefined || earliest === undefined) return [];
+    if (Math.abs(latest - earliest) <= 0.1 * Math.abs(earliest)) return [];
+    const change = latest > earliest !== contradicting ? 'rise' : 'fall';
+    return [
+      {
+        kind: 'trend',
+        summary: `${series.name ?? 'This result'} ${change === 'rise' ? 'rose' : 'fell'} from ${earliest} to ${latest}.`,
+        detail: 'Scripted by the stand-in from the series it was sent.',
+        severity: 'warning',
+        cites: [series.alias],
+        about: null,
+        claim: { change, series: series.alias },
+        certainty: 'moderate',
+        suggestion: { kind: 'service-request', code: '103696004' },
+      },
+    ];
+  });
+  return { advice };
+}
+
+/**
+ * The order-concern preset's answer, on order-select and order-sign: a concern citing only a lab series whose
+ * name matches `lab` and whose latest value is above `above`, about the first draft under review.
+ */
+function labConcernFor(request: RecordedRequest, lab: RegExp, above: number): { advice: unknown[] } {
+  const data = patientDataOf(request);
+  const draft = data.underReview[0];
+  const series = data.labs.find((s) => lab.test(s.name ?? '') && (valuesOf(s)[0] ?? -Infinity) > above);
+  if (data.hook === 'patient-view' || !draft || !series) return { advice: [] };
+  return {
+    advice: [
+      {
+        kind: 'contraindication',
+        summary: `The latest ${series.name} of ${valuesOf(series)[0]} is high for this draft order.`,
+        detail: 'Scripted by the stand-in: a concern resting on a lab, about the draft.',
+        severity: 'warning',
+        cites: [series.alias],
+        about: draft,
+        claim: null,
         certainty: 'high',
         suggestion: { kind: 'cancel-draft', draft },
       },
@@ -181,6 +256,18 @@ export const standIn = {
         });
       },
     };
+  },
+  /** Trend insights with true claims (or, `contradicting`, claims the data contradict), after `delayMs`. */
+  insights(options: { contradicting?: boolean; delayMs?: number } = {}): FakeBehaviour {
+    return {
+      kind: 'advice',
+      ...(options.delayMs && { delayMs: options.delayMs }),
+      advice: (request) => insightsFor(request, options.contradicting ?? false),
+    };
+  },
+  /** An order concern resting on a high lab (`lab` names it), about the first draft under review. */
+  labConcern(lab: RegExp, above: number): FakeBehaviour {
+    return { kind: 'advice', advice: (request) => labConcernFor(request, lab, above) };
   },
   hang: { kind: 'hang' } as FakeBehaviour,
   serverError: (status = 500): FakeBehaviour => ({ kind: 'server-error', status }),

@@ -29,7 +29,9 @@ const good = {
 
 describe('model output on arrival', () => {
   it('reads an item without about and claim (JSON or text mode, an older prompt) as saying null for both', () => {
-    const { about: _about, claim: _claim, ...older } = good;
+    const older: Record<string, unknown> = { ...good };
+    delete older.about;
+    delete older.claim;
 
     expect(parseAnswer(JSON.stringify({ advice: [older] }), 'v1').items).toEqual([good]);
   });
