@@ -77,8 +77,6 @@ export interface SentSeries {
 
 /** The de-identified input a request carried (the fake reads it only to script aliases into its answers). */
 export function patientDataOf(request: RecordedRequest): {
-  hook: string;
-  underReview: string[];
   activeMedications: { alias: string; name: string | null }[];
   draftOrders: { alias: string; name: string | null }[];
   problems: { alias: string; name: string | null }[];
@@ -113,6 +111,17 @@ function goodAdviceFor(request: RecordedRequest): { advice: Record<string, unkno
   };
 }
 
+/**
+ * The hook and the drafts under review, read from the task message's first line (`Hook: order-select. The
+ * clinician has just selected these draft orders: D1, D2.`).
+ */
+export function questionOf(request: RecordedRequest): { hook: string; underReview: string[] } {
+  const task = request.body.messages?.[1]?.content ?? '';
+  const hook = /^Hook: ([a-z-]+)\./.exec(task)?.[1] ?? 'unknown';
+  const drafts = /draft orders: ([^.]*)\./.exec(task)?.[1] ?? '';
+  return { hook, underReview: drafts === 'none' ? [] : drafts.split(', ').filter((d) => d.length > 0) };
+}
+
 /** Numbers of a series, most recent first. */
 const valuesOf = (series: SentSeries): number[] =>
   series.results.flatMap((r) => (r.value === null ? [] : [r.value]));
@@ -127,7 +136,7 @@ function insightsFor(
   contradicting: boolean,
 ): { advice: Record<string, unknown>[] } {
   const data = patientDataOf(request);
-  if (data.hook !== 'patient-view') return { advice: [] };
+  if (questionOf(request).hook !== 'patient-view') return { advice: [] };
   const advice = [...data.labs, ...data.vitals].flatMap((series) => {
     const values = valuesOf(series);
     const [latest, earliest] = [values[0], values[values.length - 1]];
@@ -157,9 +166,10 @@ function insightsFor(
  */
 function labConcernFor(request: RecordedRequest, lab: RegExp, above: number): { advice: unknown[] } {
   const data = patientDataOf(request);
-  const draft = data.underReview[0];
+  const question = questionOf(request);
+  const draft = question.underReview[0];
   const series = data.labs.find((s) => lab.test(s.name ?? '') && (valuesOf(s)[0] ?? -Infinity) > above);
-  if (data.hook === 'patient-view' || !draft || !series) return { advice: [] };
+  if (question.hook === 'patient-view' || !draft || !series) return { advice: [] };
   return {
     advice: [
       {

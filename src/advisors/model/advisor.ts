@@ -24,12 +24,13 @@ import type { Advisor, AdvisorOutcome, AdvisorStatus, Finding, Review } from '..
 import { adviceFor, hasAnythingToReview } from './advice.js';
 import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';
-import { type Deidentified, type ModelInput, deidentify } from './deidentify.js';
+import { type Deidentified, deidentify } from './deidentify.js';
 import { type DrugVocabulary, FALLBACK_VOCABULARY } from './keys.js';
 import { createModelMetrics, type ModelMetrics, type ModelOutcomeLabel } from './metrics.js';
 import { DEFAULT_MODEL_ADVISOR_OPTIONS, type ModelAdvisorDeps, type ModelAdvisorOptions } from './options.js';
 import { answerOf, type ModelAnswer, OutputRejectedError } from './output.js';
 import { PROMPT_VERSION, buildMessages } from './prompt.js';
+import { lane } from './tasks.js';
 import {
   type CallFailure,
   classifyCallError,
@@ -174,7 +175,7 @@ export class ModelAdvisor implements Advisor {
       // Order hooks ask about their drafts (none selected: nothing to ask); patient-view about the whole chart.
       if (!hasAnythingToReview(review)) return done('ok', [], 'nothing-to-review');
       const deid = deidentify(review.patient, this.vocabulary);
-      const key = adviceCacheKey(deid.input, PROMPT_VERSION, this.gateway.port.model);
+      const key = adviceCacheKey(deid.input, lane(deid.question), PROMPT_VERSION, this.gateway.port.model);
       const cached = this.cache.get(key);
       if (cached) return done('cached', this.findingsOf(cached, deid, review));
       // A lane stopped by a configuration error calls no more until a re-check finds the endpoint answering.
@@ -182,7 +183,7 @@ export class ModelAdvisor implements Advisor {
       if (signal.aborted) return done('timeout', [], 'deadline');
       if (performance.now() < this.rateLimitedUntil) return done('rate-limited', [], 'retry-after');
 
-      const answer = await this.waitForCall(key, deid.input, signal);
+      const answer = await this.waitForCall(key, deid, signal);
       return done('ok', this.findingsOf(answer, deid, review));
     } catch (err) {
       if (err instanceof DeadlineMissedError) return done('timeout', [], 'deadline');
@@ -247,8 +248,8 @@ export class ModelAdvisor implements Advisor {
   }
 
   /** Waits for this input's call (starting it if none is in flight), but never past the hook's deadline. */
-  private async waitForCall(key: string, input: ModelInput, signal: AbortSignal): Promise<ModelAnswer> {
-    const flight = this.inFlight.get(key) ?? this.start(key, input);
+  private async waitForCall(key: string, deid: Deidentified, signal: AbortSignal): Promise<ModelAnswer> {
+    const flight = this.inFlight.get(key) ?? this.start(key, deid);
     const waitingSince = performance.now();
     flight.state.waiters++;
     try {
@@ -292,7 +293,7 @@ export class ModelAdvisor implements Advisor {
     }
   }
 
-  private start(key: string, input: ModelInput): Flight {
+  private start(key: string, deid: Deidentified): Flight {
     const controller = new AbortController();
     const limit = setTimeout(() => controller.abort(), this.options.maxCallMs);
     limit.unref();
@@ -311,7 +312,7 @@ export class ModelAdvisor implements Advisor {
         try {
           return await this.bulkhead.execute(() => {
             state.sentAt = performance.now();
-            return this.call(buildMessages(input), callSignal);
+            return this.call(buildMessages(deid), callSignal);
           }, callSignal);
         } catch (err) {
           if (err instanceof TaskCancelledError)

@@ -13,8 +13,9 @@
  * - numbers (lab and vital-sign values, dose, frequency, period), relative times ("3 days ago", or a number of
  *   days ago for the points of a series), age in years ("90+" from 90, HIPAA Safe Harbor), sex, and opaque aliases
  *   (M1 active medication, D1 draft order, P1 problem, A1 allergy, L1 lab series, V1 vital-sign series) that the
- *   alias map, which stays in the service, maps back;
- * - the hook's name and which medications it asks about (aliases), both ours.
+ *   alias map, which stays in the service, maps back.
+ * Beside the data, the question (`ModelQuestion`): the hook's name and which medications it asks about, by alias —
+ * both ours; they go in the task message, not the data block.
  * The prompt still puts the data in a delimited JSON block, never among instructions.
  */
 import type { HookName } from '../../cds/types.js';
@@ -113,12 +114,16 @@ export interface ModelSeries extends Named {
   readonly results: readonly ModelResult[];
 }
 
-/** Exactly what is serialized into the prompt's data block (and hashed for the late-advice cache). */
-export interface ModelInput {
+/** What the hook asks about this picture: sent in the task message. */
+export interface ModelQuestion {
   /** The CDS hook that asks (our constant). */
   readonly hook: HookName;
   /** Aliases of the medications the hook asks about: selected drafts, every draft, or the active list. */
   readonly underReview: readonly string[];
+}
+
+/** Exactly what is serialized into the prompt's data block (and hashed for the late-advice cache). */
+export interface ModelInput {
   readonly patient: { readonly age: number | '90+' | null; readonly sex: string | null };
   readonly activeMedications: readonly ModelMedication[];
   readonly draftOrders: readonly ModelMedication[];
@@ -133,6 +138,7 @@ export interface ModelInput {
 
 export interface Deidentified {
   readonly input: ModelInput;
+  readonly question: ModelQuestion;
   readonly aliases: ReadonlyMap<string, AliasTarget>;
 }
 
@@ -318,8 +324,6 @@ export function deidentify(context: PatientContext, names: OurNames = NO_NAMES):
   ).map((m) => m.alias);
 
   const input: ModelInput = {
-    hook: context.hook,
-    underReview,
     patient: { age: ageOf(context.patient.ageYears), sex: context.patient.sex ?? null },
     activeMedications,
     draftOrders,
@@ -341,5 +345,5 @@ export function deidentify(context: PatientContext, names: OurNames = NO_NAMES):
     vitals: series(seriesOf(context.vitals ?? [], now, VITAL_SERIES_BOUNDS), 'V', vitalName),
     missingData: [...context.missing],
   };
-  return { input, aliases };
+  return { input, question: { hook: context.hook, underReview }, aliases };
 }

@@ -6,7 +6,7 @@
  * `PROMPT_VERSION` (recorded on every model card).
  */
 import type { ChatCompletionMessageParam } from 'openai/resources/chat/completions';
-import type { ModelInput } from './deidentify.js';
+import type { ModelInput, ModelQuestion } from './deidentify.js';
 import { taskPrompt } from './tasks.js';
 
 export const PROMPT_VERSION = 'model-advice-2026-12-05.1';
@@ -54,10 +54,17 @@ export function dataBlock(input: ModelInput): string {
   return `${DATA_OPEN}\n${json}\n${DATA_CLOSE}`;
 }
 
-export function buildMessages(input: ModelInput): ChatCompletionMessageParam[] {
+/** The messages for one de-identified picture and the hook's question about it. */
+export function buildMessages({
+  input,
+  question,
+}: {
+  readonly input: ModelInput;
+  readonly question: ModelQuestion;
+}): ChatCompletionMessageParam[] {
   return [
     { role: 'system', content: SYSTEM_PROMPT },
-    { role: 'user', content: taskPrompt(input) },
+    { role: 'user', content: taskPrompt(question) },
     { role: 'user', content: dataBlock(input) },
   ];
 }

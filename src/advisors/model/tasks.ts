@@ -1,11 +1,13 @@
 /**
  * One task prompt per hook. Patient-view opens the chart: the model's own lane, asking for what a specialist
  * would add (trends, care gaps, treatment considerations, differential considerations) beside the medication
- * review. Order-select and order-sign ask about the drafts under review, named by alias, and allow concerns that
- * rest on a lab or a problem. Only our constants and aliases go in here, never chart text.
+ * review. Order-select and order-sign name the drafts under review by alias and allow concerns that rest on a lab
+ * or a problem; both ask about every draft (the ones under review first), so one answer serves either hook (the
+ * late-advice cache: order-select's late answer is order-sign's at once) and the guards keep, per hook, what
+ * concerns its drafts. Only our constants and aliases go in here, never chart text.
  */
 import type { HookName } from '../../cds/types.js';
-import type { ModelInput } from './deidentify.js';
+import type { ModelQuestion } from './deidentify.js';
 import { MONITORING_LABS } from './monitoringLabs.js';
 import { SERVICE_REQUESTS } from './serviceRequests.js';
 
@@ -39,18 +41,27 @@ function orderTask(hook: 'order-select' | 'order-sign', underReview: readonly st
     hook === 'order-select'
       ? `Hook: order-select. The clinician has just selected these draft orders: ${drafts}.`
       : `Hook: order-sign. The clinician is about to sign these draft orders: ${drafts}.`,
-    'Check each of them against the patient: active medications, the other drafts, allergies, problems, labs',
-    'and vitals. A concern may rest on a lab or a problem (a high potassium with a drug that raises it): cite',
-    'those and set about to the draft it concerns. Report only concerns about these drafts.',
+    'Check every draft order, these first, against the patient: active medications, the other drafts,',
+    'allergies, problems, labs and vitals. A concern may rest on a lab or a problem (a high potassium with a',
+    'drug that raises it): cite those and set about to the draft it concerns. Report only concerns about draft',
+    'orders.',
   ];
 }
 
-const TASKS: Readonly<Record<HookName, (input: ModelInput) => string[]>> = {
+const TASKS: Readonly<Record<HookName, (question: ModelQuestion) => string[]>> = {
   'patient-view': () => PATIENT_VIEW,
-  'order-select': (input) => orderTask('order-select', input.underReview),
-  'order-sign': (input) => orderTask('order-sign', input.underReview),
+  'order-select': (question) => orderTask('order-select', question.underReview),
+  'order-sign': (question) => orderTask('order-sign', question.underReview),
 };
 
-export function taskPrompt(input: ModelInput): string {
-  return [...TASKS[input.hook](input), ...ALLOWED].join('\n');
+export function taskPrompt(question: ModelQuestion): string {
+  return [...TASKS[question.hook](question), ...ALLOWED].join('\n');
+}
+
+/**
+ * Which answers can stand in for each other: one per chart review, one for every order hook (both ask about every
+ * draft). Part of the late-advice cache key.
+ */
+export function lane(question: ModelQuestion): 'chart' | 'orders' {
+  return question.hook === 'patient-view' ? 'chart' : 'orders';
 }

@@ -69,10 +69,11 @@ describe('series sent to the model', () => {
   it('sends values with days ago per series, vitals as V series, the hook and the medications under review', () => {
     const vitals = [weight('w1', 2, 81), weight('w2', 200, 88)];
 
-    const { input, aliases } = deidentify(context({ hook: 'patient-view', vitals }), vocabulary);
+    const deid = deidentify(context({ hook: 'patient-view', vitals }), vocabulary);
+    const { input, question, aliases } = deid;
 
-    expect(input.hook).toBe('patient-view');
-    expect(input.underReview).toEqual(input.activeMedications.map((m) => m.alias));
+    expect(question.hook).toBe('patient-view');
+    expect(question.underReview).toEqual(input.activeMedications.map((m) => m.alias));
     expect(input.labs[0]).toMatchObject({ alias: 'L1', name: 'eGFR', unit: 'mL/min/{1.73_m2}' });
     expect(input.labs[0]!.results[0]).toEqual({
       value: 38,
@@ -93,16 +94,16 @@ describe('series sent to the model', () => {
       },
     ]);
     expect(aliases.get('V1')).toMatchObject({ kind: 'vital', ref: 'Observation/w1', analyte: 'weight' });
-    const sent = JSON.stringify(buildMessages(input));
+    const sent = JSON.stringify(buildMessages(deid));
     expect(sent).not.toMatch(/Zebediah|egfr-\d|Observation\/|20\d\d-\d\d-\d\d/);
   });
 
   it('names the hook and the selected drafts in the order-select task', () => {
-    const { input } = deidentify({ ...fixtureContext(), hook: 'order-select' }, vocabulary);
-    const task = buildMessages(input)[1]!.content as string;
+    const deid = deidentify({ ...fixtureContext(), hook: 'order-select' }, vocabulary);
+    const task = buildMessages(deid)[1]!.content as string;
 
     expect(task).toMatch(/^Hook: order-select\. The clinician has just selected these draft orders: D1\./);
-    expect(input.underReview).toEqual(['D1']);
+    expect(deid.question.underReview).toEqual(['D1']);
   });
 });
 
