@@ -161,6 +161,55 @@ function insightsFor(
 }
 
 /**
+ * A care gap on patient-view: an HbA1c at or above 6.5 % while no problem is named as diabetes, citing the series
+ * (no claim: it says nothing rose or fell).
+ */
+function careGapsFor(request: RecordedRequest): Record<string, unknown>[] {
+  const data = patientDataOf(request);
+  if (questionOf(request).hook !== 'patient-view') return [];
+  const a1c = data.labs.find((s) => /A1c/i.test(s.name ?? ''));
+  const latest = a1c ? valuesOf(a1c)[0] : undefined;
+  if (!a1c || latest === undefined || latest < 6.5) return [];
+  if (data.problems.some((p) => /diabetes/i.test(p.name ?? ''))) return [];
+  return [
+    {
+      kind: 'care-gap',
+      summary: `HbA1c of ${latest} % with no diabetes on the problem list.`,
+      detail: 'Scripted by the stand-in: a result at the diagnostic threshold without the diagnosis.',
+      severity: 'warning',
+      cites: [a1c.alias],
+      about: null,
+      claim: null,
+      certainty: 'moderate',
+      suggestion: { kind: 'order-lab', loinc: '4548-4' },
+    },
+  ];
+}
+
+/** An overreach on patient-view: a potassium series that barely moved, claimed to be rising (the data contradict it). */
+function overreachFor(request: RecordedRequest): Record<string, unknown>[] {
+  const data = patientDataOf(request);
+  if (questionOf(request).hook !== 'patient-view') return [];
+  const potassium = data.labs.find((s) => /potassium/i.test(s.name ?? '') && valuesOf(s).length >= 3);
+  if (!potassium) return [];
+  const values = valuesOf(potassium);
+  if (Math.abs(values[0]! - values[values.length - 1]!) > 0.1 * values[values.length - 1]!) return [];
+  return [
+    {
+      kind: 'trend',
+      summary: 'Potassium is rising.',
+      detail: 'Scripted by the stand-in: a claim the series does not bear out.',
+      severity: 'warning',
+      cites: [potassium.alias],
+      about: null,
+      claim: { change: 'rise', series: potassium.alias },
+      certainty: 'low',
+      suggestion: null,
+    },
+  ];
+}
+
+/**
  * The order-concern preset's answer, on order-select and order-sign: a concern citing only a lab series whose
  * name matches `lab` and whose latest value is above `above`, about the first draft under review.
  */
@@ -273,6 +322,19 @@ export const standIn = {
       kind: 'advice',
       ...(options.delayMs && { delayMs: options.delayMs }),
       advice: (request) => insightsFor(request, options.contradicting ?? false),
+    };
+  },
+  /**
+   * A chart review as the evaluation's stand-in gives it on patient-view: trends with true claims, a care gap for
+   * an HbA1c at the threshold without the diagnosis, and an overreach (a steady potassium claimed to rise).
+   */
+  chartReview(delayMs = 0): FakeBehaviour {
+    return {
+      kind: 'advice',
+      ...(delayMs > 0 && { delayMs }),
+      advice: (request) => ({
+        advice: [...careGapsFor(request), ...insightsFor(request, false).advice, ...overreachFor(request)],
+      }),
     };
   },
   /** An order concern resting on a high lab (`lab` names it), about the first draft under review. */

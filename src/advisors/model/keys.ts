@@ -12,7 +12,8 @@
  * with one medication `trend:potassium-rise|<ingredient>` / `trend:hemoglobin-drop|<ingredient>`, an overdue
  * series with one medication `monitoring-overdue:<analyte>|<ingredient>`, and a care gap resting on an HbA1c at or
  * above 6.5 % `care-gap:undiagnosed-diabetes`. These keys are written out as the rules write them (the measure
- * first, not sorted as `findingKey` sorts).
+ * first, not sorted as `findingKey` sorts). Any other checked claim on a named measure is `insight:<measure>-<change>`
+ * (`insight:weight-fall`): the same concern on the same measure is one card, and no rule uses the kind.
  */
 import { createHash } from 'node:crypto';
 import type { Medication } from '../../clinical/types.js';
@@ -118,6 +119,7 @@ function insightKey(
   const hba1c = cited.find((t) => t.analyte === 'hba1c')?.series?.[0]?.value;
   if (kind === 'care-gap' && !claim && hba1c != null && hba1c >= HBA1C_DIABETES_PERCENT)
     return 'care-gap:undiagnosed-diabetes';
+  if (claim && measure && !measure.startsWith('loinc:')) return `insight:${keyPart(measure)}-${claim.change}`;
   return undefined;
 }
 
