@@ -1,21 +1,16 @@
 /**
- * The model advisor: de-identify → cache → kill switch / lane / rate limit / circuit breaker → one bounded call
- * through the gateway → validate → guards → labelled findings. It settles as soon as the hook's signal aborts
+ * The model advisor: de-identify (`deidentify.ts`, `series.ts`) → cache → kill switch / lane / rate limit / circuit
+ * breaker (`resilience.ts`) → one bounded call through the gateway with the hook's prompt (`prompt.ts`, `tasks.ts`)
+ * → validate (`output.ts`) → guards, claim checks, insight cap (`advice.ts`) → labelled findings (`findings.ts`). It settles as soon as the hook's signal aborts
  * (status `timeout`, no findings); the call itself runs on up to `maxCallMs` and a late answer fills the cache for
  * the next hook. Calls for the same de-identified input share one request in flight. The breaker judges calls,
  * not hooks: a call that answers after its hook's deadline is slow, not failed. Expected failures never throw:
  * they are outcomes.
  */
 import {
-  BulkheadRejectedError,
-  CircuitState,
   BrokenCircuitError,
   IsolatedCircuitError,
-  SamplingBreaker,
   TaskCancelledError,
-  bulkhead,
-  circuitBreaker,
-  handleWhen,
   type BulkheadPolicy,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
@@ -26,7 +21,9 @@ import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';
 import { type Deidentified, deidentify } from './deidentify.js';
 import { type DrugVocabulary, FALLBACK_VOCABULARY } from './keys.js';
-import { createModelMetrics, type ModelMetrics, type ModelOutcomeLabel } from './metrics.js';
+import { createModelMetrics, type ModelMetrics } from './metrics.js';
+import { endingOf, reportOutcome } from './outcomes.js';
+import { callPolicies, type CircuitName, circuitName } from './resilience.js';
 import { DEFAULT_MODEL_ADVISOR_OPTIONS, type ModelAdvisorDeps, type ModelAdvisorOptions } from './options.js';
 import { answerOf, type ModelAnswer, OutputRejectedError } from './output.js';
 import { PROMPT_VERSION, buildMessages } from './prompt.js';
@@ -90,22 +87,11 @@ export class ModelAdvisor implements Advisor {
       maxEntries: this.options.cacheMaxEntries,
       ttlMs: this.options.cacheTtlMs,
     });
-    this.breaker = circuitBreaker(
-      handleWhen((err) => err instanceof ModelCallError && err.failure.tripsBreaker),
-      {
-        halfOpenAfter: this.options.breakerCooldownMs,
-        breaker: new SamplingBreaker({
-          threshold: this.options.breakerFailureRate,
-          duration: this.options.breakerWindowMs,
-          minimumRps: (this.options.breakerMinimumCalls * 1000) / this.options.breakerWindowMs,
-        }),
-      },
-    );
-    this.breaker.onStateChange((state) => {
-      this.metrics.circuitOpen.set(state === CircuitState.Closed ? 0 : 1);
-      deps.logger.warn('model circuit breaker state changed', { state: CircuitState[state] });
-    });
-    this.bulkhead = bulkhead(this.options.maxConcurrentCalls, this.options.maxQueuedCalls);
+    ({ breaker: this.breaker, bulkhead: this.bulkhead } = callPolicies(
+      this.options,
+      this.metrics,
+      deps.logger,
+    ));
     this.lane = new ModelLane(
       gateway.port,
       () => gateway.capabilities,
@@ -118,14 +104,8 @@ export class ModelAdvisor implements Advisor {
     this.metrics.laneUsable.set(1);
   }
 
-  get circuitState(): 'closed' | 'open' | 'half-open' | 'isolated' {
-    const names = {
-      [CircuitState.Closed]: 'closed',
-      [CircuitState.Open]: 'open',
-      [CircuitState.HalfOpen]: 'half-open',
-      [CircuitState.Isolated]: 'isolated',
-    } as const;
-    return names[this.breaker.state];
+  get circuitState(): CircuitName {
+    return circuitName(this.breaker.state);
   }
 
   /** The lane's state, endpoint kind, model, capabilities and what to fix: for `/readyz` and the dashboard. */
@@ -145,28 +125,13 @@ export class ModelAdvisor implements Advisor {
       findings: readonly Finding[],
       reason?: string,
       failure?: CallFailure,
-    ): AdvisorOutcome => {
-      const label: ModelOutcomeLabel =
-        status === 'rejected' ? 'output-rejected' : reason === 'nothing-to-review' ? 'skipped' : status;
-      this.metrics.outcomes.inc({ service: review.serviceId, outcome: label });
-      const latencyMs = performance.now() - startedAt;
-      const level = status === 'error' ? 'warn' : 'debug';
-      // winston builds and streams a line before its level filter drops it: ask first (debug is off by default).
-      if (this.deps.logger.isLevelEnabled(level)) {
-        this.deps.logger.log(level, 'model advice', {
-          status,
-          reason,
-          findings: findings.length,
-          latencyMs: Math.round(latencyMs),
-          ...(failure?.provider && {
-            httpStatus: failure.provider.httpStatus,
-            code: failure.provider.code,
-            param: failure.provider.param,
-          }),
-        });
-      }
-      return { advisor: 'model', status, findings, latencyMs, ...(reason && { reason }) };
-    };
+    ): AdvisorOutcome =>
+      reportOutcome(this.metrics, this.deps.logger, review.serviceId, startedAt, {
+        status,
+        findings,
+        ...(reason !== undefined && { reason }),
+        ...(failure !== undefined && { failure }),
+      });
 
     try {
       const enabled = await this.isEnabled(review.serviceId, signal);
@@ -186,18 +151,12 @@ export class ModelAdvisor implements Advisor {
       const answer = await this.waitForCall(key, deid, signal);
       return done('ok', this.findingsOf(answer, deid, review));
     } catch (err) {
-      if (err instanceof DeadlineMissedError) return done('timeout', [], 'deadline');
-      if (err instanceof QueuedPastDeadlineError) return done('timeout', [], 'queued');
-      // instanceof, not cockatiel's is…Error helpers: in 3.2 isIsolatedCircuitError matches a bulkhead rejection.
-      if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError)
-        return done('circuit-open', [], 'circuit-open');
-      if (err instanceof BulkheadRejectedError) return done('rate-limited', [], 'concurrency-limit');
-      if (err instanceof OutputRejectedError) return done('rejected', [], err.reason);
-      if (err instanceof ModelCallError) return done(err.failure.status, [], err.failure.reason, err.failure);
-      this.deps.logger.error('model advisor failed unexpectedly', {
-        error: err instanceof Error ? err.name : 'unknown',
-      });
-      return done('error', [], 'exception');
+      const ended = endingOf(err);
+      if (!ended)
+        this.deps.logger.error('model advisor failed unexpectedly', {
+          error: err instanceof Error ? err.name : 'unknown',
+        });
+      return done(...(ended ?? (['error', [], 'exception'] as const)));
     }
   }
 

@@ -13,6 +13,8 @@ import type { ModelAdviceItem, ModelAnswer } from '../../../src/advisors/model/o
 import { buildMessages } from '../../../src/advisors/model/prompt.js';
 import { LAB_SERIES_BOUNDS, seriesOf } from '../../../src/advisors/model/series.js';
 import { defaultVocabulary } from '../../../src/advisors/model/vocabulary.js';
+import type { Finding } from '../../../src/advisors/types.js';
+import { mergeFindings } from '../../../src/cards/merge.js';
 import type { LabResult, PatientContext } from '../../../src/clinical/types.js';
 import { adviceItem, fixtureContext, fixtureReview, NOW } from './fixtures.js';
 
@@ -281,6 +283,51 @@ describe('insights on patient-view, order concerns on order hooks', () => {
     expect(advice.findings.map((f) => f.key)).toEqual([
       'trend:potassium-rise|warfarin',
       'care-gap:undiagnosed-diabetes',
+    ]);
+  });
+});
+
+describe('an insight that repeats a longitudinal rule finding', () => {
+  const review = fixtureReview('patient-view-advice', context());
+  const deid = deidentify(review.patient, vocabulary);
+  const rule: Finding = {
+    advisor: 'rules',
+    ruleId: 'trend/egfr-decline',
+    key: 'trend:egfr-decline',
+    severity: 'warning',
+    summary: 'eGFR declining: 72 to 38 over four years.',
+    detail: 'Sustained decline (KDIGO progression).',
+    evidence: decline.map((r) => r.ref),
+    source: { label: 'CDS Advisor clinical rules' },
+  };
+  const trend = (cites: string[]): ModelAdviceItem =>
+    adviceItem({
+      kind: 'trend',
+      summary: 'eGFR fell from 72 to 38 over four years.',
+      cites,
+      claim: { change: 'fall', series: 'L1' },
+      suggestion: null,
+    });
+
+  it('folds into the rule card, the model sentence quoted and labelled, at the rule severity', () => {
+    const model = adviceFor(answer(trend(['L1'])), deid, review, findingContext).findings;
+
+    const cards = mergeFindings([rule, ...model], 'info');
+
+    expect(cards).toHaveLength(1);
+    expect(cards[0]).toMatchObject({ advisor: 'rules', severity: 'warning' });
+    expect(cards[0]!.detail).toContain('**AI advisor (AI-generated), citing the same items:**');
+    expect(cards[0]!.detail).toContain('eGFR fell from 72 to 38 over four years');
+  });
+
+  it('stays its own info card, keyed apart, when it rests on more than the rule does', () => {
+    const model = adviceFor(answer(trend(['L1', 'P1'])), deid, review, findingContext).findings;
+
+    const cards = mergeFindings([rule, ...model], 'info');
+
+    expect(cards.map((c) => [c.advisor, c.key, c.severity])).toEqual([
+      ['rules', 'trend:egfr-decline', 'warning'],
+      ['model', 'model:trend:egfr-decline', 'info'],
     ]);
   });
 });
