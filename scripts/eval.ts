@@ -10,8 +10,10 @@
  *   npm run eval -- [--out DIR] [--budget-ms N] [--only TEXT] [--stand-in]
  *
  * Scenarios: the rules' suite in `tests/fixtures/scenarios/` (a CDS Hooks request, and `*.expected.json` with
- * the clock and the findings expected per service), read with the suite's own loader so both agree on the format.
- * A finding matches an expected one by key (the scheme both advisors share) or by rule id.
+ * the clock and the findings expected per service), read with the suite's own loader so both agree on the format;
+ * and the insight charts in `tests/fixtures/insights/` (patient-view: histories a specialist would remark on, and
+ * charts where the right answer is silence). A finding matches an expected one by key (the scheme both advisors
+ * share) or by rule id.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -33,6 +35,8 @@ import { validateHookRequest } from '../src/invocation/validateRequest.js';
 import { createLogger } from '../src/logger.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { listScenarios, loadScenario, requestFor } from '../tests/unit/rules/scenarioHarness.js';
+import { INSIGHT_NOW, INSIGHT_SCENARIOS } from '../tests/fixtures/insights/scenarios.js';
+import { requestOf } from '../tests/fixtures/synth/fhir.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cases and scoring (pure; exported for tests)
@@ -88,8 +92,19 @@ export function ageBand(age: number | undefined): string {
   return '80+';
 }
 
+/** The insight charts, on patient-view. */
+export function insightCases(only?: string): Case[] {
+  return INSIGHT_SCENARIOS.filter((s) => !only || s.spec.name.includes(only)).map((s) => ({
+    scenario: s.spec.name,
+    serviceId: 'patient-view-advice',
+    request: requestOf(s.spec) as unknown as HookRequest,
+    now: new Date(INSIGHT_NOW),
+    expected: s.expected,
+  }));
+}
+
 export function loadCases(only?: string): Case[] {
-  return listScenarios()
+  const rules = listScenarios()
     .filter((name) => !only || name.includes(only))
     .map(loadScenario)
     .flatMap((s) =>
@@ -101,6 +116,7 @@ export function loadCases(only?: string): Case[] {
         expected,
       })),
     );
+  return [...rules, ...insightCases(only)];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -139,6 +155,7 @@ async function runCase(c: Case, advisors: readonly Advisor[], budgetMs: number):
     conditions: bundleOrUndefined(prefetch.conditions),
     allergies: bundleOrUndefined(prefetch.allergies),
     labs: bundleOrUndefined(prefetch.labs),
+    vitals: bundleOrUndefined(prefetch.vitals),
     draftOrders: bundleOrUndefined(context.draftOrders),
     selections: Array.isArray(context.selections) ? (context.selections as string[]) : undefined,
     missing: PREFETCH_KEYS.filter((k: PrefetchKey) => prefetch[k] === undefined || prefetch[k] === null),
@@ -395,9 +412,13 @@ function parseArgs(argv: readonly string[]): Args {
 }
 
 async function standInConfig(config: Config): Promise<{ config: Config; close: () => Promise<void> }> {
-  const { startFakeAzureOpenAI, patientDataOf } = await import('../tests/fakes/azure-openai-server.js');
+  const { startFakeAzureOpenAI, patientDataOf, standIn } =
+    await import('../tests/fakes/azure-openai-server.js');
   const fake = await startFakeAzureOpenAI({ deployment: 'stand-in', apiKey: 'stand-in' });
-  // Scripted, not clinical: flags the first draft against the first active medication whenever both exist.
+  const chartReview = standIn.chartReview();
+  if (chartReview.kind !== 'advice') throw new Error('stand-in: chart review is scripted advice');
+  // Scripted, not clinical: flags the first draft against the first active medication whenever both exist; on
+  // patient-view, remarks on trends, an HbA1c care gap, and overreaches once (a steady potassium said to rise).
   fake.behaviour = {
     kind: 'advice',
     delayMs: 50,
@@ -405,7 +426,7 @@ async function standInConfig(config: Config): Promise<{ config: Config; close: (
       const data = patientDataOf(request);
       const draft = data.draftOrders[0]?.alias;
       const active = data.activeMedications[0]?.alias;
-      if (!draft || !active) return { advice: [] };
+      if (!draft || !active) return chartReview.advice(request);
       return {
         advice: [
           {

@@ -33,6 +33,8 @@ export interface Config {
   readonly azureOpenAI: AzureOpenAIConfig | undefined;
   /** The model gateway's endpoint (MODEL_*): any Azure AI Foundry endpoint kind. */
   readonly modelEndpoint: ModelEndpointConfig | undefined;
+  /** MODEL_MAX_INSIGHT_CARDS: the model's insight cards (trend, care gap, treatment, differential) per call at most. */
+  readonly modelMaxInsightCards: number;
   /** ADVICE_BUDGET_MS per service id, where it differs from ADVICE_BUDGET_MS. */
   readonly adviceBudgetMsByService: Readonly<Record<string, number>>;
   /** Upper bound on searchset pages followed per prefetch key. */
@@ -190,6 +192,7 @@ export function loadConfig(env: Env = process.env): Config {
     pseudonymKey: env.PSEUDONYM_KEY?.trim() || undefined,
     azureOpenAI,
     modelEndpoint,
+    modelMaxInsightCards: intVar(env, 'MODEL_MAX_INSIGHT_CARDS', 2, 0, 5),
     adviceBudgetMsByService,
     prefetchMaxPages: intVar(env, 'PREFETCH_MAX_PAGES', 5, 1, 100),
     jwtMaxLifetimeSeconds: intVar(env, 'JWT_MAX_LIFETIME_SECONDS', 300, 30, 3600),

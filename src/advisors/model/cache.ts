@@ -9,9 +9,15 @@ import { createHash } from 'node:crypto';
 import type { ModelInput } from './deidentify.js';
 import type { ModelAnswer } from './output.js';
 
-export function adviceCacheKey(input: ModelInput, promptVersion: string, deployment: string): string {
+/** `lane`: which hooks' answers stand in for each other (`tasks.ts`: the chart review, or every order hook). */
+export function adviceCacheKey(
+  input: ModelInput,
+  lane: string,
+  promptVersion: string,
+  deployment: string,
+): string {
   return createHash('sha256')
-    .update(JSON.stringify([promptVersion, deployment, input]))
+    .update(JSON.stringify([promptVersion, deployment, lane, input]))
     .digest('hex');
 }
 

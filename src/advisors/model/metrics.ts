@@ -62,7 +62,7 @@ export function createModelMetrics(registry: Registry): ModelMetrics {
     ),
     itemsDropped: counter(
       'cds_model_items_dropped_total',
-      'Model advice items (or their suggestions) removed by validation and guards, by reason (invalid-item, no-citation, unknown-alias, outside-focus, empty-text, escalating-text, blanket-discontinuation, too-many, duplicate, suggestion-*)',
+      'Model advice items (or their suggestions) removed by validation, guards and claim checks, by reason (invalid-item, no-citation, unknown-alias, outside-focus, empty-text, escalating-text, blanket-discontinuation, too-many, duplicate, claim-not-a-series, claim-missing, claim-unstated, claim-contradicted, too-many-insights, suggestion-*)',
       ['reason'],
     ),
     circuitOpen:

@@ -1,0 +1,60 @@
+/**
+ * From a validated answer to findings, for one review: guards (grounding, focus per hook, card rules,
+ * suggestions) → claims checked against the series → at most `maxInsightCards` insights → labelled findings.
+ * Pure: the same answer (fresh or cached) and review give the same findings and the same drop counts.
+ */
+import type { Finding, Review } from '../types.js';
+import { type CheckedItem, checkClaims, type ClaimDropReason } from './claims.js';
+import type { Deidentified } from './deidentify.js';
+import { type FindingContext, findingOf } from './findings.js';
+import { type DropReason, guardAnswer, type SuggestionDropReason } from './guards.js';
+import { isInsightKind, type ModelAnswer } from './output.js';
+
+export type AdviceDropReason = DropReason | SuggestionDropReason | ClaimDropReason | 'too-many-insights';
+
+export interface Advice {
+  readonly findings: readonly Finding[];
+  /** Items (or suggestions) removed, by reason. */
+  readonly dropped: Readonly<Partial<Record<AdviceDropReason, number>>>;
+}
+
+export const DEFAULT_MAX_INSIGHT_CARDS = 2;
+
+/** The first `max` insights (the model lists the most important first); other kinds are not counted. */
+function capInsights(items: readonly CheckedItem[], max: number): { kept: CheckedItem[]; over: number } {
+  let insights = 0;
+  const kept = items.filter((item) => !isInsightKind(item.kind) || ++insights <= max);
+  return { kept, over: items.length - kept.length };
+}
+
+export function adviceFor(
+  answer: ModelAnswer,
+  deid: Deidentified,
+  review: Review,
+  context: FindingContext,
+  maxInsightCards: number = DEFAULT_MAX_INSIGHT_CARDS,
+): Advice {
+  const guarded = guardAnswer(answer, deid.aliases, {
+    hook: review.hook,
+    focus: new Set(review.focus.map((m) => m.ref)),
+  });
+  const checked = checkClaims(guarded.items);
+  const { kept, over } = capInsights(checked.items, maxInsightCards);
+  const dropped: Partial<Record<AdviceDropReason, number>> = { ...guarded.dropped, ...checked.dropped };
+  if (over > 0) dropped['too-many-insights'] = over;
+  return { findings: kept.map((item) => findingOf(item, context)), dropped };
+}
+
+/** Whether a review gives the model anything to read: on patient-view the whole chart, else the drafts asked about. */
+export function hasAnythingToReview(review: Review): boolean {
+  if (review.hook !== 'patient-view') return review.focus.length > 0;
+  const p = review.patient;
+  return (
+    p.activeMedications.length +
+      p.problems.length +
+      p.labs.length +
+      (p.vitals?.length ?? 0) +
+      p.allergies.length >
+    0
+  );
+}
