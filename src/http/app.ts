@@ -147,6 +147,7 @@ export function createApp(deps: AppDeps): Express {
       requireAuth,
       sessionCookie: deps.auditAuth.cookieName,
       logger,
+      modelConfigured: deps.advisors.some((a) => a.name === 'model'),
     }),
   );
 
