@@ -127,7 +127,7 @@ describe('native HTTPS (TLS_CERT_FILE, TLS_KEY_FILE)', () => {
         res.on('end', () =>
           resolve({
             status: res.statusCode ?? 0,
-            hsts: res.headers['strict-transport-security'] as string | undefined,
+            hsts: res.headers['strict-transport-security'],
             discovery: JSON.parse(body) as { services: unknown[] },
           }),
         );
