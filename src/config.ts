@@ -55,6 +55,13 @@ export interface Config {
   readonly trustProxy: boolean | number | readonly string[];
   /** AUDIT_BEFORE_ANSWER: each hook answer waits (within its deadline) for its audit record to be written. */
   readonly auditBeforeAnswer: boolean;
+  /** TLS_CERT_FILE / TLS_KEY_FILE: serve HTTPS natively (PEM files); undefined: plain HTTP (behind an ingress). */
+  readonly tls: TlsFiles | undefined;
+}
+
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 export class ConfigError extends Error {
@@ -133,14 +140,28 @@ export function checkAuditTokens(tokens: readonly string[]): void {
   });
 }
 
+/** Both TLS files or neither: half a TLS setup would silently serve plain HTTP. */
+function tlsVar(env: Env): TlsFiles | undefined {
+  const certFile = env.TLS_CERT_FILE?.trim() || undefined;
+  const keyFile = env.TLS_KEY_FILE?.trim() || undefined;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) {
+    throw new ConfigError(
+      `${certFile ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'} is required when ${certFile ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set`,
+    );
+  }
+  return { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) };
+}
+
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
 
 export function loadConfig(env: Env = process.env): Config {
   const port = intVar(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST?.trim() || '127.0.0.1';
+  const tls = tlsVar(env);
   const publicBaseUrl =
     urlVar(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ??
-    `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const corsList = listVar(env, 'CORS_ORIGINS');
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -202,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     fhirMaxResponseBytes: intVar(env, 'FHIR_MAX_RESPONSE_BYTES', 4 * 2 ** 20, 64 * 2 ** 10, 64 * 2 ** 20),
     trustProxy: trustProxyVar(env),
     auditBeforeAnswer: boolVar(env, 'AUDIT_BEFORE_ANSWER', false),
+    tls,
   };
 }
 

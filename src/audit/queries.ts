@@ -15,6 +15,7 @@ import type {
   StoredOverrideRepeat,
 } from '../store/types.js';
 import { cardWhere, feedbackWhere, invocationWhere, overrideRepeatWhere } from './conditions.js';
+import { labelled } from './reasonLabels.js';
 import type {
   CardFilter,
   FeedbackFilter,
@@ -204,7 +205,9 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
   return {
     card: toStoredCard(row),
     invocation: invocation ? toStoredInvocation(invocation) : null,
-    feedback: feedback.map(toStoredFeedback),
+    feedback: feedback
+      .map(toStoredFeedback)
+      .map((f) => (f.overrideReason ? { ...f, overrideReason: labelled(f.overrideReason) } : f)),
     overrideRepeats: repeats.map(toStoredOverrideRepeat),
   };
 }

@@ -16,6 +16,7 @@ import { cardWhere, invocationWhere, overrideRepeatWhere } from './conditions.js
 import type { AuditFilter } from './filters.js';
 import { type Percentiles, Samples } from './percentiles.js';
 import type { AuditDb } from './queries.js';
+import { overrideReasonLabel } from './reasonLabels.js';
 
 export interface Rate {
   readonly cards: number;
@@ -354,7 +355,7 @@ export async function overview(db: AuditDb, f: AuditFilter): Promise<AuditOvervi
       into.set(key, {
         system: code === null ? null : row.reason_system,
         code,
-        display: code === null ? null : row.reason_display,
+        display: code === null ? null : (row.reason_display ?? overrideReasonLabel(row.reason_system, code)),
         count: n,
       });
     }

@@ -65,6 +65,12 @@ function cdsCors(config: Config): express.RequestHandler {
   });
 }
 
+const hsts = helmet.strictTransportSecurity({ maxAge: 31_536_000, includeSubDomains: true });
+const strictTransportSecurity: express.RequestHandler = (req, res, next) => {
+  if (req.secure) hsts(req, res, next);
+  else next();
+};
+
 export function createApp(deps: AppDeps): Express {
   const { config, logger, metrics } = deps;
   const app = express();
@@ -79,7 +85,11 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestContext());
   app.use(accessLog(logger, metrics));
-  app.use(helmet());
+  // HSTS is a promise about this origin's HTTPS: sent only on a request that arrived over https — TLS here, or
+  // X-Forwarded-Proto from a proxy TRUST_PROXY believes (req.secure weighs both). Over plain http it is ignored
+  // by browsers at best, and wrong at worst.
+  app.use(helmet({ strictTransportSecurity: false }));
+  app.use(strictTransportSecurity);
   app.use('/cds-services', cdsCors(config));
   if (config.rateLimitPerMinute > 0) {
     // Failed requests per IP before authentication (a spray of bad tokens is cut off cheaply); volume per EHR after.
@@ -137,6 +147,7 @@ export function createApp(deps: AppDeps): Express {
       requireAuth,
       sessionCookie: deps.auditAuth.cookieName,
       logger,
+      modelConfigured: deps.advisors.some((a) => a.name === 'model'),
     }),
   );
 

@@ -10,7 +10,7 @@ import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { AuditQueue, type AuditQueueOptions, errorMessage } from './auditQueue.js';
 import { verifyChains } from './chain.js';
-import { connect, type Connection, type StoreDialect } from './connect.js';
+import { connect, type Connection, type ConnectOptions, type StoreDialect } from './connect.js';
 import { writeFeedback } from './feedback.js';
 import { JtiBatcher } from './jtiBatcher.js';
 import { StoreWriter } from './writer/client.js';
@@ -63,6 +63,8 @@ export interface OpenStoreOptions {
   readonly aiCacheTtlMs?: number;
   /** The longest a hook waits on reading the AI switch before using the last known value (default 250 ms). */
   readonly aiReadWaitMs?: number;
+  /** Opens the SQLite file instead of better-sqlite3's constructor (tests simulate a failed native build). */
+  readonly openSqlite?: ConnectOptions['openSqlite'];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -275,6 +277,7 @@ async function openOnce(config: StoreConfig, options: OpenStoreOptions): Promise
     logger: options.logger,
     ...(options.pgSchema !== undefined ? { pgSchema: options.pgSchema } : {}),
     ...(options.pgTimeoutMs !== undefined ? { pgTimeoutMs: options.pgTimeoutMs } : {}),
+    ...(options.openSqlite ? { openSqlite: options.openSqlite } : {}),
   });
   try {
     await migrate(connection);

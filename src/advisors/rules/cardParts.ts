@@ -102,6 +102,11 @@ export function overrideReasons(kind: FindingKind): Coding[] {
   return OVERRIDE_REASONS[kind].map((c) => ({ ...c }));
 }
 
+/** Every override reason the rules offer, all kinds together (codes repeat across kinds). */
+export function allOverrideReasons(): Coding[] {
+  return Object.values(OVERRIDE_REASONS).flatMap((reasons) => reasons.map((c) => ({ ...c })));
+}
+
 export interface SourceParts {
   readonly source: Finding['source'];
   readonly links: FindingLink[];

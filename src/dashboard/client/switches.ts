@@ -3,6 +3,20 @@ import type { ServiceAiState } from '../../http/routes/admin.js';
 import { byId, cell, el, fillTable } from './dom.js';
 import { utc } from './format.js';
 
+/** ON only when a model can actually advise: the switch of a service with no model endpoint decides nothing. */
+function badgeOf(ai: ServiceAiState['ai']): HTMLElement {
+  if (!ai.modelConfigured)
+    return el(
+      'span',
+      {
+        className: 'badge off',
+        title: `switch set to ${ai.enabled ? 'on' : 'off'} for when a model is configured`,
+      },
+      'no model configured',
+    );
+  return el('span', { className: `badge ${ai.enabled ? 'on' : 'off'}` }, ai.enabled ? 'ON' : 'OFF');
+}
+
 export function renderSwitches(
   states: readonly ServiceAiState[],
   onFlip: (id: string, enabled: boolean) => void,
@@ -22,7 +36,7 @@ export function renderSwitches(
       'tr',
       { dataset: { service: s.id } },
       cell(el('span', { title: s.id }, s.title ?? s.id)),
-      cell(el('span', { className: `badge ${s.ai.enabled ? 'on' : 'off'}` }, s.ai.enabled ? 'ON' : 'OFF')),
+      cell(badgeOf(s.ai)),
       cell(s.ai.changedAt ? `${utc(s.ai.changedAt)} by ${s.ai.changedBy ?? 'unknown'}` : 'never changed'),
       cell(button),
     );

@@ -26,6 +26,8 @@ export interface AdminRouterDeps {
   /** The dashboard session cookie's name, to fingerprint the session as the actor. */
   readonly sessionCookie: string;
   readonly logger: Logger;
+  /** Whether a model endpoint is configured: without one the switch decides nothing, and the dashboard says so. */
+  readonly modelConfigured: boolean;
 }
 
 export interface ServiceAiState {
@@ -33,6 +35,8 @@ export interface ServiceAiState {
   readonly hook: string;
   readonly title: string | null;
   readonly ai: {
+    /** false: no model endpoint is configured, so no model advice whatever `enabled` says. */
+    readonly modelConfigured: boolean;
     readonly enabled: boolean;
     readonly changedAt: string | null;
     readonly changedBy: string | null;
@@ -70,6 +74,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
         hook: definition.hook,
         title: definition.title ?? null,
         ai: {
+          modelConfigured: deps.modelConfigured,
           enabled: enabled[i]!,
           changedAt: change?.changedAt ?? null,
           changedBy: change?.changedBy ?? null,
