@@ -103,7 +103,7 @@ beforeAll(async () => {
   // The kill switch as the composition root wires it: the model advisor asks the store.
   model = createModelAdvisor(config, {
     logger: silentLogger(),
-    aiSwitch: { isEnabled: (serviceId) => store.getAiEnabled(serviceId) },
+    aiSwitch: { mode: (serviceId) => store.getAiMode(serviceId) },
   })!;
   service = await startServer(config, silentLogger(), { store, advisors: [createRulesAdvisor(), model] });
 
@@ -265,7 +265,7 @@ describe('the safety dashboard in chromium', () => {
     expect(modelCards(off)).toEqual([]);
     expect(off.length).toBeGreaterThan(0); // the rules still speak
     expect(fake.requests.length).toBe(callsBefore); // and the model was not even asked
-    expect(await store.getAiEnabled('order-select-advice')).toBe(false);
+    expect(await store.getAiMode('order-select-advice')).toBe('off');
 
     await page.click(`${row} button[data-enable="true"]`);
     await page.waitForSelector(`${row} .badge.on`);

@@ -24,7 +24,15 @@ import { Registry } from 'prom-client';
 import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { settleBy } from '../../invocation/settleBy.js';
-import type { Advisor, AdvisorOutcome, AdvisorStatus, Finding, Review } from '../types.js';
+import type {
+  Advisor,
+  AdvisorOutcome,
+  AdvisorStatus,
+  AiMode,
+  Finding,
+  ModelTrace,
+  Review,
+} from '../types.js';
 import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';
 import { type Deidentified, type ModelInput, deidentify } from './deidentify.js';
@@ -34,6 +42,7 @@ import { type DrugVocabulary, FALLBACK_VOCABULARY } from './keys.js';
 import { createModelMetrics, type ModelMetrics, type ModelOutcomeLabel } from './metrics.js';
 import { type ModelAnswer, OutputRejectedError, parseAnswer } from './output.js';
 import { PROMPT_VERSION, buildMessages } from './prompt.js';
+import { explained } from './transparency.js';
 import { defaultVocabulary } from './vocabulary.js';
 import {
   type CallFailure,
@@ -104,8 +113,13 @@ export interface ModelAdvisorDeps {
   readonly drugVocabulary?: DrugVocabulary;
   /** The app's registry; a private one when not given. */
   readonly metricsRegistry?: Registry;
-  /** The kill switch; everything on when not given. */
+  /** The AI switch (off / shadow / on per service); everything on when not given. */
   readonly aiSwitch?: AiSwitch;
+  /**
+   * Every AI card's `source.url`: the model fact sheet (`{PUBLIC_BASE_URL}/model-facts`). `createModelAdvisor`
+   * derives it from the config when not given.
+   */
+  readonly factSheetUrl?: string;
   /** Entra ID credential for keyless auth (tests inject one); `DefaultAzureCredential` otherwise. */
   readonly credential?: TokenCredential;
   readonly options?: Partial<ModelAdvisorOptions>;
@@ -251,6 +265,7 @@ export class ModelAdvisor implements Advisor {
       findings: readonly Finding[],
       reason?: string,
       failure?: CallFailure,
+      trace?: ModelTrace,
     ): AdvisorOutcome => {
       const label: ModelOutcomeLabel =
         status === 'rejected' ? 'output-rejected' : reason === 'nothing-to-review' ? 'skipped' : status;
@@ -271,26 +286,41 @@ export class ModelAdvisor implements Advisor {
           }),
         });
       }
-      return { advisor: 'model', status, findings, latencyMs, ...(reason && { reason }) };
+      return {
+        advisor: 'model',
+        status,
+        findings,
+        latencyMs,
+        ...(reason && { reason }),
+        ...(trace && { trace }),
+      };
     };
 
     try {
-      const enabled = await this.isEnabled(review.serviceId, signal);
-      if (enabled !== true)
-        return done('disabled', [], enabled === false ? 'switched-off' : 'switch-unavailable');
+      const mode = await this.modeOf(review.serviceId, signal);
+      if (mode !== 'on' && mode !== 'shadow')
+        return done('disabled', [], mode === 'off' ? 'switched-off' : 'switch-unavailable');
       const deid = deidentify(review.patient, this.vocabulary);
       // The hook asks about its focus (selected drafts, all drafts, or the active list): none, nothing to ask.
       if (review.focus.length === 0) return done('ok', [], 'nothing-to-review');
       const key = adviceCacheKey(deid.input, PROMPT_VERSION, this.gateway.port.model);
-      const cached = this.cache.get(key);
-      if (cached) return done('cached', this.findingsOf(cached, deid, review));
+      const cached = this.cache.entry(key);
+      if (cached) {
+        const used = this.findingsOf(cached.answer, deid, review, { mode, servedFrom: 'cache', ...cached });
+        return done('cached', used.findings, undefined, undefined, used.trace);
+      }
       // A lane stopped by a configuration error calls no more until a re-check finds the endpoint answering.
       if (this.lane.state !== 'usable') return done('error', [], this.lane.state);
       if (signal.aborted) return done('timeout', [], 'deadline');
       if (performance.now() < this.rateLimitedUntil) return done('rate-limited', [], 'retry-after');
 
       const answer = await this.waitForCall(key, deid.input, signal);
-      return done('ok', this.findingsOf(answer, deid, review));
+      const used = this.findingsOf(answer, deid, review, {
+        mode,
+        servedFrom: 'call',
+        answeredAt: new Date(),
+      });
+      return done('ok', used.findings, undefined, undefined, used.trace);
     } catch (err) {
       if (err instanceof DeadlineMissedError) return done('timeout', [], 'deadline');
       if (err instanceof QueuedPastDeadlineError) return done('timeout', [], 'queued');
@@ -307,15 +337,15 @@ export class ModelAdvisor implements Advisor {
     }
   }
 
-  /** The kill switch's answer, never waited for past the deadline; undefined when it could not answer (fail closed). */
-  private async isEnabled(serviceId: string, signal: AbortSignal): Promise<boolean | undefined> {
-    let answer: boolean | Promise<boolean>;
+  /** The AI switch's answer, never waited for past the deadline; undefined when it could not answer (fail closed). */
+  private async modeOf(serviceId: string, signal: AbortSignal): Promise<AiMode | undefined> {
+    let answer: AiMode | Promise<AiMode>;
     try {
-      answer = this.aiSwitch.isEnabled(serviceId);
+      answer = this.aiSwitch.mode(serviceId);
     } catch {
       return undefined;
     }
-    if (typeof answer === 'boolean') return answer;
+    if (typeof answer === 'string') return answer;
     try {
       return await untilAborted(answer, signal);
     } catch (err) {
@@ -337,7 +367,13 @@ export class ModelAdvisor implements Advisor {
     this.cache.clear();
   }
 
-  private findingsOf(answer: ModelAnswer, deid: Deidentified, review: Review): Finding[] {
+  /** The guarded answer's findings, as their cards explain them, and the account of it all for the audit. */
+  private findingsOf(
+    answer: ModelAnswer,
+    deid: Deidentified,
+    review: Review,
+    use: { mode: 'on' | 'shadow'; servedFrom: 'call' | 'cache'; answeredAt: Date },
+  ): { findings: Finding[]; trace: ModelTrace } {
     const guarded = guardAnswer(answer, deid.aliases, new Set(review.focus.map((m) => m.ref)));
     for (const [reason, count] of Object.entries(guarded.dropped))
       this.metrics.itemsDropped.inc({ reason }, count);
@@ -347,7 +383,39 @@ export class ModelAdvisor implements Advisor {
       patientRef: review.patient.patient.ref,
       vocabulary: this.vocabulary,
     };
-    return guarded.items.map((item) => findingOf(item, context));
+    const card = {
+      factSheetUrl: this.deps.factSheetUrl,
+      servedFrom: use.servedFrom,
+      answeredAt: use.answeredAt,
+      now: review.patient.now,
+      input: deid.input,
+      deployment: this.gateway.port.model,
+      modelVersion: answer.modelVersion,
+      promptVersion: PROMPT_VERSION,
+    };
+    const findings = guarded.items.map((item) => explained(findingOf(item, context), card));
+    let kept = 0;
+    const trace: ModelTrace = {
+      mode: use.mode,
+      endpointKind: this.gateway.port.kind,
+      deployment: this.gateway.port.model,
+      modelVersion: answer.modelVersion,
+      promptVersion: PROMPT_VERSION,
+      servedFrom: use.servedFrom,
+      answeredAt: use.answeredAt.toISOString(),
+      input: deid.input,
+      invalidItems: answer.invalidItems,
+      items: answer.items.map((returned, i) => {
+        const guard = guarded.decisions[i]!;
+        const finding = guard.outcome === 'kept' ? findings[kept++] : undefined;
+        return {
+          returned,
+          guard,
+          ...(finding && { findingKey: finding.key, evidence: finding.evidence }),
+        };
+      }),
+    };
+    return { findings, trace };
   }
 
   /** Waits for this input's call (starting it if none is in flight), but never past the hook's deadline. */
@@ -513,5 +581,10 @@ export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): Mode
     );
   }
   const gateway = new ModelGateway(port, deps.logger, endpoint.reasoningEffort);
-  return new ModelAdvisor(gateway, { ...deps, drugVocabulary, tokenScope: endpoint.tokenScope });
+  return new ModelAdvisor(gateway, {
+    factSheetUrl: `${config.publicBaseUrl.replace(/\/+$/, '')}/model-facts`,
+    ...deps,
+    drugVocabulary,
+    tokenScope: endpoint.tokenScope,
+  });
 }
