@@ -134,7 +134,7 @@ describe('AI mode across two instances on one PostgreSQL', () => {
 
     // The clinician accepts the rule card that says the same (taking its first suggestion): the shadow item agreed.
     const matched = (res.body as HookResponse).cards.find((c) => c.uuid === item!.match!.cardUuid)!;
-    const suggestion = matched.suggestions![0]!.uuid!;
+    const suggestion = matched.suggestions![0]!.uuid;
     const fb = await request(appB)
       .post(`/cds-services/${SERVICE}/feedback`)
       .send({
