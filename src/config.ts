@@ -3,6 +3,7 @@
  * Every key is documented in README.md ("Configuration") with its env name and default.
  */
 import path from 'node:path';
+import { PROJECT_ROOT } from './paths.js';
 import {
   type AzureOpenAIConfig,
   DEFAULT_AZURE_OPENAI_API_VERSION,
@@ -53,6 +54,8 @@ export interface Config {
   readonly trustProxy: boolean | number | readonly string[];
   /** AUDIT_BEFORE_ANSWER: each hook answer waits (within its deadline) for its audit record to be written. */
   readonly auditBeforeAnswer: boolean;
+  /** EVAL_REPORT: the JSON `npm run eval` writes; the model fact sheet shows its figures and date. */
+  readonly evalReportFile: string;
 }
 
 export class ConfigError extends Error {
@@ -199,6 +202,9 @@ export function loadConfig(env: Env = process.env): Config {
     fhirMaxResponseBytes: intVar(env, 'FHIR_MAX_RESPONSE_BYTES', 4 * 2 ** 20, 64 * 2 ** 10, 64 * 2 ** 20),
     trustProxy: trustProxyVar(env),
     auditBeforeAnswer: boolVar(env, 'AUDIT_BEFORE_ANSWER', false),
+    evalReportFile: path.resolve(
+      env.EVAL_REPORT?.trim() || path.join(PROJECT_ROOT, 'reports/eval/eval.json'),
+    ),
   };
 }
 
