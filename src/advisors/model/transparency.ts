@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Device, FhirResource, Provenance } from 'fhir/r4.js';
-import { bulletList, md } from '../../cards/markdown.js';
+import { bulletList } from '../../cards/markdown.js';
 import type { Finding, FindingAction, FindingSuggestion } from '../types.js';
 import type { ModelInput } from './deidentify.js';
 import { AIAST_LABEL } from './findings.js';
@@ -59,11 +59,12 @@ export function notSeenNote(input: ModelInput): string {
   const nameless = namelessCount(input);
   if (nameless > 0)
     parts.push(`a name for ${nameless} item${nameless === 1 ? '' : 's'} (sent as codes only)`);
-  return '**What the model did not see:**\n' + bulletList(parts.map((p) => md`${p}`));
+  // Our own words and prefetch key names only: nothing from the chart, so nothing to escape.
+  return '**What the model did not see:**\n' + bulletList(parts);
 }
 
 export function earlierHookNote(answeredAt: Date, now: Date): string {
-  return md`**From an earlier request:** this advice was computed ${ago(now.getTime() - answeredAt.getTime())} ago for an earlier hook on the same de-identified data, and checked again against this request.`;
+  return `**From an earlier request:** this advice was computed ${ago(now.getTime() - answeredAt.getTime())} ago for an earlier hook on the same de-identified data, and checked again against this request.`;
 }
 
 /** The Provenance of a resource an AI suggestion creates, as its own `create` action. */
