@@ -56,6 +56,11 @@ export interface ModelFacts {
     } | null;
   };
   readonly intendedUse: readonly string[];
+  /** HTI-1: intended users, patient population, the intervention's role in the decision, and what it outputs. */
+  readonly intendedUsers: string;
+  readonly intendedPatients: string;
+  readonly decisionRole: string;
+  readonly output: string;
   readonly outOfScope: readonly string[];
   readonly sees: readonly string[];
   readonly neverSees: readonly string[];
@@ -211,6 +216,14 @@ export async function modelFacts(sources: FactSources): Promise<ModelFacts> {
       lastAnswered: last,
     },
     intendedUse: INTENDED_USE,
+    intendedUsers:
+      'Prescribing clinicians (physicians, advanced practice providers, pharmacists) working in the EHR.',
+    intendedPatients:
+      'Adults with active medications, draft medication orders, problems, allergies and recent labs in the EHR.',
+    decisionRole:
+      'Informs: a second look beside the built-in rules; the clinician decides, and every suggestion needs their acceptance.',
+    output:
+      'Recommendations: advice items (interaction, allergy, contraindication, dose, duplication, monitoring), each citing the data it rests on, with the model’s own stated certainty and at most one suggestion.',
     outOfScope: OUT_OF_SCOPE,
     sees: SEES,
     neverSees: [...NEVER_SENT],

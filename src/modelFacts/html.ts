@@ -75,6 +75,12 @@ export function modelFactsHtml(facts: ModelFacts): string {
 ${modelSection(facts)}
 <h2>Intended use</h2>
 ${list(facts.intendedUse)}
+<dl>
+<dt>Intended users</dt><dd>${e(facts.intendedUsers)}</dd>
+<dt>Intended patients</dt><dd>${e(facts.intendedPatients)}</dd>
+<dt>Role in the decision</dt><dd>${e(facts.decisionRole)}</dd>
+<dt>Output</dt><dd>${e(facts.output)}</dd>
+</dl>
 <h2>Out of scope</h2>
 ${list(facts.outOfScope)}
 <h2>What the model sees</h2>
