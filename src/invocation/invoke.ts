@@ -226,7 +226,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
     built = buildCards(findings, definition.id, request.hookInstance, (f) => draftOrdersOf(f, draftRefs));
     overrideRepeats = withCardsShown(repeats, built.records);
     const trace = outcomes.find((o) => o.trace)?.trace;
-    if (trace) aiAdvice = aiAdviceOf(trace, built.records);
+    if (trace) aiAdvice = aiAdviceOf(trace, built.records, definition.minSeverity);
     for (const dropped of built.dropped) {
       deps.metrics.droppedCards.inc({ service: definition.id, advisor: dropped.finding.advisor });
       deps.logger.warn('card dropped: failed outgoing validation', {

@@ -120,6 +120,8 @@ describe('GET /model-facts', () => {
       .set('Authorization', `Bearer ${TOKEN}`)
       .send({ mode: 'shadow' })
       .expect(200);
+    // The public sheet is rebuilt at most once a second.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     const facts = (await request(running.app).get('/model-facts.json').expect(200)).body as ModelFacts;
     expect(facts.model.lastAnswered).toEqual({
       deployment: 'advice-<b>',

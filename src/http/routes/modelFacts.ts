@@ -8,7 +8,7 @@ import helmet from 'helmet';
 import type { AuditDb } from '../../audit/queries.js';
 import type { Registry } from '../../cds/registry.js';
 import type { Config } from '../../config.js';
-import { modelFacts } from '../../modelFacts/facts.js';
+import { type ModelFacts, modelFacts } from '../../modelFacts/facts.js';
 import { modelFactsHtml } from '../../modelFacts/html.js';
 import type { SettingsStore } from '../../store/types.js';
 import { methodNotAllowed } from '../methodNotAllowed.js';
@@ -35,9 +35,28 @@ const pagePolicy = helmet({
   referrerPolicy: { policy: 'no-referrer' },
 });
 
+/**
+ * The sheet is public, so anyone may ask for it often: one build (a file read, an indexed query, the cached modes)
+ * serves every request for a second.
+ */
+const REBUILD_AFTER_MS = 1000;
+
 export function modelFactsRouter(deps: ModelFactsRouterDeps): Router {
   const router = Router();
-  const facts = () =>
+  let built: { at: number; facts: Promise<ModelFacts> } | undefined;
+  const facts = (): Promise<ModelFacts> => {
+    const now = Date.now();
+    if (!built || now - built.at >= REBUILD_AFTER_MS) {
+      const pending = build();
+      // A failed build is not kept: the next request tries again.
+      pending.catch(() => {
+        if (built?.facts === pending) built = undefined;
+      });
+      built = { at: now, facts: pending };
+    }
+    return built.facts;
+  };
+  const build = (): Promise<ModelFacts> =>
     modelFacts({
       config: deps.config,
       db: deps.db,
