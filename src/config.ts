@@ -3,7 +3,6 @@
  * Every key is documented in README.md ("Configuration") with its env name and default.
  */
 import path from 'node:path';
-import { PROJECT_ROOT } from './paths.js';
 import {
   type AzureOpenAIConfig,
   DEFAULT_AZURE_OPENAI_API_VERSION,
@@ -54,7 +53,7 @@ export interface Config {
   readonly trustProxy: boolean | number | readonly string[];
   /** AUDIT_BEFORE_ANSWER: each hook answer waits (within its deadline) for its audit record to be written. */
   readonly auditBeforeAnswer: boolean;
-  /** EVAL_REPORT: the JSON `npm run eval` writes; the model fact sheet shows its figures and date. */
+  /** EVAL_REPORT: the JSON `npm run eval` writes (default ./reports/eval/eval.json); the fact sheet shows it. */
   readonly evalReportFile: string;
 }
 
@@ -202,9 +201,9 @@ export function loadConfig(env: Env = process.env): Config {
     fhirMaxResponseBytes: intVar(env, 'FHIR_MAX_RESPONSE_BYTES', 4 * 2 ** 20, 64 * 2 ** 10, 64 * 2 ** 20),
     trustProxy: trustProxyVar(env),
     auditBeforeAnswer: boolVar(env, 'AUDIT_BEFORE_ANSWER', false),
-    evalReportFile: path.resolve(
-      env.EVAL_REPORT?.trim() || path.join(PROJECT_ROOT, 'reports/eval/eval.json'),
-    ),
+    // Like DATA_DIR, relative to where the service starts: where `npm run eval` writes in a checkout; a container
+    // mounts one and sets EVAL_REPORT (none: the fact sheet says "no evaluation on record").
+    evalReportFile: path.resolve(env.EVAL_REPORT?.trim() || 'reports/eval/eval.json'),
   };
 }
 
