@@ -57,6 +57,8 @@ export interface Config {
   readonly auditBeforeAnswer: boolean;
   /** TLS_CERT_FILE / TLS_KEY_FILE: serve HTTPS natively (PEM files); undefined: plain HTTP (behind an ingress). */
   readonly tls: TlsFiles | undefined;
+  /** EVAL_REPORT: the JSON `npm run eval` writes (default ./reports/eval/eval.json); the fact sheet shows it. */
+  readonly evalReportFile: string;
 }
 
 export interface TlsFiles {
@@ -224,6 +226,9 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxyVar(env),
     auditBeforeAnswer: boolVar(env, 'AUDIT_BEFORE_ANSWER', false),
     tls,
+    // Like DATA_DIR, relative to where the service starts: where `npm run eval` writes in a checkout; a container
+    // mounts one and sets EVAL_REPORT (none: the fact sheet says "no evaluation on record").
+    evalReportFile: path.resolve(env.EVAL_REPORT?.trim() || 'reports/eval/eval.json'),
   };
 }
 

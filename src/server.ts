@@ -43,7 +43,7 @@ function composeAdvisors(config: Config, logger: Logger, metrics: Metrics, store
     logger,
     metricsRegistry: metrics.registry,
     drugVocabulary: knowledgeVocabulary(knowledge),
-    aiSwitch: { isEnabled: (serviceId) => store.getAiEnabled(serviceId) },
+    aiSwitch: { mode: (serviceId) => store.getAiMode(serviceId) },
   });
   return model ? [createRulesAdvisor({ knowledge }), model] : [createRulesAdvisor({ knowledge })];
 }

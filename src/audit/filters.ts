@@ -47,7 +47,7 @@ export interface Paging {
   readonly cursor?: string;
 }
 
-export type AuditQueryKind = 'invocations' | 'cards' | 'feedback' | 'overrideRepeats' | 'summary';
+export type AuditQueryKind = 'invocations' | 'cards' | 'feedback' | 'overrideRepeats' | 'summary' | 'shadow';
 
 interface FilterByKind {
   invocations: InvocationFilter & Paging;
@@ -55,6 +55,7 @@ interface FilterByKind {
   feedback: FeedbackFilter & Paging;
   overrideRepeats: OverrideRepeatFilter & Paging;
   summary: AuditFilter;
+  shadow: Pick<AuditFilter, 'from' | 'to' | 'serviceId'> & Pick<Paging, 'limit'>;
 }
 
 type RawQuery = Readonly<Record<string, string | undefined>>;

@@ -5,7 +5,14 @@
  */
 import { type Expression, type ExpressionBuilder, Kysely, type SqlBool } from 'kysely';
 import { AppError } from '../errors.js';
-import { toStoredCard, toStoredFeedback, toStoredInvocation, toStoredOverrideRepeat } from '../store/rows.js';
+import {
+  type StoredAiAdvice,
+  toStoredAiAdvice,
+  toStoredCard,
+  toStoredFeedback,
+  toStoredInvocation,
+  toStoredOverrideRepeat,
+} from '../store/rows.js';
 import type { Database } from '../store/schema.js';
 import type {
   Page,
@@ -181,6 +188,12 @@ export interface CardDetail {
    * again when critical), and, for a card shown again, the override it repeats. Oldest first.
    */
   readonly overrideRepeats: readonly StoredOverrideRepeat[];
+  /**
+   * For a card the model's answer touched (its own, or a rule card it folded into): the call's AI record — the
+   * de-identified input as sent, every item as returned with the guards' decision and what became of it (the
+   * card's own have its `cardUuid`), endpoint kind, model and prompt versions. Null otherwise.
+   */
+  readonly ai: StoredAiAdvice | null;
 }
 
 export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail | undefined> {
@@ -191,7 +204,7 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
     .orderBy('invocation_seq', 'desc')
     .executeTakeFirst();
   if (!row) return undefined;
-  const [invocation, feedback, repeats] = await Promise.all([
+  const [invocation, feedback, repeats, advice] = await Promise.all([
     db.selectFrom('invocations').selectAll().where('seq', '=', row.invocation_seq).executeTakeFirst(),
     db.selectFrom('feedback').selectAll().where('card_uuid', '=', uuid).orderBy('seq', 'asc').execute(),
     db
@@ -201,7 +214,13 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
       .orderBy('invocation_seq', 'asc')
       .orderBy('position', 'asc')
       .execute(),
+    db
+      .selectFrom('ai_advice')
+      .selectAll()
+      .where('invocation_seq', '=', row.invocation_seq)
+      .executeTakeFirst(),
   ]);
+  const ai = advice ? toStoredAiAdvice(advice) : null;
   return {
     card: toStoredCard(row),
     invocation: invocation ? toStoredInvocation(invocation) : null,
@@ -209,6 +228,7 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
       .map(toStoredFeedback)
       .map((f) => (f.overrideReason ? { ...f, overrideReason: labelled(f.overrideReason) } : f)),
     overrideRepeats: repeats.map(toStoredOverrideRepeat),
+    ai: ai?.items.some((item) => item.cardUuid === uuid) ? ai : null,
   };
 }
 

@@ -25,6 +25,7 @@ import { requestContext } from './middleware/requestContext.js';
 import { auditDbOf } from '../audit/queries.js';
 import { adminRouter } from './routes/admin.js';
 import { auditRouter } from './routes/audit.js';
+import { modelFactsRouter } from './routes/modelFacts.js';
 import { discoveryRouter } from './routes/discovery.js';
 import { feedbackRouter } from './routes/feedback.js';
 import { healthRouter } from './routes/health.js';
@@ -134,9 +135,10 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.auditAuth.router);
   app.use(healthRouter({ store: deps.store, metrics, advisors: deps.advisors }));
   app.use(discoveryRouter(deps.registry));
+  const auditDb = auditDbOf(deps.store);
+  app.use(modelFactsRouter({ config, registry: deps.registry, store: deps.store, db: auditDb }));
 
   // The safety team's dashboard, audit API and kill switch (behind the audit auth mounted above, and their own).
-  const auditDb = auditDbOf(deps.store);
   const requireAuth = deps.auditAuth.requireAuditToken;
   app.use(auditRouter({ db: auditDb, requireAuth, logger }));
   app.use(

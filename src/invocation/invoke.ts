@@ -17,6 +17,7 @@ import { bundleOf, type FhirGate, type ResolvedPrefetch, resolvePrefetch } from 
 import type { FhirServerCheck } from '../security/ssrf.js';
 import type { ClientIdentity } from '../security/types.js';
 import type {
+  AiAdviceRecord,
   AuditWriteOutcome,
   InvocationOutcome,
   InvocationRecord,
@@ -34,6 +35,7 @@ import {
   selectionOverridesWithin,
   withCardsShown,
 } from './overrides.js';
+import { aiAdviceOf } from './aiAdvice.js';
 import { raceDeadline } from './raceDeadline.js';
 import { validateHookRequest } from './validateRequest.js';
 
@@ -144,6 +146,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
   let built: ReturnType<typeof buildCards> | undefined;
   let missingData: UnavailableData[] = [];
   let overrideRepeats: OverrideRepeatRecord[] = [];
+  let aiAdvice: AiAdviceRecord | undefined;
   try {
     const resolved = await resolvePrefetch({
       templates: definition.prefetch,
@@ -207,8 +210,9 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
         o.latencyMs / 1000,
       );
     }
+    // Shadow mode: the model's findings go to the audit only, never into the answer.
     let findings: Finding[] = mergeFindings(
-      outcomes.flatMap((o) => o.findings),
+      outcomes.flatMap((o) => (o.trace?.mode === 'shadow' ? [] : o.findings)),
       definition.minSeverity,
     );
     const draftRefs = new Set(review.patient.draftOrders.map((d) => d.ref));
@@ -221,6 +225,8 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
     }
     built = buildCards(findings, definition.id, request.hookInstance, (f) => draftOrdersOf(f, draftRefs));
     overrideRepeats = withCardsShown(repeats, built.records);
+    const trace = outcomes.find((o) => o.trace)?.trace;
+    if (trace) aiAdvice = aiAdviceOf(trace, built.records, definition.minSeverity);
     for (const dropped of built.dropped) {
       deps.metrics.droppedCards.inc({ service: definition.id, advisor: dropped.finding.advisor });
       deps.logger.warn('card dropped: failed outgoing validation', {
@@ -250,6 +256,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       missingData,
       dataGaps: outcomes.flatMap((o) => o.gaps ?? []),
       overrideRepeats,
+      ...(aiAdvice && { aiAdvice }),
     });
     if (written) await written;
   }

@@ -15,7 +15,15 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import { Registry } from 'prom-client';
-import type { Advisor, AdvisorOutcome, AdvisorStatus, Finding, Review } from '../types.js';
+import type {
+  Advisor,
+  AdvisorOutcome,
+  AdvisorStatus,
+  AiMode,
+  Finding,
+  ModelTrace,
+  Review,
+} from '../types.js';
 import { adviceFor, hasAnythingToReview } from './advice.js';
 import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';
@@ -28,6 +36,7 @@ import { DEFAULT_MODEL_ADVISOR_OPTIONS, type ModelAdvisorDeps, type ModelAdvisor
 import { answerOf, type ModelAnswer, OutputRejectedError } from './output.js';
 import { PROMPT_VERSION, buildMessages } from './prompt.js';
 import { lane } from './tasks.js';
+import { explained } from './transparency.js';
 import {
   type CallFailure,
   classifyCallError,
@@ -125,31 +134,38 @@ export class ModelAdvisor implements Advisor {
       findings: readonly Finding[],
       reason?: string,
       failure?: CallFailure,
-    ): AdvisorOutcome =>
-      reportOutcome(this.metrics, this.deps.logger, review.serviceId, startedAt, {
+      trace?: ModelTrace,
+    ): AdvisorOutcome => ({
+      ...reportOutcome(this.metrics, this.deps.logger, review.serviceId, startedAt, {
         status,
         findings,
         ...(reason !== undefined && { reason }),
         ...(failure !== undefined && { failure }),
-      });
+      }),
+      ...(trace && { trace }),
+    });
 
     try {
-      const enabled = await this.isEnabled(review.serviceId, signal);
-      if (enabled !== true)
-        return done('disabled', [], enabled === false ? 'switched-off' : 'switch-unavailable');
+      const mode = await this.modeOf(review.serviceId, signal);
+      if (mode !== 'on' && mode !== 'shadow')
+        return done('disabled', [], mode === 'off' ? 'switched-off' : 'switch-unavailable');
       // Order hooks ask about their drafts (none selected: nothing to ask); patient-view about the whole chart.
       if (!hasAnythingToReview(review)) return done('ok', [], 'nothing-to-review');
       const deid = deidentify(review.patient, this.vocabulary);
       const key = adviceCacheKey(deid.input, lane(deid.question), PROMPT_VERSION, this.gateway.port.model);
-      const cached = this.cache.get(key);
-      if (cached) return done('cached', this.findingsOf(cached, deid, review));
+      const cached = this.cache.entry(key);
+      if (cached) {
+        const used = this.findingsOf(cached.answer, deid, review, { mode, servedFrom: 'cache', ...cached });
+        return done('cached', used.findings, undefined, undefined, used.trace);
+      }
       // A lane stopped by a configuration error calls no more until a re-check finds the endpoint answering.
       if (this.lane.state !== 'usable') return done('error', [], this.lane.state);
       if (signal.aborted) return done('timeout', [], 'deadline');
       if (performance.now() < this.rateLimitedUntil) return done('rate-limited', [], 'retry-after');
 
       const answer = await this.waitForCall(key, deid, signal);
-      return done('ok', this.findingsOf(answer, deid, review));
+      const used = this.findingsOf(answer, deid, review, { mode, servedFrom: 'call', answeredAt: new Date() });
+      return done('ok', used.findings, undefined, undefined, used.trace);
     } catch (err) {
       const ended = endingOf(err);
       if (!ended)
@@ -160,15 +176,15 @@ export class ModelAdvisor implements Advisor {
     }
   }
 
-  /** The kill switch's answer, never waited for past the deadline; undefined when it could not answer (fail closed). */
-  private async isEnabled(serviceId: string, signal: AbortSignal): Promise<boolean | undefined> {
-    let answer: boolean | Promise<boolean>;
+  /** The AI switch's answer, never waited for past the deadline; undefined when it could not answer (fail closed). */
+  private async modeOf(serviceId: string, signal: AbortSignal): Promise<AiMode | undefined> {
+    let answer: AiMode | Promise<AiMode>;
     try {
-      answer = this.aiSwitch.isEnabled(serviceId);
+      answer = this.aiSwitch.mode(serviceId);
     } catch {
       return undefined;
     }
-    if (typeof answer === 'boolean') return answer;
+    if (typeof answer === 'string') return answer;
     try {
       return await untilAborted(answer, signal);
     } catch (err) {
@@ -190,7 +206,13 @@ export class ModelAdvisor implements Advisor {
     this.cache.clear();
   }
 
-  private findingsOf(answer: ModelAnswer, deid: Deidentified, review: Review): readonly Finding[] {
+  /** The checked answer's findings, as their cards explain them, and the account of every item for the audit. */
+  private findingsOf(
+    answer: ModelAnswer,
+    deid: Deidentified,
+    review: Review,
+    use: { mode: 'on' | 'shadow'; servedFrom: 'call' | 'cache'; answeredAt: Date },
+  ): { findings: readonly Finding[]; trace: ModelTrace } {
     const context = {
       deployment: this.gateway.port.model,
       modelVersion: answer.modelVersion,
@@ -203,7 +225,38 @@ export class ModelAdvisor implements Advisor {
     // The guard's decisions, for the safety team: reasons and counts only (no chart data, no model text).
     if (Object.keys(advice.dropped).length > 0 && this.deps.logger.isLevelEnabled('info'))
       this.deps.logger.info('model items dropped', { service: review.serviceId, dropped: advice.dropped });
-    return advice.findings;
+    const card = {
+      factSheetUrl: this.deps.factSheetUrl,
+      servedFrom: use.servedFrom,
+      answeredAt: use.answeredAt,
+      now: review.patient.now,
+      input: deid.input,
+      deployment: this.gateway.port.model,
+      modelVersion: answer.modelVersion,
+      promptVersion: PROMPT_VERSION,
+    };
+    const findings = advice.findings.map((finding) => explained(finding, card));
+    const trace: ModelTrace = {
+      mode: use.mode,
+      endpointKind: this.gateway.port.kind,
+      deployment: this.gateway.port.model,
+      modelVersion: answer.modelVersion,
+      promptVersion: PROMPT_VERSION,
+      servedFrom: use.servedFrom,
+      answeredAt: use.answeredAt.toISOString(),
+      input: deid.input,
+      invalidItems: answer.invalidItems,
+      items: answer.items.map((returned, i) => {
+        const fate = advice.fates[i]!;
+        const finding = fate.finding === undefined ? undefined : findings[fate.finding];
+        return {
+          returned,
+          guard: fate.decision,
+          ...(finding && { findingKey: finding.key, evidence: finding.evidence }),
+        };
+      }),
+    };
+    return { findings, trace };
   }
 
   /** Waits for this input's call (starting it if none is in flight), but never past the hook's deadline. */

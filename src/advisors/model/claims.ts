@@ -69,12 +69,16 @@ export interface CheckedItem extends GuardedItem {
 export interface ClaimCheck {
   readonly items: readonly CheckedItem[];
   readonly dropped: Readonly<Partial<Record<ClaimDropReason, number>>>;
+  /** One per input item, in order: kept, or why it was dropped (for the audit's account of each item). */
+  readonly verdicts: readonly ('kept' | ClaimDropReason)[];
 }
 
 export function checkClaims(items: readonly GuardedItem[]): ClaimCheck {
   const dropped: Partial<Record<ClaimDropReason, number>> = {};
+  const verdicts: ('kept' | ClaimDropReason)[] = [];
   const drop = (reason: ClaimDropReason): void => {
     dropped[reason] = (dropped[reason] ?? 0) + 1;
+    verdicts.push(reason);
   };
   const kept: CheckedItem[] = [];
   for (const item of items) {
@@ -93,6 +97,7 @@ export function checkClaims(items: readonly GuardedItem[]): ClaimCheck {
       continue;
     }
     kept.push({ ...item, claimEvidence: evidence });
+    verdicts.push('kept');
   }
-  return { items: kept, dropped };
+  return { items: kept, dropped, verdicts };
 }

@@ -51,6 +51,7 @@ export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): Mode
   }
   const gateway = new ModelGateway(port, deps.logger, endpoint.reasoningEffort);
   return new ModelAdvisor(gateway, {
+    factSheetUrl: `${config.publicBaseUrl.replace(/\/+$/, '')}/model-facts`,
     ...deps,
     drugVocabulary,
     tokenScope: endpoint.tokenScope,

@@ -80,9 +80,20 @@ export interface GuardedItem {
   readonly suggestion: GuardedSuggestion | null;
 }
 
+/** What the guards did with one returned item: kept (with its capped severity and suggestion's fate) or why not. */
+export type GuardDecision =
+  | {
+      readonly outcome: 'kept';
+      readonly severity: Severity;
+      readonly suggestion: 'none' | 'kept' | SuggestionDropReason;
+    }
+  | { readonly outcome: DropReason };
+
 export interface GuardResult {
   readonly items: readonly GuardedItem[];
   readonly dropped: Readonly<Partial<Record<DropReason | SuggestionDropReason, number>>>;
+  /** One per item of `answer.items`, in order. */
+  readonly decisions: readonly GuardDecision[];
 }
 
 const URL_PATTERNS: readonly RegExp[] = [
@@ -178,11 +189,16 @@ export function guardAnswer(
   for (let i = 0; i < answer.invalidItems; i++) drop('invalid-item');
 
   const items: GuardedItem[] = [];
+  const decisions: GuardDecision[] = [];
+  const reject = (reason: DropReason): void => {
+    drop(reason);
+    decisions.push({ outcome: reason });
+  };
   const seen = new Set<string>();
   for (const item of answer.items) {
     const cites = [...new Set(item.cites.map((c) => c.trim().toUpperCase()))];
     if (cites.length === 0) {
-      drop('no-citation');
+      reject('no-citation');
       continue;
     }
     // What the item is about, and the series its claim names, count as cited: they are what it rests on.
@@ -191,41 +207,47 @@ export function guardAnswer(
     const all = [...new Set([...cites, ...(about ? [about] : []), ...(claimed ? [claimed] : [])])];
     const cited = all.map((c) => aliases.get(c));
     if (cited.some((t) => t === undefined)) {
-      drop('unknown-alias');
+      reject('unknown-alias');
       continue;
     }
     const targets = cited as AliasTarget[];
     const claimSeries = claimed === undefined ? undefined : aliases.get(claimed);
     if (claimSeries && claimSeries.kind !== 'lab' && claimSeries.kind !== 'vital') {
-      drop('claim-not-a-series');
+      reject('claim-not-a-series');
       continue;
     }
     if (scope && !inFocus(item, targets, scope)) {
-      drop('outside-focus');
+      reject('outside-focus');
       continue;
     }
     const summary = clamp(stripLinks(item.summary), MAX_SUMMARY);
     if (summary.replace(/\[link removed\]/g, '').trim().length === 0) {
-      drop('empty-text');
+      reject('empty-text');
       continue;
     }
     const severity = cappedSeverity(item);
     const steers = steering(`${stripLinks(item.summary)}\n${stripLinks(item.detail)}`, severity);
     if (steers) {
-      drop(steers);
+      reject(steers);
       continue;
     }
     const detail = clamp(stripLinks(item.detail), MAX_DETAIL);
     const identity = `${item.kind}|${[...all].sort().join(',')}`;
     if (seen.has(identity)) {
-      drop('duplicate');
+      reject('duplicate');
       continue;
     }
     if (items.length >= MAX_ITEMS) {
-      drop('too-many');
+      reject('too-many');
       continue;
     }
     seen.add(identity);
+    let suggestionFate: 'none' | 'kept' | SuggestionDropReason = item.suggestion ? 'kept' : 'none';
+    const suggestion = guardSuggestion(item, targets, aliases, (reason) => {
+      suggestionFate = reason;
+      drop(reason);
+    });
+    decisions.push({ outcome: 'kept', severity, suggestion: suggestionFate });
     items.push({
       kind: item.kind,
       summary,
@@ -234,10 +256,10 @@ export function guardAnswer(
       certainty: item.certainty,
       cited: targets,
       claim: item.claim && claimSeries ? { change: item.claim.change, series: claimSeries } : null,
-      suggestion: guardSuggestion(item, targets, aliases, drop),
+      suggestion,
     });
   }
-  return { items, dropped };
+  return { items, dropped, decisions };
 }
 
 function guardSuggestion(

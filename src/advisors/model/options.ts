@@ -64,8 +64,13 @@ export interface ModelAdvisorDeps {
   readonly drugVocabulary?: DrugVocabulary;
   /** The app's registry; a private one when not given. */
   readonly metricsRegistry?: Registry;
-  /** The kill switch; everything on when not given. */
+  /** The AI switch (off / shadow / on per service); everything on when not given. */
   readonly aiSwitch?: AiSwitch;
+  /**
+   * Every AI card's `source.url`: the model fact sheet (`{PUBLIC_BASE_URL}/model-facts`). `createModelAdvisor`
+   * derives it from the config when not given.
+   */
+  readonly factSheetUrl?: string;
   /** Entra ID credential for keyless auth (tests inject one); `DefaultAzureCredential` otherwise. */
   readonly credential?: TokenCredential;
   readonly options?: Partial<ModelAdvisorOptions>;

@@ -20,6 +20,7 @@ import {
   responsesOf,
   scanRows,
 } from '../../audit/queries.js';
+import { shadowReport } from '../../audit/shadow.js';
 import { overview } from '../../audit/summary.js';
 import { DASHBOARD_DIR } from '../../dashboard/paths.js';
 import { AppError } from '../../errors.js';
@@ -143,6 +144,10 @@ export function auditRouter(deps: AuditRouterDeps): Router {
     const q = parseAuditQuery('summary', req.query);
     res.json(await read((db) => overview(db, q)));
   });
+  api.get('/shadow', async (req, res) => {
+    const q = parseAuditQuery('shadow', req.query);
+    res.json(await read((db) => shadowReport(db, q)));
+  });
   api.get('/export/:file', async (req, res) => {
     const match = EXPORT_FILE.exec(String(req.params.file));
     if (!match) {
@@ -182,7 +187,16 @@ export function auditRouter(deps: AuditRouterDeps): Router {
     }
   });
   api.all(
-    ['/invocations', '/cards', '/cards/:uuid', '/feedback', '/override-repeats', '/summary', '/export/:file'],
+    [
+      '/invocations',
+      '/cards',
+      '/cards/:uuid',
+      '/feedback',
+      '/override-repeats',
+      '/summary',
+      '/shadow',
+      '/export/:file',
+    ],
     methodNotAllowed(['GET', 'HEAD']),
   );
   api.use((req, _res, next) =>
