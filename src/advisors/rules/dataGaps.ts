@@ -23,6 +23,8 @@ const DATA_WORDS: Readonly<Record<PrefetchKey, string>> = {
   conditions: 'the problem list',
   allergies: 'the allergy list',
   labs: 'recent lab results',
+  labHistory: 'the history of earlier lab results',
+  vitals: 'vital signs (body weight)',
 };
 
 export function dataGaps(ctx: RuleContext, checks: readonly RuleCheck[]): DataGap[] {
