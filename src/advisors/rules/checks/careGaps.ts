@@ -6,7 +6,13 @@
  */
 import { md } from '../../../cards/markdown.js';
 import type { Analyte } from '../../../clinical/units.js';
-import { daysBetween, newest, type SeriesPoint, seriesOf, type TrendAnalyte } from '../../../clinical/series.js';
+import {
+  daysBetween,
+  newest,
+  type SeriesPoint,
+  seriesOf,
+  type TrendAnalyte,
+} from '../../../clinical/series.js';
 import { displayUnit } from '../../../clinical/units.js';
 import type { Finding } from '../../types.js';
 import type { RuleCheck } from '../check.js';
@@ -143,13 +149,11 @@ export const monitoringOverdueCheck: RuleCheck = {
   id: 'monitoring-overdue',
   label: 'monitoring overdue',
   scope: 'patient',
-  needs: [
-    {
-      data: 'labHistory',
-      appliesTo: (ctx, _rm, ingredient) =>
-        ctx.kb.trends.monitoringOverdue.some(({ drugs }) => drugs.has(ingredient)),
-    },
-  ],
+  needs: (['labs', 'labHistory'] as const).map((data) => ({
+    data,
+    appliesTo: (ctx: RuleContext, _rm: unknown, ingredient: string) =>
+      ctx.kb.trends.monitoringOverdue.some(({ drugs }) => drugs.has(ingredient)),
+  })),
   hooks: ['patient-view'],
   run: monitoringOverdue,
 };

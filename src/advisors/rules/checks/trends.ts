@@ -93,7 +93,9 @@ function patientTrendFinding(
   if (ctx.review.hook !== 'patient-view' && meds.length === 0) return [];
   const severity: Severity = meds.length > 0 ? 'warning' : entry.spec.severity;
   const lab = ctx.kb.orderable.get(entry.spec.order);
-  const names = [...new Set(reviewedIn(ctx, entry.drugs).map(([, ingredient]) => drugName(ctx.kb, ingredient)))];
+  const names = [
+    ...new Set(reviewedIn(ctx, entry.drugs).map(([, ingredient]) => drugName(ctx.kb, ingredient))),
+  ];
   return [
     ruleFinding(ctx.kb, {
       kind: key.startsWith('aki:') ? 'aki' : 'trend',
@@ -211,7 +213,10 @@ function potassiumRise(ctx: RuleContext): Finding[] {
       kind: 'trend',
       entry: spec,
       ruleId: `trends/${spec.id}`,
-      key: orderedFindingKey('trend', ['potassium-rise', ctx.kb.ingredients.get(ingredient)?.name ?? ingredient]),
+      key: orderedFindingKey('trend', [
+        'potassium-rise',
+        ctx.kb.ingredients.get(ingredient)?.name ?? ingredient,
+      ]),
       severity: spec.severity,
       summary: `${name}: potassium rising ${tail[0]!.value} → ${last.value} mmol/L`,
       headline: md`**${name}** with potassium rising by ${round1(rise)} mmol/L over the last ${tail.length} results, now ${last.value} mmol/L.`,
@@ -234,7 +239,10 @@ function hemoglobinDrop(ctx: RuleContext): Finding[] {
   const last = newest(series);
   if (!last || daysBetween(last.at, now) > spec.maxAgeDays) return [];
   const earlier = series.filter((p) => p !== last && daysBetween(p.at, last.at) <= spec.windowDays);
-  const peak = earlier.reduce<SeriesPoint | undefined>((hi, p) => (!hi || p.value > hi.value ? p : hi), undefined);
+  const peak = earlier.reduce<SeriesPoint | undefined>(
+    (hi, p) => (!hi || p.value > hi.value ? p : hi),
+    undefined,
+  );
   if (!peak || peak.value - last.value < spec.dropGdL - 1e-9) return [];
   const drop = round1(peak.value - last.value);
   const unit = 'g/dL';
@@ -264,18 +272,19 @@ function hemoglobinDrop(ctx: RuleContext): Finding[] {
   });
 }
 
-/** The lab history matters to a drug-bound trend check for the ingredients it covers. */
-const historyNeed = (label: string, drugs: (ctx: RuleContext) => ReadonlySet<string>): DataNeed => ({
-  data: 'labHistory',
-  label,
-  appliesTo: (ctx, _rm, ingredient) => drugs(ctx).has(ingredient),
-});
+/** A series is read from the recent labs and the history together: both matter for the drugs a check covers. */
+const seriesNeeds = (label: string, drugs: (ctx: RuleContext) => ReadonlySet<string>): DataNeed[] =>
+  (['labs', 'labHistory'] as const).map((data) => ({
+    data,
+    label,
+    appliesTo: (ctx, _rm, ingredient) => drugs(ctx).has(ingredient),
+  }));
 
 export const egfrDeclineCheck: RuleCheck = {
   id: 'egfr-decline',
   label: 'eGFR decline over the years (KDIGO)',
   scope: 'patient',
-  needs: [historyNeed('eGFR decline over the years (KDIGO)', (ctx) => ctx.kb.trends.egfrDecline.drugs)],
+  needs: seriesNeeds('eGFR decline over the years (KDIGO)', (ctx) => ctx.kb.trends.egfrDecline.drugs),
   run: egfrDecline,
 };
 
@@ -283,20 +292,20 @@ export const akiCheck: RuleCheck = {
   id: 'aki',
   label: 'acute kidney injury by creatinine rise (KDIGO)',
   scope: 'patient',
-  needs: [{ data: 'labs', appliesTo: (ctx, _rm, ingredient) => ctx.kb.trends.aki.drugs.has(ingredient) }],
+  needs: seriesNeeds('acute kidney injury by creatinine rise (KDIGO)', (ctx) => ctx.kb.trends.aki.drugs),
   run: acuteKidneyInjury,
 };
 
 export const potassiumRiseCheck: RuleCheck = {
   id: 'potassium-rise',
   label: 'potassium trend',
-  needs: [historyNeed('potassium trend', (ctx) => ctx.kb.trends.potassiumRise.drugs)],
+  needs: seriesNeeds('potassium trend', (ctx) => ctx.kb.trends.potassiumRise.drugs),
   run: potassiumRise,
 };
 
 export const hemoglobinDropCheck: RuleCheck = {
   id: 'hemoglobin-drop',
   label: 'haemoglobin trend',
-  needs: [historyNeed('haemoglobin trend', (ctx) => ctx.kb.trends.hemoglobinDrop.drugs)],
+  needs: seriesNeeds('haemoglobin trend', (ctx) => ctx.kb.trends.hemoglobinDrop.drugs),
   run: hemoglobinDrop,
 };
