@@ -35,7 +35,8 @@ export const TREND_ANALYTES: Readonly<Record<TrendAnalyte, TrendAnalyteSpec>> = 
     unit: 'g/dL',
     // 1 mmol/L of haemoglobin (monomer, 16.11 g/mol·10³) = 1.611 g/dL.
     convert: byFactor({ 'g/dl': 1, 'g/l': 0.1, 'mmol/l': 1.611 }),
-    text: (n) => /\b(hemoglobin|haemoglobin|hgb)\b/.test(n) && !/\b(a1c|glycated|glycosylated|urine)\b/.test(n),
+    text: (n) =>
+      /\b(hemoglobin|haemoglobin|hgb)\b/.test(n) && !/\b(a1c|glycated|glycosylated|urine)\b/.test(n),
   },
   hba1c: {
     // 4548-4 HbA1c/Hemoglobin.total in Blood; 17856-6 … by HPLC; 59261-8 … by IFCC protocol (mmol/mol).

@@ -34,7 +34,7 @@ const keyed = (cards: readonly Card[]) =>
  * busy machine.
  */
 let shared: Promise<Awaited<ReturnType<typeof testApp>>> | undefined;
-async function post(serviceId: string, body: unknown): Promise<Card[]> {
+async function post(serviceId: string, body: object): Promise<Card[]> {
   shared ??= testApp({ adviceBudgetMs: 20_000 }, { now: () => NOW });
   const { app } = await shared;
   const res = await request(app).post(`/cds-services/${serviceId}`).send(body);

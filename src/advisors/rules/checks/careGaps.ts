@@ -88,27 +88,43 @@ function lastMeasured(
   return best;
 }
 
+/** What a monitoring rule is about: the problem (once) or each reviewed drug, with its key part and evidence. */
+interface Subject {
+  readonly name: string;
+  readonly keyPart: string;
+  readonly line: string;
+  readonly refs: readonly string[];
+}
+
+function problemSubject(ctx: RuleContext, conditionId: string): Subject[] {
+  const problems = ctx.problemsWith(conditionId);
+  const first = problems[0];
+  if (!first) return [];
+  const label = ctx.kb.conditionDefinitions.get(conditionId)?.label ?? conditionId;
+  return [
+    {
+      name: label.charAt(0).toUpperCase() + label.slice(1),
+      keyPart: conditionId,
+      line: md`Problem: ${first.concept.text} (${first.ref})`,
+      refs: problems.map((p) => p.ref),
+    },
+  ];
+}
+
+function drugSubjects(ctx: RuleContext, drugs: ReadonlySet<string>): Subject[] {
+  return reviewedIn(ctx, drugs).map(([rm, ingredient]) => ({
+    name: drugName(ctx.kb, ingredient),
+    keyPart: lowerName(ctx.kb, ingredient),
+    line: describeMed(rm),
+    refs: [rm.med.ref],
+  }));
+}
+
 function monitoringOverdue(ctx: RuleContext): Finding[] {
   const out: Finding[] = [];
   const now = ctx.patient.now.getTime();
   for (const { spec, drugs } of ctx.kb.trends.monitoringOverdue) {
-    const subjects: { name: string; keyPart: string; line: string; refs: string[] }[] = spec.condition
-      ? ctx.problemsWith(spec.condition).length > 0
-        ? [
-            {
-              name: ctx.kb.conditionDefinitions.get(spec.condition)?.label ?? spec.condition,
-              keyPart: spec.condition,
-              line: md`Problem: ${ctx.problemsWith(spec.condition)[0]!.concept.text} (${ctx.problemsWith(spec.condition)[0]!.ref})`,
-              refs: ctx.problemsWith(spec.condition).map((p) => p.ref),
-            },
-          ]
-        : []
-      : reviewedIn(ctx, drugs).map(([rm, ingredient]) => ({
-          name: drugName(ctx.kb, ingredient),
-          keyPart: lowerName(ctx.kb, ingredient),
-          line: describeMed(rm),
-          refs: [rm.med.ref],
-        }));
+    const subjects = spec.condition ? problemSubject(ctx, spec.condition) : drugSubjects(ctx, drugs);
     if (subjects.length === 0) continue;
     const last = lastMeasured(ctx, [spec.analyte, ...(spec.alsoCounts ?? [])]);
     if (!last || daysBetween(last.point.at, now) <= spec.intervalDays) continue;

@@ -144,8 +144,9 @@ function egfrDecline(ctx: RuleContext): Finding[] {
   const years = round1(daysBetween(first.at, last.at) / YEAR_DAYS);
   const points = shown(series);
   const unit = 'mL/min/{1.73_m2}';
+  // Judged on the sustained level (`recent`), said of the newest result.
   const what = drift
-    ? `${GFR_CATEGORY_NAMES[gfrCategory(baseline)]} → ${GFR_CATEGORY_NAMES[gfrCategory(recent)]}, ${Math.round(dropPercent)}% below baseline`
+    ? `${GFR_CATEGORY_NAMES[gfrCategory(baseline)]} → ${GFR_CATEGORY_NAMES[gfrCategory(last.value)]}, ${Math.round(((baseline - last.value) / baseline) * 100)}% below baseline`
     : `${round1(-slope)} mL/min/1.73 m² a year`;
   return patientTrendFinding(ctx, entry, orderedFindingKey('trend', ['egfr-decline']), {
     summary: `eGFR fell from ${baseline} to ${last.value} over ${years} years (${what})`,
