@@ -120,10 +120,10 @@ describe('body weight from the vitals key feeds Cockcroft–Gault', () => {
   it('labels the renal card with creatinine clearance by Cockcroft–Gault when the weight is sent', async () => {
     const cards = await post('order-sign-advice', body());
     const renal = cards.find((c) => ruleOf(c) === 'renal/renal-gabapentin');
-    expect(renal?.detail).toMatch(/Cockcroft–Gault/);
-    expect(
-      renal?.extension[PROVENANCE_EXTENSION].evidence.some((ref) => ref.startsWith('Observation/')),
-    ).toBe(true);
+    expect(renal?.detail).toMatch(/CrCl 33 mL.*Cockcroft–Gault from serum creatinine and body weight/s);
+    expect(renal?.detail).not.toMatch(/with no body weight/);
+    // The weight the vitals key carried is cited.
+    expect(renal?.extension[PROVENANCE_EXTENSION].evidence).toContain('Observation/o-523');
   });
 
   it('without the vitals key and no FHIR server, falls back to eGFR and says CrCl could not be estimated', async () => {
@@ -131,7 +131,8 @@ describe('body weight from the vitals key feeds Cockcroft–Gault', () => {
     delete sent.prefetch.vitals;
     const cards = await post('order-sign-advice', sent);
     const renal = cards.find((c) => ruleOf(c) === 'renal/renal-gabapentin');
-    expect(renal?.detail ?? '').not.toMatch(/creatinine clearance by Cockcroft–Gault/);
+    expect(renal?.detail).toMatch(/with no body weight for Cockcroft–Gault/);
+    expect(renal?.extension[PROVENANCE_EXTENSION].evidence).not.toContain('Observation/o-523');
     const gap = cards.find((c) => ruleOf(c) === 'data-gap');
     expect(gap?.detail).toMatch(/Cockcroft–Gault needs a body weight/);
     expect(gap?.detail).toMatch(/vital signs/);
@@ -266,6 +267,21 @@ describe('labHistory and vitals fetched from the FHIR server when the EHR did no
     expect(fhir.received.some((r) => decodeURIComponent(r.url).includes('http://loinc.org|98979-8'))).toBe(
       false,
     );
+    expect(cards.some((c) => ruleOf(c) === 'trends/egfr-decline')).toBe(true);
+  });
+
+  it('keeps the first page of a history the EHR sent paginated: the newest results are the answer', async () => {
+    fhir.behaviour = 'normal';
+    fhir.received.length = 0;
+    const egfr = longChart().filter((r) => r.resourceType === 'Observation' && r.id?.startsWith('egfr-'));
+    const history = {
+      resourceType: 'Bundle',
+      type: 'searchset',
+      link: [{ relation: 'next', url: `${fhir.baseUrl}/Observation?patient=Patient/pt-long&_page=2` }],
+      entry: egfr.map((resource) => ({ resource })),
+    };
+    const cards = await post('patient-view-advice', patientView({ labHistory: history }));
+    expect(fhir.received.some((r) => r.url.includes('_page=2'))).toBe(false);
     expect(cards.some((c) => ruleOf(c) === 'trends/egfr-decline')).toBe(true);
   });
 
