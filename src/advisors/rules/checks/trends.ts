@@ -85,6 +85,7 @@ interface PatientTrend {
  */
 function patientTrendFinding(
   ctx: RuleContext,
+  kind: 'trend' | 'aki',
   entry: RuleContext['kb']['trends']['egfrDecline'] | RuleContext['kb']['trends']['aki'],
   key: string,
   trend: PatientTrend,
@@ -98,7 +99,7 @@ function patientTrendFinding(
   ];
   return [
     ruleFinding(ctx.kb, {
-      kind: key.startsWith('aki:') ? 'aki' : 'trend',
+      kind,
       entry: entry.spec,
       ruleId: `trends/${entry.spec.id}`,
       key,
@@ -148,7 +149,7 @@ function egfrDecline(ctx: RuleContext): Finding[] {
   const what = drift
     ? `${GFR_CATEGORY_NAMES[gfrCategory(baseline)]} → ${GFR_CATEGORY_NAMES[gfrCategory(last.value)]}, ${Math.round(((baseline - last.value) / baseline) * 100)}% below baseline`
     : `${round1(-slope)} mL/min/1.73 m² a year`;
-  return patientTrendFinding(ctx, entry, orderedFindingKey('trend', ['egfr-decline']), {
+  return patientTrendFinding(ctx, 'trend', entry, orderedFindingKey('trend', ['egfr-decline']), {
     summary: `eGFR fell from ${baseline} to ${last.value} over ${years} years (${what})`,
     headline:
       md`**eGFR** fell from ${baseline} to ${last.value} ${displayUnit(unit)} over ${years} years ` +
@@ -181,7 +182,7 @@ function acuteKidneyInjury(ctx: RuleContext): Finding[] {
   }
   if (!baseline) return [];
   const unit = 'umol/L';
-  return patientTrendFinding(ctx, entry, orderedFindingKey('aki', ['creatinine-rise']), {
+  return patientTrendFinding(ctx, 'aki', entry, orderedFindingKey('aki', ['creatinine-rise']), {
     summary: `Creatinine ${baseline.value} → ${last.value} µmol/L (${criterion}): KDIGO AKI`,
     headline: md`**Creatinine** rose from ${baseline.value} to ${last.value} µmol/L: ${criterion}.`,
     lines: [seriesLine('Creatinine', [baseline, last], unit)],
@@ -283,9 +284,9 @@ const seriesNeeds = (label: string, drugs: (ctx: RuleContext) => ReadonlySet<str
 
 export const egfrDeclineCheck: RuleCheck = {
   id: 'egfr-decline',
-  label: 'eGFR decline over the years (KDIGO)',
+  label: 'decline of eGFR over the years (KDIGO)',
   scope: 'patient',
-  needs: seriesNeeds('eGFR decline over the years (KDIGO)', (ctx) => ctx.kb.trends.egfrDecline.drugs),
+  needs: seriesNeeds('decline of eGFR over the years (KDIGO)', (ctx) => ctx.kb.trends.egfrDecline.drugs),
   run: egfrDecline,
 };
 
@@ -293,7 +294,8 @@ export const akiCheck: RuleCheck = {
   id: 'aki',
   label: 'acute kidney injury by creatinine rise (KDIGO)',
   scope: 'patient',
-  needs: seriesNeeds('acute kidney injury by creatinine rise (KDIGO)', (ctx) => ctx.kb.trends.aki.drugs),
+  // Its windows are 48 hours and 7 days: the recent labs hold them, the history adds nothing.
+  needs: [{ data: 'labs', appliesTo: (ctx, _rm, ingredient) => ctx.kb.trends.aki.drugs.has(ingredient) }],
   run: acuteKidneyInjury,
 };
 
