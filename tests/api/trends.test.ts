@@ -35,7 +35,7 @@ const keyed = (cards: readonly Card[]) =>
  */
 let shared: Promise<Awaited<ReturnType<typeof testApp>>> | undefined;
 async function post(serviceId: string, body: object): Promise<Card[]> {
-  shared ??= testApp({ adviceBudgetMs: 20_000 }, { now: () => NOW });
+  shared ??= testApp({ adviceBudgetMs: 60_000 }, { now: () => NOW });
   const { app } = await shared;
   const res = await request(app).post(`/cds-services/${serviceId}`).send(body);
   expect(res.status).toBe(200);
