@@ -28,6 +28,11 @@ export interface ResolveRequest {
   /** Aborts when the time allowed for fetching is spent. */
   readonly signal: AbortSignal;
   readonly maxPages: number;
+  /**
+   * Keys whose template asks for the newest N results (`_sort=-date&_count=N`): only the first page is read, or
+   * kept when the EHR sent several.
+   */
+  readonly firstPageOnly?: readonly PrefetchKey[];
   /** Largest FHIR response body accepted, per page. */
   readonly maxResponseBytes: number;
   /** SSRF guard: may the service fetch from this FHIR server for this client? The normalized base when it may. */
@@ -121,7 +126,10 @@ async function fetchKey(
     request.onFetch?.(key, 'skipped', 0);
     return { state: 'unavailable', reason: `prefetch token {{${substitution.token}}} cannot be resolved` };
   }
-  const result = await gated(request, server, () => server.reader.read(substitution.url));
+  const firstPage = request.firstPageOnly?.includes(key) ?? false;
+  const result = await gated(request, server, () =>
+    firstPage ? server.reader.readFirstPage(substitution.url) : server.reader.read(substitution.url),
+  );
   if (!result.ok) {
     request.onFetch?.(key, result.failure.kind, 0);
     return { state: 'unavailable', reason: failureReason(result.failure) };
@@ -159,6 +167,7 @@ async function completePages(
   server: ServerAccess | undefined,
 ): Promise<ResolvedValue> {
   if (value.state !== 'data' || !hasNextPage(value.resource)) return value;
+  if (request.firstPageOnly?.includes(key)) return value;
   // The EHR sent a first page only: without a server to read the rest, the list is known to be incomplete.
   if (!server?.ok) {
     const problem = server?.problem ?? 'no fhirServer was given';
@@ -180,7 +189,10 @@ export async function resolvePrefetch(request: ResolveRequest): Promise<Result<R
   }
   const needsServer = keys.some((key) => {
     const value = sent.get(key);
-    return !value || (value.state === 'data' && hasNextPage(value.resource));
+    return (
+      !value ||
+      (value.state === 'data' && hasNextPage(value.resource) && !request.firstPageOnly?.includes(key))
+    );
   });
   const server = needsServer ? serverFor(request) : undefined;
   const values = await Promise.all(

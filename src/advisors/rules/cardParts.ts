@@ -80,6 +80,25 @@ const OVERRIDE_REASONS: Readonly<Record<FindingKind, readonly Coding[]>> = {
     reason('checked-elsewhere', 'Checked by other means'),
     reason('not-applicable', 'Not applicable to this patient'),
   ],
+  trend: [
+    reason('known-and-followed', 'Known and being followed'),
+    reason('will-monitor', 'Will monitor'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+  aki: [
+    reason('known-and-followed', 'Known and being managed'),
+    reason('will-monitor', 'Will monitor'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+  'care-gap': [
+    reason('known-and-followed', 'Known; recorded elsewhere'),
+    reason('will-monitor', 'Will repeat the test'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+  'monitoring-overdue': [
+    reason('monitored-elsewhere', 'Monitored elsewhere'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
 };
 
 const KIND_DISPLAY: Readonly<Record<FindingKind, string>> = {
@@ -96,6 +115,10 @@ const KIND_DISPLAY: Readonly<Record<FindingKind, string>> = {
   geriatric: 'Older adults',
   dose: 'Dose check',
   'data-gap': 'Check not done: data unavailable',
+  trend: 'Lab trend',
+  aki: 'Acute kidney injury',
+  'care-gap': 'Care gap',
+  'monitoring-overdue': 'Monitoring overdue',
 };
 
 export function overrideReasons(kind: FindingKind): Coding[] {

@@ -96,6 +96,8 @@ export function reviewFor(
     conditions: bundle(prefetch.conditions),
     allergies: bundle(prefetch.allergies),
     labs: bundle(prefetch.labs),
+    // The optional `labHistory` key (CONTRACT): earlier results of the trend analytes, when the scenario has them.
+    ...(prefetch.labHistory !== undefined && { labHistory: bundle(prefetch.labHistory) }),
     // The optional `vitals` key (CONTRACT): sent by the scenario when it has vital signs.
     ...(prefetch.vitals !== undefined && { vitals: bundle(prefetch.vitals) }),
     draftOrders: bundle(context.draftOrders),
