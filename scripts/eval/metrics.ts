@@ -28,7 +28,8 @@ export function wilson(k: number, n: number, z = Z95): Interval | null {
   const z2 = z * z;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { lower: Math.max(0, centre - half), upper: Math.min(1, centre + half) };
+  // At k = 0 and k = n the bound is exactly 0 or 1; floating point would leave 1e-16 off.
+  return { lower: k === 0 ? 0 : Math.max(0, centre - half), upper: k === n ? 1 : Math.min(1, centre + half) };
 }
 
 export interface Rate {
