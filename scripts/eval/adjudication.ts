@@ -37,30 +37,35 @@ const guardText = (drops: Readonly<Record<string, number>>): string =>
     .map(([reason, n]) => `dropped ${n} (${reason})`)
     .join('; ') || 'nothing dropped';
 
-/** The CSV sheet of every model item in `runs`. */
+/**
+ * The CSV sheet of every model item the figures count: each case's first run (repeats measure stability, not
+ * accuracy, so their items would be judged for nothing).
+ */
 export function adjudicationCsv(
   runs: readonly CaseRun[],
   descriptions: Readonly<Record<string, string>>,
 ): string {
-  const rows = runs.flatMap((run) =>
-    run.items
-      .filter((i) => i.advisor === 'model')
-      .map((i) => ({
-        item_id: i.id,
-        case: run.caseName,
-        hook: run.hook,
-        patient: patientOf(run),
-        input_summary: descriptions[run.caseName] ?? '',
-        kind: i.kind,
-        severity: i.severity,
-        stated_certainty: i.certainty ?? '',
-        summary: i.summary,
-        key: i.key,
-        guard_decisions: guardText(run.guardDrops),
-        verdict: '',
-        comment: '',
-      })),
-  );
+  const rows = runs
+    .filter((run) => run.run === 1)
+    .flatMap((run) =>
+      run.items
+        .filter((i) => i.advisor === 'model')
+        .map((i) => ({
+          item_id: i.id,
+          case: run.caseName,
+          hook: run.hook,
+          patient: patientOf(run),
+          input_summary: descriptions[run.caseName] ?? '',
+          kind: i.kind,
+          severity: i.severity,
+          stated_certainty: i.certainty ?? '',
+          summary: i.summary,
+          key: i.key,
+          guard_decisions: guardText(run.guardDrops),
+          verdict: '',
+          comment: '',
+        })),
+    );
   return stringify(rows, { header: true, columns: [...ADJUDICATION_COLUMNS] });
 }
 

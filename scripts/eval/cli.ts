@@ -13,7 +13,7 @@ import { PROJECT_ROOT } from '../../src/paths.js';
 import { adjudicationCsv } from './adjudication.js';
 import { GROUND_TRUTH_DIR, loadGroundTruthCases } from './groundTruth.js';
 import type { Prices } from './metrics.js';
-import { groundTruthHtml } from './report/html.js';
+import { groundTruthHtml, reportPlots } from './report/html.js';
 import { groundTruthMarkdown } from './report/markdown.js';
 import { buildGroundTruthReport, type GroundTruthReport, rateText } from './report/model.js';
 import { runGroundTruth } from './runner.js';
@@ -91,13 +91,18 @@ export function parseGroundTruthArgs(argv: readonly string[]): GroundTruthArgs {
 export const STAND_IN_NOTE =
   'Model results come from the scripted test stand-in server, not a model: they show the harness works and measure nothing clinical.';
 
-/** The three report files in `dir`. */
+/** The three report files in `dir`, and the plots as SVG files beside them (the Markdown shows them). */
 export function writeReports(report: GroundTruthReport, dir: string, base = 'eval'): string[] {
   mkdirSync(dir, { recursive: true });
+  const plots = reportPlots(report);
   const files = [
     [`${base}.json`, `${JSON.stringify(report, null, 2)}\n`],
-    [`${base}.md`, groundTruthMarkdown(report)],
+    [
+      `${base}.md`,
+      groundTruthMarkdown(report, Object.fromEntries(plots.map((p) => [p.name, `${base}-${p.name}.svg`]))),
+    ],
     [`${base}.html`, groundTruthHtml(report)],
+    ...plots.map((p) => [`${base}-${p.name}.svg`, `${p.svg}\n`] as const),
   ] as const;
   for (const [name, content] of files) writeFileSync(path.join(dir, name), content);
   return files.map(([name]) => path.join(dir, name));

@@ -283,9 +283,15 @@ function mergeCounts(maps: readonly Readonly<Record<string, number>>[]): Record<
   return out;
 }
 
+/**
+ * Accuracy (sensitivity, PPV, calibration) counts each case once, on its first run: repeated runs of one chart are
+ * not independent evidence, and counting them would narrow the intervals falsely. The repeats measure stability
+ * (`stabilityOf`); latency, budget, outcomes and tokens count every hook.
+ */
 export function summarize(runs: readonly CaseRun[], budgetMs: number, prices?: Prices): Summary {
-  const items = runs.flatMap((r) => r.items);
-  const expectations = runs.flatMap((r) => r.expectations);
+  const firstRuns = runs.filter((r) => r.run === 1);
+  const items = firstRuns.flatMap((r) => r.items);
+  const expectations = firstRuns.flatMap((r) => r.expectations);
   const advisors = [...new Set([...items.map((i) => i.advisor), ...expectations.map((e) => e.advisor)])];
   const byAdvisor: Partial<Record<EvalAdvisor, AdvisorFigures>> = {};
   for (const a of (['rules', 'model', 'shown'] as const).filter((x) => advisors.includes(x))) {

@@ -30,6 +30,32 @@ function subgroupRows(
   }));
 }
 
+/** The report's plots by name (`advisors`, `reliability`, `subgroups-<dimension>`), for files beside the Markdown. */
+export function reportPlots(r: GroundTruthReport): { name: string; svg: string }[] {
+  const s = r.summary;
+  const advisors = Object.keys(s.byAdvisor) as (keyof typeof s.byAdvisor)[];
+  return [
+    {
+      name: 'advisors',
+      svg: intervalPlot(
+        'Sensitivity and PPV per advisor (95 % CI)',
+        advisors.flatMap((a) => [
+          { label: `${a} sensitivity`, rate: s.byAdvisor[a]?.sensitivity },
+          { label: `${a} PPV`, rate: s.byAdvisor[a]?.ppv },
+        ]),
+      ),
+    },
+    { name: 'reliability', svg: reliabilityDiagram(s.calibration) },
+    ...Object.entries(r.subgroups).map(([dimension, groups]) => ({
+      name: `subgroups-${dimension.replace(/[^a-zA-Z0-9-]/g, '-')}`,
+      svg: intervalPlot(
+        `Shown advice, sensitivity by ${dimensionTitle(dimension).toLowerCase()} (95 % CI; ⚠ = under ${r.smallSubgroup} cases)`,
+        subgroupRows(groups, (g) => g.byAdvisor.shown?.sensitivity),
+      ),
+    })),
+  ];
+}
+
 export function groundTruthHtml(r: GroundTruthReport): string {
   const s = r.summary;
   const advisors = Object.keys(s.byAdvisor) as (keyof typeof s.byAdvisor)[];

@@ -61,7 +61,13 @@ function subgroupTable(groups: Readonly<Record<string, SubgroupSummary>>, small:
   );
 }
 
-export function groundTruthMarkdown(r: GroundTruthReport): string {
+/** `plots`: the SVG file written beside the report for each plot name, when there is one. */
+export function groundTruthMarkdown(
+  r: GroundTruthReport,
+  plots: Readonly<Record<string, string>> = {},
+): string {
+  const image = (name: string, alt: string): string[] =>
+    plots[name] ? ['', `![${text(alt)}](${encodeURI(plots[name])})`] : [];
   const s = r.summary;
   const t = s.tokens;
   const out: string[] = [
@@ -79,6 +85,7 @@ export function groundTruthMarkdown(r: GroundTruthReport): string {
     '`shown` is what the service would show: both advisors merged.',
     '',
     ...advisorTable(s),
+    ...image('advisors', 'Sensitivity and PPV per advisor'),
     '',
     '### By kind and severity',
     ...kindTables(s),
@@ -91,6 +98,7 @@ export function groundTruthMarkdown(r: GroundTruthReport): string {
           ['stated certainty', 'judged correct'],
           s.calibration.map((b) => [text(b.certainty), rateText(b.correct)]),
         )),
+    ...image('reliability', 'Reliability diagram'),
     '',
     '## Stability over repeated runs',
     '',
@@ -141,7 +149,16 @@ export function groundTruthMarkdown(r: GroundTruthReport): string {
     'a difference between subgroups says nothing. Read flagged rows as questions for a larger set.',
   ];
   for (const [dimension, groups] of Object.entries(r.subgroups)) {
-    out.push('', `### ${text(dimensionTitle(dimension))}`, '', ...subgroupTable(groups, r.smallSubgroup));
+    out.push(
+      '',
+      `### ${text(dimensionTitle(dimension))}`,
+      '',
+      ...subgroupTable(groups, r.smallSubgroup),
+      ...image(
+        `subgroups-${dimension.replace(/[^a-zA-Z0-9-]/g, '-')}`,
+        `Sensitivity by ${dimensionTitle(dimension)}`,
+      ),
+    );
   }
   out.push(
     '',

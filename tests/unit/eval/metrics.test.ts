@@ -164,3 +164,14 @@ describe('stability over repeated runs', () => {
     expect(stability.itemAgreement.model).toBeCloseTo((1 + 1 + 0.5) / 3, 10);
   });
 });
+
+describe('repeated runs', () => {
+  it('count once for accuracy (not independent evidence) and every time for latency', () => {
+    const repeated = seededRuns().flatMap((r) => [r, { ...r, run: 2 }, { ...r, run: 3 }]);
+    const summary = summarize(repeated, 2000);
+    expect(summary.byAdvisor.model!.ppv).toMatchObject({ k: 3, n: 5 });
+    expect(summary.calibration.map((b) => b.correct.n)).toEqual([2, 1, 2]);
+    expect(summary.latency.hook.n).toBe(9);
+    expect(summary.hooks).toBe(9);
+  });
+});
