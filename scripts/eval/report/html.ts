@@ -124,7 +124,7 @@ Advisors: ${e(r.advisors.join(', '))}${r.model ? ` (model: ${e(r.model)})` : ''}
 <p>Expectations: ${e(r.reviewedBy)}. Verdicts: ${e(r.verdicts)}.</p>
 ${r.note ? `<p class="note">${e(r.note)}</p>` : ''}
 <h2>Sensitivity and PPV</h2>
-<p>Sensitivity: expected findings said, of those expected. PPV: items judged correct, of all items said. <code>shown</code> is what the service would show (both advisors merged). Intervals are Wilson 95 %.</p>
+<p>Sensitivity: expected findings said, of those expected. PPV: items judged correct, of all items said. <code>shown</code> is what the service would show (both advisors merged). Intervals are Wilson 95 %. Each case counts once (its first run): repeats measure stability, not accuracy.</p>
 ${table(
   ['advisor', 'sensitivity', 'PPV', 'unsafe', 'severity agreed'],
   advisors.map((a) => [
