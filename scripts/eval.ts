@@ -7,13 +7,19 @@
  * or `--stand-in` to exercise the harness against the scripted stand-in server from the tests (not a model:
  * its scores measure nothing clinical).
  *
- *   npm run eval -- [--out DIR] [--budget-ms N] [--only TEXT] [--stand-in]
+ *   npm run eval -- [--out DIR] [--budget-ms N] [--only TEXT] [--stand-in] [--repeat N]
+ *                   [--adjudication-csv FILE] [--price-prompt-per-1k X --price-completion-per-1k Y]
+ *   npm run eval -- --suite rules [--out DIR] [--budget-ms N] [--only TEXT] [--stand-in]
  *
- * Scenarios: the rules' suite in `tests/fixtures/scenarios/` (a CDS Hooks request, and `*.expected.json` with
- * the clock and the findings expected per service), read with the suite's own loader so both agree on the format;
- * and the insight charts in `tests/fixtures/insights/` (patient-view: histories a specialist would remark on, and
- * charts where the right answer is silence). A finding matches an expected one by key (the scheme both advisors
- * share) or by rule id.
+ * By default the clinical ground truth in `eval/scenarios/` (`scripts/eval/cli.ts`): expectations written from
+ * guidelines and labels, not from the rules, scored with intervals, calibration and subgroups. `--suite rules`
+ * replays the rules' own suite as below (a regression check of the rules against their expected findings).
+ *
+ * Scenarios of `--suite rules`: the rules' suite in `tests/fixtures/scenarios/` (a CDS Hooks request, and
+ * `*.expected.json` with the clock and the findings expected per service), read with the suite's own loader so both
+ * agree on the format; and the insight charts in `tests/fixtures/insights/` (patient-view: histories a specialist
+ * would remark on, and charts where the right answer is silence). A finding matches an expected one by key (the
+ * scheme both advisors share) or by rule id.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -37,6 +43,7 @@ import { PROJECT_ROOT } from '../src/paths.js';
 import { listScenarios, loadScenario, requestFor } from '../tests/unit/rules/scenarioHarness.js';
 import { INSIGHT_NOW, INSIGHT_SCENARIOS } from '../tests/fixtures/insights/scenarios.js';
 import { requestOf } from '../tests/fixtures/synth/fhir.js';
+import { groundTruthMain } from './eval/cli.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cases and scoring (pure; exported for tests)
@@ -463,8 +470,12 @@ async function guardDrops(registry: Registry): Promise<Record<string, number>> {
   );
 }
 
-async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
+async function main(argv: readonly string[]): Promise<void> {
+  const suite = argv.indexOf('--suite');
+  if (suite < 0) return groundTruthMain(argv, standInConfig);
+  if (argv[suite + 1] !== 'rules')
+    throw new Error('--suite takes "rules" (the default is the clinical ground truth)');
+  const args = parseArgs(argv.filter((_, i) => i !== suite && i !== suite + 1));
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   let config = loadConfig();
   let closeStandIn: (() => Promise<void>) | undefined;
@@ -518,7 +529,7 @@ async function main(): Promise<void> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  main().catch((error: unknown) => {
+  main(process.argv.slice(2)).catch((error: unknown) => {
     process.stderr.write(`eval failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;
   });

@@ -284,6 +284,10 @@ export class ModelAdvisor implements Advisor {
     try {
       const completion = await this.gateway.complete(messages, { signal, timeoutMs: this.options.maxCallMs });
       this.lane.succeeded(completion.model);
+      if (completion.usage) {
+        this.metrics.tokens.inc({ type: 'prompt' }, completion.usage.promptTokens);
+        this.metrics.tokens.inc({ type: 'completion' }, completion.usage.completionTokens);
+      }
       return completion;
     } catch (err) {
       const failure = classifyCallError(err);
