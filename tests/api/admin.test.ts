@@ -34,9 +34,18 @@ describe('PUT /admin/services/{id}/ai', () => {
     const res = await request(app).get('/admin/services').set('Authorization', `Bearer ${TOKEN}`).expect(200);
     const { services } = res.body as { services: ServiceAiState[] };
     expect(services.map((s) => [s.id, s.ai])).toEqual([
-      ['patient-view-advice', { modelConfigured: false, mode: 'on', enabled: true, changedAt: null, changedBy: null }],
-      ['order-select-advice', { modelConfigured: false, mode: 'on', enabled: true, changedAt: null, changedBy: null }],
-      ['order-sign-advice', { modelConfigured: false, mode: 'on', enabled: true, changedAt: null, changedBy: null }],
+      [
+        'patient-view-advice',
+        { modelConfigured: false, mode: 'on', enabled: true, changedAt: null, changedBy: null },
+      ],
+      [
+        'order-select-advice',
+        { modelConfigured: false, mode: 'on', enabled: true, changedAt: null, changedBy: null },
+      ],
+      [
+        'order-sign-advice',
+        { modelConfigured: false, mode: 'on', enabled: true, changedAt: null, changedBy: null },
+      ],
     ]);
   });
 

@@ -164,7 +164,11 @@ export class ModelAdvisor implements Advisor {
       if (performance.now() < this.rateLimitedUntil) return done('rate-limited', [], 'retry-after');
 
       const answer = await this.waitForCall(key, deid, signal);
-      const used = this.findingsOf(answer, deid, review, { mode, servedFrom: 'call', answeredAt: new Date() });
+      const used = this.findingsOf(answer, deid, review, {
+        mode,
+        servedFrom: 'call',
+        answeredAt: new Date(),
+      });
       return done('ok', used.findings, undefined, undefined, used.trace);
     } catch (err) {
       const ended = endingOf(err);
