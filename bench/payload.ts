@@ -32,6 +32,7 @@ export const HOOKS: readonly BenchHook[] = ['patient-view', 'order-select', 'ord
 
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
 const LOINC = 'http://loinc.org';
+const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
 const SNOMED = 'http://snomed.info/sct';
 const UCUM = 'http://unitsofmeasure.org';
 const EHR = 'https://ehr.example/fhir';
@@ -320,7 +321,64 @@ function draftOrders(): Bundle {
   };
 }
 
+/** Monthly panels over five years, oldest first: the trend analytes with a slow eGFR fall and steady others. */
+const HISTORY_MONTHS = 60;
+const HISTORY_ANALYTES = [
+  {
+    id: 'egfr',
+    loinc: '98979-8',
+    unit: 'mL/min/{1.73_m2}',
+    value: (m: number) => Math.round(50 + (36 * m) / 59),
+  },
+  { id: 'cr', loinc: '2160-0', unit: 'mg/dL', value: (m: number) => Math.round((1.6 - m / 100) * 100) / 100 },
+  { id: 'k', loinc: '2823-3', unit: 'mmol/L', value: (m: number) => 4.2 + (m % 3) / 10 },
+  { id: 'hb', loinc: '718-7', unit: 'g/dL', value: (m: number) => 13.5 + (m % 2) / 10 },
+  { id: 'a1c', loinc: '4548-4', unit: '%', value: (m: number) => 5.6 + (m % 4) / 10 },
+] as const;
+
+/** `labHistory`: 60 monthly panels of five analytes (300 Observations), newest first as the template asks. */
+function labHistory(): Observation[] {
+  const out: Observation[] = [];
+  for (let month = 1; month <= HISTORY_MONTHS; month += 1) {
+    for (const a of HISTORY_ANALYTES) {
+      out.push({
+        resourceType: 'Observation',
+        id: `hist-${a.id}-${month}`,
+        status: 'final',
+        category: [{ coding: [{ system: OBSERVATION_CATEGORY, code: 'laboratory' }] }],
+        code: { coding: [{ system: LOINC, code: a.loinc }] },
+        subject: { reference: PATIENT_REF },
+        effectiveDateTime: daysAgo(month * 30 + 15).slice(0, 10),
+        valueQuantity: { value: a.value(month - 1), system: UCUM, code: a.unit },
+      });
+    }
+  }
+  return out;
+}
+
+/** `vitals`: a weight and a blood pressure every month for five years (120 Observations), newest first. */
+function vitalSigns(): Observation[] {
+  const out: Observation[] = [];
+  const vital = (id: string, code: string, value: number, unit: string, month: number): Observation => ({
+    resourceType: 'Observation',
+    id,
+    status: 'final',
+    category: [{ coding: [{ system: OBSERVATION_CATEGORY, code: 'vital-signs' }] }],
+    code: { coding: [{ system: LOINC, code }] },
+    subject: { reference: PATIENT_REF },
+    effectiveDateTime: daysAgo(month * 30 + 10).slice(0, 10),
+    valueQuantity: { value, system: UCUM, code: unit },
+  });
+  for (let month = 1; month <= HISTORY_MONTHS; month += 1) {
+    out.push(vital(`wt-${month}`, '29463-7', 82 - month / 10, 'kg', month));
+    out.push(vital(`sbp-${month}`, '8480-6', 130 + (month % 5), 'mm[Hg]', month));
+  }
+  return out;
+}
+
 export interface RequestOptions {
+  /** Also send the optional `labHistory` (five years of monthly panels) and `vitals` keys. */
+  readonly longView?: boolean;
   /** Leave `prefetch` out and send `fhirServer` instead, so the service fetches everything. */
   readonly fhirServer?: string;
   /** A slightly different chart (see `labObservations`); 0 is the base chart. */
@@ -341,7 +399,14 @@ export function hookRequest(hook: BenchHook, options: RequestOptions = {}): Reco
   if (hook === 'order-sign') context.draftOrders = draftOrders();
   const body: Record<string, unknown> = { hookInstance: randomUUID(), hook, context };
   if (options.fhirServer) body.fhirServer = options.fhirServer;
-  else body.prefetch = prefetchFor(options.variant);
+  else
+    body.prefetch = {
+      ...prefetchFor(options.variant),
+      ...(options.longView && {
+        labHistory: searchset('Observation', labHistory()),
+        vitals: searchset('Observation', vitalSigns()),
+      }),
+    };
   return body;
 }
 

@@ -5,7 +5,7 @@
  *
  * Env: BENCH_SECONDS (per measurement, default 4), BENCH_REPEATS (rules/bare: best of N runs, default 2), BENCH_BUILD=0 (skip `npm run build` and run the service from its sources through tsx),
  * BENCH_CPU_PROF=1 (write V8 CPU profiles of every service process to a temporary folder), BENCH_PG_URL (the
- * PostgreSQL server, default postgres://postgres@127.0.0.1:5432/test), BENCH_ONLY=rules,bare,… (a subset, printed but not written to RESULTS.md).
+ * PostgreSQL server, default postgres://postgres@127.0.0.1:5432/test), BENCH_ONLY=rules,bare,longview,… (a subset, printed but not written to RESULTS.md).
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -306,6 +306,40 @@ function addRatios(): void {
       name: 'p99 < 50 ms at concurrency 16 (rules only)',
       met: worst < 50,
       detail: `worst p99 ${fmt(worst)} ms`,
+    });
+  }
+}
+
+/**
+ * patient-view with the optional keys sent: five years of monthly panels in `labHistory` (300 Observations) and
+ * vitals (120), beside today's patient-view row, so what the long view costs is one subtraction.
+ */
+async function longView(service: Child): Promise<void> {
+  const hook = 'patient-view';
+  const body = hookPayload(hook, { longView: true });
+  const check = await probe(service.url, hookPath(hook), body);
+  if (check.status !== 200) {
+    throw new Error(
+      `${hook} with history: the service answered ${check.status}: ${check.text.slice(0, 300)}`,
+    );
+  }
+  const cards = (JSON.parse(check.text) as { cards: unknown[] }).cards.length;
+  await warmUp(service.url, hookPath(hook), body);
+  for (const connections of [1, 16] as const) {
+    log(`long view ${hook} c=${connections}`);
+    const ours = await best(service, {
+      url: service.url,
+      path: hookPath(hook),
+      body,
+      connections,
+      seconds: SECONDS,
+    });
+    rows.push({
+      scenario: 'rules only, 5 years of history (labHistory, vitals)',
+      hook,
+      connections,
+      ...measuredColumns(ours),
+      note: `${fmt(Buffer.byteLength(body) / 1024)} KB body: 300 history labs, 120 vitals${connections === 1 ? `; ${cards} cards` : ''}`,
     });
   }
 }
@@ -663,7 +697,7 @@ async function main(): Promise<void> {
   if (profileDir) profileFlags = ['--cpu-prof', `--cpu-prof-dir=${profileDir}`];
   if (profileDir) log(`CPU profiles of the service processes go to ${profileDir}`);
 
-  if (wanted('rules') || wanted('feedback') || wanted('prefetch')) {
+  if (wanted('rules') || wanted('feedback') || wanted('prefetch') || wanted('longview')) {
     await withService('service (rules, SQLite)', {}, async (service) => {
       if (wanted('rules')) {
         const bare = wanted('bare')
@@ -678,6 +712,7 @@ async function main(): Promise<void> {
         peaks['service, rules-only load'] = service.peakRssKb();
         service.resetPeak();
       }
+      if (wanted('rules') || wanted('longview')) await longView(service);
       if (wanted('prefetch')) await prefetchMissing(service);
       if (wanted('feedback')) await feedback(service, 'SQLite');
       if (wanted('prefetch') || wanted('feedback'))
@@ -776,7 +811,7 @@ async function writeResults(output: string): Promise<void> {
     '```sh',
     'npm run bench                      # about 3–4 minutes; writes this file',
     'BENCH_SECONDS=8 npm run bench      # longer measurements',
-    'BENCH_ONLY=rules,bare npm run bench   # sections: rules, bare, durable, auth, prefetch, feedback, model',
+    'BENCH_ONLY=rules,bare npm run bench   # sections: rules, bare, longview, durable, auth, prefetch, feedback, model',
     'BENCH_CPU_PROF=1 BENCH_ONLY=rules npm run bench   # V8 CPU profiles of the service (folder printed)',
     'npm run soak                       # fixed-rate soak: errors, lost records, memory, scale-out (bench/SOAK.md)',
     '```',

@@ -1,6 +1,6 @@
 /** order-select-advice: while orders are being chosen, check the selected drafts. */
 import type { ServiceModule } from '../src/cds/service.js';
-import { PREFETCH_TEMPLATES } from './prefetch.js';
+import { HISTORY_KEYS, PREFETCH_TEMPLATES } from './prefetch.js';
 
 export const orderSelectAdvice: ServiceModule<'order-select'> = {
   definition: {
@@ -13,6 +13,7 @@ export const orderSelectAdvice: ServiceModule<'order-select'> = {
     usageRequirements:
       'Send the selected orders in context.selections and every draft in context.draftOrders.',
     prefetch: PREFETCH_TEMPLATES,
+    historyPrefetch: HISTORY_KEYS,
     requiredPrefetch: ['patient', 'medications', 'allergies'],
     minSeverity: 'info',
   },

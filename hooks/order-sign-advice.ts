@@ -1,6 +1,6 @@
 /** order-sign-advice: the final check of every draft order before it is signed. */
 import type { ServiceModule } from '../src/cds/service.js';
-import { PREFETCH_TEMPLATES } from './prefetch.js';
+import { HISTORY_KEYS, PREFETCH_TEMPLATES } from './prefetch.js';
 
 export const orderSignAdvice: ServiceModule<'order-sign'> = {
   definition: {
@@ -12,6 +12,7 @@ export const orderSignAdvice: ServiceModule<'order-sign'> = {
       'labs: interactions, allergy cross-sensitivity, duplicate therapy and renal dosing.',
     usageRequirements: 'Send every order being signed in context.draftOrders.',
     prefetch: PREFETCH_TEMPLATES,
+    historyPrefetch: HISTORY_KEYS,
     requiredPrefetch: ['patient', 'medications', 'allergies'],
     minSeverity: 'info',
     // What the same clinician overrode with a reason on order-select, for the same drafts, is not repeated at

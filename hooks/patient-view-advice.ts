@@ -1,6 +1,6 @@
 /** patient-view-advice: when a chart opens, review what the patient already takes. */
 import type { ServiceModule } from '../src/cds/service.js';
-import { PREFETCH_TEMPLATES } from './prefetch.js';
+import { HISTORY_KEYS, PREFETCH_TEMPLATES } from './prefetch.js';
 
 export const patientViewAdvice: ServiceModule<'patient-view'> = {
   definition: {
@@ -13,6 +13,7 @@ export const patientViewAdvice: ServiceModule<'patient-view'> = {
     usageRequirements:
       'Needs read access to the patient, active medications, conditions, allergies and labs.',
     prefetch: PREFETCH_TEMPLATES,
+    historyPrefetch: HISTORY_KEYS,
     requiredPrefetch: ['patient', 'medications'],
     minSeverity: 'info',
   },

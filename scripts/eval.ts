@@ -4,14 +4,22 @@
  * latency and each advisor's outcome; the same totals broken down by age band and sex so uneven performance shows.
  *
  * Advisors: the built-in rules always; the model when MODEL_* or AZURE_OPENAI_* is set (the model under evaluation).
- * `npm run eval:stand-in` runs the same against the scripted stand-in server from the tests
+ * `npm run eval:stand-in -- [options]` runs the same against the scripted stand-in server from the tests
  * (tests/fakes/eval-stand-in.ts; not a model: its scores measure nothing clinical).
  *
- *   npm run eval -- [--out DIR] [--budget-ms N] [--only TEXT]
+ *   npm run eval -- [--out DIR] [--budget-ms N] [--only TEXT] [--repeat N]
+ *                   [--adjudication-csv FILE] [--price-prompt-per-1k X --price-completion-per-1k Y]
+ *   npm run eval -- --suite rules [--out DIR] [--budget-ms N] [--only TEXT]
  *
- * Scenarios: the rules' suite in `tests/fixtures/scenarios/` (a CDS Hooks request, and `*.expected.json` with
- * the clock and the findings expected per service), read with the suite's own loader so both agree on the format.
- * A finding matches an expected one by key (the scheme both advisors share) or by rule id.
+ * By default the clinical ground truth in `eval/scenarios/` (`scripts/eval/cli.ts`): expectations written from
+ * guidelines and labels, not from the rules, scored with intervals, calibration and subgroups. `--suite rules`
+ * replays the rules' own suite as below (a regression check of the rules against their expected findings).
+ *
+ * Scenarios of `--suite rules`: the rules' suite in `tests/fixtures/scenarios/` (a CDS Hooks request, and
+ * `*.expected.json` with the clock and the findings expected per service), read with the suite's own loader so both
+ * agree on the format; and the insight charts in `tests/fixtures/insights/` (patient-view: histories a specialist
+ * would remark on, and charts where the right answer is silence). A finding matches an expected one by key (the
+ * scheme both advisors share) or by rule id.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -24,13 +32,16 @@ import { createRulesAdvisor } from '../src/advisors/rules/index.js';
 import type { Advisor } from '../src/advisors/types.js';
 import type { AdvisorName, Finding } from '../src/findings/types.js';
 import type { HookRequest } from '../src/cds/types.js';
-import { type Config, loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { adviseWithin, findingsOf, reviewOf } from '../src/pipeline/review.js';
 import { validateHookRequest } from '../src/pipeline/validateRequest.js';
 import { resolveAsSent } from '../src/prefetch/resolve.js';
 import { createLogger } from '../src/logger.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { listScenarios, loadScenario, requestFor } from './lib/scenarios.js';
+import { INSIGHT_NOW, INSIGHT_SCENARIOS } from '../tests/fixtures/insights/scenarios.js';
+import { requestOf } from '../tests/fixtures/synth/fhir.js';
+import { type StandIn, groundTruthMain } from './eval/cli.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cases and scoring (pure; exported for tests)
@@ -86,8 +97,19 @@ export function ageBand(age: number | undefined): string {
   return '80+';
 }
 
+/** The insight charts, on patient-view. */
+export function insightCases(only?: string): Case[] {
+  return INSIGHT_SCENARIOS.filter((s) => !only || s.spec.name.includes(only)).map((s) => ({
+    scenario: s.spec.name,
+    serviceId: 'patient-view-advice',
+    request: requestOf(s.spec) as unknown as HookRequest,
+    now: new Date(INSIGHT_NOW),
+    expected: s.expected,
+  }));
+}
+
 export function loadCases(only?: string): Case[] {
-  return listScenarios()
+  const rules = listScenarios()
     .filter((name) => !only || name.includes(only))
     .map(loadScenario)
     .flatMap((s) =>
@@ -99,6 +121,7 @@ export function loadCases(only?: string): Case[] {
         expected,
       })),
     );
+  return [...rules, ...insightCases(only)];
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -122,7 +145,11 @@ async function runCase(c: Case, advisors: readonly Advisor[], budgetMs: number):
   if (!service) throw new Error(`${c.scenario}: no service ${c.serviceId}`);
   const { definition } = service;
   const request = validateHookRequest(definition, requestFor(c.request, definition.hook));
-  const data = resolveAsSent(Object.keys(definition.prefetch), request.prefetch);
+  const data = resolveAsSent(
+    Object.keys(definition.prefetch),
+    request.prefetch,
+    definition.historyPrefetch ?? [],
+  );
   const review = reviewOf(service, request, data, c.now);
   const patient = review.patient;
   const t0 = performance.now();
@@ -345,11 +372,13 @@ interface Args {
   out: string;
   budgetMs?: number;
   only?: string;
+  standIn: boolean;
 }
 
 function parseArgs(argv: readonly string[]): Args {
   const args: Args = {
     out: path.join(PROJECT_ROOT, 'reports/eval'),
+    standIn: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
@@ -361,10 +390,15 @@ function parseArgs(argv: readonly string[]): Args {
     if (flag === '--out') args.out = path.resolve(value());
     else if (flag === '--budget-ms') args.budgetMs = Number(value());
     else if (flag === '--only') args.only = value();
+    else if (flag === '--stand-in') args.standIn = true;
     else throw new Error(`unknown option ${flag}`);
   }
   return args;
 }
+
+/** Without a stand-in provider: the scripted stand-in lives with the tests (`npm run eval:stand-in`). */
+const noStandIn: StandIn = () =>
+  Promise.reject(new Error('--stand-in runs the test stand-in: use npm run eval:stand-in -- [options]'));
 
 async function guardDrops(registry: Registry): Promise<Record<string, number>> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'cds_model_items_dropped_total');
@@ -373,15 +407,16 @@ async function guardDrops(registry: Registry): Promise<Record<string, number>> {
   );
 }
 
-/** A model endpoint standing in for the configured one: its config and how to stop it. */
-export type StandIn = (config: Config) => Promise<{ config: Config; close: () => Promise<void> }>;
-
-export async function main(argv: readonly string[], standIn?: StandIn): Promise<void> {
-  const args = parseArgs(argv);
+export async function main(argv: readonly string[], standIn: StandIn = noStandIn): Promise<void> {
+  const suite = argv.indexOf('--suite');
+  if (suite < 0) return groundTruthMain(argv, standIn);
+  if (argv[suite + 1] !== 'rules')
+    throw new Error('--suite takes "rules" (the default is the clinical ground truth)');
+  const args = parseArgs(argv.filter((_, i) => i !== suite && i !== suite + 1));
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   let config = loadConfig();
   let closeStandIn: (() => Promise<void>) | undefined;
-  if (standIn) ({ config, close: closeStandIn } = await standIn(config));
+  if (args.standIn) ({ config, close: closeStandIn } = await standIn(config));
   const budgetMs = args.budgetMs ?? config.adviceBudgetMs;
 
   const cases = loadCases(args.only);
@@ -413,7 +448,7 @@ export async function main(argv: readonly string[], standIn?: StandIn): Promise<
       : null,
     budgetMs,
     modelGuardDrops: model ? await guardDrops(metricsRegistry) : null,
-    note: standIn
+    note: args.standIn
       ? 'Model results come from the scripted test stand-in server, not a model: they measure the harness only.'
       : null,
   });

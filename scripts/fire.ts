@@ -1,8 +1,13 @@
 /**
  * `npm run fire -- <service-id> <scenario>`: posts a fixture patient from `tests/fixtures/scenarios/` to a running
  * CDS Advisor and prints the cards readably. Without arguments, lists the scenarios.
+ * `npm run fire -- patient-view-advice --patient <id>`: a chart-open call for a patient of the demo's FHIR server
+ * (DEMO_FHIR_URL, default http://127.0.0.1:3001/fhir), no prefetch: the service reads the chart itself.
  *
- * - CDS_URL: the service (default http://127.0.0.1:3000); CDS_TOKEN: a bearer JWT when the service requires one.
+ * - CDS_URL: the service (default http://127.0.0.1:3000).
+ * - Authentication: each call is signed with a fresh JWT from the EHR identity file `--key FILE` or CDS_KEY_FILE
+ *   names, else the demo's (`.demo/`, when `npm run demo` has made one); CDS_TOKEN sends a fixed token instead
+ *   (good for one call only: the service refuses a replayed `jti`).
  * - Dates in a scenario are relative to its `now` (in `<scenario>.expected.json`); they are shifted to today so a
  *   lab that was "3 days old" still is.
  * - An order-select scenario can be fired at order-sign-advice: the selections are dropped, every draft is signed.
@@ -10,6 +15,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { identityFileFromEnv, readIdentity } from './demo/identity.js';
+import { endpointOf, mintToken } from './demo/mint.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SCENARIOS = path.join(ROOT, 'tests/fixtures/scenarios');
@@ -138,11 +145,34 @@ function printCard(card: CardLike, index: number): void {
   for (const l of card.links ?? []) console.log(`   link: ${l.label} <${l.url}>`);
 }
 
-async function fire(serviceId: string, scenario: string): Promise<number> {
-  const body = prepare(serviceId, scenario);
+/** A demo patient's chart-open call: context only, the service fetches the chart from the demo FHIR server. */
+function demoPatientRequest(patientId: string): Record<string, unknown> {
+  return {
+    hook: 'patient-view',
+    hookInstance: crypto.randomUUID(),
+    fhirServer: process.env.DEMO_FHIR_URL ?? 'http://127.0.0.1:3001/fhir',
+    context: { userId: 'Practitioner/demo-clinician', patientId },
+  };
+}
+
+/** The Authorization header: a fixed CDS_TOKEN, or a fresh JWT for this call from an EHR identity file. */
+async function authorization(serviceId: string, keyFile: string | undefined): Promise<string | undefined> {
+  if (process.env.CDS_TOKEN && !keyFile) return `Bearer ${process.env.CDS_TOKEN}`;
+  const file = keyFile ?? identityFileFromEnv();
+  if (!file) return undefined;
+  return `Bearer ${await mintToken(readIdentity(file), endpointOf(BASE_URL, serviceId))}`;
+}
+
+async function fire(
+  serviceId: string,
+  scenario: string,
+  body: Record<string, unknown>,
+  keyFile: string | undefined,
+): Promise<number> {
   const url = `${BASE_URL}/cds-services/${encodeURIComponent(serviceId)}`;
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-  if (process.env.CDS_TOKEN) headers.authorization = `Bearer ${process.env.CDS_TOKEN}`;
+  const auth = await authorization(serviceId, keyFile);
+  if (auth) headers.authorization = auth;
   const started = performance.now();
   let response: Response;
   try {
@@ -162,7 +192,8 @@ async function fire(serviceId: string, scenario: string): Promise<number> {
   const { cards = [] } = JSON.parse(text) as { cards?: CardLike[] };
   console.log(`${serviceId} ← ${scenario}: ${cards.length} card(s) in ${elapsed.toFixed(0)} ms`);
   cards.forEach(printCard);
-  const expected = readJson<Expected>(path.join(SCENARIOS, `${scenario}.expected.json`)).services[serviceId];
+  const expectedFile = path.join(SCENARIOS, `${scenario}.expected.json`);
+  const expected = body.fhirServer ? undefined : readJson<Expected>(expectedFile).services[serviceId];
   if (expected) {
     const list = expected.map((e) => e.key).join(', ') || 'none';
     console.log(`\nthe scenario expects ${expected.length} rule finding(s) here: ${list}`);
@@ -170,12 +201,23 @@ async function fire(serviceId: string, scenario: string): Promise<number> {
   return 0;
 }
 
-const [serviceId, scenario] = process.argv.slice(2);
-if (!serviceId || !scenario) {
+const args = process.argv.slice(2);
+const option = (name: string): string | undefined => {
+  const at = args.indexOf(name);
+  return at >= 0 ? args[at + 1] : undefined;
+};
+const keyFile = option('--key');
+const patientId = option('--patient');
+const [serviceId, scenario] = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
+if (serviceId && patientId) {
+  process.exitCode = /^[A-Za-z0-9.-]{1,64}$/.test(patientId)
+    ? await fire(serviceId, `patient ${patientId}`, demoPatientRequest(patientId), keyFile)
+    : 2;
+} else if (!serviceId || !scenario) {
   listScenarios();
 } else if (!/^[a-z0-9-]+$/.test(scenario)) {
   console.error('scenario names are lower-case words joined by hyphens (run without arguments to list them)');
   process.exitCode = 2;
 } else {
-  process.exitCode = await fire(serviceId, scenario);
+  process.exitCode = await fire(serviceId, scenario, prepare(serviceId, scenario), keyFile);
 }

@@ -33,6 +33,8 @@ export interface Config {
   readonly azureOpenAI: AzureOpenAIConfig | undefined;
   /** The model gateway's endpoint (MODEL_*): any Azure AI Foundry endpoint kind. */
   readonly modelEndpoint: ModelEndpointConfig | undefined;
+  /** MODEL_MAX_INSIGHT_CARDS: the model's insight cards (trend, care gap, treatment, differential) per call at most. */
+  readonly modelMaxInsightCards: number;
   /** ADVICE_BUDGET_MS per service id, where it differs from ADVICE_BUDGET_MS. */
   readonly adviceBudgetMsByService: Readonly<Record<string, number>>;
   /** Upper bound on searchset pages followed per prefetch key. */
@@ -53,6 +55,15 @@ export interface Config {
   readonly trustProxy: boolean | number | readonly string[];
   /** AUDIT_BEFORE_ANSWER: each hook answer waits (within its deadline) for its audit record to be written. */
   readonly auditBeforeAnswer: boolean;
+  /** TLS_CERT_FILE / TLS_KEY_FILE: serve HTTPS natively (PEM files); undefined: plain HTTP (behind an ingress). */
+  readonly tls: TlsFiles | undefined;
+  /** EVAL_REPORT: the JSON `npm run eval` writes (default ./reports/eval/eval.json); the fact sheet shows it. */
+  readonly evalReportFile: string;
+}
+
+export interface TlsFiles {
+  readonly certFile: string;
+  readonly keyFile: string;
 }
 
 export class ConfigError extends Error {
@@ -131,14 +142,28 @@ export function checkAuditTokens(tokens: readonly string[]): void {
   });
 }
 
+/** Both TLS files or neither: half a TLS setup would silently serve plain HTTP. */
+function tlsVar(env: Env): TlsFiles | undefined {
+  const certFile = env.TLS_CERT_FILE?.trim() || undefined;
+  const keyFile = env.TLS_KEY_FILE?.trim() || undefined;
+  if (!certFile && !keyFile) return undefined;
+  if (!certFile || !keyFile) {
+    throw new ConfigError(
+      `${certFile ? 'TLS_KEY_FILE' : 'TLS_CERT_FILE'} is required when ${certFile ? 'TLS_CERT_FILE' : 'TLS_KEY_FILE'} is set`,
+    );
+  }
+  return { certFile: path.resolve(certFile), keyFile: path.resolve(keyFile) };
+}
+
 const LOG_LEVELS = ['error', 'warn', 'info', 'http', 'verbose', 'debug', 'silly'];
 
 export function loadConfig(env: Env = process.env): Config {
   const port = intVar(env, 'PORT', 3000, 0, 65535);
   const host = env.HOST?.trim() || '127.0.0.1';
+  const tls = tlsVar(env);
   const publicBaseUrl =
     urlVar(env, 'PUBLIC_BASE_URL', ['http:', 'https:']) ??
-    `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+    `${tls ? 'https' : 'http'}://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const corsList = listVar(env, 'CORS_ORIGINS');
   const logLevel = env.LOG_LEVEL?.trim() || 'info';
   if (!LOG_LEVELS.includes(logLevel)) {
@@ -190,6 +215,7 @@ export function loadConfig(env: Env = process.env): Config {
     pseudonymKey: env.PSEUDONYM_KEY?.trim() || undefined,
     azureOpenAI,
     modelEndpoint,
+    modelMaxInsightCards: intVar(env, 'MODEL_MAX_INSIGHT_CARDS', 2, 0, 5),
     adviceBudgetMsByService,
     prefetchMaxPages: intVar(env, 'PREFETCH_MAX_PAGES', 5, 1, 100),
     jwtMaxLifetimeSeconds: intVar(env, 'JWT_MAX_LIFETIME_SECONDS', 300, 30, 3600),
@@ -199,5 +225,9 @@ export function loadConfig(env: Env = process.env): Config {
     fhirMaxResponseBytes: intVar(env, 'FHIR_MAX_RESPONSE_BYTES', 4 * 2 ** 20, 64 * 2 ** 10, 64 * 2 ** 20),
     trustProxy: trustProxyVar(env),
     auditBeforeAnswer: boolVar(env, 'AUDIT_BEFORE_ANSWER', false),
+    tls,
+    // Like DATA_DIR, relative to where the service starts: where `npm run eval` writes in a checkout; a container
+    // mounts one and sets EVAL_REPORT (none: the fact sheet says "no evaluation on record").
+    evalReportFile: path.resolve(env.EVAL_REPORT?.trim() || 'reports/eval/eval.json'),
   };
 }

@@ -2,14 +2,16 @@
  * Composition root: builds the app's dependencies from the config, listens, and stops gracefully
  * (stop accepting, finish in-flight requests, flush the audit queue, close the store).
  */
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { SERVICES } from '../hooks/index.js';
 import { createModelAdvisor, knowledgeVocabulary } from './advisors/model/index.js';
 import { KnowledgeError, createRulesAdvisor, loadKnowledge } from './advisors/rules/index.js';
 import type { Advisor } from './advisors/types.js';
 import { createRegistry } from './cds/registry.js';
-import { type Config, ConfigError } from './config.js';
+import { type Config, ConfigError, type TlsFiles } from './config.js';
 import { type App, type AppDeps, createApp } from './http/app.js';
 import { processLoopLag } from './timing/loopLag.js';
 import { createPseudonymizer } from './pipeline/pseudonym.js';
@@ -42,7 +44,7 @@ function composeAdvisors(config: Config, logger: Logger, metrics: Metrics, store
     logger,
     metricsRegistry: metrics.registry,
     drugVocabulary: knowledgeVocabulary(knowledge),
-    aiSwitch: { isEnabled: (serviceId) => store.getAiEnabled(serviceId) },
+    aiSwitch: { mode: (serviceId) => store.getAiMode(serviceId) },
   });
   return model ? [createRulesAdvisor({ knowledge }), model] : [createRulesAdvisor({ knowledge })];
 }
@@ -114,14 +116,15 @@ export class ListenError extends Error {
  * Listens, or rejects with a `ListenError` naming the address and the cause. Express 5 hands a listen error to
  * the callback rather than throwing it: without this check a taken port surfaced as a crash on `server.address()`.
  */
-function listen(app: App, host: string, port: number): Promise<Server> {
+function listen(app: App, host: string, port: number, tls: TlsFiles | undefined): Promise<Server> {
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
+  // The PEM files are read once here: a missing or unreadable file stops the start with its variable named.
+  const credentials = tls && {
+    cert: readTlsFile('TLS_CERT_FILE', tls.certFile),
+    key: readTlsFile('TLS_KEY_FILE', tls.keyFile),
+  };
   return new Promise((resolve, reject) => {
-    const server = app.listen(port, host, (error?: Error) => {
-      if (!error) {
-        resolve(server);
-        return;
-      }
+    const fail = (error: Error): void => {
       const code = (error as NodeJS.ErrnoException).code ?? error.name;
       const hint =
         code === 'EADDRINUSE'
@@ -130,8 +133,28 @@ function listen(app: App, host: string, port: number): Promise<Server> {
             ? `no permission to listen on port ${port}: use a port above 1023 or set PORT`
             : error.message;
       reject(new ListenError(`cannot listen on ${address} (${code}): ${hint}`, { cause: error }));
+    };
+    if (!credentials) {
+      const server = app.listen(port, host, (error?: Error) => (error ? fail(error) : resolve(server)));
+      return;
+    }
+    // An https.Server is an http.Server with TLS in front: everything downstream (timeouts, close) is the same.
+    const server = createHttpsServer(credentials, app);
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      resolve(server);
     });
   });
+}
+
+function readTlsFile(variable: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? 'unreadable';
+    throw new ConfigError(`${variable} names ${file}, which cannot be read (${code})`);
+  }
 }
 
 export async function startServer(
@@ -143,7 +166,7 @@ export async function startServer(
   const app = createApp(deps);
   let server: Server;
   try {
-    server = await listen(app, config.host, config.port);
+    server = await listen(app, config.host, config.port, config.tls);
   } catch (error) {
     if (!overrides.store) await deps.store.close();
     throw error;
@@ -151,7 +174,7 @@ export async function startServer(
   // Slow clients must not pin connections (slowloris): header, request and keep-alive timeouts.
   applyServerTimeouts(server);
   const { port } = server.address() as AddressInfo;
-  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+  const url = `${config.tls ? 'https' : 'http'}://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
   logger.info('listening', { host: config.host, port, publicBaseUrl: config.publicBaseUrl });
 
   let stopping: Promise<void> | undefined;

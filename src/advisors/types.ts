@@ -5,6 +5,16 @@
 import type { HookName, PrefetchKey } from '../cds/types.js';
 import type { Medication, PatientContext } from '../clinical/types.js';
 import type { AdvisorName, Finding } from '../findings/types.js';
+import type { ModelInput } from './model/deidentify.js';
+import type { ItemDecision } from './model/advice.js';
+import type { ModelAdviceItem } from './model/output.js';
+
+/**
+ * What model advice does for one service: `off` (the model is not asked), `shadow` (it is asked and its advice is
+ * audited, never shown), `on` (shown).
+ */
+export const AI_MODES = ['off', 'shadow', 'on'] as const;
+export type AiMode = (typeof AI_MODES)[number];
 
 /** What a hook asks the advisors to look at. Built by the hook module's handler. */
 export interface Review {
@@ -37,6 +47,39 @@ export interface DataGap {
   readonly medication: string;
 }
 
+/** One item of a model answer, as returned, and what the guards made of it. */
+export interface ModelItemTrace {
+  /** The item exactly as the model returned it (after the schema check on arrival). */
+  readonly returned: ModelAdviceItem;
+  readonly guard: ItemDecision;
+  /** Kept items: the finding's key and the resources its citations stand for (`Type/id`). */
+  readonly findingKey?: string;
+  readonly evidence?: readonly string[];
+}
+
+/**
+ * What a reviewer needs to tell why an AI card appeared: the de-identified input exactly as sent (PHI-free by
+ * construction: the same object the prompt serializes), each item as returned with its guard decision, and which
+ * model, prompt and endpoint answered. Present when the model's answer was used (a call or the late-answer cache).
+ */
+export interface ModelTrace {
+  /** `shadow`: the findings are audited, never shown. */
+  readonly mode: 'on' | 'shadow';
+  readonly endpointKind: string;
+  readonly deployment: string;
+  /** The model version the API reported. */
+  readonly modelVersion: string;
+  readonly promptVersion: string;
+  /** `cache`: the answer was fetched for an earlier hook on the same de-identified input (late-answer cache). */
+  readonly servedFrom: 'call' | 'cache';
+  /** When the answer arrived (UTC ISO 8601): earlier than the hook when served from the cache. */
+  readonly answeredAt: string;
+  readonly input: ModelInput;
+  readonly items: readonly ModelItemTrace[];
+  /** Items that failed the schema check on arrival (not kept as returned). */
+  readonly invalidItems: number;
+}
+
 export interface AdvisorOutcome {
   readonly advisor: AdvisorName;
   readonly status: AdvisorStatus;
@@ -46,6 +89,8 @@ export interface AdvisorOutcome {
   readonly reason?: string;
   /** Checks this advisor could not run for lack of data (the rules advisor says; the model does not know). */
   readonly gaps?: readonly DataGap[];
+  /** The model advisor's account of its answer, for the audit. */
+  readonly trace?: ModelTrace;
 }
 
 export interface Advisor {

@@ -1,6 +1,6 @@
 /** The validated, immutable service registry the HTTP layer routes on. A bad definition stops the start. */
 import { validate } from '../validation.js';
-import { HOOKS, PREFETCH_KEYS } from './types.js';
+import { HOOKS, OPTIONAL_PREFETCH_KEYS, PREFETCH_KEYS } from './types.js';
 import { discoveryEntry, type ServiceModule } from './service.js';
 import type { DiscoveryService } from './types.js';
 
@@ -27,8 +27,13 @@ export function createRegistry(modules: readonly ServiceModule[]): Registry {
       throw new RegistryError(`${where}: ${first?.path} ${first?.message}`);
     }
     if (!HOOKS.includes(def.hook)) throw new RegistryError(`${where}: unsupported hook ${def.hook}`);
+    const requirable: readonly string[] = PREFETCH_KEYS;
+    const optional: readonly string[] = OPTIONAL_PREFETCH_KEYS;
     for (const key of def.requiredPrefetch) {
-      if (!PREFETCH_KEYS.includes(key))
+      // The lab history and vital signs are never required (CONTRACT): an EHR without them is still answered.
+      if (optional.includes(key))
+        throw new RegistryError(`${where}: requiredPrefetch lists the optional key ${key}`);
+      if (!requirable.includes(key))
         throw new RegistryError(`${where}: requiredPrefetch has unknown key ${key}`);
     }
     if (!SEVERITIES.includes(def.minSeverity)) {

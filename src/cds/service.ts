@@ -14,6 +14,11 @@ export interface ServiceDefinition<H extends HookName = HookName> extends Discov
    * request's prefetch nor from the FHIR server, the answer is 412. Other keys degrade the advice instead.
    */
   readonly requiredPrefetch: readonly PrefetchKey[];
+  /**
+   * Keys whose template asks for the newest N results (`_sort=-date&_count=N`, the lab history): the first page
+   * is the answer, so later pages are neither fetched nor required.
+   */
+  readonly historyPrefetch?: readonly PrefetchKey[];
   /** Findings below this severity are not shown for this service (alert-fatigue control). */
   readonly minSeverity: Severity;
   /**

@@ -8,8 +8,14 @@ import type { Bundle, FhirResource } from 'fhir/r4.js';
 export const HOOKS = ['patient-view', 'order-select', 'order-sign'] as const;
 export type HookName = (typeof HOOKS)[number];
 
+/** The contract's five keys: every service declares them. */
 export const PREFETCH_KEYS = ['patient', 'medications', 'conditions', 'allergies', 'labs'] as const;
-export type PrefetchKey = (typeof PREFETCH_KEYS)[number];
+/**
+ * The contract's optional keys (CONTRACT.md): the history of the analytes trends need, and vital signs. Declared
+ * by every service, never required: without them the longitudinal checks degrade and the data-gap card says so.
+ */
+export const OPTIONAL_PREFETCH_KEYS = ['labHistory', 'vitals'] as const;
+export type PrefetchKey = (typeof PREFETCH_KEYS)[number] | (typeof OPTIONAL_PREFETCH_KEYS)[number];
 
 /** https://cds-hooks.hl7.org/2.0/#fhir-resource-access */
 export interface FhirAuthorization {

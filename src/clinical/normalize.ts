@@ -19,7 +19,7 @@ import {
 } from './medications.js';
 import { labFromObservation } from './observations.js';
 import { allergyFromResource, patientSummary, problemFromCondition } from './records.js';
-import type { PatientContext } from './types.js';
+import type { LabResult, PatientContext } from './types.js';
 
 /**
  * The FHIR parts are typed `unknown`: they are JSON as the EHR or its FHIR server sent it, checked for a
@@ -36,6 +36,11 @@ export interface NormalizeInput {
   readonly conditions?: unknown;
   readonly allergies?: unknown;
   readonly labs?: unknown;
+  /**
+   * A Bundle of earlier results of the analytes trends need (the optional `labHistory` key): merged into `labs`,
+   * one entry per resource, so every reader sees the whole series.
+   */
+  readonly labHistory?: unknown;
   /** A Bundle of vital-sign Observations (weight, height, blood pressure), when the EHR sent one. */
   readonly vitals?: unknown;
   /** A Bundle of draft orders (order-select, order-sign). */
@@ -59,6 +64,22 @@ export function resourcesOf(bundle: unknown, type?: string): JsonRecord[] {
     if (resource && (type === undefined || resource.resourceType === type)) resources.push(resource);
   }
   return resources;
+}
+
+/**
+ * The recent labs, then the history's results that are not already among them (by `Observation/id`; a result
+ * without an id cannot be matched, so it is kept).
+ */
+function labsWithHistory(labs: unknown, history: unknown): LabResult[] {
+  const out = resourcesOf(labs, 'Observation').map(labFromObservation);
+  if (history === undefined) return out;
+  const refs = new Set(out.map((lab) => lab.ref));
+  for (const lab of resourcesOf(history, 'Observation').map(labFromObservation)) {
+    if (lab.ref !== 'Observation/unknown' && refs.has(lab.ref)) continue;
+    refs.add(lab.ref);
+    out.push(lab);
+  }
+  return out;
 }
 
 export function normalizePatientContext(input: NormalizeInput): PatientContext {
@@ -90,7 +111,7 @@ export function normalizePatientContext(input: NormalizeInput): PatientContext {
     }),
     problems: resourcesOf(input.conditions, 'Condition').map(problemFromCondition),
     allergies: resourcesOf(input.allergies, 'AllergyIntolerance').map(allergyFromResource),
-    labs: resourcesOf(input.labs, 'Observation').map(labFromObservation),
+    labs: labsWithHistory(input.labs, input.labHistory),
     ...(input.vitals !== undefined && {
       vitals: resourcesOf(input.vitals, 'Observation').map(labFromObservation),
     }),

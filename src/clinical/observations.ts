@@ -80,7 +80,7 @@ export function labFromObservation(o: unknown): LabResult {
 }
 
 /** Results that count: final or amended ones, plus preliminary (a critical preliminary potassium matters). */
-const USABLE_STATUSES = new Set(['final', 'amended', 'corrected', 'preliminary']);
+export const USABLE_STATUSES: ReadonlySet<string> = new Set(['final', 'amended', 'corrected', 'preliminary']);
 
 const DAY_MS = 86_400_000;
 

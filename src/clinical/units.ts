@@ -8,7 +8,7 @@ import { normalizeName } from './text.js';
 
 export type Analyte = 'potassium' | 'creatinine' | 'egfr' | 'crcl' | 'inr' | 'weight';
 
-interface AnalyteSpec {
+export interface AnalyteSpec {
   readonly loinc: readonly string[];
   /** The UCUM unit values are normalized to. */
   readonly unit: string;

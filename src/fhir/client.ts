@@ -95,6 +95,15 @@ export class FhirReader {
   }
 
   /**
+   * GET a search and keep its first page only: for a newest-first, `_count`-bounded search (a lab history) that
+   * page is the answer, and what lies beyond it is older than anything asked for.
+   */
+  async readFirstPage(relativeUrl: string): Promise<FhirReadResult> {
+    const first = await this.get(relativeUrl);
+    return first.ok ? { ok: true, resource: first.resource, pages: 1 } : first;
+  }
+
+  /**
    * Follows a searchset's `next` links (under the base only, up to `maxPages` pages in all) and returns one Bundle
    * with every entry. Used for fetched searches and for paginated prefetch the EHR sent (allowed since 2.0). A
    * search that cannot be read whole is a failure, never a silently shorter list.

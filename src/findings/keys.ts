@@ -17,6 +17,10 @@
  * | `pregnancy`, `lactation`, `pediatric`, `geriatric` | the ingredient | `pregnancy:isotretinoin`     |
  * | `dose`        | the ingredient (and `weekly`, `reduction`) | `dose:methotrexate|weekly`        |
  * | `data-gap`    | check and ingredient, per gap       | `data-gap:renal-metformin`               |
+ * | `trend`       | the trend, and the ingredient it matters for, **in that order** | `trend:egfr-decline`, `trend:potassium-rise|lisinopril` |
+ * | `aki`         | `creatinine-rise`                   | `aki:creatinine-rise`                    |
+ * | `care-gap`    | the gap                             | `care-gap:undiagnosed-diabetes`          |
+ * | `monitoring-overdue` | analyte, then ingredient or condition id, **in that order** | `monitoring-overdue:hba1c|diabetes` |
  *
  * A drug pair with both an interaction and a duplicate-class concern is one `interaction` finding. One drug with
  * several interactions is one card keyed by all their ingredients; it lists the pair keys it speaks for in
@@ -39,7 +43,11 @@ export type FindingKind =
   | 'pediatric'
   | 'geriatric'
   | 'dose'
-  | 'data-gap';
+  | 'data-gap'
+  | 'trend'
+  | 'aki'
+  | 'care-gap'
+  | 'monitoring-overdue';
 
 export function keyPart(name: string): string {
   return normalizeName(name).replace(/ /g, '-');
@@ -48,6 +56,20 @@ export function keyPart(name: string): string {
 export function findingKey(kind: FindingKind, parts: readonly string[]): string {
   const normalized = [...new Set(parts.map(keyPart).filter((p) => p.length > 0))].sort();
   return `${kind}:${normalized.join('|')}`;
+}
+
+/**
+ * A key whose parts keep their order (`trend:potassium-rise|lisinopril`): the longitudinal kinds name what changed
+ * first and what it matters for second, a format agreed with the model advisor's keys.
+ */
+export function orderedFindingKey(
+  kind: 'trend' | 'aki' | 'care-gap' | 'monitoring-overdue',
+  parts: readonly string[],
+): string {
+  return `${kind}:${parts
+    .map(keyPart)
+    .filter((p) => p.length > 0)
+    .join('|')}`;
 }
 
 function unionBy<T>(a: readonly T[] | undefined, b: readonly T[] | undefined, id: (t: T) => string): T[] {

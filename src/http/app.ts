@@ -25,6 +25,7 @@ import { clientRateLimit, ipRateLimit } from './middleware/limits.js';
 import { requestContext } from './middleware/requestContext.js';
 import { adminRouter } from './routes/admin.js';
 import { auditApiRouter, auditRouter } from './routes/audit.js';
+import { modelFactsRouter } from './routes/modelFacts.js';
 import { discoveryRouter } from './routes/discovery.js';
 import { feedbackRouter } from './routes/feedback.js';
 import { healthRouter } from './routes/health.js';
@@ -68,6 +69,12 @@ function cdsCors(config: Config): express.RequestHandler {
   });
 }
 
+const hsts = helmet.strictTransportSecurity({ maxAge: 31_536_000, includeSubDomains: true });
+const strictTransportSecurity: express.RequestHandler = (req, res, next) => {
+  if (req.secure) hsts(req, res, next);
+  else next();
+};
+
 export function createApp(deps: AppDeps): Express {
   const { config, logger, metrics } = deps;
   const app = express();
@@ -82,7 +89,11 @@ export function createApp(deps: AppDeps): Express {
 
   app.use(requestContext());
   app.use(accessLog(logger, metrics));
-  app.use(helmet());
+  // HSTS is a promise about this origin's HTTPS: sent only on a request that arrived over https — TLS here, or
+  // X-Forwarded-Proto from a proxy TRUST_PROXY believes (req.secure weighs both). Over plain http it is ignored
+  // by browsers at best, and wrong at worst.
+  app.use(helmet({ strictTransportSecurity: false }));
+  app.use(strictTransportSecurity);
   app.use('/cds-services', cdsCors(config));
   if (config.rateLimitPerMinute > 0) {
     // Failed requests per IP before authentication (a spray of bad tokens is cut off cheaply); volume per EHR after.
@@ -127,6 +138,7 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.auditAuth.router);
   app.use(healthRouter({ store: deps.store, metrics, advisors: deps.advisors }));
   app.use(discoveryRouter(deps.registry));
+  app.use(modelFactsRouter({ config, registry: deps.registry, store: deps.store, reader: deps.store.read }));
 
   // The safety team's dashboard, audit API and kill switch (behind the audit auth mounted above, and their own).
   app.use(auditRouter({ logger }));
@@ -140,6 +152,7 @@ export function createApp(deps: AppDeps): Express {
       reader: deps.store.read,
       sessionCookie: deps.auditAuth.cookieName,
       logger,
+      modelConfigured: deps.advisors.some((a) => a.name === 'model'),
     }),
   );
 

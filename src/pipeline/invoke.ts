@@ -15,6 +15,7 @@ import { type FhirGate, resolvePrefetch } from '../prefetch/resolve.js';
 import type { FhirServerCheck } from '../security/ssrf.js';
 import type { ClientIdentity } from '../security/types.js';
 import type {
+  AiAdviceRecord,
   AuditWriteOutcome,
   InvocationOutcome,
   InvocationRecord,
@@ -32,6 +33,7 @@ import {
   selectionOverridesWithin,
   withCardsShown,
 } from './overrides.js';
+import { aiAdviceOf } from './aiAdvice.js';
 import { adviseWithin, findingsOf, reviewOf, unavailableIn } from './review.js';
 import { validateHookRequest } from './validateRequest.js';
 
@@ -108,6 +110,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
   let built: ReturnType<typeof buildCards> | undefined;
   let missingData: UnavailableData[] = [];
   let overrideRepeats: OverrideRepeatRecord[] = [];
+  let aiAdvice: AiAdviceRecord | undefined;
   try {
     const resolved = await resolvePrefetch({
       templates: definition.prefetch,
@@ -118,6 +121,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       fhirAuthorization: request.fhirAuthorization,
       signal: deadline.signal(RESPONSE_RESERVE_MS * 2),
       maxPages: deps.prefetchMaxPages,
+      ...(definition.historyPrefetch && { firstPageOnly: definition.historyPrefetch }),
       maxResponseBytes: deps.fhirMaxResponseBytes,
       checkFhirServer: (url) => deps.checkFhirServer(input.client, url),
       onFetch: (key, result) => deps.metrics.prefetchFetches.inc({ key, outcome: result }),
@@ -154,6 +158,8 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
     }
     built = buildCards(findings, definition.id, request.hookInstance, (f) => draftOrdersOf(f, draftRefs));
     overrideRepeats = withCardsShown(repeats, built.records);
+    const trace = outcomes.find((o) => o.trace)?.trace;
+    if (trace) aiAdvice = aiAdviceOf(trace, built.records, definition.minSeverity);
     for (const dropped of built.dropped) {
       deps.metrics.droppedCards.inc({ service: definition.id, advisor: dropped.finding.advisor });
       deps.logger.warn('card dropped: failed outgoing validation', {
@@ -183,6 +189,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       missingData,
       dataGaps: outcomes.flatMap((o) => o.gaps ?? []),
       overrideRepeats,
+      ...(aiAdvice && { aiAdvice }),
     });
     if (written) await written;
   }

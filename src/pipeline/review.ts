@@ -59,7 +59,8 @@ export function reviewOf(
     conditions: bundleOf(data.conditions),
     allergies: bundleOf(data.allergies),
     labs: bundleOf(data.labs),
-    ...(data.vitals !== undefined && { vitals: bundleOf(data.vitals) }),
+    labHistory: bundleOf(data.labHistory),
+    vitals: bundleOf(data.vitals),
     draftOrders: 'draftOrders' in context ? context.draftOrders : undefined,
     selections: 'selections' in context ? (context.selections as string[]) : undefined,
     missing: unavailableIn(data).map((m) => m.key),
@@ -81,13 +82,16 @@ export function adviseWithin(
   );
 }
 
-/** The advisors' findings merged into one per concern, at or above the service's threshold. */
+/**
+ * The findings a service shows: the advisors' merged into one per concern, at or above the service's threshold.
+ * Shadow mode's model findings go to the audit only, never into the answer.
+ */
 export function findingsOf(
   outcomes: readonly AdvisorOutcome[],
   definition: Pick<ServiceDefinition, 'minSeverity'>,
 ): Finding[] {
   return mergeFindings(
-    outcomes.flatMap((o) => o.findings),
+    outcomes.flatMap((o) => (o.trace?.mode === 'shadow' ? [] : o.findings)),
     definition.minSeverity,
   );
 }

@@ -28,6 +28,11 @@ export interface ResolveRequest {
   /** Aborts when the time allowed for fetching is spent. */
   readonly signal: AbortSignal;
   readonly maxPages: number;
+  /**
+   * Keys whose template asks for the newest N results (`_sort=-date&_count=N`): only the first page is read, or
+   * kept when the EHR sent several.
+   */
+  readonly firstPageOnly?: readonly PrefetchKey[];
   /** Largest FHIR response body accepted, per page. */
   readonly maxResponseBytes: number;
   /** SSRF guard: may the service fetch from this FHIR server for this client? The normalized base when it may. */
@@ -103,8 +108,14 @@ function unreadable(sent: ResolvedValue | undefined, problem: string): ResolvedV
 export function resolveAsSent(
   keys: readonly string[],
   prefetch: Readonly<Record<string, unknown>> | undefined,
+  firstPageOnly: readonly string[] = [],
 ): Readonly<Record<string, ResolvedValue>> {
-  return Object.fromEntries(keys.map((key) => [key, unreadable(fromRequest(prefetch?.[key]), NO_SERVER)]));
+  return Object.fromEntries(
+    keys.map((key) => {
+      const sent = fromRequest(prefetch?.[key]);
+      return [key, sent && firstPageOnly.includes(key) ? sent : unreadable(sent, NO_SERVER)];
+    }),
+  );
 }
 
 /**
@@ -145,7 +156,10 @@ async function fetchKey(
     request.onFetch?.(key, 'skipped', 0);
     return { state: 'unavailable', reason: `prefetch token {{${substitution.token}}} cannot be resolved` };
   }
-  const result = await gated(request, server, () => server.reader.read(substitution.url));
+  const firstPage = request.firstPageOnly?.includes(key) ?? false;
+  const result = await gated(request, server, () =>
+    firstPage ? server.reader.readFirstPage(substitution.url) : server.reader.read(substitution.url),
+  );
   if (!result.ok) {
     request.onFetch?.(key, result.failure.kind, 0);
     return { state: 'unavailable', reason: failureReason(result.failure) };
@@ -183,6 +197,7 @@ async function completePages(
   server: ServerAccess | undefined,
 ): Promise<ResolvedValue> {
   if (value.state !== 'data' || !hasNextPage(value.resource)) return value;
+  if (request.firstPageOnly?.includes(key)) return value;
   if (!server?.ok) return unreadable(value, server?.problem ?? NO_SERVER);
   const first = value.resource;
   const result = await gated(request, server, () => server.reader.collectPages(first));
@@ -200,7 +215,10 @@ export async function resolvePrefetch(request: ResolveRequest): Promise<Result<R
   }
   const needsServer = keys.some((key) => {
     const value = sent.get(key);
-    return !value || (value.state === 'data' && hasNextPage(value.resource));
+    return (
+      !value ||
+      (value.state === 'data' && hasNextPage(value.resource) && !request.firstPageOnly?.includes(key))
+    );
   });
   const server = needsServer ? serverFor(request) : undefined;
   const values = await Promise.all(

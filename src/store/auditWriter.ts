@@ -6,8 +6,14 @@ import type { Kysely } from 'kysely';
 import { linkHash } from './canonical.js';
 import { advanceChainHead, lockChainHead } from './chain.js';
 import { chunks } from './chunks.js';
-import { cardRows, invocationContent, invocationRow, overrideRepeatRows } from './rows.js';
-import type { CardsTable, Database, InvocationsTable, OverrideRepeatsTable } from './schema.js';
+import { aiAdviceRow, cardRows, invocationContent, invocationRow, overrideRepeatRows } from './rows.js';
+import type {
+  AiAdviceTable,
+  CardsTable,
+  Database,
+  InvocationsTable,
+  OverrideRepeatsTable,
+} from './schema.js';
 import type { InvocationRecord } from './types.js';
 
 const WRITE_CHUNK = 25;
@@ -23,17 +29,20 @@ export async function writeInvocations(
     const invocations: InvocationsTable[] = [];
     const cards: CardsTable[] = [];
     const repeats: OverrideRepeatsTable[] = [];
+    const advice: AiAdviceTable[] = [];
     let { seq, hash } = head;
     for (const record of records) {
       seq += 1;
       const row = invocationRow(record, seq, recordedAt);
       const rowCards = cardRows(record, seq);
       const rowRepeats = overrideRepeatRows(record, seq);
+      const rowAdvice = aiAdviceRow(record, seq);
       const prevHash = hash;
-      hash = linkHash(prevHash, invocationContent(row, rowCards, rowRepeats));
+      hash = linkHash(prevHash, invocationContent(row, rowCards, rowRepeats, rowAdvice));
       invocations.push({ ...row, prev_hash: prevHash, hash });
       cards.push(...rowCards);
       repeats.push(...rowRepeats);
+      if (rowAdvice) advice.push(rowAdvice);
     }
     for (const chunk of chunks(invocations, WRITE_CHUNK)) {
       await trx.insertInto('invocations').values(chunk).execute();
@@ -44,6 +53,8 @@ export async function writeInvocations(
     for (const chunk of chunks(repeats, WRITE_CHUNK)) {
       await trx.insertInto('override_repeats').values(chunk).execute();
     }
+    // One at a time: a row holds a whole de-identified picture, and SQLite bounds the variables per statement.
+    for (const row of advice) await trx.insertInto('ai_advice').values(row).execute();
     await advanceChainHead(trx, 'invocations', { seq, hash });
   });
 }

@@ -145,7 +145,7 @@ function invocationPage(db: Kysely<Database>) {
     if (rows.length === 0) return [];
     const first = rows[0]!.seq;
     const last = rows[rows.length - 1]!.seq;
-    const [cards, repeats] = await Promise.all([
+    const [cards, repeats, advice] = await Promise.all([
       db
         .selectFrom('cards')
         .selectAll()
@@ -158,11 +158,20 @@ function invocationPage(db: Kysely<Database>) {
         .where('invocation_seq', '>=', first)
         .where('invocation_seq', '<=', last)
         .execute(),
+      db
+        .selectFrom('ai_advice')
+        .selectAll()
+        .where('invocation_seq', '>=', first)
+        .where('invocation_seq', '<=', last)
+        .execute(),
     ]);
     const cardsOf = bySeq(cards);
     const repeatsOf = bySeq(repeats);
+    const adviceOf = new Map(advice.map((a) => [Number(a.invocation_seq), a]));
     return rows.map((row) =>
-      link(row, (r) => invocationContent(r, cardsOf.get(row.seq) ?? [], repeatsOf.get(row.seq) ?? [])),
+      link(row, (r) =>
+        invocationContent(r, cardsOf.get(row.seq) ?? [], repeatsOf.get(row.seq) ?? [], adviceOf.get(row.seq)),
+      ),
     );
   };
 }

@@ -27,6 +27,37 @@ export interface ConnectOptions {
   /** How long a PostgreSQL query or connection attempt may take before it fails (and feedback answers 503). */
   readonly pgTimeoutMs?: number;
   readonly pgPoolSize?: number;
+  /** Opens the SQLite file; the default is better-sqlite3's constructor (tests put a failing load in its place). */
+  readonly openSqlite?: (file: string) => SQLite.Database;
+}
+
+/**
+ * better-sqlite3 is a native module, compiled at `npm install`: a failed or stale build (another Node.js version)
+ * only shows when the first database opens, as a message about bindings files. Says what to do instead.
+ */
+export class NativeModuleError extends Error {
+  override readonly name = 'NativeModuleError';
+}
+
+/** What the native addon's loader throws (bindings, dlopen, ABI mismatch); a SqliteError is something else. */
+const NATIVE_LOAD_FAILURE =
+  /bindings file|better_sqlite3\.node|NODE_MODULE_VERSION|invalid ELF header|dlopen|Module did not self-register/i;
+
+function openSqliteFile(file: string, open: (file: string) => SQLite.Database): SQLite.Database {
+  try {
+    return open(file);
+  } catch (error) {
+    if (!(error instanceof Error) || error.name === 'SqliteError' || !NATIVE_LOAD_FAILURE.test(error.message))
+      throw error;
+    const firstLine = error.message.split('\n', 1)[0]!.slice(0, 200);
+    throw new NativeModuleError(
+      `the embedded database module better-sqlite3 could not be loaded on Node.js ${process.versions.node} ` +
+        `(${firstLine}). Its native build is missing or was made for another Node.js version: run ` +
+        '`npm_config_nodedir=/usr npm rebuild better-sqlite3` (README "Quick start"), ' +
+        'or set DATABASE_URL to use PostgreSQL instead',
+      { cause: error },
+    );
+  }
 }
 
 export interface Connection {
@@ -47,7 +78,7 @@ export function connect(options: ConnectOptions): Connection {
 function connectSqlite(options: ConnectOptions): Connection {
   mkdirSync(options.dataDir, { recursive: true });
   const file = path.join(options.dataDir, SQLITE_FILE);
-  const database = new SQLite(file);
+  const database = openSqliteFile(file, options.openSqlite ?? ((f) => new SQLite(f)));
   database.pragma('journal_mode = WAL');
   database.pragma(`busy_timeout = ${options.sqliteBusyTimeoutMs ?? 5000}`);
   // FULL: a committed transaction survives power loss, which "200 only once durable" promises the EHR.

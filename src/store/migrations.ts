@@ -236,11 +236,47 @@ const cardCovers: Migration = {
   },
 };
 
+/**
+ * The model's side of each hook call whose model answer was used (shown or shadowed): the de-identified input as
+ * sent, each item as returned with its guard decision and what became of it, and the endpoint kind, model and
+ * prompt versions. One row per invocation, covered by its hash.
+ */
+const aiAdvice: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('ai_advice')
+      .addColumn('invocation_seq', 'bigint', (c) =>
+        c.primaryKey().references('invocations.seq').onDelete('cascade'),
+      )
+      .addColumn('service_id', 'text', (c) => c.notNull())
+      .addColumn('hook_instance', 'text', (c) => c.notNull())
+      .addColumn('issued_at', 'text', (c) => c.notNull())
+      .addColumn('mode', 'text', (c) => c.notNull())
+      .addColumn('endpoint_kind', 'text', (c) => c.notNull())
+      .addColumn('deployment', 'text', (c) => c.notNull())
+      .addColumn('model_version', 'text', (c) => c.notNull())
+      .addColumn('prompt_version', 'text', (c) => c.notNull())
+      .addColumn('served_from', 'text', (c) => c.notNull())
+      .addColumn('answered_at', 'text', (c) => c.notNull())
+      .addColumn('input', 'text', (c) => c.notNull())
+      .addColumn('items', 'text', (c) => c.notNull())
+      .addColumn('invalid_items', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('ai_advice_issued').on('ai_advice').column('issued_at').execute();
+    await db.schema
+      .createIndex('ai_advice_mode_service_issued')
+      .on('ai_advice')
+      .columns(['mode', 'service_id', 'issued_at'])
+      .execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-24-001-initial': initial,
   '2026-11-24-002-card-finding-key': cardFindingKey,
   '2026-11-25-003-session-scope': sessionScope,
   '2026-11-26-004-card-covers': cardCovers,
+  '2026-12-05-006-ai-advice': aiAdvice,
 };
 
 export const migrationProvider: MigrationProvider = {

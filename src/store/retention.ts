@@ -58,6 +58,7 @@ async function purgeChain(db: Kysely<Database>, chain: ChainName, cutoff: string
       if (chain === 'invocations') {
         await trx.deleteFrom('cards').where('invocation_seq', '<=', last.seq).execute();
         await trx.deleteFrom('override_repeats').where('invocation_seq', '<=', last.seq).execute();
+        await trx.deleteFrom('ai_advice').where('invocation_seq', '<=', last.seq).execute();
         await trx.deleteFrom('invocations').where('seq', '<=', last.seq).execute();
       } else {
         await trx.deleteFrom('feedback').where('seq', '<=', last.seq).execute();

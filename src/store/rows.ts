@@ -3,9 +3,17 @@
  * what the verifier recomputes cannot drift apart.
  */
 import type { Coding } from '../cds/types.js';
-import type { CardsTable, FeedbackTable, InvocationsTable, OverrideRepeatsTable } from './schema.js';
+import type {
+  AiAdviceTable,
+  CardsTable,
+  FeedbackTable,
+  InvocationsTable,
+  OverrideRepeatsTable,
+} from './schema.js';
 import type {
   AdvisorRunRecord,
+  AiAdviceRecord,
+  AiItemRecord,
   CardRecord,
   FeedbackFlag,
   FeedbackOutcome,
@@ -125,6 +133,68 @@ export function overrideRepeatRows(record: InvocationRecord, seq: number): Overr
   }));
 }
 
+/** The model's side of the call, when its answer was used; JSON text is cleaned of NUL like every string. */
+export function aiAdviceRow(record: InvocationRecord, seq: number): AiAdviceTable | undefined {
+  const advice = record.aiAdvice;
+  if (!advice) return undefined;
+  return {
+    invocation_seq: seq,
+    service_id: clean(record.serviceId),
+    hook_instance: clean(record.hookInstance),
+    issued_at: record.startedAt.toISOString(),
+    mode: advice.mode,
+    endpoint_kind: clean(advice.endpointKind),
+    deployment: clean(advice.deployment),
+    model_version: clean(advice.modelVersion),
+    prompt_version: clean(advice.promptVersion),
+    served_from: advice.servedFrom,
+    answered_at: clean(advice.answeredAt),
+    input: clean(JSON.stringify(advice.input)),
+    items: clean(JSON.stringify(advice.items)),
+    invalid_items: advice.invalidItems,
+  };
+}
+
+/** A stored AI record, with the call it belongs to. */
+export interface StoredAiAdvice extends AiAdviceRecord {
+  readonly invocationSeq: number;
+  readonly serviceId: string;
+  readonly hookInstance: string;
+  readonly issuedAt: string;
+}
+
+export function toStoredAiAdvice(row: AiAdviceTable): StoredAiAdvice {
+  return {
+    invocationSeq: row.invocation_seq,
+    serviceId: row.service_id,
+    hookInstance: row.hook_instance,
+    issuedAt: row.issued_at,
+    mode: row.mode as AiAdviceRecord['mode'],
+    endpointKind: row.endpoint_kind,
+    deployment: row.deployment,
+    modelVersion: row.model_version,
+    promptVersion: row.prompt_version,
+    servedFrom: row.served_from as AiAdviceRecord['servedFrom'],
+    answeredAt: row.answered_at,
+    input: JSON.parse(row.input) as AiAdviceRecord['input'],
+    items: JSON.parse(row.items) as AiItemRecord[],
+    invalidItems: Number(row.invalid_items),
+  };
+}
+
+const AI_ADVICE_COLUMNS = [
+  'mode',
+  'endpoint_kind',
+  'deployment',
+  'model_version',
+  'prompt_version',
+  'served_from',
+  'answered_at',
+  'input',
+  'items',
+  'invalid_items',
+] as const;
+
 const INVOCATION_COLUMNS = [
   'seq',
   'hook_instance',
@@ -220,13 +290,14 @@ const byPosition = <T extends { position: number }>(rows: readonly T[]): T[] =>
   [...rows].sort((a, b) => a.position - b.position);
 
 /**
- * What an invocation link hashes: its row, its cards and its override repeats, so editing any of them breaks the
- * chain too.
+ * What an invocation link hashes: its row, its cards, its override repeats and its AI record, so editing any of
+ * them breaks the chain too.
  */
 export function invocationContent(
   row: Unchained<InvocationsTable>,
   cards: readonly CardsTable[],
   repeats: readonly OverrideRepeatsTable[] = [],
+  aiAdvice?: AiAdviceTable,
 ): unknown {
   const content = withSet(pick(row, INVOCATION_COLUMNS), row, [
     'client_pseudonym',
@@ -238,6 +309,11 @@ export function invocationContent(
   if (repeats.length > 0) {
     content.override_repeats = byPosition(repeats).map((r) => pick(r, OVERRIDE_REPEAT_COLUMNS));
   }
+  if (aiAdvice)
+    content.ai_advice = {
+      ...pick(aiAdvice, AI_ADVICE_COLUMNS),
+      invalid_items: Number(aiAdvice.invalid_items),
+    };
   return content;
 }
 

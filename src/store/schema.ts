@@ -87,6 +87,28 @@ export interface OverrideRepeatsTable {
   issued_at: string;
 }
 
+/** Added by migration 006: the model's side of a hook call whose answer was used. Covered by its invocation's hash. */
+export interface AiAdviceTable {
+  invocation_seq: number;
+  service_id: string;
+  hook_instance: string;
+  issued_at: string;
+  /** `on` or `shadow`. */
+  mode: string;
+  endpoint_kind: string;
+  deployment: string;
+  model_version: string;
+  prompt_version: string;
+  /** `call` or `cache` (the late-answer cache: an answer fetched for an earlier hook). */
+  served_from: string;
+  answered_at: string;
+  /** JSON: the de-identified ModelInput exactly as sent. */
+  input: string;
+  /** JSON array of AiItemRecord: each item as returned, its guard decision and what became of it. */
+  items: string;
+  invalid_items: number;
+}
+
 export interface FeedbackTable {
   seq: number;
   /** Identity of the item (see feedbackItemKey): the same item sent twice is stored once. */
@@ -143,6 +165,7 @@ export interface Database {
   invocations: InvocationsTable;
   cards: CardsTable;
   override_repeats: OverrideRepeatsTable;
+  ai_advice: AiAdviceTable;
   feedback: FeedbackTable;
   chain_head: ChainHeadTable;
   settings: SettingsTable;

@@ -1,14 +1,20 @@
 /**
- * Settings every instance shares through the store: the per-service AI kill switch, the generated pseudonym key,
- * and the JWT replay table.
+ * Settings every instance shares through the store: the per-service AI mode (off / shadow / on), the generated
+ * pseudonym key, and the JWT replay table.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
+import { AI_MODES, type AiMode } from '../advisors/types.js';
 import type { Database } from './schema.js';
 
 export const PSEUDONYM_KEY_SETTING = 'pseudonym_key';
-/** The settings row of a service's AI switch; the read side finds who changed it by the same key. */
-export const aiSettingKey = (serviceId: string): string => `ai_enabled:${serviceId}`;
+/** The mode, `off` | `shadow` | `on`: what this release reads first. */
+export const aiModeKey = (serviceId: string): string => `ai_mode:${serviceId}`;
+/**
+ * The switch of releases before shadow mode (`true` | `false`), still written so that an older instance in a
+ * mixed-version rollout reads shadow as off (shows nothing) rather than as on.
+ */
+export const aiEnabledKey = (serviceId: string): string => `ai_enabled:${serviceId}`;
 
 /**
  * The configured key, or the one stored by whichever instance started first. Insert-if-absent then read, so two
@@ -37,34 +43,42 @@ export async function resolvePseudonymKey(
   return row.value;
 }
 
-export async function readAiEnabled(db: Kysely<Database>, serviceId: string): Promise<boolean> {
-  const row = await db
+/** The mode on record: `ai_mode`, else the older `ai_enabled` (`false` is off), else on (the default). */
+export async function readAiMode(db: Kysely<Database>, serviceId: string): Promise<AiMode> {
+  const rows = await db
     .selectFrom('settings')
-    .select('value')
-    .where('key', '=', aiSettingKey(serviceId))
-    .executeTakeFirst();
-  return row?.value !== 'false';
+    .select(['key', 'value'])
+    .where('key', 'in', [aiModeKey(serviceId), aiEnabledKey(serviceId)])
+    .execute();
+  const mode = rows.find((r) => r.key === aiModeKey(serviceId))?.value;
+  if (mode !== undefined) return (AI_MODES as readonly string[]).includes(mode) ? (mode as AiMode) : 'off';
+  return rows.find((r) => r.key === aiEnabledKey(serviceId))?.value === 'false' ? 'off' : 'on';
 }
 
-export async function writeAiEnabled(
+/** Both keys and the change log in one transaction: every instance reads one consistent value. */
+export async function writeAiMode(
   db: Kysely<Database>,
   serviceId: string,
-  enabled: boolean,
+  mode: AiMode,
   actor: string,
   now = new Date(),
 ): Promise<void> {
-  const key = aiSettingKey(serviceId);
-  const value = String(enabled);
   const at = now.toISOString();
+  const values: [string, string][] = [
+    [aiModeKey(serviceId), mode],
+    [aiEnabledKey(serviceId), String(mode === 'on')],
+  ];
   await db.transaction().execute(async (trx) => {
-    await trx
-      .insertInto('settings')
-      .values({ key, value, updated_at: at, updated_by: actor })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at, updated_by: actor }))
-      .execute();
+    for (const [key, value] of values) {
+      await trx
+        .insertInto('settings')
+        .values({ key, value, updated_at: at, updated_by: actor })
+        .onConflict((oc) => oc.column('key').doUpdateSet({ value, updated_at: at, updated_by: actor }))
+        .execute();
+    }
     await trx
       .insertInto('setting_changes')
-      .values({ id: randomUUID(), key, value, changed_at: at, actor })
+      .values({ id: randomUUID(), key: aiModeKey(serviceId), value: mode, changed_at: at, actor })
       .execute();
   });
 }
@@ -93,18 +107,18 @@ export async function purgeExpiredJti(db: Kysely<Database>, now = new Date()): P
 }
 
 /**
- * A short-lived per-instance cache of the AI switch: the hook path reads it on every call and must not wait on the
+ * A short-lived per-instance cache of the AI mode: the hook path reads it on every call and must not wait on the
  * store each time. A change made on this instance is seen at once; on another instance within `ttlMs`. A read
  * never holds a hook longer than `waitMs`: a slow or failed read answers with the last known value (never known:
- * `false`, rules only, the side that cannot surprise anyone), and a failure is not retried before `ttlMs` passes.
+ * `off`, rules only, the side that cannot surprise anyone), and a failure is not retried before `ttlMs` passes.
  */
 export class AiSwitchCache {
-  private readonly entries = new Map<string, { value: boolean; checkedAt: number }>();
-  private readonly inflight = new Map<string, Promise<boolean | undefined>>();
+  private readonly entries = new Map<string, { value: AiMode; checkedAt: number }>();
+  private readonly inflight = new Map<string, Promise<AiMode | undefined>>();
   private lastErrorReport = -Infinity;
 
   constructor(
-    private readonly read: (serviceId: string) => Promise<boolean>,
+    private readonly read: (serviceId: string) => Promise<AiMode>,
     private readonly onError: (error: unknown) => void,
     private readonly options: {
       readonly ttlMs: number;
@@ -114,7 +128,7 @@ export class AiSwitchCache {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  async get(serviceId: string): Promise<boolean> {
+  async get(serviceId: string): Promise<AiMode> {
     const entry = this.entries.get(serviceId);
     if (entry && this.clock() - entry.checkedAt < this.options.ttlMs) return entry.value;
     let timer: NodeJS.Timeout | undefined;
@@ -124,18 +138,18 @@ export class AiSwitchCache {
     });
     try {
       const fresh = await Promise.race([this.refresh(serviceId), timeout]);
-      return fresh ?? this.entries.get(serviceId)?.value ?? false;
+      return fresh ?? this.entries.get(serviceId)?.value ?? 'off';
     } finally {
       clearTimeout(timer);
     }
   }
 
-  set(serviceId: string, value: boolean): void {
+  set(serviceId: string, value: AiMode): void {
     this.entries.set(serviceId, { value, checkedAt: this.clock() });
   }
 
   /** One read per service at a time; resolves undefined when the read failed. */
-  private refresh(serviceId: string): Promise<boolean | undefined> {
+  private refresh(serviceId: string): Promise<AiMode | undefined> {
     let pending = this.inflight.get(serviceId);
     if (!pending) {
       pending = this.read(serviceId)
@@ -145,7 +159,7 @@ export class AiSwitchCache {
             return value;
           },
           (error: unknown) => {
-            this.set(serviceId, this.entries.get(serviceId)?.value ?? false);
+            this.set(serviceId, this.entries.get(serviceId)?.value ?? 'off');
             const now = this.clock();
             if (now - this.lastErrorReport >= this.options.errorReportMs) {
               this.lastErrorReport = now;

@@ -5,12 +5,13 @@
 import type { Kysely } from 'kysely';
 import { sql } from 'kysely';
 import { Registry } from 'prom-client';
+import type { AiMode } from '../advisors/types.js';
 import type { Config } from '../config.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { AuditQueue, type AuditQueueOptions, errorMessage } from './auditQueue.js';
 import { verifyChains } from './chain.js';
-import { connect, type Connection, type StoreDialect } from './connect.js';
+import { connect, type Connection, type ConnectOptions, type StoreDialect } from './connect.js';
 import { writeFeedback } from './feedback.js';
 import { JtiBatcher } from './jtiBatcher.js';
 import { StoreWriter } from './writer/client.js';
@@ -24,9 +25,9 @@ import {
   AiSwitchCache,
   insertJti,
   purgeExpiredJti,
-  readAiEnabled,
+  readAiMode,
   resolvePseudonymKey,
-  writeAiEnabled,
+  writeAiMode,
 } from './settings.js';
 import type {
   ChainReport,
@@ -51,10 +52,12 @@ export interface OpenStoreOptions {
   readonly maintenanceIntervalMs?: number;
   /** How long to wait at start for a PostgreSQL that is not reachable yet (default 30 s). */
   readonly startTimeoutMs?: number;
-  /** How long an AI switch value is trusted before it is read again (default 1 s). */
+  /** How long an AI mode is trusted before it is read again (default 1 s). */
   readonly aiCacheTtlMs?: number;
   /** The longest a hook waits on reading the AI switch before using the last known value (default 250 ms). */
   readonly aiReadWaitMs?: number;
+  /** Opens the SQLite file instead of better-sqlite3's constructor (tests simulate a failed native build). */
+  readonly openSqlite?: ConnectOptions['openSqlite'];
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -105,7 +108,7 @@ export class SqlStore implements Store {
         ? new JtiBatcher((entries) => this.writer.rememberJti(entries))
         : undefined;
     this.ai = new AiSwitchCache(
-      (serviceId) => readAiEnabled(this.db, serviceId),
+      (serviceId) => readAiMode(this.db, serviceId),
       (error) =>
         logger.warn('AI switch unreadable: using the last known value', { error: errorMessage(error) }),
       { ttlMs: options.aiCacheTtlMs ?? 1000, waitMs: options.aiReadWaitMs ?? 250, errorReportMs: 10_000 },
@@ -151,14 +154,14 @@ export class SqlStore implements Store {
     return this.unavailableOnError('query', () => selectionOverrides(this.db, scope, since));
   }
 
-  getAiEnabled(serviceId: string): Promise<boolean> {
+  getAiMode(serviceId: string): Promise<AiMode> {
     return this.ai.get(serviceId);
   }
 
-  async setAiEnabled(serviceId: string, enabled: boolean, actor: string): Promise<void> {
-    await this.unavailableOnError('settings', () => writeAiEnabled(this.db, serviceId, enabled, actor));
-    this.ai.set(serviceId, enabled);
-    this.options.logger.info('AI advice switched', { serviceId, enabled, actor });
+  async setAiMode(serviceId: string, mode: AiMode, actor: string): Promise<void> {
+    await this.unavailableOnError('settings', () => writeAiMode(this.db, serviceId, mode, actor));
+    this.ai.set(serviceId, mode);
+    this.options.logger.info('AI advice switched', { serviceId, mode, actor });
   }
 
   rememberJti(issuer: string, jti: string, expiresAt: Date): Promise<boolean> {
@@ -257,6 +260,7 @@ async function openOnce(config: StoreConfig, options: OpenStoreOptions): Promise
     logger: options.logger,
     ...(options.pgSchema !== undefined ? { pgSchema: options.pgSchema } : {}),
     ...(options.pgTimeoutMs !== undefined ? { pgTimeoutMs: options.pgTimeoutMs } : {}),
+    ...(options.openSqlite ? { openSqlite: options.openSqlite } : {}),
   });
   try {
     await migrate(connection);

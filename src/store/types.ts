@@ -2,7 +2,7 @@
  * The store: audit trail (invocations, cards), feedback, and shared runtime settings. The service talks to it
  * only through this interface; SQLite (default) and PostgreSQL implement it (issue: feedback and audit trail).
  */
-import type { AdvisorStatus, DataGap } from '../advisors/types.js';
+import type { AdvisorStatus, AiMode, DataGap, ModelItemTrace, ModelTrace } from '../advisors/types.js';
 import type { AdvisorName, Severity } from '../findings/types.js';
 import type { Coding, HookName, PrefetchKey } from '../cds/types.js';
 import type { AuditReader } from './read/port.js';
@@ -95,6 +95,24 @@ export interface OverrideRepeatRecord {
   readonly override: RepeatOverride;
 }
 
+/**
+ * What became of a model item in the hook call: `shown` as its own card, `folded` into a rule card that says the
+ * same, `shadow` (audited, never shown), `not-shown` (below the service's minimum severity, left out as a repeat
+ * of an override, or failed outgoing validation), `dropped` by the guards.
+ */
+export type AiItemOutcome = 'shown' | 'folded' | 'shadow' | 'not-shown' | 'dropped';
+
+export interface AiItemRecord extends ModelItemTrace {
+  readonly outcome: AiItemOutcome;
+  /** The card it became (`shown`) or folded into (`folded`). */
+  readonly cardUuid?: string;
+}
+
+/** The model's side of one hook call, enough to reconstruct why each AI card appeared (or would have). */
+export interface AiAdviceRecord extends Omit<ModelTrace, 'items'> {
+  readonly items: readonly AiItemRecord[];
+}
+
 export interface InvocationRecord {
   readonly hookInstance: string;
   readonly serviceId: string;
@@ -113,6 +131,8 @@ export interface InvocationRecord {
   readonly missingData?: readonly UnavailableData[];
   readonly dataGaps?: readonly DataGap[];
   readonly overrideRepeats?: readonly OverrideRepeatRecord[];
+  /** Present when the model's answer was used (shown or shadowed). */
+  readonly aiAdvice?: AiAdviceRecord;
 }
 
 /**
@@ -311,18 +331,19 @@ export interface ChainReport {
 
 export interface SettingsStore {
   /**
-   * Whether model advice is on for a service (default on). Cached for about a second so the hook path rarely
-   * waits on the store, and never waits more than ~250 ms; never throws: when the store is slow or down it answers
-   * with the last value it read, or `false` (rules only) if it never read one.
+   * Model advice for a service: `off`, `shadow` (asked and audited, never shown) or `on` (the default). Cached for
+   * about a second so the hook path rarely waits on the store, and never waits more than ~250 ms; never throws:
+   * when the store is slow or down it answers with the last value it read, or `off` (rules only) if it never read
+   * one.
    */
-  getAiEnabled(serviceId: string): Promise<boolean>;
+  getAiMode(serviceId: string): Promise<AiMode>;
   /**
    * Overrides with a coded reason, sent by the same EHR client, on cards of order-select calls made at or after
    * `since` by this user of this client for this patient: what order-sign need not repeat (alert-fatigue control).
    */
   selectionOverrides(scope: OverrideScope, since: Date): Promise<readonly SelectionOverride[]>;
-  /** Durable and visible to every instance; the change is logged with its actor. */
-  setAiEnabled(serviceId: string, enabled: boolean, actor: string): Promise<void>;
+  /** Durable and visible to every instance; the change is recorded (who, when) and logged with its actor. */
+  setAiMode(serviceId: string, mode: AiMode, actor: string): Promise<void>;
   /**
    * Remembers a JWT id until it expires. True when the (issuer, jti) pair was not seen before: the token is
    * fresh; false means a replay. Throws `AppError('service_unavailable')` when the store cannot be reached.

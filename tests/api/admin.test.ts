@@ -34,9 +34,18 @@ describe('PUT /admin/services/{id}/ai', () => {
     const res = await request(app).get('/admin/services').set('Authorization', `Bearer ${TOKEN}`).expect(200);
     const { services } = res.body as { services: ServiceAiState[] };
     expect(services.map((s) => [s.id, s.ai])).toEqual([
-      ['patient-view-advice', { enabled: true, changedAt: null, changedBy: null }],
-      ['order-select-advice', { enabled: true, changedAt: null, changedBy: null }],
-      ['order-sign-advice', { enabled: true, changedAt: null, changedBy: null }],
+      [
+        'patient-view-advice',
+        { modelConfigured: false, mode: 'on', enabled: true, changedAt: null, changedBy: null },
+      ],
+      [
+        'order-select-advice',
+        { modelConfigured: false, mode: 'on', enabled: true, changedAt: null, changedBy: null },
+      ],
+      [
+        'order-sign-advice',
+        { modelConfigured: false, mode: 'on', enabled: true, changedAt: null, changedBy: null },
+      ],
     ]);
   });
 
@@ -55,11 +64,11 @@ describe('PUT /admin/services/{id}/ai', () => {
     expect(JSON.stringify(res.body)).not.toContain(TOKEN);
 
     // This instance at once; another instance on the same store reads the durable value.
-    expect(await store.getAiEnabled('order-select-advice')).toBe(false);
+    expect(await store.getAiMode('order-select-advice')).toBe('off');
     const other = await openAt(location, {}, { aiCacheTtlMs: 0 });
     try {
-      expect(await other.getAiEnabled('order-select-advice')).toBe(false);
-      expect(await other.getAiEnabled('order-sign-advice')).toBe(true);
+      expect(await other.getAiMode('order-select-advice')).toBe('off');
+      expect(await other.getAiMode('order-sign-advice')).toBe('on');
     } finally {
       await other.close();
     }
@@ -84,7 +93,7 @@ describe('PUT /admin/services/{id}/ai', () => {
 
     const withoutCsrf = await agent.put('/admin/services/order-sign-advice/ai').send({ enabled: false });
     expect(withoutCsrf.status).toBe(403);
-    expect(await store.getAiEnabled('order-sign-advice')).toBe(true);
+    expect(await store.getAiMode('order-sign-advice')).toBe('on');
 
     const res = await agent
       .put('/admin/services/order-sign-advice/ai')
@@ -100,7 +109,7 @@ describe('PUT /admin/services/{id}/ai', () => {
       .set('X-CSRF-Token', csrf)
       .send({ enabled: true })
       .expect(200);
-    expect(await store.getAiEnabled('order-sign-advice')).toBe(true);
+    expect(await store.getAiMode('order-sign-advice')).toBe('on');
   });
 
   it('refuses without a token, for an unknown service, and for a body that is not { enabled: boolean }', async () => {
@@ -108,7 +117,7 @@ describe('PUT /admin/services/{id}/ai', () => {
       .put('/admin/services/order-select-advice/ai')
       .send({ enabled: true });
     expect(anonymous.status).toBe(401);
-    expect(await store.getAiEnabled('order-select-advice')).toBe(false);
+    expect(await store.getAiMode('order-select-advice')).toBe('off');
     await request(app).get('/admin/services').expect(401);
 
     const bearer = { Authorization: `Bearer ${TOKEN}` };
@@ -166,7 +175,7 @@ describe('the kill switch across two instances on one PostgreSQL', () => {
       .send({ enabled: false })
       .expect(200);
 
-    expect(await b.getAiEnabled('patient-view-advice')).toBe(false);
+    expect(await b.getAiMode('patient-view-advice')).toBe('off');
     const seenByB = await request(appB)
       .get('/admin/services/patient-view-advice/ai')
       .set('Authorization', `Bearer ${TOKEN}`)

@@ -34,6 +34,8 @@ function metforminAtEgfr22(): SignRequest {
   const body = fixture<SignRequest>('scenarios/metformin-egfr-low.json');
   const labs = body.prefetch.labs as { entry: { resource: { valueQuantity: { value: number } } }[] };
   labs.entry[0]!.resource.valueQuantity.value = 22;
+  // The EHR answers the optional keys too ("none"), so each test takes away only what it names.
+  Object.assign(body.prefetch, { labHistory: null, vitals: null });
   return body;
 }
 
@@ -96,19 +98,24 @@ describe('a check that could not run for lack of data', () => {
     });
     expect(gap!.source.url).toBeUndefined();
     expect(gap!.links).toBeUndefined();
-    expect(gap!.summary).toBe('Not checked, data unavailable: renal dosing for metformin');
+    // Renal dosing, and the two kidney checks that read creatinine and eGFR over time for metformin.
+    expect(gap!.summary).toBe('Not checked, data unavailable: renal dosing for metformin and 2 more');
     expect(gap!.detail).toContain('**Renal dosing** for **metformin**');
+    expect(gap!.detail).toContain('**Acute kidney injury by creatinine rise \\(KDIGO\\)** for **metformin**');
     expect(gap!.detail).toContain('recent lab results');
 
     expect(invocation.missingData).toEqual([{ key: 'labs', reason: 'no fhirServer was given' }]);
+    const gap1 = (check: string, label: string) => ({
+      check,
+      label,
+      data: 'labs',
+      drug: 'metformin',
+      medication: 'MedicationRequest/dr-met',
+    });
     expect(invocation.dataGaps).toEqual([
-      {
-        check: 'renal',
-        label: 'renal dosing',
-        data: 'labs',
-        drug: 'metformin',
-        medication: 'MedicationRequest/dr-met',
-      },
+      gap1('renal', 'renal dosing'),
+      gap1('egfr-decline', 'decline of eGFR over the years (KDIGO)'),
+      gap1('aki', 'acute kidney injury by creatinine rise (KDIGO)'),
     ]);
   });
 
@@ -122,9 +129,10 @@ describe('a check that could not run for lack of data', () => {
 
     const gaps = gapCards(cards);
     expect(gaps).toHaveLength(1);
-    // Three: an NSAID also has a renal rule (eGFR below 30), so without labs its renal dosing is unchecked too.
+    // Three, and two kidney-trend checks for each drug: an NSAID also has a renal rule (eGFR below 30), so without
+    // labs its renal dosing is unchecked too; the eGFR decline and AKI checks read the labs for both drugs.
     expect(gaps[0]!.summary).toBe(
-      'Not checked, data unavailable: drug–condition check for ibuprofen and 2 more',
+      'Not checked, data unavailable: drug–condition check for ibuprofen and 6 more',
     );
     expect(gaps[0]!.detail).toContain('**Renal dosing** for **metformin**');
     expect(gaps[0]!.detail).toContain('**Renal dosing** for **ibuprofen**');
@@ -136,7 +144,11 @@ describe('a check that could not run for lack of data', () => {
     ]);
     expect(invocation.missingData.map((m) => m.key).sort()).toEqual(['conditions', 'labs']);
     expect(invocation.dataGaps.map((g) => `${g.check}:${g.drug}`).sort()).toEqual([
+      'aki:ibuprofen',
+      'aki:metformin',
       'conditions:ibuprofen',
+      'egfr-decline:ibuprofen',
+      'egfr-decline:metformin',
       'renal:ibuprofen',
       'renal:metformin',
     ]);
@@ -152,6 +164,18 @@ describe('nothing is said', () => {
 
     expect(gapCards(cards)).toEqual([]);
     expect(invocation.missingData).toEqual([]);
+    expect(invocation.dataGaps).toEqual([]);
+  });
+
+  it('about the lab history when the EHR says there are no labs at all', async () => {
+    const body = metforminAtEgfr22();
+    body.prefetch.labs = null;
+    delete body.prefetch.labHistory;
+
+    const { cards, invocation } = await sign(body);
+
+    expect(gapCards(cards)).toEqual([]);
+    expect(invocation.missingData.map((m) => m.key)).toEqual(['labHistory']);
     expect(invocation.dataGaps).toEqual([]);
   });
 

@@ -55,9 +55,13 @@ async function callHook(
   };
 }
 
-/** order-sign with full prefetch, its `medications` (required) a first page whose `next` link is `next`. */
+/**
+ * order-sign with full prefetch, its `medications` (required) a first page whose `next` link is `next`; the
+ * optional history keys answered `null` (none), so the only read left is the next page.
+ */
 function orderSignWithNextLink(fhirServer: string, next: string): Record<string, unknown> {
   const body = withFhirServer(requestFixture('order-sign.full-prefetch'), fhirServer, TOKEN);
+  Object.assign(body.prefetch!, { labHistory: null, vitals: null });
   (body.prefetch!.medications as Bundle).link = [{ relation: 'next', url: next }];
   return body;
 }
@@ -174,10 +178,13 @@ describe('odd fhirServer values', () => {
     const res = await callHook('patient-view-advice', body);
 
     expect(res.status).toBe(200);
+    // Observation three times: the recent labs, the lab history and the vital signs.
     expect(ehr.received.map((r) => r.url.split('?')[0]).sort()).toEqual([
       '/fhir/AllergyIntolerance',
       '/fhir/Condition',
       '/fhir/MedicationRequest',
+      '/fhir/Observation',
+      '/fhir/Observation',
       '/fhir/Observation',
       '/fhir/Patient/alice-example',
     ]);

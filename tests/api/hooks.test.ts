@@ -33,9 +33,11 @@ describe('discovery', () => {
       expect(Object.keys(service.prefetch).sort()).toEqual([
         'allergies',
         'conditions',
+        'labHistory',
         'labs',
         'medications',
         'patient',
+        'vitals',
       ]);
       expect(service.description.length).toBeGreaterThan(20);
     }
@@ -137,10 +139,13 @@ describe('prefetch from the FHIR server', () => {
     const body = withFhirServer(requestFixture('patient-view.no-prefetch'), fhir.baseUrl);
     await request(app).post('/cds-services/patient-view-advice').send(body).expect(200);
     const paths = fhir.received.map((r) => r.url.split('?')[0]).sort();
+    // Observation three times: the recent labs, the lab history and the vital signs.
     expect(paths).toEqual([
       '/fhir/AllergyIntolerance',
       '/fhir/Condition',
       '/fhir/MedicationRequest',
+      '/fhir/Observation',
+      '/fhir/Observation',
       '/fhir/Observation',
       '/fhir/Patient/alice-example',
     ]);
@@ -151,7 +156,11 @@ describe('prefetch from the FHIR server', () => {
     fhir.behaviour = 'normal';
     fhir.received.length = 0;
     const { app } = await testApp();
-    const body = withFhirServer(requestFixture('patient-view.operation-outcome-prefetch'), fhir.baseUrl);
+    const sent = requestFixture('patient-view.operation-outcome-prefetch');
+    const body = withFhirServer(
+      { ...sent, prefetch: { ...sent.prefetch, labHistory: null, vitals: null } },
+      fhir.baseUrl,
+    );
     await request(app).post('/cds-services/patient-view-advice').send(body).expect(200);
     expect(fhir.received.map((r) => r.url.split('?')[0])).toEqual(['/fhir/MedicationRequest']);
   });
@@ -160,7 +169,11 @@ describe('prefetch from the FHIR server', () => {
     fhir.behaviour = 'normal';
     fhir.received.length = 0;
     const { app } = await testApp();
-    const body = withFhirServer(requestFixture('order-sign.full-prefetch'), fhir.baseUrl);
+    const sent = requestFixture('order-sign.full-prefetch');
+    const body = withFhirServer(
+      { ...sent, prefetch: { ...sent.prefetch, labHistory: null, vitals: null } },
+      fhir.baseUrl,
+    );
     await request(app).post('/cds-services/order-sign-advice').send(body).expect(200);
     expect(fhir.received).toEqual([]);
   });
@@ -170,6 +183,7 @@ describe('prefetch from the FHIR server', () => {
     fhir.received.length = 0;
     const { app } = await testApp();
     const body = withFhirServer(requestFixture('order-sign.full-prefetch'), fhir.baseUrl);
+    Object.assign(body.prefetch!, { labHistory: null, vitals: null });
     const labs = body.prefetch!.labs as { link?: unknown[] };
     labs.link = [{ relation: 'next', url: `${fhir.baseUrl}/Observation?patient=Patient/alice-example` }];
     await request(app).post('/cds-services/order-sign-advice').send(body).expect(200);

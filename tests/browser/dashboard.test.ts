@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { buildDashboard } from '../../scripts/build-dashboard.js';
-import { createModelAdvisor, type ModelAdvisor } from '../../src/advisors/model/index.js';
+import { createModelAdvisor, type ModelAdvisor, PROMPT_VERSION } from '../../src/advisors/model/index.js';
 import { createRulesAdvisor } from '../../src/advisors/rules/index.js';
 import { type Card, PROVENANCE_EXTENSION } from '../../src/cds/types.js';
 import { testConfig } from '../helpers/testConfig.js';
@@ -103,7 +103,7 @@ beforeAll(async () => {
   // The kill switch as the composition root wires it: the model advisor asks the store.
   model = createModelAdvisor(config, {
     logger: silentLogger(),
-    aiSwitch: { isEnabled: (serviceId) => store.getAiEnabled(serviceId) },
+    aiSwitch: { mode: (serviceId) => store.getAiMode(serviceId) },
   })!;
   service = await startServer(config, silentLogger(), { store, advisors: [createRulesAdvisor(), model] });
 
@@ -257,7 +257,7 @@ describe('the safety dashboard in chromium', () => {
 
     const row = '#switches tr[data-service="order-select-advice"]';
     expect(await text(`${row} .badge`)).toBe('ON');
-    await page.click(`${row} button[data-enable="false"]`);
+    await page.click(`${row} button[data-mode="off"]`);
     await page.waitForSelector(`${row} .badge.off`);
     expect(await text(`${row} td:nth-child(3)`)).toMatch(/ by session:[0-9a-f]{12}$/);
 
@@ -265,11 +265,60 @@ describe('the safety dashboard in chromium', () => {
     expect(modelCards(off)).toEqual([]);
     expect(off.length).toBeGreaterThan(0); // the rules still speak
     expect(fake.requests.length).toBe(callsBefore); // and the model was not even asked
-    expect(await store.getAiEnabled('order-select-advice')).toBe(false);
+    expect(await store.getAiMode('order-select-advice')).toBe('off');
 
-    await page.click(`${row} button[data-enable="true"]`);
+    await page.click(`${row} button[data-mode="on"]`);
     await page.waitForSelector(`${row} .badge.on`);
     expect(modelCards(await orderSelect())).toHaveLength(1);
+  });
+
+  it('opens an AI card and shows why it appeared: model, prompt, the item as returned, the guards, the input as sent', async () => {
+    const [card] = modelCards(await orderSelect());
+    await store.audit.flush();
+    await page.reload();
+    await ready();
+    await page.click(`#cards tbody tr[data-uuid="${card!.uuid}"]`);
+    await page.waitForSelector('#detail .ai-why');
+    const why = await text('#detail .ai-why');
+    expect(why).toContain('Why this AI card appeared');
+    expect(why).toContain('azure-openai');
+    expect(why).toContain(PROMPT_VERSION);
+    expect(why).toContain('Consider checking renal function before continuing NSAID therapy.');
+    expect(why).toContain('kept at severity info; no suggestion');
+    expect(why).toContain('shown as this AI card');
+    expect(why).toMatch(/Advice from(this hook's own call|an earlier hook)/);
+    // The input on record is the input the model was sent, and it holds no record id.
+    const input = JSON.parse((await page.textContent('#detail .ai-input')) ?? '') as unknown;
+    expect(input).toEqual(patientDataOf(fake.requests.at(-1)!));
+    expect(JSON.stringify(input)).not.toMatch(/MedicationRequest\//);
+    await page.click('#close-detail');
+  });
+
+  it('in shadow, shows what the model would have said beside what happened, and never shows it to clinicians', async () => {
+    const row = '#switches tr[data-service="order-select-advice"]';
+    await page.click(`${row} button[data-mode="shadow"]`);
+    await page.waitForSelector(`${row} .badge.shadow`);
+    expect(await store.getAiMode('order-select-advice')).toBe('shadow');
+
+    const cards = await orderSelect();
+    expect(modelCards(cards)).toEqual([]);
+    expect(cards.length).toBeGreaterThan(0);
+    await store.audit.flush();
+    await page.reload();
+    await ready();
+    const shadowRows = await page.$$eval('#shadow tbody tr[data-verdict]', (rows) =>
+      rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')),
+    );
+    expect(shadowRows).toHaveLength(1);
+    const [, service, advice, happened, verdict] = shadowRows[0]!;
+    expect(service).toBe('order-select-advice');
+    expect(advice).toContain('Consider checking renal function before continuing NSAID therapy.');
+    for (const shown of cards) expect(happened).toContain(shown.summary);
+    expect(verdict).toBe('no signal yet');
+    expect(await text('#shadow-share-note')).toContain('1 items in 1 shadowed calls');
+
+    await page.click(`${row} button[data-mode="on"]`);
+    await page.waitForSelector(`${row} .badge.on`);
   });
 
   it('shows a model lane stopped by a configuration error, and what to change', async () => {

@@ -4,6 +4,7 @@
  */
 /* eslint-disable @typescript-eslint/require-await -- a test double: async bodies keep throws as rejections, like the real store */
 import { randomBytes } from 'node:crypto';
+import type { AiMode } from '../../src/advisors/types.js';
 import { AppError } from '../../src/errors.js';
 import { feedbackItemKey, normalizeTimestamp } from '../../src/store/feedback.js';
 import type {
@@ -27,7 +28,7 @@ export class MemoryStore implements Store {
   readonly feedback: StoredFeedback[] = [];
   /** Which client sent each feedback item (by seq), as the SQL store keeps it. */
   private readonly feedbackClients = new Map<number, string | undefined>();
-  readonly aiEnabled = new Map<string, boolean>();
+  readonly aiModes = new Map<string, AiMode>();
   readonly pseudonymKey = randomBytes(32).toString('base64url');
   /** Set false to simulate an outage: ping fails and writes answer 503. */
   healthy = true;
@@ -106,13 +107,13 @@ export class MemoryStore implements Store {
     return out.sort((a, b) => (a.overriddenAt < b.overriddenAt ? 1 : -1));
   }
 
-  async getAiEnabled(serviceId: string): Promise<boolean> {
-    return this.aiEnabled.get(serviceId) ?? true;
+  async getAiMode(serviceId: string): Promise<AiMode> {
+    return this.aiModes.get(serviceId) ?? 'on';
   }
 
-  async setAiEnabled(serviceId: string, enabled: boolean): Promise<void> {
+  async setAiMode(serviceId: string, mode: AiMode): Promise<void> {
     if (!this.healthy) throw unavailable();
-    this.aiEnabled.set(serviceId, enabled);
+    this.aiModes.set(serviceId, mode);
   }
 
   async rememberJti(issuer: string, jti: string): Promise<boolean> {

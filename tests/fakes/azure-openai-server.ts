@@ -67,13 +67,22 @@ export interface FakeAzureOpenAI {
 
 export const DATA_BLOCK = /<patient_data>\n([\s\S]*)\n<\/patient_data>/;
 
+/** A lab or vital-sign series as the service sends it: most recent result first. */
+export interface SentSeries {
+  alias: string;
+  name: string | null;
+  unit: string | null;
+  results: { value: number | null; daysAgo: number | null }[];
+}
+
 /** The de-identified input a request carried (the fake reads it only to script aliases into its answers). */
 export function patientDataOf(request: RecordedRequest): {
-  activeMedications: { alias: string }[];
-  draftOrders: { alias: string }[];
-  problems: { alias: string }[];
+  activeMedications: { alias: string; name: string | null }[];
+  draftOrders: { alias: string; name: string | null }[];
+  problems: { alias: string; name: string | null }[];
   allergies: { alias: string }[];
-  labs: { alias: string }[];
+  labs: SentSeries[];
+  vitals: SentSeries[];
 } {
   const block = (request.body.messages ?? [])
     .map((m) => DATA_BLOCK.exec(m.content)?.[1])
@@ -95,6 +104,131 @@ function goodAdviceFor(request: RecordedRequest): { advice: Record<string, unkno
         detail: 'NSAIDs add to the anticoagulant effect of warfarin; the latest INR is above range.',
         severity: 'warning',
         cites: [draft, active],
+        certainty: 'high',
+        suggestion: { kind: 'cancel-draft', draft },
+      },
+    ],
+  };
+}
+
+/**
+ * The hook and the drafts under review, read from the task message's first line (`Hook: order-select. The
+ * clinician has just selected these draft orders: D1, D2.`).
+ */
+export function questionOf(request: RecordedRequest): { hook: string; underReview: string[] } {
+  const task = request.body.messages?.[1]?.content ?? '';
+  const hook = /^Hook: ([a-z-]+)\./.exec(task)?.[1] ?? 'unknown';
+  const drafts = /draft orders: ([^.]*)\./.exec(task)?.[1] ?? '';
+  return { hook, underReview: drafts === 'none' ? [] : drafts.split(', ').filter((d) => d.length > 0) };
+}
+
+/** Numbers of a series, most recent first. */
+const valuesOf = (series: SentSeries): number[] =>
+  series.results.flatMap((r) => (r.value === null ? [] : [r.value]));
+
+/**
+ * The insight preset's answer: a trend item for every series of three or more results whose latest value is more
+ * than 10 % away from its earliest, claiming the direction the numbers show — or, `contradicting`, the opposite
+ * one (a claim the data contradict) — with a referral to a specialist as its suggestion. Patient-view only.
+ */
+function insightsFor(
+  request: RecordedRequest,
+  contradicting: boolean,
+): { advice: Record<string, unknown>[] } {
+  const data = patientDataOf(request);
+  if (questionOf(request).hook !== 'patient-view') return { advice: [] };
+  const advice = [...data.labs, ...data.vitals].flatMap((series) => {
+    const values = valuesOf(series);
+    const [latest, earliest] = [values[0], values[values.length - 1]];
+    if (values.length < 3 || latest === undefined || earliest === undefined) return [];
+    if (Math.abs(latest - earliest) <= 0.1 * Math.abs(earliest)) return [];
+    const change = latest > earliest !== contradicting ? 'rise' : 'fall';
+    return [
+      {
+        kind: 'trend',
+        summary: `${series.name ?? 'This result'} ${change === 'rise' ? 'rose' : 'fell'} from ${earliest} to ${latest}.`,
+        detail: 'Scripted by the stand-in from the series it was sent.',
+        severity: 'warning',
+        cites: [series.alias],
+        about: null,
+        claim: { change, series: series.alias },
+        certainty: 'moderate',
+        suggestion: { kind: 'service-request', code: '103696004' },
+      },
+    ];
+  });
+  return { advice };
+}
+
+/**
+ * A care gap on patient-view: an HbA1c at or above 6.5 % while no problem is named as diabetes, citing the series
+ * (no claim: it says nothing rose or fell).
+ */
+function careGapsFor(request: RecordedRequest): Record<string, unknown>[] {
+  const data = patientDataOf(request);
+  if (questionOf(request).hook !== 'patient-view') return [];
+  const a1c = data.labs.find((s) => /A1c/i.test(s.name ?? ''));
+  const latest = a1c ? valuesOf(a1c)[0] : undefined;
+  if (!a1c || latest === undefined || latest < 6.5) return [];
+  if (data.problems.some((p) => /diabetes/i.test(p.name ?? ''))) return [];
+  return [
+    {
+      kind: 'care-gap',
+      summary: `HbA1c of ${latest} % with no diabetes on the problem list.`,
+      detail: 'Scripted by the stand-in: a result at the diagnostic threshold without the diagnosis.',
+      severity: 'warning',
+      cites: [a1c.alias],
+      about: null,
+      claim: null,
+      certainty: 'moderate',
+      suggestion: { kind: 'order-lab', loinc: '4548-4' },
+    },
+  ];
+}
+
+/** An overreach on patient-view: a potassium series that barely moved, claimed to be rising (the data contradict it). */
+function overreachFor(request: RecordedRequest): Record<string, unknown>[] {
+  const data = patientDataOf(request);
+  if (questionOf(request).hook !== 'patient-view') return [];
+  const potassium = data.labs.find((s) => /potassium/i.test(s.name ?? '') && valuesOf(s).length >= 3);
+  if (!potassium) return [];
+  const values = valuesOf(potassium);
+  if (Math.abs(values[0]! - values[values.length - 1]!) > 0.1 * values[values.length - 1]!) return [];
+  return [
+    {
+      kind: 'trend',
+      summary: 'Potassium is rising.',
+      detail: 'Scripted by the stand-in: a claim the series does not bear out.',
+      severity: 'warning',
+      cites: [potassium.alias],
+      about: null,
+      claim: { change: 'rise', series: potassium.alias },
+      certainty: 'low',
+      suggestion: null,
+    },
+  ];
+}
+
+/**
+ * The order-concern preset's answer, on order-select and order-sign: a concern citing only a lab series whose
+ * name matches `lab` and whose latest value is above `above`, about the first draft under review.
+ */
+function labConcernFor(request: RecordedRequest, lab: RegExp, above: number): { advice: unknown[] } {
+  const data = patientDataOf(request);
+  const question = questionOf(request);
+  const draft = question.underReview[0];
+  const series = data.labs.find((s) => lab.test(s.name ?? '') && (valuesOf(s)[0] ?? -Infinity) > above);
+  if (question.hook === 'patient-view' || !draft || !series) return { advice: [] };
+  return {
+    advice: [
+      {
+        kind: 'contraindication',
+        summary: `The latest ${series.name} of ${valuesOf(series)[0]} is high for this draft order.`,
+        detail: 'Scripted by the stand-in: a concern resting on a lab, about the draft.',
+        severity: 'warning',
+        cites: [series.alias],
+        about: draft,
+        claim: null,
         certainty: 'high',
         suggestion: { kind: 'cancel-draft', draft },
       },
@@ -181,6 +315,31 @@ export const standIn = {
         });
       },
     };
+  },
+  /** Trend insights with true claims (or, `contradicting`, claims the data contradict), after `delayMs`. */
+  insights(options: { contradicting?: boolean; delayMs?: number } = {}): FakeBehaviour {
+    return {
+      kind: 'advice',
+      ...(options.delayMs && { delayMs: options.delayMs }),
+      advice: (request) => insightsFor(request, options.contradicting ?? false),
+    };
+  },
+  /**
+   * A chart review as the evaluation's stand-in gives it on patient-view: trends with true claims, a care gap for
+   * an HbA1c at the threshold without the diagnosis, and an overreach (a steady potassium claimed to rise).
+   */
+  chartReview(delayMs = 0): FakeBehaviour {
+    return {
+      kind: 'advice',
+      ...(delayMs > 0 && { delayMs }),
+      advice: (request) => ({
+        advice: [...careGapsFor(request), ...insightsFor(request, false).advice, ...overreachFor(request)],
+      }),
+    };
+  },
+  /** An order concern resting on a high lab (`lab` names it), about the first draft under review. */
+  labConcern(lab: RegExp, above: number): FakeBehaviour {
+    return { kind: 'advice', advice: (request) => labConcernFor(request, lab, above) };
   },
   hang: { kind: 'hang' } as FakeBehaviour,
   serverError: (status = 500): FakeBehaviour => ({ kind: 'server-error', status }),

@@ -1,6 +1,7 @@
 /**
  * Generated FHIR R4 charts for property tests: a Patient, active MedicationRequests (inline code or a contained
- * Medication with ingredients), Conditions, AllergyIntolerances, Observations and draft MedicationRequests, with
+ * Medication with ingredients), Conditions, AllergyIntolerances, lab Observations in series (the same test on
+ * several days), vital-sign Observations and draft MedicationRequests, with
  * every element an EHR commonly fills in: codings from public code systems with their displays, statuses, units,
  * interpretations, structured and free-text dosage, notes, performer and requester displays, narrative. The
  * codes are real; the free text is plausible filler (tests plant their own strings over it).
@@ -26,6 +27,7 @@ export interface Chart {
   readonly conditions: readonly Resource[];
   readonly allergies: readonly Resource[];
   readonly labs: readonly Resource[];
+  readonly vitals: readonly Resource[];
   readonly drafts: readonly Resource[];
 }
 
@@ -308,6 +310,60 @@ const observation: fc.Arbitrary<Resource> = fc
     note: [{ text: note }],
   }));
 
+/** A lab and the same test again on up to three other days: a series, as a chart with history carries it. */
+const labSeries: fc.Arbitrary<Resource[]> = fc
+  .tuple(
+    observation,
+    fc.array(
+      fc.record({
+        taken: day,
+        value: fc.double({ min: 0.1, max: 200, noNaN: true }).map((v) => Math.round(v * 10) / 10),
+      }),
+      { maxLength: 3 },
+    ),
+  )
+  .map(([first, more]) => [
+    first,
+    ...more.map(({ taken, value }, i) => ({
+      ...structuredClone(first),
+      id: `${first.id}-${i}`,
+      effectiveDateTime: `${taken}T08:00:00Z`,
+      issued: `${taken}T09:00:00Z`,
+      valueQuantity: { ...(first.valueQuantity as object), value },
+    })),
+  ]);
+
+const VITALS = [
+  { loinc: ['29463-7', 'Body weight'], unit: 'kg', min: 30, max: 150 },
+  { loinc: ['8302-2', 'Body height'], unit: 'cm', min: 120, max: 200 },
+  { loinc: ['8480-6', 'Systolic blood pressure'], unit: 'mm[Hg]', min: 90, max: 190 },
+] as const;
+
+const vital: fc.Arbitrary<Resource> = fc
+  .record({ id: ids, which: fc.constantFrom(...VITALS), taken: day, share: fc.double({ min: 0, max: 1 }) })
+  .map(({ id, which, taken, share }) => ({
+    resourceType: 'Observation',
+    id,
+    status: 'final',
+    category: [
+      concept(
+        [coding('http://terminology.hl7.org/CodeSystem/observation-category', 'vital-signs', 'Vital Signs')],
+        'vitals',
+      ),
+    ],
+    code: concept([coding(LOINC, which.loinc[0], which.loinc[1])], which.loinc[1]),
+    subject: { reference: 'Patient/p', display: 'Pat Example' },
+    effectiveDateTime: `${taken}T08:00:00Z`,
+    performer: [{ reference: 'Practitioner/nurse', display: 'Nurse Example' }],
+    valueQuantity: {
+      value: Math.round(which.min + share * (which.max - which.min)),
+      unit: which.unit,
+      system: UCUM,
+      code: which.unit,
+    },
+    note: [{ text: 'taken at clinic' }],
+  }));
+
 /** Ids unique within the chart, so references and aliases stay distinct. */
 function uniqueIds(resources: readonly Resource[], prefix: string): Resource[] {
   return resources.map((r, i) => ({ ...r, id: `${prefix}${i}-${r.id}` }));
@@ -319,7 +375,8 @@ export const charts: fc.Arbitrary<Chart> = fc
     medications: fc.array(medicationRequest('active'), { minLength: 1, maxLength: 3 }),
     conditions: fc.array(condition, { minLength: 1, maxLength: 2 }),
     allergies: fc.array(allergy, { minLength: 1, maxLength: 2 }),
-    labs: fc.array(observation, { minLength: 1, maxLength: 3 }),
+    labs: fc.array(labSeries, { minLength: 1, maxLength: 2 }).map((series) => series.flat()),
+    vitals: fc.array(vital, { minLength: 1, maxLength: 3 }),
     drafts: fc.array(medicationRequest('draft'), { minLength: 1, maxLength: 2 }),
   })
   .map((c) => ({
@@ -328,6 +385,7 @@ export const charts: fc.Arbitrary<Chart> = fc
     conditions: uniqueIds(c.conditions, 'c'),
     allergies: uniqueIds(c.allergies, 'a'),
     labs: uniqueIds(c.labs, 'l'),
+    vitals: uniqueIds(c.vitals, 'v'),
     drafts: uniqueIds(c.drafts, 'd'),
   }));
 
@@ -337,19 +395,27 @@ const searchset = (resources: readonly Resource[]) => ({
   entry: resources.map((resource) => ({ resource })),
 });
 
-/** An order-sign request carrying the chart: its drafts in the context, the rest as prefetch. */
-export function orderSignRequest(chart: Chart): Record<string, unknown> {
+export type ChartHook = 'patient-view' | 'order-select' | 'order-sign';
+
+/**
+ * A request of `hook` carrying the chart: on the order hooks its drafts in the context (order-select selects the
+ * first), the rest as prefetch, vital signs under the optional `vitals` key.
+ */
+export function hookRequest(chart: Chart, hook: ChartHook): Record<string, unknown> {
+  const drafts = {
+    resourceType: 'Bundle',
+    type: 'collection',
+    entry: chart.drafts.map((resource) => ({ resource })),
+  };
+  const first = chart.drafts[0];
   return {
-    hook: 'order-sign',
+    hook,
     hookInstance: '0b8c6a52-2a0d-4c7e-9a55-3c3b7a1f2d11',
     context: {
       userId: 'Practitioner/dr-1',
       patientId: 'p1',
-      draftOrders: {
-        resourceType: 'Bundle',
-        type: 'collection',
-        entry: chart.drafts.map((resource) => ({ resource })),
-      },
+      ...(hook !== 'patient-view' && { draftOrders: drafts }),
+      ...(hook === 'order-select' && first && { selections: [`${first.resourceType}/${first.id}`] }),
     },
     prefetch: {
       patient: chart.patient,
@@ -357,6 +423,12 @@ export function orderSignRequest(chart: Chart): Record<string, unknown> {
       conditions: searchset(chart.conditions),
       allergies: searchset(chart.allergies),
       labs: searchset(chart.labs),
+      vitals: searchset(chart.vitals),
     },
   };
+}
+
+/** An order-sign request carrying the chart. */
+export function orderSignRequest(chart: Chart): Record<string, unknown> {
+  return hookRequest(chart, 'order-sign');
 }

@@ -1,129 +1,53 @@
 /**
- * The model advisor: de-identify → cache → kill switch / lane / rate limit / circuit breaker → one bounded call
- * through the gateway → validate → guards → labelled findings. It settles as soon as the hook's signal aborts
+ * The model advisor: de-identify (`deidentify.ts`, `series.ts`) → cache → kill switch / lane / rate limit / circuit
+ * breaker (`resilience.ts`) → one bounded call through the gateway with the hook's prompt (`prompt.ts`, `tasks.ts`)
+ * → validate (`output.ts`) → guards, claim checks, insight cap (`advice.ts`) → labelled findings (`findings.ts`). It settles as soon as the hook's signal aborts
  * (status `timeout`, no findings); the call itself runs on up to `maxCallMs` and a late answer fills the cache for
  * the next hook. Calls for the same de-identified input share one request in flight. The breaker judges calls,
  * not hooks: a call that answers after its hook's deadline is slow, not failed. Expected failures never throw:
  * they are outcomes.
  */
-import type { TokenCredential } from '@azure/identity';
 import {
-  BulkheadRejectedError,
-  CircuitState,
   BrokenCircuitError,
   IsolatedCircuitError,
-  SamplingBreaker,
   TaskCancelledError,
-  bulkhead,
-  circuitBreaker,
-  handleWhen,
   type BulkheadPolicy,
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import { Registry } from 'prom-client';
-import type { Config } from '../../config.js';
-import type { Logger } from '../../logger.js';
-import { settleBy } from '../../timing/settleBy.js';
-import type { Advisor, AdvisorOutcome, AdvisorStatus, Review } from '../types.js';
+import type { Advisor, AdvisorOutcome, AdvisorStatus, AiMode, ModelTrace, Review } from '../types.js';
 import type { Finding } from '../../findings/types.js';
+import { adviceFor, hasAnythingToReview } from './advice.js';
 import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';
-import { type Deidentified, type ModelInput, deidentify } from './deidentify.js';
-import { findingOf } from './findings.js';
-import { guardAnswer } from './guards.js';
+import { type Deidentified, deidentify } from './deidentify.js';
 import { type DrugVocabulary, FALLBACK_VOCABULARY } from './keys.js';
-import { createModelMetrics, type ModelMetrics, type ModelOutcomeLabel } from './metrics.js';
-import { type ModelAnswer, OutputRejectedError, parseAnswer } from './output.js';
+import { createModelMetrics, type ModelMetrics } from './metrics.js';
+import { endingOf, reportOutcome } from './outcomes.js';
+import { callPolicies, type CircuitName, circuitName } from './resilience.js';
+import { DEFAULT_MODEL_ADVISOR_OPTIONS, type ModelAdvisorDeps, type ModelAdvisorOptions } from './options.js';
+import { answerOf, type ModelAnswer, OutputRejectedError } from './output.js';
 import { PROMPT_VERSION, buildMessages } from './prompt.js';
-import { defaultVocabulary } from './vocabulary.js';
+import { lane } from './tasks.js';
+import { explained } from './transparency.js';
 import {
   type CallFailure,
   classifyCallError,
   codeLabel,
-  createModelPort,
   type LaneReport,
-  ModelGateway,
+  type ModelGateway,
   ModelLane,
-  modelEndpointOf,
-  type NegotiatedCompletion,
 } from './gateway/index.js';
 import { syntheticProbeMessages } from './gateway/synthetic.js';
-import { KIND_FACTS } from '../../modelEndpoint.js';
+import {
+  DeadlineMissedError,
+  FAIR_CHANCE,
+  ModelCallError,
+  QueuedPastDeadlineError,
+  untilAborted,
+} from './waiting.js';
 
-export interface ModelAdvisorOptions {
-  /** Hard cap on one model call, and so the bounded wait for a late answer to reach the cache. */
-  readonly maxCallMs: number;
-  readonly cacheTtlMs: number;
-  readonly cacheMaxEntries: number;
-  /**
-   * The circuit opens when more than `breakerFailureRate` of the model calls in the last `breakerWindowMs` failed
-   * (5xx, connection, or no answer within `maxCallMs`), once at least `breakerMinimumCalls` ran in that window.
-   * A call that answers after its hook's deadline counts as a success: slowness is not failure. A rate, not a
-   * count of consecutive failures: with many calls in parallel, "consecutive" says little about the model's health.
-   */
-  readonly breakerFailureRate: number;
-  readonly breakerWindowMs: number;
-  readonly breakerMinimumCalls: number;
-  /** How long the circuit stays open before one trial call. */
-  readonly breakerCooldownMs: number;
-  /** Model calls out at once, late ones included; a hook finding them all taken is answered `rate-limited`. */
-  readonly maxConcurrentCalls: number;
-  /**
-   * Calls that may wait for a slot. Default 0: a queued call seldom beats a hook's deadline, and one that starts
-   * late holds a slot a fresh hook needed (measured: at saturation a queue of 32 turned every hook into a miss).
-   */
-  readonly maxQueuedCalls: number;
-  /** Upper bound on honouring a 429's `retry-after`. */
-  readonly maxRetryAfterMs: number;
-  /** Configuration errors in a row (400/404/422, or 401/403) that stop the lane. */
-  readonly laneTripAfter: number;
-  /** How often a stopped lane re-checks the endpoint with a synthetic patient. */
-  readonly laneRecheckMs: number;
-}
-
-export const DEFAULT_MODEL_ADVISOR_OPTIONS: ModelAdvisorOptions = {
-  maxCallMs: 20_000,
-  cacheTtlMs: 10 * 60_000,
-  cacheMaxEntries: 500,
-  breakerFailureRate: 0.5,
-  breakerWindowMs: 30_000,
-  breakerMinimumCalls: 5,
-  breakerCooldownMs: 30_000,
-  maxConcurrentCalls: 32,
-  maxQueuedCalls: 0,
-  maxRetryAfterMs: 60_000,
-  laneTripAfter: 3,
-  laneRecheckMs: 60_000,
-};
-
-export interface ModelAdvisorDeps {
-  readonly logger: Logger;
-  /**
-   * Drug names as the rules know them (finding keys, recognising drugs in free text). `createModelAdvisor` loads
-   * the rules' knowledge base when not given.
-   */
-  readonly drugVocabulary?: DrugVocabulary;
-  /** The app's registry; a private one when not given. */
-  readonly metricsRegistry?: Registry;
-  /** The kill switch; everything on when not given. */
-  readonly aiSwitch?: AiSwitch;
-  /** Entra ID credential for keyless auth (tests inject one); `DefaultAzureCredential` otherwise. */
-  readonly credential?: TokenCredential;
-  readonly options?: Partial<ModelAdvisorOptions>;
-}
-
-/** The hook's deadline passed while the model was still working. */
-class DeadlineMissedError extends Error {
-  override readonly name = 'DeadlineMissedError';
-}
-
-/** A failed call, classified once where it happened. */
-class ModelCallError extends Error {
-  override readonly name = 'ModelCallError';
-  constructor(readonly failure: CallFailure) {
-    super(`model call failed: ${failure.reason}`);
-  }
-}
+export { DEFAULT_MODEL_ADVISOR_OPTIONS, type ModelAdvisorDeps, type ModelAdvisorOptions } from './options.js';
 
 interface Flight {
   readonly promise: Promise<ModelAnswer>;
@@ -135,38 +59,6 @@ interface Flight {
     /** When the request left for the endpoint (after any wait for a concurrency slot). */
     sentAt?: number;
   };
-}
-
-/**
- * A hook's deadline passed while its call was still waiting for a concurrency slot, or had been sent too late
- * to have a fair chance: local congestion, reported as `queued` rather than `deadline`.
- */
-class QueuedPastDeadlineError extends Error {
-  override readonly name = 'QueuedPastDeadlineError';
-}
-
-/** A deadline miss is the model's only if its call was out for most of the time the hook waited. */
-const FAIR_CHANCE = 0.8;
-
-/** `promise`'s outcome, or a DeadlineMissedError as soon as `signal` aborts: settleBy's race, told as a rejection. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  return settleBy<() => T>(
-    promise.then((value) => () => value),
-    signal,
-    () => () => {
-      throw new DeadlineMissedError();
-    },
-    (err) => () => {
-      throw err instanceof Error ? err : new Error(String(err));
-    },
-  ).then((outcome) => outcome());
-}
-
-function answerOf(completion: NegotiatedCompletion, configuredModel: string): ModelAnswer {
-  if (completion.finishReason === 'content_filter') throw new OutputRejectedError('content-filter');
-  if (completion.refusal) throw new OutputRejectedError('refusal');
-  if (completion.finishReason === 'length') throw new OutputRejectedError('truncated');
-  return parseAnswer(completion.content, completion.model || configuredModel);
 }
 
 export class ModelAdvisor implements Advisor {
@@ -197,22 +89,11 @@ export class ModelAdvisor implements Advisor {
       maxEntries: this.options.cacheMaxEntries,
       ttlMs: this.options.cacheTtlMs,
     });
-    this.breaker = circuitBreaker(
-      handleWhen((err) => err instanceof ModelCallError && err.failure.tripsBreaker),
-      {
-        halfOpenAfter: this.options.breakerCooldownMs,
-        breaker: new SamplingBreaker({
-          threshold: this.options.breakerFailureRate,
-          duration: this.options.breakerWindowMs,
-          minimumRps: (this.options.breakerMinimumCalls * 1000) / this.options.breakerWindowMs,
-        }),
-      },
-    );
-    this.breaker.onStateChange((state) => {
-      this.metrics.circuitOpen.set(state === CircuitState.Closed ? 0 : 1);
-      deps.logger.warn('model circuit breaker state changed', { state: CircuitState[state] });
-    });
-    this.bulkhead = bulkhead(this.options.maxConcurrentCalls, this.options.maxQueuedCalls);
+    ({ breaker: this.breaker, bulkhead: this.bulkhead } = callPolicies(
+      this.options,
+      this.metrics,
+      deps.logger,
+    ));
     this.lane = new ModelLane(
       gateway.port,
       () => gateway.capabilities,
@@ -225,14 +106,8 @@ export class ModelAdvisor implements Advisor {
     this.metrics.laneUsable.set(1);
   }
 
-  get circuitState(): 'closed' | 'open' | 'half-open' | 'isolated' {
-    const names = {
-      [CircuitState.Closed]: 'closed',
-      [CircuitState.Open]: 'open',
-      [CircuitState.HalfOpen]: 'half-open',
-      [CircuitState.Isolated]: 'isolated',
-    } as const;
-    return names[this.breaker.state];
+  get circuitState(): CircuitName {
+    return circuitName(this.breaker.state);
   }
 
   /** The lane's state, endpoint kind, model, capabilities and what to fix: for `/readyz` and the dashboard. */
@@ -252,71 +127,61 @@ export class ModelAdvisor implements Advisor {
       findings: readonly Finding[],
       reason?: string,
       failure?: CallFailure,
-    ): AdvisorOutcome => {
-      const label: ModelOutcomeLabel =
-        status === 'rejected' ? 'output-rejected' : reason === 'nothing-to-review' ? 'skipped' : status;
-      this.metrics.outcomes.inc({ service: review.serviceId, outcome: label });
-      const latencyMs = performance.now() - startedAt;
-      const level = status === 'error' ? 'warn' : 'debug';
-      // winston builds and streams a line before its level filter drops it: ask first (debug is off by default).
-      if (this.deps.logger.isLevelEnabled(level)) {
-        this.deps.logger.log(level, 'model advice', {
-          status,
-          reason,
-          findings: findings.length,
-          latencyMs: Math.round(latencyMs),
-          ...(failure?.provider && {
-            httpStatus: failure.provider.httpStatus,
-            code: failure.provider.code,
-            param: failure.provider.param,
-          }),
-        });
-      }
-      return { advisor: 'model', status, findings, latencyMs, ...(reason && { reason }) };
-    };
+      trace?: ModelTrace,
+    ): AdvisorOutcome => ({
+      ...reportOutcome(this.metrics, this.deps.logger, review.serviceId, startedAt, {
+        status,
+        findings,
+        ...(reason !== undefined && { reason }),
+        ...(failure !== undefined && { failure }),
+      }),
+      ...(trace && { trace }),
+    });
 
     try {
-      const enabled = await this.isEnabled(review.serviceId, signal);
-      if (enabled !== true)
-        return done('disabled', [], enabled === false ? 'switched-off' : 'switch-unavailable');
+      const mode = await this.modeOf(review.serviceId, signal);
+      if (mode !== 'on' && mode !== 'shadow')
+        return done('disabled', [], mode === 'off' ? 'switched-off' : 'switch-unavailable');
+      // Order hooks ask about their drafts (none selected: nothing to ask); patient-view about the whole chart.
+      if (!hasAnythingToReview(review)) return done('ok', [], 'nothing-to-review');
       const deid = deidentify(review.patient, this.vocabulary);
-      // The hook asks about its focus (selected drafts, all drafts, or the active list): none, nothing to ask.
-      if (review.focus.length === 0) return done('ok', [], 'nothing-to-review');
-      const key = adviceCacheKey(deid.input, PROMPT_VERSION, this.gateway.port.model);
-      const cached = this.cache.get(key);
-      if (cached) return done('cached', this.findingsOf(cached, deid, review));
+      const key = adviceCacheKey(deid.input, lane(deid.question), PROMPT_VERSION, this.gateway.port.model);
+      const cached = this.cache.entry(key);
+      if (cached) {
+        const used = this.findingsOf(cached.answer, deid, review, { mode, servedFrom: 'cache', ...cached });
+        return done('cached', used.findings, undefined, undefined, used.trace);
+      }
       // A lane stopped by a configuration error calls no more until a re-check finds the endpoint answering.
       if (this.lane.state !== 'usable') return done('error', [], this.lane.state);
       if (signal.aborted) return done('timeout', [], 'deadline');
       if (performance.now() < this.rateLimitedUntil) return done('rate-limited', [], 'retry-after');
 
-      const answer = await this.waitForCall(key, deid.input, signal);
-      return done('ok', this.findingsOf(answer, deid, review));
-    } catch (err) {
-      if (err instanceof DeadlineMissedError) return done('timeout', [], 'deadline');
-      if (err instanceof QueuedPastDeadlineError) return done('timeout', [], 'queued');
-      // instanceof, not cockatiel's is…Error helpers: in 3.2 isIsolatedCircuitError matches a bulkhead rejection.
-      if (err instanceof BrokenCircuitError || err instanceof IsolatedCircuitError)
-        return done('circuit-open', [], 'circuit-open');
-      if (err instanceof BulkheadRejectedError) return done('rate-limited', [], 'concurrency-limit');
-      if (err instanceof OutputRejectedError) return done('rejected', [], err.reason);
-      if (err instanceof ModelCallError) return done(err.failure.status, [], err.failure.reason, err.failure);
-      this.deps.logger.error('model advisor failed unexpectedly', {
-        error: err instanceof Error ? err.name : 'unknown',
+      const answer = await this.waitForCall(key, deid, signal);
+      const used = this.findingsOf(answer, deid, review, {
+        mode,
+        servedFrom: 'call',
+        answeredAt: new Date(),
       });
-      return done('error', [], 'exception');
+      return done('ok', used.findings, undefined, undefined, used.trace);
+    } catch (err) {
+      const ended = endingOf(err);
+      if (!ended)
+        this.deps.logger.error('model advisor failed unexpectedly', {
+          error: err instanceof Error ? err.name : 'unknown',
+        });
+      return done(...(ended ?? (['error', [], 'exception'] as const)));
     }
   }
 
-  /** The kill switch's answer, never waited for past the deadline; undefined when it could not answer (fail closed). */
-  private async isEnabled(serviceId: string, signal: AbortSignal): Promise<boolean | undefined> {
-    let answer: boolean | Promise<boolean>;
+  /** The AI switch's answer, never waited for past the deadline; undefined when it could not answer (fail closed). */
+  private async modeOf(serviceId: string, signal: AbortSignal): Promise<AiMode | undefined> {
+    let answer: AiMode | Promise<AiMode>;
     try {
-      answer = this.aiSwitch.isEnabled(serviceId);
+      answer = this.aiSwitch.mode(serviceId);
     } catch {
       return undefined;
     }
-    if (typeof answer === 'boolean') return answer;
+    if (typeof answer === 'string') return answer;
     try {
       return await untilAborted(answer, signal);
     } catch (err) {
@@ -338,22 +203,62 @@ export class ModelAdvisor implements Advisor {
     this.cache.clear();
   }
 
-  private findingsOf(answer: ModelAnswer, deid: Deidentified, review: Review): Finding[] {
-    const guarded = guardAnswer(answer, deid.aliases, new Set(review.focus.map((m) => m.ref)));
-    for (const [reason, count] of Object.entries(guarded.dropped))
-      this.metrics.itemsDropped.inc({ reason }, count);
+  /** The checked answer's findings, as their cards explain them, and the account of every item for the audit. */
+  private findingsOf(
+    answer: ModelAnswer,
+    deid: Deidentified,
+    review: Review,
+    use: { mode: 'on' | 'shadow'; servedFrom: 'call' | 'cache'; answeredAt: Date },
+  ): { findings: readonly Finding[]; trace: ModelTrace } {
     const context = {
       deployment: this.gateway.port.model,
       modelVersion: answer.modelVersion,
       patientRef: review.patient.patient.ref,
       vocabulary: this.vocabulary,
     };
-    return guarded.items.map((item) => findingOf(item, context));
+    const advice = adviceFor(answer, deid, review, context, this.options.maxInsightCards);
+    for (const [reason, count] of Object.entries(advice.dropped))
+      this.metrics.itemsDropped.inc({ reason }, count);
+    // The guard's decisions, for the safety team: reasons and counts only (no chart data, no model text).
+    if (Object.keys(advice.dropped).length > 0 && this.deps.logger.isLevelEnabled('info'))
+      this.deps.logger.info('model items dropped', { service: review.serviceId, dropped: advice.dropped });
+    const card = {
+      factSheetUrl: this.deps.factSheetUrl,
+      servedFrom: use.servedFrom,
+      answeredAt: use.answeredAt,
+      now: review.patient.now,
+      input: deid.input,
+      deployment: this.gateway.port.model,
+      modelVersion: answer.modelVersion,
+      promptVersion: PROMPT_VERSION,
+    };
+    const findings = advice.findings.map((finding) => explained(finding, card));
+    const trace: ModelTrace = {
+      mode: use.mode,
+      endpointKind: this.gateway.port.kind,
+      deployment: this.gateway.port.model,
+      modelVersion: answer.modelVersion,
+      promptVersion: PROMPT_VERSION,
+      servedFrom: use.servedFrom,
+      answeredAt: use.answeredAt.toISOString(),
+      input: deid.input,
+      invalidItems: answer.invalidItems,
+      items: answer.items.map((returned, i) => {
+        const fate = advice.fates[i]!;
+        const finding = fate.finding === undefined ? undefined : findings[fate.finding];
+        return {
+          returned,
+          guard: fate.decision,
+          ...(finding && { findingKey: finding.key, evidence: finding.evidence }),
+        };
+      }),
+    };
+    return { findings, trace };
   }
 
   /** Waits for this input's call (starting it if none is in flight), but never past the hook's deadline. */
-  private async waitForCall(key: string, input: ModelInput, signal: AbortSignal): Promise<ModelAnswer> {
-    const flight = this.inFlight.get(key) ?? this.start(key, input);
+  private async waitForCall(key: string, deid: Deidentified, signal: AbortSignal): Promise<ModelAnswer> {
+    const flight = this.inFlight.get(key) ?? this.start(key, deid);
     const waitingSince = performance.now();
     flight.state.waiters++;
     try {
@@ -376,6 +281,10 @@ export class ModelAdvisor implements Advisor {
     try {
       const completion = await this.gateway.complete(messages, { signal, timeoutMs: this.options.maxCallMs });
       this.lane.succeeded(completion.model);
+      if (completion.usage) {
+        this.metrics.tokens.inc({ type: 'prompt' }, completion.usage.promptTokens);
+        this.metrics.tokens.inc({ type: 'completion' }, completion.usage.completionTokens);
+      }
       return completion;
     } catch (err) {
       const failure = classifyCallError(err);
@@ -397,7 +306,7 @@ export class ModelAdvisor implements Advisor {
     }
   }
 
-  private start(key: string, input: ModelInput): Flight {
+  private start(key: string, deid: Deidentified): Flight {
     const controller = new AbortController();
     const limit = setTimeout(() => controller.abort(), this.options.maxCallMs);
     limit.unref();
@@ -416,7 +325,7 @@ export class ModelAdvisor implements Advisor {
         try {
           return await this.bulkhead.execute(() => {
             state.sentAt = performance.now();
-            return this.call(buildMessages(input), callSignal);
+            return this.call(buildMessages(deid), callSignal);
           }, callSignal);
         } catch (err) {
           if (err instanceof TaskCancelledError)
@@ -469,50 +378,4 @@ export class ModelAdvisor implements Advisor {
     this.inFlight.set(key, flight);
     return flight;
   }
-}
-
-/**
- * The model advisor for this configuration, or undefined — and a log line saying so — when no model endpoint is
- * configured (MODEL_ENDPOINT, or the contract's AZURE_OPENAI_ENDPOINT). The pipeline calls `advise(review,
- * signal)` with a signal that aborts at its deadline.
- */
-export function createModelAdvisor(config: Config, deps: ModelAdvisorDeps): ModelAdvisor | undefined {
-  const endpoint = modelEndpointOf(config);
-  if (!endpoint) {
-    deps.logger.info('model advisor off: neither MODEL_ENDPOINT nor AZURE_OPENAI_ENDPOINT is set');
-    return undefined;
-  }
-  const port = createModelPort(endpoint, deps.credential);
-  let drugVocabulary = deps.drugVocabulary;
-  if (!drugVocabulary) {
-    const loaded = defaultVocabulary();
-    if (loaded.problem)
-      deps.logger.warn('model advisor: no drug vocabulary, uncoded names withheld', {
-        problem: loaded.problem,
-      });
-    drugVocabulary = loaded.vocabulary;
-  }
-  deps.logger.info('model advisor on', {
-    kind: endpoint.kind,
-    kindFrom: endpoint.kindFrom,
-    endpoint: KIND_FACTS[endpoint.kind].title,
-    endpointHost: port.endpointHost,
-    model: endpoint.model,
-    apiVersion: endpoint.apiVersion ?? 'none',
-    auth: port.auth,
-    adviceBudgetMs: config.adviceBudgetMs,
-    promptVersion: PROMPT_VERSION,
-  });
-  if (port.auth === 'entra-id') {
-    port.prepare().then(
-      () => deps.logger.info('model advisor: Entra ID token obtained'),
-      (err: unknown) =>
-        deps.logger.warn('model advisor: no Entra ID token yet; model calls fail until one can be had', {
-          error: err instanceof Error ? err.name : 'unknown',
-          scope: endpoint.tokenScope,
-        }),
-    );
-  }
-  const gateway = new ModelGateway(port, deps.logger, endpoint.reasoningEffort);
-  return new ModelAdvisor(gateway, { ...deps, drugVocabulary, tokenScope: endpoint.tokenScope });
 }

@@ -9,9 +9,15 @@ import { createHash } from 'node:crypto';
 import type { ModelInput } from './deidentify.js';
 import type { ModelAnswer } from './output.js';
 
-export function adviceCacheKey(input: ModelInput, promptVersion: string, deployment: string): string {
+/** `lane`: which hooks' answers stand in for each other (`tasks.ts`: the chart review, or every order hook). */
+export function adviceCacheKey(
+  input: ModelInput,
+  lane: string,
+  promptVersion: string,
+  deployment: string,
+): string {
   return createHash('sha256')
-    .update(JSON.stringify([promptVersion, deployment, input]))
+    .update(JSON.stringify([promptVersion, deployment, lane, input]))
     .digest('hex');
 }
 
@@ -21,8 +27,14 @@ export interface AdviceCacheOptions {
   readonly clock?: () => number;
 }
 
+/** A cached answer and when it arrived (wall clock: a card says how long ago its advice was computed). */
+export interface CachedAnswer {
+  readonly answer: ModelAnswer;
+  readonly answeredAt: Date;
+}
+
 export class AdviceCache {
-  private readonly entries = new Map<string, { answer: ModelAnswer; expiresAt: number }>();
+  private readonly entries = new Map<string, { answer: ModelAnswer; answeredAt: Date; expiresAt: number }>();
   private readonly clock: () => number;
 
   constructor(private readonly options: AdviceCacheOptions) {
@@ -30,6 +42,10 @@ export class AdviceCache {
   }
 
   get(key: string): ModelAnswer | undefined {
+    return this.entry(key)?.answer;
+  }
+
+  entry(key: string): CachedAnswer | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.clock()) {
@@ -39,12 +55,12 @@ export class AdviceCache {
     // Map order is insertion order: re-inserting makes this the most recently used.
     this.entries.delete(key);
     this.entries.set(key, entry);
-    return entry.answer;
+    return { answer: entry.answer, answeredAt: entry.answeredAt };
   }
 
-  set(key: string, answer: ModelAnswer): void {
+  set(key: string, answer: ModelAnswer, answeredAt = new Date()): void {
     this.entries.delete(key);
-    this.entries.set(key, { answer, expiresAt: this.clock() + this.options.ttlMs });
+    this.entries.set(key, { answer, answeredAt, expiresAt: this.clock() + this.options.ttlMs });
     while (this.entries.size > this.options.maxEntries) {
       const oldest = this.entries.keys().next().value;
       if (oldest === undefined) break;

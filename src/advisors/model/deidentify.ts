@@ -10,11 +10,15 @@
  *   sent for;
  * - statuses, criticality, category, comparator and interpretation only when they are codes of their FHIR value
  *   set (our constant is sent); units only when they are UCUM units we recognise (our spelling is sent);
- * - numbers (lab values, dose, frequency, period), relative times ("3 days ago"), age in years ("90+" from 90,
- *   HIPAA Safe Harbor), sex, and opaque aliases (M1 active medication, D1 draft order, P1 problem, A1 allergy,
- *   L1 lab) that the alias map, which stays in the service, maps back.
+ * - numbers (lab and vital-sign values, dose, frequency, period), relative times ("3 days ago", or a number of
+ *   days ago for the points of a series), age in years ("90+" from 90, HIPAA Safe Harbor), sex, and opaque aliases
+ *   (M1 active medication, D1 draft order, P1 problem, A1 allergy, L1 lab series, V1 vital-sign series) that the
+ *   alias map, which stays in the service, maps back.
+ * Beside the data, the question (`ModelQuestion`): the hook's name and which medications it asks about, by alias —
+ * both ours; they go in the task message, not the data block.
  * The prompt still puts the data in a delimited JSON block, never among instructions.
  */
+import type { HookName } from '../../cds/types.js';
 import { asMember } from '../../clinical/guards.js';
 import { isNotAFact } from '../../clinical/records.js';
 import type {
@@ -38,11 +42,12 @@ import {
   QUANTITY_COMPARATOR,
 } from '../../clinical/valueSets.js';
 import { type ModelCode, publicCodes } from './codes.js';
-import { conditionNameByCode, labName, routeName } from './names.js';
+import { conditionNameByCode, labName, routeName, vitalName } from './names.js';
+import { LAB_SERIES_BOUNDS, type Series, type SeriesPoint, seriesOf, VITAL_SERIES_BOUNDS } from './series.js';
 
 export type { ModelCode } from './codes.js';
 
-export type AliasKind = 'active-medication' | 'draft-order' | 'problem' | 'allergy' | 'lab';
+export type AliasKind = 'active-medication' | 'draft-order' | 'problem' | 'allergy' | 'lab' | 'vital';
 
 /** What an alias stands for. Stays in the service; only `alias` is ever sent. */
 export interface AliasTarget {
@@ -53,8 +58,10 @@ export interface AliasTarget {
   /** Words a clinician recognises, from their own chart; shown escaped on the card, never sent to the model. */
   readonly label: string;
   readonly medication?: Medication;
-  /** For a lab the rules reason about (potassium, creatinine, inr …): which one. */
+  /** For a lab or vital-sign series: what it measures (`potassium`, `egfr`, `hba1c`, `loinc:…`). */
   readonly analyte?: string;
+  /** For a series: its results as sent, most recent first (`ref` is the latest one's). */
+  readonly series?: readonly SeriesPoint[];
 }
 
 interface Named {
@@ -94,12 +101,26 @@ export interface ModelAllergy extends Named {
   readonly category: readonly string[];
 }
 
-export interface ModelLab extends Named {
+/** One result of a series: a number, and when as a number of days before now. */
+export interface ModelResult {
   readonly value: number | null;
   readonly comparator: string | null;
-  readonly unit: string | null;
-  readonly when: string | null;
+  readonly daysAgo: number | null;
   readonly interpretation: string | null;
+}
+
+/** A measure over time (one lab analyte, or one vital sign), most recent result first. */
+export interface ModelSeries extends Named {
+  readonly unit: string | null;
+  readonly results: readonly ModelResult[];
+}
+
+/** What the hook asks about this picture: sent in the task message. */
+export interface ModelQuestion {
+  /** The CDS hook that asks (our constant). */
+  readonly hook: HookName;
+  /** Aliases of the medications the hook asks about: selected drafts, every draft, or the active list. */
+  readonly underReview: readonly string[];
 }
 
 /** Exactly what is serialized into the prompt's data block (and hashed for the late-advice cache). */
@@ -109,13 +130,16 @@ export interface ModelInput {
   readonly draftOrders: readonly ModelMedication[];
   readonly problems: readonly ModelProblem[];
   readonly allergies: readonly ModelAllergy[];
-  readonly labs: readonly ModelLab[];
+  readonly labs: readonly ModelSeries[];
+  /** Weight, height, blood pressure… when the EHR sent vital signs. */
+  readonly vitals: readonly ModelSeries[];
   /** Data the service could not obtain: unknown, not normal. */
   readonly missingData: readonly string[];
 }
 
 export interface Deidentified {
   readonly input: ModelInput;
+  readonly question: ModelQuestion;
   readonly aliases: ReadonlyMap<string, AliasTarget>;
 }
 
@@ -143,7 +167,7 @@ const NO_NAMES: OurNames = {
 };
 
 /** Bounds the prompt: a long chart must not blow the token budget (and with it the deadline). */
-const LIMITS = { medications: 60, drafts: 30, problems: 60, allergies: 30, labs: 40 } as const;
+const LIMITS = { medications: 60, drafts: 30, problems: 60, allergies: 30 } as const;
 
 const MEDICATION_STATUS = [...new Set([...MEDICATION_REQUEST_STATUS, ...MEDICATION_STATEMENT_STATUS])];
 
@@ -197,15 +221,23 @@ function ageOf(years: number | undefined): number | '90+' | null {
   return years >= 90 ? '90+' : Math.floor(years);
 }
 
-function labLabel(lab: LabResult, now: Date): string {
+function resultLabel(lab: LabResult, now: Date): string {
   const value =
     lab.value === undefined ? '' : ` ${lab.comparator ?? ''}${lab.value}${lab.unit ? ` ${lab.unit}` : ''}`;
   const when = relativeTime(lab.effective, now);
   return `${lab.concept.text}${value}${when ? ` (${when})` : ''}`;
 }
 
-function mostRecentFirst(a: LabResult, b: LabResult): number {
-  return (Date.parse(b.effective ?? '') || 0) - (Date.parse(a.effective ?? '') || 0);
+/** The latest result in the chart's words, and how much history stands behind it (for the card, never sent). */
+function seriesLabel(series: Series, kind: 'lab result' | 'vital sign', now: Date): string {
+  const latest = series.points[0]!.result;
+  const earlier = series.points.length - 1;
+  const oldest = series.points[earlier]!.result;
+  const history =
+    earlier === 0
+      ? ''
+      : `; ${earlier} earlier result${earlier === 1 ? '' : 's'} back to ${relativeTime(oldest.effective, now) ?? 'an unknown time'}`;
+  return `${resultLabel(latest, now)}${history} (${kind})`;
 }
 
 /**
@@ -253,10 +285,46 @@ export function deidentify(context: PatientContext, names: OurNames = NO_NAMES):
     };
   };
 
+  const series = (
+    list: readonly Series[],
+    prefix: 'L' | 'V',
+    name: (result: LabResult) => string | undefined,
+  ): ModelSeries[] =>
+    list.map((one, i) => {
+      const latest = one.points[0]!.result;
+      const kind = prefix === 'L' ? 'lab' : 'vital';
+      return {
+        alias: add(prefix, i, {
+          kind,
+          ref: latest.ref,
+          label: seriesLabel(one, prefix === 'L' ? 'lab result' : 'vital sign', now),
+          ...(one.measure && { analyte: one.measure }),
+          series: one.points,
+        }),
+        name: name(latest) ?? null,
+        codes: publicCodes(latest.concept.codings),
+        unit: ucumUnit(latest.unit) ?? null,
+        results: one.points.map((p) => ({
+          value: p.value,
+          comparator: coded(p.result.comparator, QUANTITY_COMPARATOR),
+          daysAgo: p.daysAgo,
+          interpretation: p.result.interpretation ?? null,
+        })),
+      };
+    });
+
+  const activeMedications = medications(context.activeMedications, 'M', LIMITS.medications);
+  const draftOrders = medications(context.draftOrders, 'D', LIMITS.drafts);
+  const underReview = (
+    context.hook === 'patient-view'
+      ? activeMedications
+      : draftOrders.filter((d) => context.hook === 'order-sign' || aliases.get(d.alias)?.medication?.selected)
+  ).map((m) => m.alias);
+
   const input: ModelInput = {
     patient: { age: ageOf(context.patient.ageYears), sex: context.patient.sex ?? null },
-    activeMedications: medications(context.activeMedications, 'M', LIMITS.medications),
-    draftOrders: medications(context.draftOrders, 'D', LIMITS.drafts),
+    activeMedications,
+    draftOrders,
     problems: context.problems
       .filter((p) => !isNotAFact(p))
       .slice(0, LIMITS.problems)
@@ -271,25 +339,9 @@ export function deidentify(context: PatientContext, names: OurNames = NO_NAMES):
       .filter((a) => !isNotAFact(a))
       .slice(0, LIMITS.allergies)
       .map(allergy),
-    labs: [...context.labs]
-      .sort(mostRecentFirst)
-      .slice(0, LIMITS.labs)
-      .map((l, i) => ({
-        alias: add('L', i, {
-          kind: 'lab',
-          ref: l.ref,
-          label: `${labLabel(l, now)} (lab result)`,
-          ...(l.analyte && { analyte: l.analyte }),
-        }),
-        name: labName(l) ?? null,
-        codes: publicCodes(l.concept.codings),
-        value: finite(l.value),
-        comparator: coded(l.comparator, QUANTITY_COMPARATOR),
-        unit: ucumUnit(l.unit) ?? null,
-        when: relativeTime(l.effective, now),
-        interpretation: l.interpretation ?? null,
-      })),
+    labs: series(seriesOf(context.labs, now, LAB_SERIES_BOUNDS), 'L', labName),
+    vitals: series(seriesOf(context.vitals ?? [], now, VITAL_SERIES_BOUNDS), 'V', vitalName),
     missingData: [...context.missing],
   };
-  return { input, aliases };
+  return { input, question: { hook: context.hook, underReview }, aliases };
 }

@@ -2,16 +2,20 @@
  * Guarded model items → findings, labelled as AI-generated with their provenance (contract: "Cards"): source
  * label and detail say AI-generated; `model` is the deployment and the model version the API reported;
  * evidence is the cited aliases mapped back to `Type/id`. The detail says which data the advice rests on, in
- * words, and the model's own certainty, marked as its statement and not a validated probability. Any resource a
- * suggestion would create carries the AIAST security label (HL7 AI Transparency on FHIR).
+ * words, what the service checked of its claim, and the model's own certainty, marked as its statement and not a
+ * validated probability. Any resource a suggestion would create carries the AIAST security label (HL7 AI
+ * Transparency on FHIR): a lab order or a follow-up/referral, each a draft ServiceRequest proposal; the model
+ * never creates a medication order.
  */
 import type { Coding } from '../../cds/types.js';
-import { LOINC } from '../../clinical/types.js';
+import { LOINC, SNOMED } from '../../clinical/types.js';
 import { bulletList, md } from '../../findings/markdown.js';
 import { OVERRIDE_REASON_SYSTEM } from '../rules/findingKinds.js';
 import type { Finding, FindingSuggestion } from '../../findings/types.js';
+import type { CheckedItem } from './claims.js';
 import type { GuardedItem, GuardedSuggestion } from './guards.js';
 import { type DrugVocabulary, modelFindingKey } from './keys.js';
+import { isInsightKind } from './output.js';
 import { PROMPT_VERSION } from './prompt.js';
 
 /** Names the model that answered, as its response named it (e.g. `gpt-4o-2024-08-06`), not the vendor we assume. */
@@ -40,11 +44,17 @@ export interface FindingContext {
   readonly vocabulary: DrugVocabulary;
 }
 
+const CLAIM_WORDS = { rise: 'rose', fall: 'fell', overdue: 'is overdue' } as const;
+
 function detailOf(item: GuardedItem, model: string): string {
+  const what = isInsightKind(item.kind) ? '**AI-generated insight**' : '**AI-generated advice**';
   return [
-    md`**AI-generated advice** (${model}, prompt ${PROMPT_VERSION}). Not a validated rule: check it before acting.`,
+    what + md` (${model}, prompt ${PROMPT_VERSION}). Not a validated rule: check it before acting.`,
     md`${item.detail}`,
     '**The advice rests on:**\n' + bulletList(item.cited.map((t) => md`${t.label}`)),
+    item.claim
+      ? md`**Checked by the service:** the results sent show the value ${CLAIM_WORDS[item.claim.change]}, as the model says.`
+      : '',
     md`**The model's own stated certainty: ${item.certainty}.** This is the model's statement, not a validated probability.`,
   ]
     .filter((part) => part.trim().length > 0)
@@ -91,18 +101,37 @@ function suggestionOf(suggestion: GuardedSuggestion, patientRef: string): Findin
           },
         ],
       };
+    case 'service-request':
+      return {
+        label: `${suggestion.display} (AI suggestion)`,
+        actions: [
+          {
+            type: 'create',
+            description: `Propose: ${suggestion.display} (AI-suggested)`,
+            resource: {
+              resourceType: 'ServiceRequest',
+              meta: { security: [{ ...AIAST_LABEL }] },
+              status: 'draft',
+              intent: 'proposal',
+              code: { coding: [{ system: SNOMED, code: suggestion.code, display: suggestion.display }] },
+              subject: { reference: patientRef },
+            },
+          },
+        ],
+      };
   }
 }
 
-export function findingOf(item: GuardedItem, context: FindingContext): Finding {
+export function findingOf(item: GuardedItem | CheckedItem, context: FindingContext): Finding {
   const model = `${context.deployment}/${context.modelVersion}`;
-  const evidence = [...new Set(item.cited.map((t) => t.ref))];
+  const checked = 'claimEvidence' in item ? item.claimEvidence : [];
+  const evidence = [...new Set([...item.cited.map((t) => t.ref), ...checked])];
   const suggestions = item.suggestion ? [suggestionOf(item.suggestion, context.patientRef)] : undefined;
   return {
     advisor: 'model',
     model,
     promptVersion: PROMPT_VERSION,
-    key: modelFindingKey(item.kind, item.cited, evidence, context.vocabulary),
+    key: modelFindingKey(item.kind, item.cited, evidence, context.vocabulary, item.claim),
     severity: item.severity,
     summary: item.summary,
     detail: detailOf(item, model),

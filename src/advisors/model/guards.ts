@@ -6,15 +6,24 @@
  * - no links: URLs and bare domains are removed from model text; links on model cards are ours;
  * - no steering: an item whose words claim more urgency than its severity allows, or that advise stopping every
  *   medication, is dropped: a model that obeyed an instruction planted in a chart writes such text;
+ * - focus, per hook: on order-select and order-sign an item must concern a draft under review (cite it, be
+ *   `about` it), though it may rest on labs and problems alone; on patient-view the
+ *   whole chart is in scope, and only medication concerns (interaction, allergy, dose, duplication) must cite a
+ *   medication under review;
+ * - claims: a claim names a lab or vital-sign series of this request (its truth is `claims.ts`'s to check);
  * - suggestions: cancelling only a draft order present in this request and cited by the item; ordering only a
- *   lab from the monitoring allow-list. Anything else loses the suggestion (the advice itself may stay).
- * Severity policy: a model item is never `critical` (hard stops are for curated, validated rules), and an item
- * the model itself rates low-certainty is `info`.
+ *   lab from the monitoring allow-list; a follow-up or referral only from its allow-list. Anything else loses the
+ *   suggestion (the advice itself may stay).
+ * Severity policy: a model item is never `critical` (hard stops are for curated, validated rules); an insight
+ * (trend, care gap, treatment, differential) is `info` (a rule that corroborates it carries the weight, by the
+ * fold); an item the model itself rates low-certainty is `info`.
  */
+import type { HookName } from '../../cds/types.js';
 import type { Severity } from '../../findings/types.js';
 import type { AliasTarget } from './deidentify.js';
 import { MONITORING_LABS } from './monitoringLabs.js';
-import type { ModelAdviceItem, ModelAnswer } from './output.js';
+import { type ClaimChange, isInsightKind, type ModelAdviceItem, type ModelAnswer } from './output.js';
+import { SERVICE_REQUESTS } from './serviceRequests.js';
 
 export const MAX_ITEMS = 5;
 export const MAX_SUMMARY = 139;
@@ -30,13 +39,34 @@ export type DropReason =
   | 'escalating-text'
   | 'blanket-discontinuation'
   | 'too-many'
-  | 'duplicate';
+  | 'duplicate'
+  | 'claim-not-a-series';
 export type SuggestionDropReason =
-  'suggestion-target-not-draft' | 'suggestion-target-not-cited' | 'suggestion-lab-not-allowed';
+  | 'suggestion-target-not-draft'
+  | 'suggestion-target-not-cited'
+  | 'suggestion-lab-not-allowed'
+  | 'suggestion-service-not-allowed';
 
 export type GuardedSuggestion =
   | { readonly kind: 'cancel-draft'; readonly draft: AliasTarget }
-  | { readonly kind: 'order-lab'; readonly loinc: string; readonly display: string };
+  | { readonly kind: 'order-lab'; readonly loinc: string; readonly display: string }
+  | { readonly kind: 'service-request'; readonly code: string; readonly display: string };
+
+/** A claim about a series of this request, not yet checked. */
+export interface GuardedClaim {
+  readonly change: ClaimChange;
+  readonly series: AliasTarget;
+}
+
+/** What a hook asks about: the guards judge focus by it. */
+export interface GuardScope {
+  readonly hook: HookName;
+  /** Refs of the medications under review (selected drafts, every draft, or the active list). */
+  readonly focus: ReadonlySet<string>;
+}
+
+/** Medication concerns: on patient-view they must still cite a medication under review. */
+const MEDICATION_KINDS = new Set<ModelAdviceItem['kind']>(['interaction', 'allergy', 'dose', 'duplication']);
 
 export interface GuardedItem {
   readonly kind: ModelAdviceItem['kind'];
@@ -44,13 +74,26 @@ export interface GuardedItem {
   readonly detail: string;
   readonly severity: Severity;
   readonly certainty: ModelAdviceItem['certainty'];
+  /** What the item cites, with the draft it is `about` and the series its claim names. */
   readonly cited: readonly AliasTarget[];
+  readonly claim: GuardedClaim | null;
   readonly suggestion: GuardedSuggestion | null;
 }
+
+/** What the guards did with one returned item: kept (with its capped severity and suggestion's fate) or why not. */
+export type GuardDecision =
+  | {
+      readonly outcome: 'kept';
+      readonly severity: Severity;
+      readonly suggestion: 'none' | 'kept' | SuggestionDropReason;
+    }
+  | { readonly outcome: DropReason };
 
 export interface GuardResult {
   readonly items: readonly GuardedItem[];
   readonly dropped: Readonly<Partial<Record<DropReason | SuggestionDropReason, number>>>;
+  /** One per item of `answer.items`, in order. */
+  readonly decisions: readonly GuardDecision[];
 }
 
 const URL_PATTERNS: readonly RegExp[] = [
@@ -117,19 +160,27 @@ export function steering(
 }
 
 function cappedSeverity(item: ModelAdviceItem): Severity {
-  if (item.certainty === 'low') return 'info';
+  if (item.certainty === 'low' || isInsightKind(item.kind)) return 'info';
   return item.severity === 'critical' ? 'warning' : item.severity;
 }
 
+const aliasOf = (text: string): string => text.trim().toUpperCase();
+
+/** Whether the item is within what the hook asks about (module comment: "focus, per hook"). */
+function inFocus(item: ModelAdviceItem, cited: readonly AliasTarget[], scope: GuardScope): boolean {
+  const citesFocus = cited.some((t) => scope.focus.has(t.ref));
+  if (scope.hook === 'patient-view') return !MEDICATION_KINDS.has(item.kind) || citesFocus;
+  return citesFocus;
+}
+
 /**
- * `focus`: refs of the medications under review (the selected drafts on order-select, every draft on order-sign,
- * the active list on patient-view). When given, an item must cite one of them: the model sees the whole picture,
- * the hook asks about part of it (and the same cached answer serves order-select and order-sign).
+ * `scope`: the hook and the medications under review. Without it (tools, unit tests) every grounded item is in
+ * scope.
  */
 export function guardAnswer(
   answer: ModelAnswer,
   aliases: ReadonlyMap<string, AliasTarget>,
-  focus?: ReadonlySet<string>,
+  scope?: GuardScope,
 ): GuardResult {
   const dropped: Partial<Record<DropReason | SuggestionDropReason, number>> = {};
   const drop = (reason: DropReason | SuggestionDropReason): void => {
@@ -138,45 +189,65 @@ export function guardAnswer(
   for (let i = 0; i < answer.invalidItems; i++) drop('invalid-item');
 
   const items: GuardedItem[] = [];
+  const decisions: GuardDecision[] = [];
+  const reject = (reason: DropReason): void => {
+    drop(reason);
+    decisions.push({ outcome: reason });
+  };
   const seen = new Set<string>();
   for (const item of answer.items) {
     const cites = [...new Set(item.cites.map((c) => c.trim().toUpperCase()))];
     if (cites.length === 0) {
-      drop('no-citation');
+      reject('no-citation');
       continue;
     }
-    const cited = cites.map((c) => aliases.get(c));
+    // What the item is about, and the series its claim names, count as cited: they are what it rests on.
+    const about = item.about === null ? undefined : aliasOf(item.about);
+    const claimed = item.claim === null ? undefined : aliasOf(item.claim.series);
+    const all = [...new Set([...cites, ...(about ? [about] : []), ...(claimed ? [claimed] : [])])];
+    const cited = all.map((c) => aliases.get(c));
     if (cited.some((t) => t === undefined)) {
-      drop('unknown-alias');
+      reject('unknown-alias');
       continue;
     }
-    if (focus && !cited.some((t) => t !== undefined && focus.has(t.ref))) {
-      drop('outside-focus');
+    const targets = cited as AliasTarget[];
+    const claimSeries = claimed === undefined ? undefined : aliases.get(claimed);
+    if (claimSeries && claimSeries.kind !== 'lab' && claimSeries.kind !== 'vital') {
+      reject('claim-not-a-series');
+      continue;
+    }
+    if (scope && !inFocus(item, targets, scope)) {
+      reject('outside-focus');
       continue;
     }
     const summary = clamp(stripLinks(item.summary), MAX_SUMMARY);
     if (summary.replace(/\[link removed\]/g, '').trim().length === 0) {
-      drop('empty-text');
+      reject('empty-text');
       continue;
     }
     const severity = cappedSeverity(item);
     const steers = steering(`${stripLinks(item.summary)}\n${stripLinks(item.detail)}`, severity);
     if (steers) {
-      drop(steers);
+      reject(steers);
       continue;
     }
     const detail = clamp(stripLinks(item.detail), MAX_DETAIL);
-    const identity = `${item.kind}|${cites.sort().join(',')}`;
+    const identity = `${item.kind}|${[...all].sort().join(',')}`;
     if (seen.has(identity)) {
-      drop('duplicate');
+      reject('duplicate');
       continue;
     }
     if (items.length >= MAX_ITEMS) {
-      drop('too-many');
+      reject('too-many');
       continue;
     }
     seen.add(identity);
-    const targets = cited as AliasTarget[];
+    let suggestionFate: 'none' | 'kept' | SuggestionDropReason = item.suggestion ? 'kept' : 'none';
+    const suggestion = guardSuggestion(item, targets, aliases, (reason) => {
+      suggestionFate = reason;
+      drop(reason);
+    });
+    decisions.push({ outcome: 'kept', severity, suggestion: suggestionFate });
     items.push({
       kind: item.kind,
       summary,
@@ -184,10 +255,11 @@ export function guardAnswer(
       severity,
       certainty: item.certainty,
       cited: targets,
-      suggestion: guardSuggestion(item, targets, aliases, drop),
+      claim: item.claim && claimSeries ? { change: item.claim.change, series: claimSeries } : null,
+      suggestion,
     });
   }
-  return { items, dropped };
+  return { items, dropped, decisions };
 }
 
 function guardSuggestion(
@@ -200,7 +272,7 @@ function guardSuggestion(
   if (suggestion === null) return null;
   switch (suggestion.kind) {
     case 'cancel-draft': {
-      const target = aliases.get(suggestion.draft.trim().toUpperCase());
+      const target = aliases.get(aliasOf(suggestion.draft));
       if (target?.kind !== 'draft-order') {
         drop('suggestion-target-not-draft');
         return null;
@@ -220,6 +292,16 @@ function guardSuggestion(
         return null;
       }
       return { kind: 'order-lab', loinc: suggestion.loinc, display };
+    }
+    case 'service-request': {
+      const display = Object.hasOwn(SERVICE_REQUESTS, suggestion.code)
+        ? SERVICE_REQUESTS[suggestion.code]
+        : undefined;
+      if (display === undefined) {
+        drop('suggestion-service-not-allowed');
+        return null;
+      }
+      return { kind: 'service-request', code: suggestion.code, display };
     }
   }
 }

@@ -1,6 +1,7 @@
 /** The model advisor's public face: what the app and the admin API use. */
-export { createModelAdvisor, DEFAULT_MODEL_ADVISOR_OPTIONS, ModelAdvisor } from './advisor.js';
-export type { ModelAdvisorDeps, ModelAdvisorOptions } from './advisor.js';
+export { DEFAULT_MODEL_ADVISOR_OPTIONS, ModelAdvisor } from './advisor.js';
+export { createModelAdvisor } from './create.js';
+export type { ModelAdvisorDeps, ModelAdvisorOptions } from './options.js';
 export { InMemoryAiSwitch } from './aiSwitch.js';
 export type { AiSwitch } from './aiSwitch.js';
 export { AIAST_LABEL, MODEL_OVERRIDE_REASONS, modelSourceLabel } from './findings.js';

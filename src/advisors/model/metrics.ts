@@ -22,6 +22,7 @@ export interface ModelMetrics {
   readonly callDuration: Histogram<'outcome'>;
   readonly lateAnswers: Counter<'outcome'>;
   readonly itemsDropped: Counter<'reason'>;
+  readonly tokens: Counter<'type'>;
   readonly circuitOpen: Gauge;
   readonly laneUsable: Gauge;
 }
@@ -62,8 +63,13 @@ export function createModelMetrics(registry: Registry): ModelMetrics {
     ),
     itemsDropped: counter(
       'cds_model_items_dropped_total',
-      'Model advice items (or their suggestions) removed by validation and guards, by reason (invalid-item, no-citation, unknown-alias, outside-focus, empty-text, escalating-text, blanket-discontinuation, too-many, duplicate, suggestion-*)',
+      'Model advice items (or their suggestions) removed by validation, guards and claim checks, by reason (invalid-item, no-citation, unknown-alias, outside-focus, empty-text, escalating-text, blanket-discontinuation, too-many, duplicate, claim-not-a-series, claim-missing, claim-unstated, claim-contradicted, too-many-insights, suggestion-*)',
       ['reason'],
+    ),
+    tokens: counter(
+      'cds_model_tokens_total',
+      "Tokens the model endpoint reported using (its response's usage), by type (prompt, completion): what the model costs",
+      ['type'],
     ),
     circuitOpen:
       existing<Gauge>('cds_model_circuit_open') ??

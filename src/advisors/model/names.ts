@@ -29,6 +29,29 @@ export function labName(lab: LabResult): string | undefined {
   return lab.analyte ? ANALYTE_NAMES[lab.analyte] : undefined;
 }
 
+/** Vital signs by LOINC (the FHIR vital-signs profiles' codes). */
+const VITAL_NAMES: Readonly<Record<string, string>> = {
+  '29463-7': 'body weight',
+  '3141-9': 'body weight (measured)',
+  '8302-2': 'body height',
+  '39156-5': 'body mass index',
+  '85354-9': 'blood pressure panel',
+  '8480-6': 'systolic blood pressure',
+  '8462-4': 'diastolic blood pressure',
+  '8867-4': 'heart rate',
+  '9279-1': 'respiratory rate',
+  '8310-5': 'body temperature',
+  '59408-5': 'oxygen saturation (pulse oximetry)',
+  '2708-6': 'oxygen saturation',
+};
+
+/** A vital sign by its LOINC code when we list it, else as a lab is named. */
+export function vitalName(result: LabResult): string | undefined {
+  if (result.loinc !== undefined && Object.hasOwn(VITAL_NAMES, result.loinc))
+    return VITAL_NAMES[result.loinc];
+  return labName(result);
+}
+
 /** Problems that change prescribing, by SNOMED CT concept id. */
 export const SNOMED_CONDITIONS: Readonly<Record<string, string>> = {
   '49436004': 'atrial fibrillation',

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { SCHEMAS_DIR } from '../../paths.js';
 import { getValidator } from '../../validation.js';
+import type { NegotiatedCompletion } from './gateway/index.js';
 
 /** The schema's enums as values, so a test keeps the types and the schema file from drifting apart. */
 export const ADVICE_KINDS = [
@@ -19,15 +20,38 @@ export const ADVICE_KINDS = [
   'dose',
   'duplication',
   'monitoring',
+  'trend',
+  'care-gap',
+  'treatment',
+  'differential',
   'other',
 ] as const;
+/** What a specialist reading the chart adds: the insight lane's kinds (info unless a rule corroborates them). */
+export const INSIGHT_KINDS = ['trend', 'care-gap', 'treatment', 'differential'] as const;
+export const CLAIM_CHANGES = ['rise', 'fall', 'overdue'] as const;
 export const CERTAINTIES = ['low', 'moderate', 'high'] as const;
 export const MODEL_SEVERITIES = ['info', 'warning', 'critical'] as const;
 
 export type AdviceKind = (typeof ADVICE_KINDS)[number];
 export type Certainty = (typeof CERTAINTIES)[number];
 
-export type ModelSuggestion = { kind: 'cancel-draft'; draft: string } | { kind: 'order-lab'; loinc: string };
+export type InsightKind = (typeof INSIGHT_KINDS)[number];
+export type ClaimChange = (typeof CLAIM_CHANGES)[number];
+
+export const isInsightKind = (kind: AdviceKind): kind is InsightKind =>
+  (INSIGHT_KINDS as readonly string[]).includes(kind);
+
+export type ModelSuggestion =
+  | { kind: 'cancel-draft'; draft: string }
+  | { kind: 'order-lab'; loinc: string }
+  | { kind: 'service-request'; code: string };
+
+/** What an item says of a series, checkable against it: the value rose, fell, or is overdue. */
+export interface ModelClaim {
+  readonly change: ClaimChange;
+  /** Alias of a lab or vital-sign series. */
+  readonly series: string;
+}
 
 /** One advice item exactly as the schema allows it. */
 export interface ModelAdviceItem {
@@ -36,6 +60,9 @@ export interface ModelAdviceItem {
   readonly detail: string;
   readonly severity: (typeof MODEL_SEVERITIES)[number];
   readonly cites: readonly string[];
+  /** The draft order or medication the item is about (an order concern may cite only a lab and a problem). */
+  readonly about: string | null;
+  readonly claim: ModelClaim | null;
   readonly certainty: Certainty;
   readonly suggestion: ModelSuggestion | null;
 }
@@ -116,6 +143,7 @@ function schemaKeys(): { item: readonly string[]; suggestion: readonly string[] 
         ...new Set([
           ...Object.keys(defs.cancelDraft?.properties ?? {}),
           ...Object.keys(defs.orderLab?.properties ?? {}),
+          ...Object.keys(defs.serviceRequest?.properties ?? {}),
         ]),
       ],
     };
@@ -126,11 +154,18 @@ function schemaKeys(): { item: readonly string[]; suggestion: readonly string[] 
 const pick = (value: Record<string, unknown>, keys: readonly string[]): Record<string, unknown> =>
   Object.fromEntries(keys.filter((k) => k in value).map((k) => [k, value[k]]));
 
+/**
+ * Nullable fields a model in JSON or text mode (or an answer to an older prompt) may leave out: absent means null,
+ * which is what they say (about the chart as a whole; no claim to check).
+ */
+const NULL_WHEN_ABSENT = ['about', 'claim'] as const;
+
 /** An item with only the keys the schema names (a suggestion likewise); anything else is left as it is. */
 function withKnownKeys(item: unknown): unknown {
   if (!isRecord(item)) return item;
   const keys = schemaKeys();
   const known = pick(item, keys.item);
+  for (const key of NULL_WHEN_ABSENT) if (!(key in known)) known[key] = null;
   if (isRecord(known.suggestion)) known.suggestion = pick(known.suggestion, keys.suggestion);
   return known;
 }
@@ -161,4 +196,12 @@ export function responseFormatSchema(): Record<string, unknown> {
     strictSchema = schema;
   }
   return strictSchema;
+}
+
+/** The answer a completion carries, or why it cannot be used. */
+export function answerOf(completion: NegotiatedCompletion, configuredModel: string): ModelAnswer {
+  if (completion.finishReason === 'content_filter') throw new OutputRejectedError('content-filter');
+  if (completion.refusal) throw new OutputRejectedError('refusal');
+  if (completion.finishReason === 'length') throw new OutputRejectedError('truncated');
+  return parseAnswer(completion.content, completion.model || configuredModel);
 }

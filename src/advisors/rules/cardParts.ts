@@ -36,14 +36,16 @@ export function sourceParts(
 
 /**
  * The entry's sources with the label of one of the finding's own drugs first, when the entry cites it: an
- * apixaban card cites the apixaban label, not the warfarin label the entry lists first.
+ * apixaban card cites the apixaban label, not the warfarin label the entry lists first. `ingredients` come in order
+ * of preference (the drug being ordered first), so when the entry cites the labels of both drugs the card leads with
+ * the label of the drug it is about: potassium chloride ordered with spironolactone cites the potassium chloride label.
  */
 export function preferOwnLabel<T extends { readonly source: string; readonly alsoSee?: readonly string[] }>(
   entry: T,
   ingredients: readonly string[],
 ): T {
   const all = [entry.source, ...(entry.alsoSee ?? [])];
-  const own = all.find((id) => ingredients.some((i) => id === `label-${i}`));
+  const own = ingredients.map((i) => `label-${i}`).find((id) => all.includes(id));
   if (!own || own === entry.source) return entry;
   return { ...entry, source: own, alsoSee: all.filter((id) => id !== own) };
 }

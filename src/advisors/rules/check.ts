@@ -28,6 +28,11 @@ export interface RuleCheck {
    * drops and skin forms too: `RuleContext.reviewed`, for allergies).
    */
   readonly forms?: 'systemic' | 'every-form';
+  /**
+   * `patient`: about the patient as a whole (an eGFR decline, an undiagnosed diabetes), so it runs on a chart with
+   * no medication to review too. Drug checks (the default) run only when a medication is under review.
+   */
+  readonly scope?: 'patient';
   run(ctx: RuleContext): Finding[];
 }
 

@@ -24,10 +24,16 @@ const DATA_WORDS: Readonly<Record<PrefetchKey, string>> = {
   conditions: 'the problem list',
   allergies: 'the allergy list',
   labs: 'recent lab results',
+  labHistory: 'the history of earlier lab results',
+  vitals: 'vital signs (body weight)',
 };
 
 export function dataGaps(ctx: RuleContext, checks: readonly RuleCheck[]): DataGap[] {
-  const missing = ctx.patient.missing;
+  const { labs } = ctx.patient;
+  // The EHR said the patient has no lab results at all (`labs` null or empty): no history can exist either.
+  const missing = ctx.patient.missing.filter(
+    (key) => key !== 'labHistory' || ctx.patient.missing.includes('labs') || labs.length > 0,
+  );
   if (missing.length === 0) return [];
   const gaps = new Map<string, DataGap>();
   for (const check of checks) {

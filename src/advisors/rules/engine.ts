@@ -4,8 +4,9 @@
  *
  * Per hook (through `review.focus`, chosen by the hook module): order-select reviews the selected drafts,
  * order-sign every draft, patient-view the active medication list; missing-monitoring checks run on
- * patient-view only (an order is not the moment to nag about a lab). Checks that could not run for lack of data
- * are named in one info card (dataGaps.ts).
+ * patient-view only (an order is not the moment to nag about a lab). The longitudinal checks (trends.ts,
+ * careGaps.ts) read the series; those about the patient as a whole run on a chart with no medication too. Checks
+ * that could not run for lack of data are named in one info card (dataGaps.ts).
  */
 import type { DataGap } from '../types.js';
 import type { Finding } from '../../findings/types.js';
@@ -18,6 +19,8 @@ import { labCheck } from './checks/labs.js';
 import { monitoringCheck } from './checks/monitoring.js';
 import { geriatricCheck, pediatricCheck, pregnancyCheck } from './checks/populations.js';
 import { renalCheck } from './checks/renal.js';
+import { monitoringOverdueCheck, undiagnosedDiabetesCheck } from './checks/careGaps.js';
+import { akiCheck, egfrDeclineCheck, hemoglobinDropCheck, potassiumRiseCheck } from './checks/trends.js';
 import { buildContext } from './context.js';
 import { dataGapFinding, dataGaps } from './dataGaps.js';
 import { dedupeFindings } from '../../findings/keys.js';
@@ -37,6 +40,12 @@ export const RULE_CHECKS: readonly RuleCheck[] = [
   pediatricCheck,
   geriatricCheck,
   monitoringCheck,
+  egfrDeclineCheck,
+  akiCheck,
+  potassiumRiseCheck,
+  hemoglobinDropCheck,
+  undiagnosedDiabetesCheck,
+  monitoringOverdueCheck,
 ];
 
 export interface RuleRun {
@@ -78,8 +87,11 @@ function foldLabsIntoInteractions(findings: readonly Finding[]): Finding[] {
 
 export function evaluate(kb: KnowledgeBase, review: Review): RuleRun {
   const ctx = buildContext(kb, review);
-  if (ctx.reviewed.length === 0) return { findings: [], gaps: [] };
-  const checks = RULE_CHECKS.filter((check) => runsOn(check, review.hook));
+  // Nothing under review: only the checks about the patient as a whole have anything to say.
+  const checks = RULE_CHECKS.filter(
+    (check) => runsOn(check, review.hook) && (ctx.reviewed.length > 0 || check.scope === 'patient'),
+  );
+  if (checks.length === 0) return { findings: [], gaps: [] };
   const findings = checks.flatMap((check) => check.run(ctx));
   const gaps = dataGaps(ctx, checks);
   const gapFinding = dataGapFinding(gaps);

@@ -76,6 +76,25 @@ const OVERRIDE_REASONS: Readonly<Record<FindingKind, readonly Coding[]>> = {
     reason('checked-elsewhere', 'Checked by other means'),
     reason('not-applicable', 'Not applicable to this patient'),
   ],
+  trend: [
+    reason('known-and-followed', 'Known and being followed'),
+    reason('will-monitor', 'Will monitor'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+  aki: [
+    reason('known-and-followed', 'Known and being managed'),
+    reason('will-monitor', 'Will monitor'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+  'care-gap': [
+    reason('known-and-followed', 'Known; recorded elsewhere'),
+    reason('will-monitor', 'Will repeat the test'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
+  'monitoring-overdue': [
+    reason('monitored-elsewhere', 'Monitored elsewhere'),
+    reason('not-applicable', 'Not applicable to this patient'),
+  ],
 };
 
 const KIND_DISPLAY: Readonly<Record<FindingKind, string>> = {
@@ -92,10 +111,19 @@ const KIND_DISPLAY: Readonly<Record<FindingKind, string>> = {
   geriatric: 'Older adults',
   dose: 'Dose check',
   'data-gap': 'Check not done: data unavailable',
+  trend: 'Lab trend',
+  aki: 'Acute kidney injury',
+  'care-gap': 'Care gap',
+  'monitoring-overdue': 'Monitoring overdue',
 };
 
 export function overrideReasons(kind: FindingKind): Coding[] {
   return OVERRIDE_REASONS[kind].map((c) => ({ ...c }));
+}
+
+/** Every override reason the rules offer, all kinds together (codes repeat across kinds). */
+export function allOverrideReasons(): Coding[] {
+  return Object.values(OVERRIDE_REASONS).flatMap((reasons) => reasons.map((c) => ({ ...c })));
 }
 
 /** The card's topic: the kind of finding, in our own code system. */

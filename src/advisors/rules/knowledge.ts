@@ -30,6 +30,7 @@ import type {
   ReductionCriteriaSpec,
   RenalSpec,
   SideSpec,
+  TrendsFile,
   WeeklyDoseSpec,
 } from './knowledgeFiles.js';
 import { KNOWLEDGE_FILE_NAMES } from './knowledgeFiles.js';
@@ -126,6 +127,21 @@ export interface KnowledgeBase {
   readonly alternatives: ReadonlyMap<string, readonly Alternative[]>;
   /** `when` sides of interaction monitoring, expanded. */
   readonly monitorWhen: ReadonlyMap<string, ReadonlySet<string>>;
+  /** The longitudinal rules (`trends.json`), drug sides expanded. */
+  readonly trends: Trends;
+}
+
+type Spec<T> = Omit<T, 'drugs' | 'drug'>;
+type OverdueSpec = TrendsFile['monitoringOverdue'][number];
+
+export interface Trends {
+  readonly egfrDecline: Expanded<Spec<TrendsFile['egfrDecline']>>;
+  readonly aki: Expanded<Spec<TrendsFile['aki']>>;
+  readonly potassiumRise: Expanded<Spec<TrendsFile['potassiumRise']>>;
+  readonly hemoglobinDrop: Expanded<Spec<TrendsFile['hemoglobinDrop']>>;
+  readonly undiagnosedDiabetes: TrendsFile['undiagnosedDiabetes'];
+  /** Each entry with the drugs it covers (empty for a condition's entry). */
+  readonly monitoringOverdue: readonly Expanded<Spec<OverdueSpec>>[];
 }
 
 export function pairKey(a: string, b: string): string {
@@ -414,6 +430,30 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
     return { spec, drugs: c.expand(spec.drug, where) };
   });
 
+  const trendEntry = <T extends { id: string; source: string; order: string; alsoSee?: readonly string[] }>(
+    spec: T,
+    side: SideSpec | undefined,
+  ): Expanded<T> => {
+    const where = `trends.json rule "${spec.id}"`;
+    c.sourcesOf(spec, where);
+    if (!c.orderable.has(spec.order)) c.problems.push(`${where}: unknown orderable lab "${spec.order}"`);
+    return { spec, drugs: side ? c.expand(side, where) : new Set() };
+  };
+  const t = files.trends;
+  condition(t.undiagnosedDiabetes.condition, `trends.json rule "${t.undiagnosedDiabetes.id}"`);
+  trendEntry(t.undiagnosedDiabetes, undefined);
+  const trends: Trends = {
+    egfrDecline: trendEntry(t.egfrDecline, t.egfrDecline.drugs),
+    aki: trendEntry(t.aki, t.aki.drugs),
+    potassiumRise: trendEntry(t.potassiumRise, t.potassiumRise.drugs),
+    hemoglobinDrop: trendEntry(t.hemoglobinDrop, t.hemoglobinDrop.drugs),
+    undiagnosedDiabetes: t.undiagnosedDiabetes,
+    monitoringOverdue: t.monitoringOverdue.map((spec) => {
+      condition(spec.condition, `trends.json rule "${spec.id}"`);
+      return trendEntry(spec, spec.drug);
+    }),
+  };
+
   const conditions = files.conditions.rules.map((spec) => {
     const where = `conditions.json rule "${spec.id}"`;
     c.sourcesOf(spec, where);
@@ -556,6 +596,7 @@ function compile(files: KnowledgeFiles, version: string): KnowledgeBase | Knowle
     orderable: c.orderable,
     alternatives,
     monitorWhen: interactions.monitorWhen,
+    trends,
   };
 }
 

@@ -417,6 +417,7 @@ export interface KnowledgeFiles {
   readonly pediatric: PediatricFile;
   readonly geriatric: GeriatricFile;
   readonly dosing: DosingFile;
+  readonly trends: TrendsFile;
 }
 
 export const KNOWLEDGE_FILE_NAMES = [
@@ -434,4 +435,69 @@ export const KNOWLEDGE_FILE_NAMES = [
   'pediatric',
   'geriatric',
   'dosing',
+  'trends',
 ] as const satisfies readonly (keyof KnowledgeFiles)[];
+
+/** What a longitudinal entry states, as every rule does: severity, source, the words of its card. */
+interface TrendEntry extends Graded {
+  readonly id: string;
+  readonly effect: string;
+  readonly rationale: string;
+  /** The orderable lab (`labs.json`) a card offers to order. */
+  readonly order: string;
+}
+
+export interface TrendsFile {
+  /** KDIGO 2012 CKD 2.1.3–2.1.4: a certain drift or rapid progression of eGFR over years. */
+  readonly egfrDecline: TrendEntry & {
+    readonly windowDays: number;
+    readonly minSpanDays: number;
+    readonly minResults: number;
+    readonly maxAgeDays: number;
+    readonly percentDrop: number;
+    readonly declinePerYear: number;
+    /** Drafts that make the decline matter at order time (NSAIDs, ACE inhibitors, ARBs, metformin). */
+    readonly drugs: SideSpec;
+  };
+  /** KDIGO 2012 AKI 2.1.1: creatinine up by 26.5 µmol/L within 48 h, or to 1.5 × baseline within 7 days. */
+  readonly aki: TrendEntry & {
+    readonly maxAgeDays: number;
+    readonly riseUmolL: number;
+    readonly riseWithinHours: number;
+    readonly ratio: number;
+    readonly ratioWithinDays: number;
+    readonly drugs: SideSpec;
+  };
+  /** A steady potassium rise on a drug that raises it, while still at or below the lab rules' threshold. */
+  readonly potassiumRise: TrendEntry & {
+    readonly windowDays: number;
+    readonly maxAgeDays: number;
+    readonly minResults: number;
+    readonly riseMmolL: number;
+    readonly atLeast: number;
+    readonly atMost: number;
+    readonly drugs: SideSpec;
+  };
+  /** A haemoglobin fall of 2 g/dL or more (ISTH major-bleeding criterion) on an anticoagulant or antiplatelet. */
+  readonly hemoglobinDrop: TrendEntry & {
+    readonly windowDays: number;
+    readonly maxAgeDays: number;
+    readonly dropGdL: number;
+    readonly drugs: SideSpec;
+  };
+  /** ADA Standards of Care, section 2: HbA1c at or above 6.5 % with no diabetes on the problem list. */
+  readonly undiagnosedDiabetes: TrendEntry & {
+    readonly threshold: number;
+    readonly maxAgeDays: number;
+    readonly condition: string;
+  };
+  /** A lab the drug or the problem needs at an interval, measured before but not within it. */
+  readonly monitoringOverdue: readonly (TrendEntry & {
+    readonly analyte: 'potassium' | 'egfr' | 'hba1c' | 'hemoglobin';
+    /** Results that also count as the check (a creatinine counts for eGFR: the lab reports one with the other). */
+    readonly alsoCounts?: readonly ('creatinine' | 'egfr')[];
+    readonly intervalDays: number;
+    readonly drug?: SideSpec;
+    readonly condition?: string;
+  })[];
+}

@@ -1,6 +1,7 @@
 /** The list of cards shown, and the drill-down into one: what it said, what it rested on, where it came from. */
 import type { CardDetail, CardResponses } from '../../store/read/queries.js';
 import type { StoredCard, StoredInvocation, StoredOverrideRepeat } from '../../store/types.js';
+import { aiTrace } from './aiTrace.js';
 import { append, byId, cell, el, fillTable, replaceChildren } from './dom.js';
 import { count, ms, utc } from './format.js';
 
@@ -78,7 +79,7 @@ function repeatLine(r: StoredOverrideRepeat, uuid: string): string {
 }
 
 export function renderDetail(d: CardDetail): void {
-  const { card, invocation, feedback, overrideRepeats } = d;
+  const { card, invocation, feedback, overrideRepeats, ai } = d;
   const runs =
     invocation?.advisors.map((a) => `${a.advisor}: ${a.status} in ${ms(a.latencyMs)}`).join(' · ') ?? null;
   replaceChildren(
@@ -97,6 +98,7 @@ export function renderDetail(d: CardDetail): void {
     ]),
     el('h3', {}, 'Evidence the card cited'),
     el('ul', { className: 'evidence' }, ...card.evidence.map((ref) => el('li', {}, ref))),
+    ai && aiTrace(ai, card.uuid),
     el('h3', {}, 'The hook call'),
     invocation
       ? facts([

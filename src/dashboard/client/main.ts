@@ -5,6 +5,8 @@
  * `data-state` attribute says `loading` / `ready` / `error`, for people with slow links and for the browser test.
  */
 import type { CardDetail } from '../../store/read/queries.js';
+import type { ShadowReport } from '../../store/read/shadow.js';
+import type { AiMode } from '../../advisors/types.js';
 import type { AuditOverview } from '../../store/read/overviewShape.js';
 import type { ServiceAiState } from '../../http/routes/admin.js';
 import type { Page } from '../../store/types.js';
@@ -14,6 +16,7 @@ import { drawTrends } from './charts.js';
 import { byId } from './dom.js';
 import { type ViewState, fillForm, pushUrl, query, readForm, readUrl } from './filters.js';
 import { type LaneView, renderFatigue, renderKpis, renderLane, renderModel } from './overview.js';
+import { renderShadow } from './shadow.js';
 import { fillServiceFilter, renderSwitches } from './switches.js';
 
 const PAGE = 50;
@@ -56,13 +59,13 @@ function setExportLinks(view: ViewState): void {
 
 async function loadSwitches(): Promise<readonly ServiceAiState[]> {
   const { services } = await getJson<{ services: ServiceAiState[] }>('/admin/services');
-  renderSwitches(services, (id, enabled) => void flip(id, enabled));
+  renderSwitches(services, (id, mode) => void setMode(id, mode));
   return services;
 }
 
-async function flip(serviceId: string, enabled: boolean): Promise<void> {
+async function setMode(serviceId: string, mode: AiMode): Promise<void> {
   try {
-    await putJson(`/admin/services/${encodeURIComponent(serviceId)}/ai`, { enabled });
+    await putJson(`/admin/services/${encodeURIComponent(serviceId)}/ai`, { mode });
     await loadSwitches();
   } catch (error) {
     showError(error);
@@ -101,12 +104,15 @@ async function refresh(): Promise<void> {
   fillForm(byId<HTMLFormElement>('filters'), view.filters);
   setExportLinks(view);
   try {
-    const [summary, cards, services, readiness] = await Promise.all([
+    const { from, to, service } = view.filters;
+    const shadowQuery = query({ from, to, service });
+    const [summary, cards, services, readiness, shadow] = await Promise.all([
       getJson<AuditOverview>(`/audit/api/summary${query(view.filters)}`),
       getJson<Page<ListedCard>>(`/audit/api/cards${query(view.filters, { limit: String(PAGE) })}`),
       loadSwitches(),
       // The model lane's state on this instance; readiness answering 503 (store down) only hides it.
       getJson<{ model?: LaneView }>('/readyz').catch(() => undefined),
+      getJson<ShadowReport>(`/audit/api/shadow${shadowQuery}`),
     ]);
     if (mine !== generation) return;
     fillServiceFilter(services, view.filters.service);
@@ -115,6 +121,7 @@ async function refresh(): Promise<void> {
     renderFatigue(summary);
     renderModel(summary);
     renderLane(readiness?.model);
+    renderShadow(shadow);
     renderCards(
       cards.items.map((c) => cardRow(c, openCard)),
       `(${summary.totals.cards} in this view)`,

@@ -1,30 +1,56 @@
-/** The AI advice switch per service: its current state, who changed it last, and the button to flip it. */
+/** The AI advice mode per service (off / shadow / on): its current state, who changed it last, and the buttons. */
+import type { AiMode } from '../../advisors/types.js';
 import type { ServiceAiState } from '../../http/routes/admin.js';
 import { byId, cell, el, fillTable } from './dom.js';
 import { utc } from './format.js';
 
+const LABELS: Readonly<Record<AiMode, string>> = { off: 'Off', shadow: 'Shadow', on: 'On' };
+const MODES: readonly AiMode[] = ['off', 'shadow', 'on'];
+
+/** The mode only when a model can actually advise: the switch of a service with no model endpoint decides nothing. */
+function badgeOf(ai: ServiceAiState['ai']): HTMLElement {
+  if (!ai.modelConfigured)
+    return el(
+      'span',
+      { className: 'badge off', title: `switch set to ${LABELS[ai.mode]} for when a model is configured` },
+      'no model configured',
+    );
+  return el('span', { className: `badge ${ai.mode}` }, ai.mode.toUpperCase());
+}
+
 export function renderSwitches(
   states: readonly ServiceAiState[],
-  onFlip: (id: string, enabled: boolean) => void,
+  onSet: (id: string, mode: AiMode) => void,
 ): void {
   const rows = states.map((s) => {
-    const button = el(
-      'button',
-      { className: s.ai.enabled ? 'danger' : '', dataset: { service: s.id, enable: String(!s.ai.enabled) } },
-      s.ai.enabled ? 'Turn AI off' : 'Turn AI on',
-    );
-    button.type = 'button';
-    button.addEventListener('click', () => {
-      button.disabled = true;
-      onFlip(s.id, !s.ai.enabled);
+    const buttons = MODES.map((mode) => {
+      const button = el(
+        'button',
+        {
+          className: mode === 'on' ? '' : mode === 'off' ? 'danger' : 'secondary',
+          dataset: { service: s.id, mode },
+          title:
+            mode === 'shadow'
+              ? 'The model runs and its advice is recorded for review, never shown to clinicians'
+              : `AI advice ${mode}`,
+        },
+        LABELS[mode],
+      );
+      button.type = 'button';
+      button.disabled = s.ai.mode === mode;
+      button.addEventListener('click', () => {
+        for (const b of buttons) b.disabled = true;
+        onSet(s.id, mode);
+      });
+      return button;
     });
     return el(
       'tr',
       { dataset: { service: s.id } },
       cell(el('span', { title: s.id }, s.title ?? s.id)),
-      cell(el('span', { className: `badge ${s.ai.enabled ? 'on' : 'off'}` }, s.ai.enabled ? 'ON' : 'OFF')),
+      cell(badgeOf(s.ai)),
       cell(s.ai.changedAt ? `${utc(s.ai.changedAt)} by ${s.ai.changedBy ?? 'unknown'}` : 'never changed'),
-      cell(button),
+      cell(el('span', { className: 'modes' }, ...buttons)),
     );
   });
   fillTable(byId<HTMLTableElement>('switches').tBodies[0]!, rows, 'No services.');

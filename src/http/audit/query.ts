@@ -14,7 +14,7 @@ import type {
 } from '../../store/read/filters.js';
 import { validate } from '../../validation.js';
 
-export type AuditQueryKind = 'invocations' | 'cards' | 'feedback' | 'overrideRepeats' | 'summary';
+export type AuditQueryKind = 'invocations' | 'cards' | 'feedback' | 'overrideRepeats' | 'summary' | 'shadow';
 
 export interface FilterByKind {
   invocations: InvocationFilter & Paging;
@@ -22,6 +22,7 @@ export interface FilterByKind {
   feedback: FeedbackFilter & Paging;
   overrideRepeats: OverrideRepeatFilter & Paging;
   summary: AuditFilter;
+  shadow: Pick<AuditFilter, 'from' | 'to' | 'serviceId'> & Pick<Paging, 'limit'>;
 }
 
 type RawQuery = Readonly<Record<string, string | undefined>>;

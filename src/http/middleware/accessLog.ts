@@ -1,6 +1,7 @@
 /**
  * One log line per request with its duration and status, and the request metrics. Only the path is logged —
- * never the query string, headers or body, which may carry tokens or PHI.
+ * the full one, as the client sent it (a router's `req.path` is relative to its mount point) — never the query
+ * string, headers or body, which may carry tokens or PHI.
  */
 import type { RequestHandler } from 'express';
 import type { Logger } from '../../logger.js';
@@ -24,7 +25,7 @@ export function accessLog(logger: Logger, metrics: Metrics): RequestHandler {
         serviceId: context?.serviceId,
         hookInstance: context?.hookInstance,
         method: req.method,
-        path: req.path,
+        path: req.originalUrl.split('?', 1)[0],
         status: res.statusCode,
         durationMs: Math.round(durationMs * 100) / 100,
       });

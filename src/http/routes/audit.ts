@@ -135,6 +135,10 @@ export function auditApiRouter(deps: AuditRouterDeps): Router {
     const q = parseAuditQuery('summary', req.query);
     res.json(await read((reader) => reader.overview(q)));
   });
+  api.get('/shadow', async (req, res) => {
+    const q = parseAuditQuery('shadow', req.query);
+    res.json(await read((reader) => reader.shadowReport(q)));
+  });
   api.get('/export/:file', async (req, res) => {
     const match = EXPORT_FILE.exec(String(req.params.file));
     if (!match) {
@@ -174,7 +178,16 @@ export function auditApiRouter(deps: AuditRouterDeps): Router {
     }
   });
   api.all(
-    ['/invocations', '/cards', '/cards/:uuid', '/feedback', '/override-repeats', '/summary', '/export/:file'],
+    [
+      '/invocations',
+      '/cards',
+      '/cards/:uuid',
+      '/feedback',
+      '/override-repeats',
+      '/summary',
+      '/shadow',
+      '/export/:file',
+    ],
     methodNotAllowed(['GET', 'HEAD']),
   );
   api.use((req, _res, next) =>

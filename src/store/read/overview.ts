@@ -19,6 +19,7 @@ import { Samples } from './percentiles.js';
 import type { AuditDb } from './queries.js';
 import { type ReasonCount, MODEL_STATUSES, type AuditOverview } from './overviewShape.js';
 import { RateCounter, Tally, ratio, round4 } from './rates.js';
+import { overrideReasonLabel } from './reasonLabels.js';
 
 const CALLED: ReadonlySet<AdvisorStatus> = new Set(['ok', 'timeout', 'error', 'rejected']);
 
@@ -226,7 +227,7 @@ export async function overview(db: AuditDb, f: AuditFilter): Promise<AuditOvervi
       into.set(key, {
         system: code === null ? null : row.reason_system,
         code,
-        display: code === null ? null : row.reason_display,
+        display: code === null ? null : (row.reason_display ?? overrideReasonLabel(row.reason_system, code)),
         count: n,
       });
     }

@@ -13,7 +13,7 @@ import type {
   StoredOverrideRepeat,
   TimeRange,
 } from '../types.js';
-import { type AiChange, lastAiChanges } from './aiState.js';
+import { type AiChange, type AiModeChange, aiModeHistory, lastAiChanges } from './aiState.js';
 import type {
   AuditFilter,
   CardFilter,
@@ -30,7 +30,9 @@ import {
   type ExportKind,
   type RowsByKind,
   type FilterByKind,
+  type LastModelAnswer,
   cardDetail,
+  lastModelAnswer,
   listCards,
   listFeedback,
   listInvocations,
@@ -38,6 +40,7 @@ import {
   responsesOf,
   scanRows,
 } from './queries.js';
+import { type ShadowReport, shadowReport } from './shadow.js';
 import { summarize } from './summary.js';
 
 export interface AuditReader {
@@ -59,8 +62,14 @@ export interface AuditReader {
   overview(filter: AuditFilter): Promise<AuditOverview>;
   /** Counts per service over a time range. */
   summary(range?: TimeRange): Promise<AuditSummary>;
-  /** Who last turned model advice on or off for each of these services. */
+  /** Who last set model advice for each of these services. */
   lastAiChanges(serviceIds: readonly string[]): Promise<Map<string, AiChange>>;
+  /** A service's changes of AI mode, newest first. */
+  aiModeHistory(serviceId: string): Promise<AiModeChange[]>;
+  /** Shadow advice beside the cards its calls showed and how clinicians answered them. */
+  shadowReport(filter: Parameters<typeof shadowReport>[1]): Promise<ShadowReport>;
+  /** The newest AI record: which model version answered most recently. */
+  lastModelAnswer(): Promise<LastModelAnswer | null>;
 }
 
 export function createAuditReader(db: Kysely<Database>): AuditReader {
@@ -75,5 +84,8 @@ export function createAuditReader(db: Kysely<Database>): AuditReader {
     overview: (filter) => overview(db, filter),
     summary: (range = {}) => summarize(db, range),
     lastAiChanges: (serviceIds) => lastAiChanges(db, serviceIds),
+    aiModeHistory: (serviceId) => aiModeHistory(db, serviceId),
+    shadowReport: (filter) => shadowReport(db, filter),
+    lastModelAnswer: () => lastModelAnswer(db),
   };
 }

@@ -5,10 +5,18 @@
  */
 import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
 import { AppError } from '../../errors.js';
-import { toStoredCard, toStoredFeedback, toStoredInvocation, toStoredOverrideRepeat } from '../rows.js';
+import {
+  type StoredAiAdvice,
+  toStoredAiAdvice,
+  toStoredCard,
+  toStoredFeedback,
+  toStoredInvocation,
+  toStoredOverrideRepeat,
+} from '../rows.js';
 import type { Database } from '../schema.js';
 import type { Page, StoredCard, StoredFeedback, StoredInvocation, StoredOverrideRepeat } from '../types.js';
 import { cardWhere, feedbackWhere, invocationWhere, overrideRepeatWhere } from './conditions.js';
+import { labelled } from './reasonLabels.js';
 import type {
   CardFilter,
   FeedbackFilter,
@@ -181,6 +189,12 @@ export interface CardDetail {
    * again when critical), and, for a card shown again, the override it repeats. Oldest first.
    */
   readonly overrideRepeats: readonly StoredOverrideRepeat[];
+  /**
+   * For a card the model's answer touched (its own, or a rule card it folded into): the call's AI record — the
+   * de-identified input as sent, every item as returned with the guards' decision and what became of it (the
+   * card's own have its `cardUuid`), endpoint kind, model and prompt versions. Null otherwise.
+   */
+  readonly ai: StoredAiAdvice | null;
 }
 
 export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail | undefined> {
@@ -191,7 +205,7 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
     .orderBy('invocation_seq', 'desc')
     .executeTakeFirst();
   if (!row) return undefined;
-  const [invocation, feedback, repeats] = await Promise.all([
+  const [invocation, feedback, repeats, advice] = await Promise.all([
     db.selectFrom('invocations').selectAll().where('seq', '=', row.invocation_seq).executeTakeFirst(),
     db.selectFrom('feedback').selectAll().where('card_uuid', '=', uuid).orderBy('seq', 'asc').execute(),
     db
@@ -201,12 +215,21 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
       .orderBy('invocation_seq', 'asc')
       .orderBy('position', 'asc')
       .execute(),
+    db
+      .selectFrom('ai_advice')
+      .selectAll()
+      .where('invocation_seq', '=', row.invocation_seq)
+      .executeTakeFirst(),
   ]);
+  const ai = advice ? toStoredAiAdvice(advice) : null;
   return {
     card: toStoredCard(row),
     invocation: invocation ? toStoredInvocation(invocation) : null,
-    feedback: feedback.map(toStoredFeedback),
+    feedback: feedback
+      .map(toStoredFeedback)
+      .map((f) => (f.overrideReason ? { ...f, overrideReason: labelled(f.overrideReason) } : f)),
     overrideRepeats: repeats.map(toStoredOverrideRepeat),
+    ai: ai?.items.some((item) => item.cardUuid === uuid) ? ai : null,
   };
 }
 
@@ -252,4 +275,30 @@ export async function* scanRows<K extends ExportKind>(
     yield* page.items;
     cursor = page.nextCursor;
   } while (cursor !== undefined);
+}
+
+/** Which model version answered, with which prompt, and when. */
+export interface LastModelAnswer {
+  readonly deployment: string;
+  readonly modelVersion: string;
+  readonly promptVersion: string;
+  readonly at: string;
+}
+
+/** The newest AI record in the audit: which model version answered most recently. */
+export async function lastModelAnswer(db: AuditDb): Promise<LastModelAnswer | null> {
+  const row = await db
+    .selectFrom('ai_advice')
+    .select(['deployment', 'model_version', 'prompt_version', 'answered_at'])
+    .orderBy('invocation_seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row
+    ? {
+        deployment: row.deployment,
+        modelVersion: row.model_version,
+        promptVersion: row.prompt_version,
+        at: row.answered_at,
+      }
+    : null;
 }

@@ -13,7 +13,7 @@ import {
 } from '../../../src/advisors/model/index.js';
 import { createModelPort } from '../../../src/advisors/model/gateway/index.js';
 import { COGNITIVE_SERVICES_SCOPE as ENTRA_SCOPE, fromAzureOpenAI } from '../../../src/modelEndpoint.js';
-import type { AdvisorOutcome } from '../../../src/advisors/types.js';
+import type { AdvisorOutcome, AiMode } from '../../../src/advisors/types.js';
 import { testConfig } from '../../helpers/testConfig.js';
 import { type Logger } from '../../../src/logger.js';
 import { silentLogger } from '../../helpers/silentLogger.js';
@@ -388,10 +388,10 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
         apiVersion: '2024-10-21',
       },
     });
-    const withSwitch = (isEnabled: (id: string) => Promise<boolean>): ModelAdvisor =>
-      createModelAdvisor(config, { logger: silentLogger(), aiSwitch: { isEnabled } })!;
+    const withSwitch = (mode: (id: string) => Promise<AiMode>): ModelAdvisor =>
+      createModelAdvisor(config, { logger: silentLogger(), aiSwitch: { mode } })!;
 
-    const off = await withSwitch(() => Promise.resolve(false)).advise(
+    const off = await withSwitch(() => Promise.resolve<AiMode>('off')).advise(
       fixtureReview(),
       AbortSignal.timeout(5000),
     );
@@ -400,7 +400,7 @@ describe('model advisor against the Azure OpenAI stand-in', () => {
       AbortSignal.timeout(5000),
     );
     const { outcome: slow, elapsedMs } = await timed(
-      withSwitch(() => new Promise<boolean>(() => undefined)).advise(
+      withSwitch(() => new Promise<AiMode>(() => undefined)).advise(
         fixtureReview(),
         AbortSignal.timeout(200),
       ),

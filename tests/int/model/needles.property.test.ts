@@ -1,11 +1,15 @@
 /**
  * Property: no string a sender put anywhere in a chart reaches the model. For each generated chart (every
- * prefetch type and the draft orders, see `tests/helpers/fhirCharts.ts`), every string-valued path of every
- * resource gets a generated needle — a name, an identifier, a phone number, a date, an address, an e-mail, an
- * instruction — spread over a few hook calls so the rest of each resource stays well-formed around it (a display
- * planted next to an intact RxNorm system is the interesting case). Each call goes through the real app, the real
- * model advisor and the real `AzureOpenAI` client to the Azure OpenAI STAND-IN, which records every request body;
- * no needle, nor any distinctive part of one, may appear in any of them.
+ * prefetch type, lab series, vital signs and the draft orders, see `tests/helpers/fhirCharts.ts`), every
+ * string-valued path of every resource gets a generated needle — a name, an identifier, a phone number, a date,
+ * an address, an e-mail, an instruction — spread over a few hook calls so the rest of each resource stays
+ * well-formed around it (a display planted next to an intact RxNorm system is the interesting case). The calls
+ * go to each hook in turn — order-sign, order-select (its task names the hook and the selected draft), patient-view
+ * (the insight lane: series values with days ago) — through the real app, the real model advisor and the real
+ * `AzureOpenAI` client to the Azure OpenAI STAND-IN, which records every request body; no needle, nor any
+ * distinctive part of one, may appear in any of them. Vital signs travel under the optional `vitals` prefetch
+ * key; while the pipeline does not read that key yet, each call's chart also goes through the real normalizer
+ * (vitals included), de-identifier and prompt in process, and no needle may appear in those messages either.
  *
  * A run of bare digits is not a needle here: a code (an RxNorm code is digits) is the one sender-supplied
  * string the model is sent, and only in its code system's exact syntax (README, "What the model sees").
@@ -13,11 +17,19 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import request from 'supertest';
-import { type Chart, charts, orderSignRequest, type Resource } from '../../helpers/fhirCharts.js';
+import type { Bundle } from 'fhir/r4.js';
+import { deidentify } from '../../../src/advisors/model/deidentify.js';
+import { buildMessages } from '../../../src/advisors/model/prompt.js';
+import { defaultVocabulary } from '../../../src/advisors/model/vocabulary.js';
+import { normalizePatientContext } from '../../../src/clinical/normalize.js';
+import { type Chart, type ChartHook, charts, hookRequest, type Resource } from '../../helpers/fhirCharts.js';
 import { type ModelApp, modelApp } from '../../helpers/modelApp.js';
 
-/** Hook calls per chart: each string path is planted in exactly one of them. */
-const CALLS_PER_CHART = 3;
+/** The hook of each call per chart: each string path is planted in exactly one of them. */
+const HOOK_OF_CALL: readonly ChartHook[] = ['order-sign', 'order-select', 'patient-view'];
+const CALLS_PER_CHART = HOOK_OF_CALL.length;
+/** Draft orders travel on the order hooks only: their needles go in one of those calls. */
+const ORDER_CALLS = HOOK_OF_CALL.filter((h) => h !== 'patient-view').length;
 const RUNS = 25;
 
 interface Needle {
@@ -108,6 +120,7 @@ function resourcesOf(chart: Chart): { where: string; resource: Resource }[] {
     ['prefetch.conditions', chart.conditions],
     ['prefetch.allergies', chart.allergies],
     ['prefetch.labs', chart.labs],
+    ['prefetch.vitals', chart.vitals],
     ['context.draftOrders', chart.drafts],
   ];
   return groups.flatMap(([where, resources]) =>
@@ -165,7 +178,9 @@ const plantedCharts: fc.Arbitrary<[Chart, Plant[]]> = charts.chain((chart) =>
         fc.record({
           leaf: fc.constant(leaf),
           needle: needleFor(leaf),
-          call: fc.nat({ max: CALLS_PER_CHART - 1 }),
+          call: fc.nat({
+            max: (leaf.where.startsWith('context.draftOrders') ? ORDER_CALLS : CALLS_PER_CHART) - 1,
+          }),
         }),
       ),
     ),
@@ -181,6 +196,29 @@ beforeAll(async () => {
 afterAll(async () => {
   await running.close();
 });
+
+const { vocabulary } = defaultVocabulary();
+
+/** The messages the real normalizer, de-identifier and prompt make of the request's chart, vitals included. */
+function messagesInProcess(body: Record<string, unknown>): string {
+  const prefetch = body.prefetch as Record<string, unknown>;
+  const context = body.context as { draftOrders?: Bundle; selections?: string[] };
+  const patient = normalizePatientContext({
+    hook: body.hook as ChartHook,
+    now: new Date(),
+    patientId: 'p1',
+    patient: prefetch.patient,
+    medications: prefetch.medications,
+    conditions: prefetch.conditions,
+    allergies: prefetch.allergies,
+    labs: prefetch.labs,
+    vitals: prefetch.vitals,
+    draftOrders: context.draftOrders,
+    selections: context.selections,
+    missing: [],
+  });
+  return JSON.stringify({ messages: buildMessages(deidentify(patient, vocabulary)) });
+}
 
 /** The needles (or distinctive parts of them) a request body carries, raw or JSON-decoded. */
 function leaksIn(body: string, plants: readonly Plant[]): string[] {
@@ -198,21 +236,28 @@ describe('no needle planted in a chart reaches the model', () => {
   it('at any string-valued path of any resource of any prefetch type or draft order', async () => {
     let hookCalls = 0;
     let modelRequests = 0;
+    let withVitals = 0;
+    let withSeries = 0;
     const property = fc.asyncProperty(plantedCharts, async ([chart, plants]) => {
       for (let call = 0; call < CALLS_PER_CHART; call++) {
         const before = running.fake.requests.length;
-        const body = orderSignRequest(
+        const hook = HOOK_OF_CALL[call]!;
+        const body = hookRequest(
           planted(
             chart,
             plants.filter((p) => p.call === call),
           ),
+          hook,
         );
-        await request(running.app).post('/cds-services/order-sign-advice').send(body).expect(200);
+        await request(running.app).post(`/cds-services/${hook}-advice`).send(body).expect(200);
         await running.model.drain();
         hookCalls++;
         const sent = running.fake.requests.slice(before).map((r) => r.rawBody);
         modelRequests += sent.length;
-        const leaks = sent.flatMap((b) => leaksIn(b, plants));
+        const inProcess = messagesInProcess(body);
+        if (/\\"vitals\\":\[\{/.test(inProcess)) withVitals++;
+        if (sent.some((b) => /\\"results\\":\[\{[^\]]*\},\{/.test(b))) withSeries++;
+        const leaks = [...sent, inProcess].flatMap((b) => leaksIn(b, plants));
         if (leaks.length > 0) throw new Error(`needles reached the model:\n${leaks.join('\n')}`);
       }
     });
@@ -234,5 +279,8 @@ describe('no needle planted in a chart reaches the model', () => {
     }
     // Not vacuous: most calls did consult the model (the rest had nothing to review, or a cached answer).
     expect(modelRequests).toBeGreaterThan(hookCalls / 2);
+    // …and vital signs and series of several results were among what they carried.
+    expect(withVitals).toBeGreaterThan(0);
+    expect(withSeries).toBeGreaterThan(0);
   }, 120_000);
 });

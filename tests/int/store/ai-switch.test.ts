@@ -1,15 +1,16 @@
-/** The AI switch cache on the hook path: fresh values, a bounded wait, and the fail-safe answer. */
+/** The AI mode cache on the hook path: fresh values, a bounded wait, and the fail-safe answer. */
 import { describe, expect, it } from '@jest/globals';
+import type { AiMode } from '../../../src/advisors/types.js';
 import { AiSwitchCache } from '../../../src/store/settings.js';
 
-function cache(read: (id: string) => Promise<boolean>, clock: () => number = () => 0): AiSwitchCache {
+function cache(read: (id: string) => Promise<AiMode>, clock: () => number = () => 0): AiSwitchCache {
   return new AiSwitchCache(read, () => undefined, { ttlMs: 1000, waitMs: 20, errorReportMs: 10_000 }, clock);
 }
 
 describe('AI switch cache', () => {
   it('reads the store once per TTL and sees a change after it', async () => {
     let now = 0;
-    let stored = true;
+    let stored: AiMode = 'on';
     let reads = 0;
     const ai = cache(
       () => {
@@ -18,11 +19,11 @@ describe('AI switch cache', () => {
       },
       () => now,
     );
-    expect(await ai.get('s')).toBe(true);
-    stored = false;
-    expect(await ai.get('s')).toBe(true);
+    expect(await ai.get('s')).toBe('on');
+    stored = 'shadow';
+    expect(await ai.get('s')).toBe('on');
     now = 1000;
-    expect(await ai.get('s')).toBe(false);
+    expect(await ai.get('s')).toBe('shadow');
     expect(reads).toBe(2);
   });
 
@@ -30,24 +31,24 @@ describe('AI switch cache', () => {
     let now = 0;
     let hang = false;
     const ai = cache(
-      () => (hang ? new Promise<boolean>(() => undefined) : Promise.resolve(false)),
+      () => (hang ? new Promise<AiMode>(() => undefined) : Promise.resolve<AiMode>('shadow')),
       () => now,
     );
-    expect(await ai.get('s')).toBe(false);
+    expect(await ai.get('s')).toBe('shadow');
     hang = true;
     now = 5000;
-    expect(await ai.get('s')).toBe(false);
+    expect(await ai.get('s')).toBe('shadow');
   });
 
-  it('answers false (rules only) when the switch was never read and the store fails', async () => {
+  it('answers off (rules only) when the switch was never read and the store fails', async () => {
     const ai = cache(() => Promise.reject(new Error('connect ECONNREFUSED')));
-    expect(await ai.get('s')).toBe(false);
+    expect(await ai.get('s')).toBe('off');
   });
 
   it('takes a change made on this instance at once', async () => {
-    const ai = cache(() => Promise.resolve(true));
-    expect(await ai.get('s')).toBe(true);
-    ai.set('s', false);
-    expect(await ai.get('s')).toBe(false);
+    const ai = cache(() => Promise.resolve<AiMode>('on'));
+    expect(await ai.get('s')).toBe('on');
+    ai.set('s', 'off');
+    expect(await ai.get('s')).toBe('off');
   });
 });

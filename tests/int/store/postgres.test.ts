@@ -74,9 +74,9 @@ describe('several instances on one PostgreSQL', () => {
   });
 
   it('share the AI switch: turned off on one instance, off on the other', async () => {
-    expect(await b.getAiEnabled('order-select-advice')).toBe(true);
-    await a.setAiEnabled('order-select-advice', false, 'safety-officer');
-    expect(await b.getAiEnabled('order-select-advice')).toBe(false);
+    expect(await b.getAiMode('order-select-advice')).toBe('on');
+    await a.setAiMode('order-select-advice', 'off', 'safety-officer');
+    expect(await b.getAiMode('order-select-advice')).toBe('off');
   });
 });
 
@@ -119,7 +119,7 @@ describe('PostgreSQL outage', () => {
     ).rejects.toMatchObject({
       code: 'service_unavailable',
     });
-    expect(await store.getAiEnabled('order-sign-advice')).toBe(false);
+    expect(await store.getAiMode('order-sign-advice')).toBe('off');
     expect(store.audit.depth).toBe(30);
 
     await proxy.start();

@@ -509,7 +509,7 @@ describe.each(DIALECTS)('restarts and settings on %s', (dialect) => {
     const record = invocation();
     before.audit.record(record);
     await before.recordFeedback('order-sign-advice', [accepted(record.cards[0]!)]);
-    await before.setAiEnabled('order-sign-advice', false, 'safety-officer');
+    await before.setAiMode('order-sign-advice', 'off', 'safety-officer');
     const key = before.pseudonymKey;
     await before.close(); // close flushes the queued invocation
 
@@ -519,7 +519,7 @@ describe.each(DIALECTS)('restarts and settings on %s', (dialect) => {
       record.hookInstance,
     ]);
     expect((await after.read.listFeedback()).items).toHaveLength(1);
-    expect(await after.getAiEnabled('order-sign-advice')).toBe(false);
+    expect(await after.getAiMode('order-sign-advice')).toBe('off');
     expect(after.pseudonymKey).toBe(key);
     expect((await after.verifyChain()).ok).toBe(true);
   });
@@ -533,13 +533,45 @@ describe.each(DIALECTS)('restarts and settings on %s', (dialect) => {
   it('has model advice on by default and switches it off durably, with the change logged', async () => {
     const store = await openAt(fresh());
     open.push(store);
-    expect(await store.getAiEnabled('patient-view-advice')).toBe(true);
-    await store.setAiEnabled('patient-view-advice', false, 'dr-safety');
-    expect(await store.getAiEnabled('patient-view-advice')).toBe(false);
-    expect(await store.getAiEnabled('order-sign-advice')).toBe(true);
+    expect(await store.getAiMode('patient-view-advice')).toBe('on');
+    await store.setAiMode('patient-view-advice', 'off', 'dr-safety');
+    expect(await store.getAiMode('patient-view-advice')).toBe('off');
+    expect(await store.getAiMode('order-sign-advice')).toBe('on');
     const changes = await store.db.selectFrom('setting_changes').selectAll().execute();
     expect(changes).toEqual([
-      expect.objectContaining({ key: 'ai_enabled:patient-view-advice', value: 'false', actor: 'dr-safety' }),
+      expect.objectContaining({ key: 'ai_mode:patient-view-advice', value: 'off', actor: 'dr-safety' }),
     ]);
+  });
+
+  it('keeps shadow mode apart from on for an older release reading only ai_enabled', async () => {
+    const store = await openAt(fresh());
+    open.push(store);
+    await store.setAiMode('order-sign-advice', 'shadow', 'dr-safety');
+    const rows = await store.db
+      .selectFrom('settings')
+      .select(['key', 'value'])
+      .where('key', 'like', '%order-sign-advice')
+      .orderBy('key')
+      .execute();
+    // The older release shows advice unless ai_enabled is 'false': in shadow it must read off.
+    expect(rows).toEqual([
+      { key: 'ai_enabled:order-sign-advice', value: 'false' },
+      { key: 'ai_mode:order-sign-advice', value: 'shadow' },
+    ]);
+  });
+
+  it('reads a switch written by an older release (ai_enabled only)', async () => {
+    const store = await openAt(fresh(), {}, { aiCacheTtlMs: 0 });
+    open.push(store);
+    await store.db
+      .insertInto('settings')
+      .values({
+        key: 'ai_enabled:patient-view-advice',
+        value: 'false',
+        updated_at: '2026-11-30T00:00:00.000Z',
+        updated_by: 'old',
+      })
+      .execute();
+    expect(await store.getAiMode('patient-view-advice')).toBe('off');
   });
 });

@@ -24,6 +24,7 @@ describe('service registry', () => {
     [{ hook: 'order-dispatch' }, /\/hook must be one of/],
     [{ prefetch: { patient: 'Patient/{{context.patientId}}' } }, /\/prefetch\/medications is required/],
     [{ requiredPrefetch: ['encounter'] }, /requiredPrefetch has unknown key encounter/],
+    [{ requiredPrefetch: ['patient', 'labHistory'] }, /requiredPrefetch lists the optional key labHistory/],
     [{ minSeverity: 'hard-stop' }, /minSeverity must be one of/],
   ])('stops the start with a precise message for %j', (change, message) => {
     expect(() => createRegistry([variant(change)])).toThrow(RegistryError);

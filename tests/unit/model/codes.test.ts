@@ -3,6 +3,7 @@ import { describe, expect, it } from '@jest/globals';
 import { isLoincCode, isRxcui, isSnomedConceptId, publicCode } from '../../../src/advisors/model/codes.js';
 import { MONITORING_LABS } from '../../../src/advisors/model/monitoringLabs.js';
 import { SNOMED_IDS } from '../../../src/advisors/model/names.js';
+import { SERVICE_REQUESTS } from '../../../src/advisors/model/serviceRequests.js';
 import { LOINC, RXNORM, SNOMED } from '../../../src/clinical/types.js';
 import { ANALYTES } from '../../../src/clinical/units.js';
 
@@ -30,7 +31,8 @@ describe('codes sent to the model', () => {
   });
 
   it('checks SNOMED CT concept ids: partition and Verhoeff check digit, for every id in our tables', () => {
-    for (const id of SNOMED_IDS) expect([id, isSnomedConceptId(id)]).toEqual([id, true]);
+    for (const id of [...SNOMED_IDS, ...Object.keys(SERVICE_REQUESTS)])
+      expect([id, isSnomedConceptId(id)]).toEqual([id, true]);
     expect(isSnomedConceptId('49436005')).toBe(false);
     expect(isSnomedConceptId('88442211')).toBe(false);
     expect(isSnomedConceptId('049436004')).toBe(false);

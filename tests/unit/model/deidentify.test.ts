@@ -9,9 +9,7 @@ const { vocabulary } = defaultVocabulary();
 
 describe('de-identification for the model', () => {
   it('sends no name, identifier, address, telecom, birth date or resource id of the fixture patient', () => {
-    const { input } = deidentify(fixtureContext(), vocabulary);
-
-    const sent = JSON.stringify(buildMessages(input));
+    const sent = JSON.stringify(buildMessages(deidentify(fixtureContext(), vocabulary)));
 
     for (const s of IDENTIFYING_STRINGS) expect(sent).not.toContain(s);
   });
@@ -27,8 +25,10 @@ describe('de-identification for the model', () => {
       status: 'active',
     });
     expect(input.draftOrders[0]).toMatchObject({ alias: 'D1', name: 'ibuprofen', status: 'draft' });
-    expect(input.labs[0]).toMatchObject({ alias: 'L1', name: expect.stringMatching(/^INR/), value: 3.4 });
-    expect(input.labs[0]).toMatchObject({ unit: '{INR}', when: '3 days ago' });
+    expect(input.labs[0]).toMatchObject({ alias: 'L1', name: expect.stringMatching(/^INR/), unit: '{INR}' });
+    expect(input.labs[0]?.results).toEqual([
+      { value: 3.4, comparator: null, daysAgo: 3, interpretation: null },
+    ]);
     expect(input.problems.map((p) => p.name)).toEqual(['atrial fibrillation', 'hypertension']);
     expect(input.allergies[0]).toMatchObject({
       alias: 'A1',
@@ -193,16 +193,17 @@ describe('de-identification for the model', () => {
 
 describe('prompt', () => {
   it('sends no text the chart carried, an instruction in a coded display included', () => {
-    const sent = JSON.stringify(buildMessages(deidentify(fixtureContext(), vocabulary).input));
+    const sent = JSON.stringify(buildMessages(deidentify(fixtureContext(), vocabulary)));
 
     expect(sent).not.toContain('IGNORE ALL PREVIOUS');
     expect(sent).not.toContain('SYSTEM OVERRIDE');
   });
 
   it('escapes the data block so that no string in it could close the block or open markup', () => {
-    const input: ModelInput = { ...deidentify(fixtureContext(), vocabulary).input, missingData: [INJECTION] };
+    const deid = deidentify(fixtureContext(), vocabulary);
+    const input: ModelInput = { ...deid.input, missingData: [INJECTION] };
 
-    const messages = buildMessages(input);
+    const messages = buildMessages({ ...deid, input });
     const block = dataBlock(input);
 
     expect(messages[0]?.content).toBe(SYSTEM_PROMPT);

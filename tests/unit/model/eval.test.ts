@@ -1,6 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Finding } from '../../../src/findings/types.js';
-import { ageBand, buildReport, loadCases, reportMarkdown, score } from '../../../scripts/eval.js';
+import {
+  ageBand,
+  buildReport,
+  insightCases,
+  loadCases,
+  reportMarkdown,
+  score,
+} from '../../../scripts/eval.js';
 
 function finding(
   key: string,
@@ -47,6 +54,20 @@ describe('evaluation scoring', () => {
 
     expect(cases.map((c) => c.serviceId).sort()).toEqual(['order-select-advice', 'order-sign-advice']);
     expect(cases[0]?.expected.map((e) => e.key)).toContain('allergy:amoxicillin');
+  });
+
+  it('replays the insight charts on patient-view: expected insights, and charts where silence is right', () => {
+    const cases = insightCases();
+
+    expect(new Set(cases.map((c) => c.serviceId))).toEqual(new Set(['patient-view-advice']));
+    expect(cases.flatMap((c) => c.expected.map((e) => e.key))).toEqual(
+      expect.arrayContaining(['trend:egfr-decline', 'care-gap:undiagnosed-diabetes', 'insight:weight-fall']),
+    );
+    expect(cases.filter((c) => c.expected.length === 0).map((c) => c.scenario)).toEqual([
+      'insight-steady-chart',
+      'insight-diabetes-known',
+    ]);
+    expect(loadCases('insight-weight').map((c) => c.scenario)).toEqual(['insight-weight-loss']);
   });
 
   it('bands ages so uneven performance by age shows', () => {

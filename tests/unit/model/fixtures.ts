@@ -237,6 +237,8 @@ export function adviceItem(overrides: Partial<ModelAdviceItem> = {}): ModelAdvic
     detail: 'NSAIDs add to the anticoagulant effect; INR is already above range.',
     severity: 'warning',
     cites: ['D1', 'M1'],
+    about: null,
+    claim: null,
     certainty: 'moderate',
     suggestion: { kind: 'cancel-draft', draft: 'D1' },
     ...overrides,

@@ -51,7 +51,7 @@ describe('guards', () => {
     const result = guardAnswer(
       answer(item(), item({ kind: 'monitoring', cites: ['M1', 'L1'], suggestion: null })),
       aliases,
-      focus,
+      { hook: 'order-sign', focus },
     );
 
     expect(result.items.map((i) => i.kind)).toEqual(['interaction']);

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
 import { AdviceCache } from '../../../src/advisors/model/cache.js';
 import { MONITORING_LABS } from '../../../src/advisors/model/monitoringLabs.js';
+import { SERVICE_REQUESTS } from '../../../src/advisors/model/serviceRequests.js';
 import {
   ADVICE_KINDS,
   CERTAINTIES,
@@ -20,11 +21,38 @@ const good = {
   detail: 'Reduce the dose.',
   severity: 'warning',
   cites: ['D1'],
+  about: null,
+  claim: null,
   certainty: 'high',
   suggestion: null,
 };
 
 describe('model output on arrival', () => {
+  it('reads an item without about and claim (JSON or text mode, an older prompt) as saying null for both', () => {
+    const older: Record<string, unknown> = { ...good };
+    delete older.about;
+    delete older.claim;
+
+    expect(parseAnswer(JSON.stringify({ advice: [older] }), 'v1').items).toEqual([good]);
+  });
+
+  it('accepts insight kinds, a claim on a series and a follow-up or referral from the allow-list', () => {
+    const insight = {
+      ...good,
+      kind: 'trend',
+      cites: ['L1', 'P1'],
+      claim: { change: 'fall', series: 'L1' },
+      suggestion: { kind: 'service-request', code: '103696004' },
+    };
+    const unlisted = { ...insight, suggestion: { kind: 'service-request', code: '73761001' } };
+    const medication = { ...insight, suggestion: { kind: 'medication-request', rxcui: '5640' } };
+
+    const answer = parseAnswer(JSON.stringify({ advice: [insight, unlisted, medication] }), 'v1');
+
+    expect(answer.items).toEqual([insight]);
+    expect(answer.invalidItems).toBe(2);
+  });
+
   it('accepts a valid answer', () => {
     const answer = parseAnswer(JSON.stringify({ advice: [good] }), 'v1');
 
@@ -120,6 +148,16 @@ describe('model output on arrival', () => {
 
     expect([...file.$defs.orderLab.properties.loinc.enum].sort()).toEqual(
       Object.keys(MONITORING_LABS).sort(),
+    );
+  });
+
+  it('allows exactly the follow-ups and referrals the service can propose', () => {
+    const file = JSON.parse(readFileSync(path.join(SCHEMAS_DIR, 'model-advice.schema.json'), 'utf8')) as {
+      $defs: { serviceRequest: { properties: { code: { enum: string[] } } } };
+    };
+
+    expect([...file.$defs.serviceRequest.properties.code.enum].sort()).toEqual(
+      Object.keys(SERVICE_REQUESTS).sort(),
     );
   });
 });

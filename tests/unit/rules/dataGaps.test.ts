@@ -44,6 +44,18 @@ const conditionDrugs = [...new Set(kb.conditions.flatMap(({ drugs }) => [...drug
 /** Drugs whose dose reduction reads a weight or a creatinine, and drugs with pregnancy or children's rules. */
 const reductionDrugs = [...kb.reductionCriteria.keys()];
 const populationDrugs = [...new Set([...kb.pregnancy, ...kb.pediatric].flatMap(({ drugs }) => [...drugs]))];
+/** Drugs a longitudinal check reads a series for (trends.json). */
+const trendDrugs = [
+  ...new Set(
+    [
+      kb.trends.egfrDecline,
+      kb.trends.aki,
+      kb.trends.potassiumRise,
+      kb.trends.hemoglobinDrop,
+      ...kb.trends.monitoringOverdue,
+    ].flatMap(({ drugs }) => [...drugs]),
+  ),
+];
 
 describe('data gaps, from the knowledge base', () => {
   it.each(renalDrugs)('names renal dosing for %s when the labs are missing', async (ingredient) => {
@@ -76,11 +88,11 @@ describe('data gaps, from the knowledge base', () => {
   it('names nothing for a drug no check of the missing data applies to', async () => {
     const plain = [...kb.ingredients.keys()].find(
       (i) =>
-        ![renalDrugs, labDrugs, conditionDrugs, reductionDrugs, populationDrugs].some((drugs) =>
+        ![renalDrugs, labDrugs, conditionDrugs, reductionDrugs, populationDrugs, trendDrugs].some((drugs) =>
           drugs.includes(i),
         ),
     )!;
-    for (const missing of [['labs'], ['conditions']] as PrefetchKey[][]) {
+    for (const missing of [['labs'], ['conditions'], ['labHistory'], ['vitals']] as PrefetchKey[][]) {
       expect(await gapsOf('order-sign', { drafts: [draft(nameOf(plain))], missing })).toEqual([]);
     }
   });
@@ -129,7 +141,14 @@ describe('data gaps, from the knowledge base', () => {
  * here; a check no request makes speak fails the first test, so a new check comes with a scenario.
  */
 describe('data gaps, every check declares what it reads', () => {
-  const OPTIONAL: readonly PrefetchKey[] = ['medications', 'conditions', 'allergies', 'labs'];
+  const OPTIONAL: readonly PrefetchKey[] = [
+    'medications',
+    'conditions',
+    'allergies',
+    'labs',
+    'labHistory',
+    'vitals',
+  ];
   const requests: { name: string; serviceId: string; request: HookRequest; now: Date }[] = [
     ...listScenarios().flatMap((name) => {
       const s = loadScenario(name);

@@ -94,6 +94,14 @@ describe('knowledge/README.md', () => {
         (r) => `dose/${r.id}`,
       ),
       ...[...kb.reductionCriteria.values()].map((r) => `dose/${r.id}`),
+      ...[
+        kb.trends.egfrDecline.spec,
+        kb.trends.aki.spec,
+        kb.trends.potassiumRise.spec,
+        kb.trends.hemoglobinDrop.spec,
+        kb.trends.undiagnosedDiabetes,
+        ...kb.trends.monitoringOverdue.map((r) => r.spec),
+      ].map((r) => `trends/${r.id}`),
     ];
     expect(ids.length).toBeGreaterThan(150);
     for (const id of ids) expect(readme).toContain(`\`${id}\``);

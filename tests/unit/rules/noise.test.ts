@@ -127,6 +127,29 @@ describe('sources and actions', () => {
     expect(finding?.detail).not.toContain('Spironolactone');
   });
 
+  it('cites the potassium chloride label when potassium chloride is ordered with spironolactone', async () => {
+    const kclLabel =
+      'https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=8bae6f0f-58ca-490f-a725-8ec4bc6ba514';
+    const [ordered] = await findings('order-sign', {
+      patient: middleAged,
+      active: [med('spironolactone 25 mg')],
+      drafts: [draft('potassium chloride 20 mEq')],
+      labs: [potassium(4.2)],
+    });
+    expect(ordered?.key).toBe('interaction:potassium-chloride|spironolactone');
+    expect(ordered?.source.url).toBe(kclLabel);
+    // The other way round the card is about spironolactone, and cites its label.
+    const [reverse] = await findings('order-sign', {
+      patient: middleAged,
+      active: [med('potassium chloride 20 mEq')],
+      drafts: [draft('spironolactone 25 mg')],
+      labs: [potassium(4.2)],
+    });
+    expect(reverse?.source.url).toBe(
+      'https://dailymed.nlm.nih.gov/dailymed/drugInfo.cfm?setid=0fed2822-3a03-4b64-9857-c682fcd462bc',
+    );
+  });
+
   it('links DailyMed labels by set id, not search pages', async () => {
     const [finding] = await findings('order-select', {
       patient: middleAged,

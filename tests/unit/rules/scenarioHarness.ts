@@ -35,9 +35,13 @@ export function reviewFor(
   const request = validateHookRequest(service.definition, requestFor(body, service.definition.hook));
   const prefetch: Record<string, unknown> = { ...request.prefetch };
   for (const key of missing) delete prefetch[key];
-  // The optional `vitals` key (CONTRACT): read when the scenario sends vital signs.
-  const keys = [...Object.keys(service.definition.prefetch), ...('vitals' in prefetch ? ['vitals'] : [])];
-  return reviewOf(service, request, resolveAsSent(keys, prefetch), now);
+  // The keys the scenario sends, and those it leaves out to test their absence: a key it never mentions is not
+  // part of the chart replayed (as when the EHR's prefetch covers what the scenario is about).
+  const keys = Object.keys(service.definition.prefetch).filter(
+    (k) => k in prefetch || missing.includes(k as PrefetchKey),
+  );
+  const data = resolveAsSent(keys, prefetch, service.definition.historyPrefetch ?? []);
+  return reviewOf(service, request, data, now);
 }
 
 export async function runService(

@@ -85,5 +85,5 @@ export function syntheticProbeMessages(now = new Date()): ChatCompletionMessageP
     ),
     missing: [],
   });
-  return buildMessages(deidentify(context).input);
+  return buildMessages(deidentify(context));
 }

@@ -283,6 +283,15 @@ export const doseCheck: RuleCheck = {
           undefined,
     },
     {
+      // The weight comes from the vital signs first; one filed with the labs is used when they give none.
+      data: 'vitals',
+      label: 'children’s per-kilogram dose limit (body weight)',
+      appliesTo: (ctx, rm, ingredient) =>
+        rm.med.dosage !== undefined &&
+        pediatricLimit(ctx, ingredient) !== undefined &&
+        latestLab(ctx.patient.labs, 'weight', ctx.patient.now, CHILD_WEIGHT_MAX_AGE_DAYS) === undefined,
+    },
+    {
       data: 'labs',
       label: 'dose-reduction criteria (body weight, creatinine)',
       appliesTo: (ctx, _rm, ingredient) => {

@@ -175,7 +175,7 @@ function pairFinding(
   });
   const finding = ruleFinding(kb, {
     kind,
-    entry: preferOwnLabel(lead, [a, b]),
+    entry: preferOwnLabel(lead, orderedFirst(m1, a, m2, b)),
     ruleId: lead.ruleId,
     key: findingKey(kind, [lowerName(kb, a), lowerName(kb, b)]),
     severity,
@@ -239,6 +239,11 @@ function sameIngredientFinding(
     evidence: [m1.med.ref, m2.med.ref],
     suggestions: suggestionsFor(ctx, { meds: [m1, m2] }),
   });
+}
+
+/** The pair's ingredients with the one being ordered first: the card is about the new order. */
+function orderedFirst(m1: ResolvedMed, a: string, m2: ResolvedMed, b: string): readonly string[] {
+  return m2.med.origin === 'draft' && m1.med.origin !== 'draft' ? [b, a] : [a, b];
 }
 
 export function interactionFindings(ctx: RuleContext): Finding[] {

@@ -187,6 +187,13 @@ export const renalCheck: RuleCheck = {
       appliesTo: (ctx, _rm, ingredient) =>
         ctx.kb.renal.get(ingredient)?.bands.some((b) => b.condition !== undefined) ?? false,
     },
+    {
+      // A label stated in CrCl is estimated by Cockcroft–Gault, which needs a body weight; without the vital
+      // signs (and no weight filed with the labs) the eGFR stands in, and the card says so.
+      data: 'vitals',
+      label: 'renal dosing by creatinine clearance (Cockcroft–Gault needs a body weight)',
+      appliesTo: (ctx, _rm, ingredient) => ctx.kb.renal.get(ingredient)?.metric === 'crcl' && !ctx.weight(),
+    },
   ],
   run: renalFindings,
 };

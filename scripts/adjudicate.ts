@@ -1,0 +1,49 @@
+/**
+ * `npm run adjudicate -- --verdicts FILE [--report DIR/eval.json] [--out DIR]`: reads clinicians' verdicts (the
+ * sheet `npm run eval -- --adjudication-csv FILE` wrote, filled in) and recomputes PPV and calibration from them,
+ * writing `eval-adjudicated.json`, `.md` and `.html` beside the report.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PROJECT_ROOT } from '../src/paths.js';
+import { adjudicate } from './eval/adjudicate.js';
+import { writeReports } from './eval/cli.js';
+import type { GroundTruthReport } from './eval/report/model.js';
+import { rateText } from './eval/report/model.js';
+
+function main(argv: readonly string[]): void {
+  let reportFile = path.join(PROJECT_ROOT, 'reports/eval/eval.json');
+  let verdictsFile: string | undefined;
+  let out: string | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    if (flag === '--report') reportFile = path.resolve(value());
+    else if (flag === '--verdicts') verdictsFile = path.resolve(value());
+    else if (flag === '--out') out = path.resolve(value());
+    else throw new Error(`unknown option ${flag}`);
+  }
+  if (!verdictsFile) throw new Error('--verdicts FILE is required (the filled adjudication sheet)');
+  const report = JSON.parse(readFileSync(reportFile, 'utf8')) as GroundTruthReport;
+  const result = adjudicate(report, readFileSync(verdictsFile, 'utf8'), path.basename(verdictsFile));
+  const files = writeReports(result.report, out ?? path.dirname(reportFile), 'eval-adjudicated');
+  const model = result.report.summary.byAdvisor.model;
+  process.stdout.write(
+    `${result.judged} items judged, ${result.unjudged} left blank${result.unknown.length ? `, ${result.unknown.length} verdicts for items not in this report (ignored)` : ''}; model PPV ${rateText(model?.ppv)}\n` +
+      `report: ${files.map((f) => path.relative(process.cwd(), f)).join(', ')}\n`,
+  );
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  try {
+    main(process.argv.slice(2));
+  } catch (error: unknown) {
+    process.stderr.write(`adjudicate failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * The evaluation's own ground truth: `eval/scenarios/NAME.request.json` (a CDS Hooks request) and
+ * `NAME.expected.json` (what a clinician reviewing that chart expects to be said, and not said, each resting on a
+ * named clinical source). Written from the clinical literature, not from the rules' output, so advice beyond the
+ * rules can be found correct, and the rules can be found wrong.
+ *
+ * A finding matches an expectation when its kind agrees (or cannot be told: a model finding keyed by hash) and
+ * every `about` term names it (in its key or its summary; a term may list alternatives). Severity is not part of
+ * the match: whether the severity agreed is reported beside it.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Finding, Severity } from '../../src/findings/types.js';
+import type { HookRequest } from '../../src/cds/types.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+
+export const GROUND_TRUTH_DIR = path.join(PROJECT_ROOT, 'eval/scenarios');
+
+/** What a clinician calls the concern; the model's insight kinds included. */
+export const CLINICAL_KINDS = [
+  'interaction',
+  'allergy',
+  'contraindication',
+  'dose',
+  'duplication',
+  'monitoring',
+  'trend',
+  'care-gap',
+  'treatment',
+  'differential',
+] as const;
+export type ClinicalKind = (typeof CLINICAL_KINDS)[number];
+
+/** A term naming the concern, or alternatives any one of which will do (`["egfr", "kidney function"]`). */
+export type AboutTerm = string | readonly string[];
+
+export interface Expectation {
+  /** The kind, or the kinds a clinician would accept it as (two SSRIs: a duplication or an interaction). */
+  readonly kind: ClinicalKind | readonly ClinicalKind[];
+  readonly severity: Severity;
+  readonly about: readonly AboutTerm[];
+  /** The guideline, label or textbook the expectation rests on. */
+  readonly source: string;
+}
+
+/** Something a clinician would find wrong to be told here (an alert that is not warranted). */
+export interface Silence {
+  /** Unset: nothing at all about these terms; with empty `about` too, no advice at all. */
+  readonly kind?: ClinicalKind | readonly ClinicalKind[];
+  readonly about: readonly AboutTerm[];
+  /** Only at these severities (an info note may be fine where a warning is over-alerting); unset: any. */
+  readonly severities?: readonly Severity[];
+  readonly why: string;
+  readonly source: string;
+}
+
+export interface Expectations {
+  readonly description: string;
+  /** The clock the chart was written for. */
+  readonly now: string;
+  readonly reviewedBy: string;
+  /** Must be said: counted for sensitivity. */
+  readonly expected: readonly Expectation[];
+  /** May be said and is then correct, but its absence is no miss (a reasonable extra). */
+  readonly acceptable?: readonly Expectation[];
+  /** Must not be said. */
+  readonly silences: readonly Silence[];
+}
+
+export interface GroundTruthCase {
+  readonly name: string;
+  readonly request: HookRequest;
+  readonly expectations: Expectations;
+}
+
+export function listGroundTruth(dir = GROUND_TRUTH_DIR): string[] {
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.expected.json'))
+    .map((f) => f.replace(/\.expected\.json$/, ''))
+    .sort();
+}
+
+export function loadGroundTruth(name: string, dir = GROUND_TRUTH_DIR): GroundTruthCase {
+  const read = (suffix: string): unknown =>
+    JSON.parse(readFileSync(path.join(dir, `${name}${suffix}`), 'utf8'));
+  return {
+    name,
+    request: read('.request.json') as HookRequest,
+    expectations: read('.expected.json') as Expectations,
+  };
+}
+
+export function loadGroundTruthCases(only?: string, dir = GROUND_TRUTH_DIR): GroundTruthCase[] {
+  return listGroundTruth(dir)
+    .filter((n) => !only || n.includes(only))
+    .map((n) => loadGroundTruth(n, dir));
+}
+
+/** The first kind an expectation names: the one its sensitivity is reported under. */
+export const primaryKind = (e: Pick<Expectation, 'kind'>): ClinicalKind =>
+  typeof e.kind === 'string' ? e.kind : (e.kind[0] ?? 'interaction');
+
+/** A finding's key prefix → the clinical kind it is; `undefined` when the key does not say (a model hash key). */
+const KIND_OF_PREFIX: Readonly<Record<string, ClinicalKind>> = {
+  interaction: 'interaction',
+  duplicate: 'duplication',
+  allergy: 'allergy',
+  renal: 'dose',
+  dose: 'dose',
+  geriatric: 'dose',
+  pediatric: 'dose',
+  condition: 'contraindication',
+  pregnancy: 'contraindication',
+  lactation: 'contraindication',
+  lab: 'monitoring',
+  monitoring: 'monitoring',
+  'monitoring-overdue': 'monitoring',
+  trend: 'trend',
+  aki: 'trend',
+  insight: 'trend',
+  'care-gap': 'care-gap',
+  treatment: 'treatment',
+  differential: 'differential',
+};
+
+export function kindOfFinding(finding: Pick<Finding, 'key'>): ClinicalKind | undefined {
+  return KIND_OF_PREFIX[finding.key.split(':')[0] ?? ''];
+}
+
+/** The kind for reports: the clinical kind, or `unkeyed` for a model finding whose key does not say. */
+export const kindLabel = (finding: Pick<Finding, 'key'>): string => kindOfFinding(finding) ?? 'unkeyed';
+
+const normal = (text: string): string => text.toLowerCase().replace(/[-_|]/g, ' ');
+
+function names(finding: Pick<Finding, 'key' | 'summary'>, term: AboutTerm): boolean {
+  const text = normal(`${finding.key} ${finding.summary}`);
+  const alternatives = typeof term === 'string' ? [term] : term;
+  return alternatives.some((t) => text.includes(normal(t)));
+}
+
+export function matchesConcern(
+  finding: Pick<Finding, 'key' | 'summary'>,
+  concern: { readonly kind?: ClinicalKind | readonly ClinicalKind[]; readonly about: readonly AboutTerm[] },
+): boolean {
+  const kind = kindOfFinding(finding);
+  const kinds: readonly ClinicalKind[] | undefined =
+    concern.kind === undefined ? undefined : typeof concern.kind === 'string' ? [concern.kind] : concern.kind;
+  const kindAgrees = kinds === undefined || kind === undefined || kinds.includes(kind);
+  return kindAgrees && concern.about.every((term) => names(finding, term));
+}
+
+/** How the reference judges one finding. */
+export type AutoVerdict =
+  | { readonly verdict: 'correct'; readonly matched: 'expected' | 'acceptable'; readonly index: number }
+  | { readonly verdict: 'incorrect'; readonly reason: 'silence-broken'; readonly index: number }
+  | { readonly verdict: 'incorrect'; readonly reason: 'not-expected' };
+
+export function judge(finding: Pick<Finding, 'key' | 'summary' | 'severity'>, e: Expectations): AutoVerdict {
+  const silence = e.silences.findIndex(
+    (s) =>
+      (s.severities === undefined || s.severities.includes(finding.severity)) && matchesConcern(finding, s),
+  );
+  if (silence >= 0) return { verdict: 'incorrect', reason: 'silence-broken', index: silence };
+  const expected = e.expected.findIndex((x) => matchesConcern(finding, x));
+  if (expected >= 0) return { verdict: 'correct', matched: 'expected', index: expected };
+  const acceptable = (e.acceptable ?? []).findIndex((x) => matchesConcern(finding, x));
+  if (acceptable >= 0) return { verdict: 'correct', matched: 'acceptable', index: acceptable };
+  return { verdict: 'incorrect', reason: 'not-expected' };
+}

@@ -1,0 +1,258 @@
+/**
+ * Model advice off / shadow / on, through HTTP, across two app instances on one PostgreSQL database: a mode set
+ * through instance A is what instance B's hooks obey; in shadow the model is asked and its advice audited but
+ * never sent; the shadow report puts it beside the cards shown and the clinician's answer; every change is on
+ * record with who and when. The model is the Azure OpenAI STAND-IN (scripted, not a model).
+ */
+import { createHash } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { Express } from 'express';
+import request from 'supertest';
+import type { ShadowReport } from '../../src/store/read/shadow.js';
+import type { Card, HookResponse } from '../../src/cds/types.js';
+import type { SqlStore } from '../../src/store/sqlStore.js';
+import {
+  type FakeAzureOpenAI,
+  type RecordedRequest,
+  patientDataOf,
+  standIn,
+  startFakeAzureOpenAI,
+} from '../fakes/azure-openai-server.js';
+import { requestFixture } from '../helpers/fixtures.js';
+import { testApp } from '../helpers/testApp.js';
+import { dropLocation, type Location, newLocation, openAt } from '../int/store/helpers.js';
+
+const TOKEN = 'shadow-test-token-5e0c2a-77b1d9f4a3c2';
+const fingerprint = createHash('sha256').update(TOKEN).digest('hex').slice(0, 12);
+const bearer = { Authorization: `Bearer ${TOKEN}` };
+const SERVICE = 'order-sign-advice';
+
+type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+/** The stand-in's good interaction item, plus an item citing an alias that does not exist (the guards drop it). */
+function adviceWithAnInvention(request: RecordedRequest): unknown {
+  const good = (standIn.goodAdvice() as { advice: (r: RecordedRequest) => { advice: Json[] } }).advice(
+    request,
+  );
+  const data = patientDataOf(request);
+  return {
+    advice: [
+      ...good.advice,
+      { ...good.advice[0], kind: 'dose', cites: [data.draftOrders[0]!.alias, 'M77'], suggestion: null },
+    ],
+  };
+}
+
+const modelCards = (res: { body: unknown }): Card[] =>
+  (res.body as HookResponse).cards.filter(
+    (c) => (c.extension?.['cds-advisor.provenance'] as { advisor: string }).advisor === 'model',
+  );
+
+describe('AI mode across two instances on one PostgreSQL', () => {
+  let location: Location;
+  let a: SqlStore;
+  let b: SqlStore;
+  let fake: FakeAzureOpenAI;
+  let appA: Express;
+  let appB: Express;
+
+  beforeAll(async () => {
+    location = newLocation('postgres');
+    // B reads the mode from the database on every ask: what it obeys is what A wrote, not a cache.
+    [a, b] = await Promise.all([openAt(location), openAt(location, {}, { aiCacheTtlMs: 0 })]);
+    fake = await startFakeAzureOpenAI({ deployment: 'advice', apiKey: 'stand-in-key' });
+    fake.behaviour = { kind: 'advice', advice: adviceWithAnInvention };
+    const azureOpenAI = {
+      endpoint: fake.endpoint,
+      deployment: 'advice',
+      apiKey: 'stand-in-key',
+      apiVersion: '2024-10-21',
+    };
+    const config = { auditTokens: [TOKEN], azureOpenAI, publicBaseUrl: 'https://cds.example.org' };
+    appA = (await testApp(config, { store: a })).app;
+    appB = (await testApp(config, { store: b })).app;
+  });
+
+  afterAll(async () => {
+    await Promise.all([a.close(), b.close()]);
+    await fake.close();
+    await dropLocation(location);
+  });
+
+  const hook = (app: Express): Promise<request.Response> =>
+    request(app)
+      .post(`/cds-services/${SERVICE}`)
+      .send(requestFixture('order-sign.full-prefetch'))
+      .expect(200);
+
+  it('in shadow, instance B asks the model and audits its advice but shows none of it', async () => {
+    const set = await request(appA)
+      .put(`/admin/services/${SERVICE}/ai`)
+      .set(bearer)
+      .send({ mode: 'shadow' })
+      .expect(200);
+    expect((set.body as Json).ai).toMatchObject({
+      mode: 'shadow',
+      enabled: false,
+      changedBy: `token:${fingerprint}`,
+    });
+
+    const calls = fake.requests.length;
+    const res = await hook(appB);
+    expect(fake.requests.length).toBe(calls + 1);
+    expect(modelCards(res)).toEqual([]);
+    expect(JSON.stringify(res.body)).not.toContain('AI-generated');
+    await b.audit.flush();
+
+    const shadow = await request(appA)
+      .get('/audit/api/shadow')
+      .query({ service: SERVICE })
+      .set(bearer)
+      .expect(200);
+    const report = shadow.body as ShadowReport;
+    expect(report.items).toHaveLength(1);
+    const [item] = report.items;
+    expect(item!.item).toMatchObject({
+      outcome: 'shadow',
+      guard: { outcome: 'kept', severity: 'warning', suggestion: 'kept' },
+      returned: { kind: 'interaction', summary: 'Ibuprofen with warfarin raises the risk of bleeding.' },
+      evidence: expect.arrayContaining(['MedicationRequest/draft-ibuprofen', 'MedicationRequest/warfarin-1']),
+    });
+    // Beside what happened: the cards the call showed, none answered yet.
+    const shownKeys = item!.cardsShown.map((c) => c.findingKey);
+    expect(shownKeys).toContain(item!.item.findingKey);
+    expect(item!.match).toEqual({ cardUuid: expect.any(String), by: 'finding' });
+    expect(item!.verdict).toBe('no-signal');
+    expect(report.agreement).toMatchObject({
+      calls: 1,
+      items: 1,
+      agreed: 0,
+      disagreed: 0,
+      share: null,
+      dropped: 1,
+    });
+
+    // The clinician accepts the rule card that says the same (taking its first suggestion): the shadow item agreed.
+    const matched = (res.body as HookResponse).cards.find((c) => c.uuid === item!.match!.cardUuid)!;
+    const suggestion = matched.suggestions![0]!.uuid;
+    const fb = await request(appB)
+      .post(`/cds-services/${SERVICE}/feedback`)
+      .send({
+        feedback: [
+          {
+            card: item!.match!.cardUuid,
+            outcome: 'accepted',
+            acceptedSuggestions: [{ id: suggestion }],
+            outcomeTimestamp: new Date().toISOString(),
+          },
+        ],
+      });
+    expect(fb.body).toMatchObject({ stored: 1, flagged: 0 });
+    const after = (await request(appA).get('/audit/api/shadow').set(bearer).expect(200)).body as ShadowReport;
+    expect(after.items[0]!.verdict).toBe('agreed');
+    expect(after.agreement).toMatchObject({ agreed: 1, disagreed: 0, share: 1 });
+  });
+
+  it('on, set through B, shows the AI card on A, linking the fact sheet and reconstructable from the audit', async () => {
+    await request(appB).put(`/admin/services/${SERVICE}/ai`).set(bearer).send({ mode: 'on' }).expect(200);
+    fake.behaviour = {
+      kind: 'advice',
+      advice: (req) => {
+        const data = patientDataOf(req);
+        return {
+          advice: [
+            {
+              kind: 'monitoring',
+              summary: 'Check the INR within three days of adding ibuprofen to warfarin.',
+              detail: 'NSAIDs can raise the INR; the last INR is already above range.',
+              severity: 'warning',
+              cites: [data.draftOrders[0]!.alias, data.activeMedications[0]!.alias],
+              certainty: 'moderate',
+              suggestion: { kind: 'order-lab', loinc: '6301-6' },
+            },
+          ],
+        };
+      },
+    };
+    // A's cache may still hold shadow for up to a second: wait it out, as an operator's change would be.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const res = await hook(appA);
+    const [card] = modelCards(res);
+    expect(card).toBeDefined();
+    expect(card!.source.url).toBe('https://cds.example.org/model-facts');
+    expect(card!.detail).toContain('What the model did not see');
+
+    await a.audit.flush();
+    const detail = (await request(appB).get(`/audit/api/cards/${card!.uuid}`).set(bearer).expect(200))
+      .body as Json;
+    expect(detail.ai).toMatchObject({
+      mode: 'on',
+      endpointKind: 'azure-openai',
+      deployment: 'advice',
+      promptVersion: expect.any(String),
+      servedFrom: 'call',
+      input: { draftOrders: expect.any(Array), activeMedications: expect.any(Array) },
+    });
+    const own = (detail.ai.items as Json[]).filter((i) => i.cardUuid === card!.uuid);
+    expect(own).toEqual([
+      expect.objectContaining({
+        outcome: 'shown',
+        guard: { outcome: 'kept', severity: 'warning', suggestion: 'kept' },
+        returned: expect.objectContaining({
+          kind: 'monitoring',
+          suggestion: { kind: 'order-lab', loinc: '6301-6' },
+        }),
+      }),
+    ]);
+    // The input on record is what was sent: no chart identifiers in it.
+    const input = JSON.stringify(detail.ai.input);
+    expect(input).not.toMatch(/draft-ibuprofen|warfarin-1|Practitioner|dr-fixture/);
+    expect(patientDataOf(fake.requests.at(-1)!)).toEqual(detail.ai.input);
+  });
+
+  it('off, set through A, stops the model calls on B; every change is on record, newest first', async () => {
+    await request(appA).put(`/admin/services/${SERVICE}/ai`).set(bearer).send({ enabled: false }).expect(200);
+    const calls = fake.requests.length;
+    const res = await hook(appB);
+    expect(modelCards(res)).toEqual([]);
+    expect(fake.requests.length).toBe(calls);
+
+    const state = (await request(appB).get(`/admin/services/${SERVICE}/ai`).set(bearer).expect(200))
+      .body as Json;
+    expect(state.ai).toMatchObject({ mode: 'off', enabled: false });
+    expect((state.history as Json[]).map((h) => h.mode)).toEqual(['off', 'on', 'shadow']);
+    for (const change of state.history as Json[]) {
+      expect(change.changedBy).toBe(`token:${fingerprint}`);
+      expect(Number.isNaN(Date.parse(change.changedAt as string))).toBe(false);
+    }
+  });
+
+  it('refuses a body with both or neither of mode and enabled, and an unknown mode, precisely', async () => {
+    const both = await request(appA)
+      .put(`/admin/services/${SERVICE}/ai`)
+      .set(bearer)
+      .send({ mode: 'on', enabled: true });
+    expect(both.status).toBe(400);
+    expect((both.body as Json).error.details).toEqual([
+      { path: '', message: 'must have exactly one of mode ("off", "shadow" or "on") or enabled (boolean)' },
+    ]);
+    const neither = await request(appA).put(`/admin/services/${SERVICE}/ai`).set(bearer).send({});
+    expect(neither.status).toBe(400);
+    const unknown = await request(appA)
+      .put(`/admin/services/${SERVICE}/ai`)
+      .set(bearer)
+      .send({ mode: 'loud' });
+    expect(unknown.status).toBe(400);
+    expect((unknown.body as Json).error.details).toEqual([expect.objectContaining({ path: '/mode' })]);
+    expect(await a.getAiMode(SERVICE)).toBe('off');
+  });
+
+  it('keeps the AI records under the audit hash chain: editing one breaks it', async () => {
+    await Promise.all([a.audit.flush(), b.audit.flush()]);
+    expect((await a.verifyChain()).ok).toBe(true);
+    await a.db.updateTable('ai_advice').set({ input: '{}' }).execute();
+    const report = await a.verifyChain();
+    expect(report.ok).toBe(false);
+    expect(report.breaks[0]).toMatchObject({ chain: 'invocations', reason: 'hash-mismatch' });
+  });
+});
