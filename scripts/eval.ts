@@ -17,7 +17,7 @@
  *
  * Scenarios of `--suite rules`: the rules' suite in `tests/fixtures/scenarios/` (a CDS Hooks request, and
  * `*.expected.json` with the clock and the findings expected per service), read with the suite's own loader so both
- * agree on the format; and the insight charts in `tests/fixtures/insights/` (patient-view: histories a specialist
+ * agree on the format; and the insight charts in `scripts/lib/insightScenarios.ts` (patient-view: histories a specialist
  * would remark on, and charts where the right answer is silence). A finding matches an expected one by key (the
  * scheme both advisors share) or by rule id.
  */
@@ -39,8 +39,8 @@ import { resolveAsSent } from '../src/prefetch/resolve.js';
 import { createLogger } from '../src/logger.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { listScenarios, loadScenario, requestFor } from './lib/scenarios.js';
-import { INSIGHT_NOW, INSIGHT_SCENARIOS } from '../tests/fixtures/insights/scenarios.js';
-import { requestOf } from '../tests/fixtures/synth/fhir.js';
+import { INSIGHT_NOW, INSIGHT_SCENARIOS } from './lib/insightScenarios.js';
+import { requestOf } from './lib/synthFhir.js';
 import { type StandIn, groundTruthMain } from './eval/cli.js';
 
 // ---------------------------------------------------------------------------------------------------------------
