@@ -44,7 +44,16 @@ const steadyPotassium: ObsSpec[] = [0, 120, 240, 360].map((d, i) => ({
   unit: 'mmol/L',
 }));
 
-function chart(name: string, labs: readonly ObsSpec[]): Record<string, unknown> {
+const weightLoss: ObsSpec[] = [0, 365, 730, 1095, 1460].map((d, i) => ({
+  id: `wt-${i}`,
+  loinc: '29463-7',
+  text: 'Body weight',
+  daysAgo: d,
+  value: [68, 71, 74, 77, 80][i]!,
+  unit: 'kg',
+}));
+
+function chart(name: string, labs: readonly ObsSpec[], vitals?: readonly ObsSpec[]): Record<string, unknown> {
   const spec: RequestSpec = {
     name,
     hook: 'patient-view',
@@ -59,16 +68,22 @@ function chart(name: string, labs: readonly ObsSpec[]): Record<string, unknown> 
       { id: 'c-dm', text: 'Type 2 diabetes mellitus', snomed: '44054006' },
     ],
     labs,
+    ...(vitals && { vitals }),
   };
   return requestOf(spec);
 }
 
-async function patientView(behaviour: FakeBehaviour, labs: readonly ObsSpec[], budgetMs = 2000) {
+async function patientView(
+  behaviour: FakeBehaviour,
+  labs: readonly ObsSpec[],
+  budgetMs = 2000,
+  vitals?: readonly ObsSpec[],
+) {
   running = await modelApp(behaviour, budgetMs);
   const t0 = performance.now();
   const res = await request(running.app)
     .post('/cds-services/patient-view-advice')
-    .send(chart('insight', labs));
+    .send(chart('insight', labs, vitals));
   return { res, elapsedMs: performance.now() - t0 };
 }
 
@@ -81,8 +96,8 @@ async function droppedFor(reason: string): Promise<number> {
 }
 
 describe('the model insight lane on patient-view', () => {
-  it('shows an insight whose claim the series bears out as an info card, citing the results, with an AIAST referral', async () => {
-    const { res } = await patientView(standIn.insights(), [...egfrDecline, ...steadyPotassium]);
+  it('shows an insight no rule makes, whose claim the series bears out, as an info card citing the results, with an AIAST referral', async () => {
+    const { res } = await patientView(standIn.insights(), steadyPotassium, 2000, weightLoss);
 
     expect(res.status).toBe(200);
     const task = running!.fake.requests[0]!.body.messages![1]!.content;
@@ -91,12 +106,12 @@ describe('the model insight lane on patient-view', () => {
     expect(cards).toHaveLength(1);
     const card = cards[0]!;
     expect(card.indicator).toBe('info');
-    expect(card.summary).toBe('eGFR fell from 72 to 38.');
+    expect(card.summary).toBe('body weight fell from 80 to 68.');
     expect(card.source.label).toMatch(/AI-generated/);
     expect(card.detail).toMatch(/AI-generated insight/);
     expect(card.detail).toMatch(/Checked by the service/);
     expect(provenance(card).evidence).toEqual(
-      expect.arrayContaining(['Observation/egfr-0', 'Observation/egfr-48']),
+      expect.arrayContaining(['Observation/wt-0', 'Observation/wt-4']),
     );
     const action = card.suggestions?.[0]?.actions?.[0];
     const created = action?.type === 'create' ? action.resource : undefined;
@@ -113,6 +128,18 @@ describe('the model insight lane on patient-view', () => {
         display: 'Artificial Intelligence asserted',
       },
     ]);
+  });
+
+  it('folds an insight the eGFR-decline rule corroborates into the rule card, quoting the model', async () => {
+    const { res } = await patientView(standIn.insights(), [...egfrDecline, ...steadyPotassium]);
+
+    expect(res.status).toBe(200);
+    expect(modelCards(res.body)).toEqual([]);
+    const cards = (res.body as { cards: Card[] }).cards;
+    const ruleCard = cards.find((c) => provenance(c).advisor === 'rules' && /eGFR/.test(c.summary));
+    expect(ruleCard?.detail).toContain(
+      '**AI advisor (AI-generated), citing the same items:** “eGFR fell from 72 to 38\\.”',
+    );
   });
 
   it('drops an insight whose claim the series contradicts, and counts it', async () => {
