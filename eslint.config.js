@@ -20,6 +20,69 @@ export default tseslint.config(
       ],
     },
   },
+  // Import boundaries: arrows point down the rooms (docs/architecture.md) and never back up.
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/http/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'express', message: 'HTTP stays in src/http/.' }] },
+      ],
+    },
+  },
+  {
+    files: ['src/advisors/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'express', message: 'HTTP stays in src/http/.' }],
+          patterns: [
+            {
+              group: ['**/pipeline/*', '**/cards/*', '**/http/*', '**/store/*'],
+              message:
+                'Advisors read a review and return findings: they never see the pipeline, cards, HTTP or the store.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/cds/**/*.ts', 'src/findings/**/*.ts', 'src/clinical/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: 'express', message: 'HTTP stays in src/http/.' }],
+          patterns: [
+            {
+              group: ['**/advisors/*', '**/pipeline/*', '**/http/*', '**/store/*'],
+              message:
+                'Service definitions, findings and the clinical view sit below the advisors and the pipeline.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['scripts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/tests/*', '**/bench/*'],
+              message: 'Commands ship in dist/: they import src/ only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
   {
     // supertest bodies and parsed fixtures are `any` by nature; the assertions check their shape.
     files: ['tests/**/*.ts', 'bench/**/*.ts'],

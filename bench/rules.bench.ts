@@ -10,6 +10,7 @@ import { SERVICES } from '../hooks/index.js';
 import { createRulesAdvisor } from '../src/advisors/rules/index.js';
 import type { Review } from '../src/advisors/types.js';
 import { normalizePatientContext } from '../src/clinical/normalize.js';
+import { reviewFor } from '../src/pipeline/review.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
@@ -109,7 +110,7 @@ export function typicalReview(): Review {
   });
   const service = SERVICES.find((s) => s.definition.id === 'order-sign-advice');
   if (!service) throw new Error('order-sign-advice is not registered');
-  return service.review(patient, { hookInstance: 'bench' });
+  return reviewFor(service, patient, 'bench');
 }
 
 export interface RulesBenchResult {

@@ -1,7 +1,7 @@
 /**
  * Where one hook call's time goes: each stage of the order-sign pipeline run in-process on the benchmark's own
  * payload (the 21 KB body autocannon sends), timed per call after a warm-up. The stages are the real functions
- * `invokeService` calls, in its order; the HTTP server, Express and the middleware are what the HTTP figures add.
+ * `invokeService` calls (the request-to-review path is `src/pipeline/review.ts`), in its order; the HTTP server, Express and the middleware are what the HTTP figures add.
  * Standalone: `npx tsx bench/stages.bench.ts` (BENCH_STAGE_ITERATIONS, default 3000); `bench/run.ts` imports it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -10,14 +10,14 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { SERVICES } from '../hooks/index.js';
 import { createRulesAdvisor } from '../src/advisors/rules/index.js';
-import type { Finding } from '../src/advisors/types.js';
+import type { Finding } from '../src/findings/types.js';
 import { buildCards } from '../src/cards/build.js';
-import { mergeFindings } from '../src/cards/merge.js';
 import type { HookRequest } from '../src/cds/types.js';
-import { normalizePatientContext } from '../src/clinical/normalize.js';
-import { clientPseudonym, createPseudonymizer, userPseudonym } from '../src/invocation/pseudonym.js';
-import { validateHookRequest } from '../src/invocation/validateRequest.js';
-import { silentLogger } from '../src/logger.js';
+import { clientPseudonym, createPseudonymizer, userPseudonym } from '../src/pipeline/pseudonym.js';
+import { findingsOf, reviewOf } from '../src/pipeline/review.js';
+import { validateHookRequest } from '../src/pipeline/validateRequest.js';
+import { resolveAsSent } from '../src/prefetch/resolve.js';
+import { createLogger } from '../src/logger.js';
 import { ANONYMOUS_CLIENT } from '../src/security/types.js';
 import { writeInvocations } from '../src/store/auditWriter.js';
 import { connect } from '../src/store/connect.js';
@@ -55,27 +55,11 @@ export async function benchStages(
 
   const parsed: unknown = JSON.parse(text);
   const request: HookRequest = validateHookRequest(definition, parsed);
-  const prefetch = request.prefetch as Record<string, unknown>;
   const context = request.context as unknown as Record<string, unknown>;
-  const normalize = (): ReturnType<typeof normalizePatientContext> =>
-    normalizePatientContext({
-      hook: definition.hook,
-      now: new Date(),
-      patientId: String(context.patientId),
-      patient: prefetch.patient,
-      medications: prefetch.medications,
-      conditions: prefetch.conditions,
-      allergies: prefetch.allergies,
-      labs: prefetch.labs,
-      draftOrders: context.draftOrders,
-      missing: [],
-    });
-  const normalized = normalize();
-  const review = service.review(normalized, { hookInstance: request.hookInstance });
-  const findings: Finding[] = mergeFindings(
-    (await advisor.advise(review, signal)).findings,
-    definition.minSeverity,
-  );
+  const data = resolveAsSent(Object.keys(definition.prefetch), request.prefetch);
+  const review = reviewOf(service, request, data, new Date());
+  const outcomes = [await advisor.advise(review, signal)];
+  const findings: Finding[] = findingsOf(outcomes, definition);
   const built = buildCards(findings, SERVICE_ID, request.hookInstance);
   const scope = {
     patientPseudonym: pseudonymize(String(context.patientId)),
@@ -95,7 +79,7 @@ export async function benchStages(
   });
 
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'cds-bench-stages-'));
-  const connection = connect({ dataDir, databaseUrl: undefined, logger: silentLogger() });
+  const connection = connect({ dataDir, databaseUrl: undefined, logger: createLogger('error', true) });
   try {
     await migrate(connection);
     const batches = Math.max(10, Math.round(iterations / AUDIT_BATCH));
@@ -108,13 +92,13 @@ export async function benchStages(
       await timed(
         'normalize the chart (8 medications, 6 problems, 2 allergies, 30 labs, 2 drafts)',
         iterations,
-        normalize,
+        () => reviewOf(service, request, data, new Date()),
       ),
       await timed('rules advisor (review and findings)', iterations, async () =>
-        advisor.advise(service.review(normalized, { hookInstance: request.hookInstance }), signal),
+        advisor.advise(review, signal),
       ),
       await timed(`build and validate ${built.cards.length} cards`, iterations, () =>
-        buildCards(mergeFindings(findings, definition.minSeverity), SERVICE_ID, request.hookInstance),
+        buildCards(findingsOf(outcomes, definition), SERVICE_ID, request.hookInstance),
       ),
       await timed('serialize the response', iterations, () => JSON.stringify({ cards: built.cards })),
       await timed('override lookup (SQLite)', iterations, () =>

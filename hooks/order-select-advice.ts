@@ -17,11 +17,5 @@ export const orderSelectAdvice: ServiceModule<'order-select'> = {
     requiredPrefetch: ['patient', 'medications', 'allergies'],
     minSeverity: 'info',
   },
-  review: (patient, { hookInstance }) => ({
-    serviceId: 'order-select-advice',
-    hook: 'order-select',
-    patient,
-    focus: patient.draftOrders.filter((order) => order.selected),
-    hookInstance,
-  }),
+  focus: (patient) => patient.draftOrders.filter((order) => order.selected),
 };

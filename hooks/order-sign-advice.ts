@@ -19,11 +19,5 @@ export const orderSignAdvice: ServiceModule<'order-sign'> = {
     // signing (critical findings always are).
     quietOverriddenWithinMinutes: 120,
   },
-  review: (patient, { hookInstance }) => ({
-    serviceId: 'order-sign-advice',
-    hook: 'order-sign',
-    patient,
-    focus: patient.draftOrders,
-    hookInstance,
-  }),
+  focus: (patient) => patient.draftOrders,
 };

@@ -17,11 +17,5 @@ export const patientViewAdvice: ServiceModule<'patient-view'> = {
     requiredPrefetch: ['patient', 'medications'],
     minSeverity: 'info',
   },
-  review: (patient, { hookInstance }) => ({
-    serviceId: 'patient-view-advice',
-    hook: 'patient-view',
-    patient,
-    focus: patient.activeMedications,
-    hookInstance,
-  }),
+  focus: (patient) => patient.activeMedications,
 };

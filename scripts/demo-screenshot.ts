@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { silentLogger } from '../src/logger.js';
+import { createLogger } from '../src/logger.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { type RenderableCard, cardsPage } from './demo/cardsPage.js';
 import { endpointOf, mintToken } from './demo/mint.js';
@@ -20,7 +20,12 @@ const patient = DEMO_PATIENTS.find((p) => p.id === patientId);
 if (!patient) throw new Error(`no demo patient ${patientId}`);
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cds-demo-shot-'));
-const demo = await startDemo({ dir, env: { PORT: '3990' }, fhirPort: 0, logger: silentLogger() });
+const demo = await startDemo({
+  dir,
+  env: { PORT: '3990' },
+  fhirPort: 0,
+  logger: createLogger('error', true),
+});
 try {
   const token = await mintToken(demo.identity, endpointOf(demo.config.publicBaseUrl, 'patient-view-advice'));
   const res = await fetch(`${demo.service.url}/cds-services/patient-view-advice`, {

@@ -3,13 +3,13 @@
  * read before turning advice on — per scenario and service: expected findings found and missed, false alarms,
  * latency and each advisor's outcome; the same totals broken down by age band and sex so uneven performance shows.
  *
- * Advisors: the built-in rules always; the model when MODEL_* or AZURE_OPENAI_* is set (the model under evaluation),
- * or `--stand-in` to exercise the harness against the scripted stand-in server from the tests (not a model:
- * its scores measure nothing clinical).
+ * Advisors: the built-in rules always; the model when MODEL_* or AZURE_OPENAI_* is set (the model under evaluation).
+ * `npm run eval:stand-in -- [options]` runs the same against the scripted stand-in server from the tests
+ * (tests/fakes/eval-stand-in.ts; not a model: its scores measure nothing clinical).
  *
- *   npm run eval -- [--out DIR] [--budget-ms N] [--only TEXT] [--stand-in] [--repeat N]
+ *   npm run eval -- [--out DIR] [--budget-ms N] [--only TEXT] [--repeat N]
  *                   [--adjudication-csv FILE] [--price-prompt-per-1k X --price-completion-per-1k Y]
- *   npm run eval -- --suite rules [--out DIR] [--budget-ms N] [--only TEXT] [--stand-in]
+ *   npm run eval -- --suite rules [--out DIR] [--budget-ms N] [--only TEXT]
  *
  * By default the clinical ground truth in `eval/scenarios/` (`scripts/eval/cli.ts`): expectations written from
  * guidelines and labels, not from the rules, scored with intervals, calibration and subgroups. `--suite rules`
@@ -17,7 +17,7 @@
  *
  * Scenarios of `--suite rules`: the rules' suite in `tests/fixtures/scenarios/` (a CDS Hooks request, and
  * `*.expected.json` with the clock and the findings expected per service), read with the suite's own loader so both
- * agree on the format; and the insight charts in `tests/fixtures/insights/` (patient-view: histories a specialist
+ * agree on the format; and the insight charts in `scripts/lib/insightScenarios.ts` (patient-view: histories a specialist
  * would remark on, and charts where the right answer is silence). A finding matches an expected one by key (the
  * scheme both advisors share) or by rule id.
  */
@@ -25,25 +25,23 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Registry } from 'prom-client';
-import type { Bundle, FhirResource, Patient } from 'fhir/r4.js';
 import { SERVICES } from '../hooks/index.js';
 import { createModelAdvisor, type ModelAdvisor } from '../src/advisors/model/index.js';
 import { modelEndpointOf } from '../src/advisors/model/gateway/index.js';
 import { createRulesAdvisor } from '../src/advisors/rules/index.js';
-import type { Advisor, AdvisorName, AdvisorOutcome, Finding } from '../src/advisors/types.js';
-import { mergeFindings } from '../src/cards/merge.js';
-import type { HookRequest, PrefetchKey } from '../src/cds/types.js';
-import { PREFETCH_KEYS } from '../src/cds/types.js';
-import { normalizePatientContext } from '../src/clinical/normalize.js';
-import { type Config, loadConfig } from '../src/config.js';
-import { raceDeadline } from '../src/invocation/raceDeadline.js';
-import { validateHookRequest } from '../src/invocation/validateRequest.js';
+import type { Advisor } from '../src/advisors/types.js';
+import type { AdvisorName, Finding } from '../src/findings/types.js';
+import type { HookRequest } from '../src/cds/types.js';
+import { loadConfig } from '../src/config.js';
+import { adviseWithin, findingsOf, reviewOf } from '../src/pipeline/review.js';
+import { validateHookRequest } from '../src/pipeline/validateRequest.js';
+import { resolveAsSent } from '../src/prefetch/resolve.js';
 import { createLogger } from '../src/logger.js';
 import { PROJECT_ROOT } from '../src/paths.js';
-import { listScenarios, loadScenario, requestFor } from '../tests/unit/rules/scenarioHarness.js';
-import { INSIGHT_NOW, INSIGHT_SCENARIOS } from '../tests/fixtures/insights/scenarios.js';
-import { requestOf } from '../tests/fixtures/synth/fhir.js';
-import { groundTruthMain } from './eval/cli.js';
+import { listScenarios, loadScenario, requestFor } from './lib/scenarios.js';
+import { INSIGHT_NOW, INSIGHT_SCENARIOS } from './lib/insightScenarios.js';
+import { requestOf } from './lib/synthFhir.js';
+import { type StandIn, groundTruthMain } from './eval/cli.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cases and scoring (pure; exported for tests)
@@ -141,43 +139,23 @@ export interface ScenarioResult extends Score {
   >;
 }
 
-function bundleOrUndefined(value: unknown): Bundle | undefined {
-  return (value as FhirResource | null)?.resourceType === 'Bundle' ? (value as Bundle) : undefined;
-}
-
-/** The real path up to the advisors: validate for the service, normalize, let the hook module choose the review. */
+/** The production path from request to findings (`src/pipeline/review.ts`), on the prefetch as the scenario sent it. */
 async function runCase(c: Case, advisors: readonly Advisor[], budgetMs: number): Promise<ScenarioResult> {
   const service = SERVICES.find((s) => s.definition.id === c.serviceId);
   if (!service) throw new Error(`${c.scenario}: no service ${c.serviceId}`);
-  const request = validateHookRequest(service.definition, requestFor(c.request, service.definition.hook));
-  const prefetch = (request.prefetch ?? {}) as Record<string, unknown>;
-  const context = request.context as unknown as Record<string, unknown>;
-  const patientResource = prefetch.patient as Patient | undefined;
-  const patient = normalizePatientContext({
-    hook: request.hook,
-    now: c.now,
-    patientId: String(context.patientId),
-    ...(patientResource?.resourceType === 'Patient' && { patient: patientResource }),
-    medications: bundleOrUndefined(prefetch.medications),
-    conditions: bundleOrUndefined(prefetch.conditions),
-    allergies: bundleOrUndefined(prefetch.allergies),
-    labs: bundleOrUndefined(prefetch.labs),
-    vitals: bundleOrUndefined(prefetch.vitals),
-    draftOrders: bundleOrUndefined(context.draftOrders),
-    selections: Array.isArray(context.selections) ? (context.selections as string[]) : undefined,
-    missing: PREFETCH_KEYS.filter((k: PrefetchKey) => prefetch[k] === undefined || prefetch[k] === null),
-  });
-  const review = service.review(patient, { hookInstance: request.hookInstance });
+  const { definition } = service;
+  const request = validateHookRequest(definition, requestFor(c.request, definition.hook));
+  const data = resolveAsSent(
+    Object.keys(definition.prefetch),
+    request.prefetch,
+    definition.historyPrefetch ?? [],
+  );
+  const review = reviewOf(service, request, data, c.now);
+  const patient = review.patient;
   const t0 = performance.now();
-  const signal = AbortSignal.timeout(budgetMs);
-  const outcomes: AdvisorOutcome[] = await Promise.all(
-    advisors.map((a) => raceDeadline(a.name, a.advise(review, signal), signal, performance.now())),
-  );
+  const outcomes = await adviseWithin(advisors, review, AbortSignal.timeout(budgetMs));
   const latencyMs = performance.now() - t0;
-  const merged = mergeFindings(
-    outcomes.flatMap((o) => o.findings),
-    service.definition.minSeverity,
-  );
+  const merged = findingsOf(outcomes, definition);
   const advisorsResult: ScenarioResult['advisors'] = {};
   for (const o of outcomes) {
     advisorsResult[o.advisor] = {
@@ -418,50 +396,9 @@ function parseArgs(argv: readonly string[]): Args {
   return args;
 }
 
-async function standInConfig(config: Config): Promise<{ config: Config; close: () => Promise<void> }> {
-  const { startFakeAzureOpenAI, patientDataOf, standIn } =
-    await import('../tests/fakes/azure-openai-server.js');
-  const fake = await startFakeAzureOpenAI({ deployment: 'stand-in', apiKey: 'stand-in' });
-  const chartReview = standIn.chartReview();
-  if (chartReview.kind !== 'advice') throw new Error('stand-in: chart review is scripted advice');
-  // Scripted, not clinical: flags the first draft against the first active medication whenever both exist; on
-  // patient-view, remarks on trends, an HbA1c care gap, and overreaches once (a steady potassium said to rise).
-  fake.behaviour = {
-    kind: 'advice',
-    delayMs: 50,
-    advice: (request) => {
-      const data = patientDataOf(request);
-      const draft = data.draftOrders[0]?.alias;
-      const active = data.activeMedications[0]?.alias;
-      if (!draft || !active) return chartReview.advice(request);
-      return {
-        advice: [
-          {
-            kind: 'interaction',
-            summary: 'Stand-in advice: scripted, not clinical.',
-            detail: 'Produced by the test stand-in server to exercise the evaluation harness.',
-            severity: 'info',
-            cites: [draft, active],
-            certainty: 'low',
-            suggestion: null,
-          },
-        ],
-      };
-    },
-  };
-  return {
-    config: {
-      ...config,
-      azureOpenAI: {
-        endpoint: fake.endpoint,
-        deployment: 'stand-in',
-        apiKey: 'stand-in',
-        apiVersion: '2024-10-21',
-      },
-    },
-    close: () => fake.close(),
-  };
-}
+/** Without a stand-in provider: the scripted stand-in lives with the tests (`npm run eval:stand-in`). */
+const noStandIn: StandIn = () =>
+  Promise.reject(new Error('--stand-in runs the test stand-in: use npm run eval:stand-in -- [options]'));
 
 async function guardDrops(registry: Registry): Promise<Record<string, number>> {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === 'cds_model_items_dropped_total');
@@ -470,16 +407,16 @@ async function guardDrops(registry: Registry): Promise<Record<string, number>> {
   );
 }
 
-async function main(argv: readonly string[]): Promise<void> {
+export async function main(argv: readonly string[], standIn: StandIn = noStandIn): Promise<void> {
   const suite = argv.indexOf('--suite');
-  if (suite < 0) return groundTruthMain(argv, standInConfig);
+  if (suite < 0) return groundTruthMain(argv, standIn);
   if (argv[suite + 1] !== 'rules')
     throw new Error('--suite takes "rules" (the default is the clinical ground truth)');
   const args = parseArgs(argv.filter((_, i) => i !== suite && i !== suite + 1));
   const logger = createLogger(process.env.LOG_LEVEL ?? 'warn');
   let config = loadConfig();
   let closeStandIn: (() => Promise<void>) | undefined;
-  if (args.standIn) ({ config, close: closeStandIn } = await standInConfig(config));
+  if (args.standIn) ({ config, close: closeStandIn } = await standIn(config));
   const budgetMs = args.budgetMs ?? config.adviceBudgetMs;
 
   const cases = loadCases(args.only);

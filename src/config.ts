@@ -231,8 +231,3 @@ export function loadConfig(env: Env = process.env): Config {
     evalReportFile: path.resolve(env.EVAL_REPORT?.trim() || 'reports/eval/eval.json'),
   };
 }
-
-/** A config for tests and tools: defaults with selected overrides. */
-export function testConfig(overrides: Partial<Config> = {}): Config {
-  return { ...loadConfig({}), port: 0, ...overrides };
-}

@@ -57,8 +57,3 @@ export function createLogger(level = 'info', silent = false): Logger {
     transports: [new winston.transports.Console()],
   });
 }
-
-/** A logger that writes nothing: for tests that do not inspect logs. */
-export function silentLogger(): Logger {
-  return createLogger('error', true);
-}

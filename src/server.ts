@@ -6,22 +6,23 @@ import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { Express } from 'express';
 import { SERVICES } from '../hooks/index.js';
 import { createModelAdvisor, knowledgeVocabulary } from './advisors/model/index.js';
 import { KnowledgeError, createRulesAdvisor, loadKnowledge } from './advisors/rules/index.js';
 import type { Advisor } from './advisors/types.js';
 import { createRegistry } from './cds/registry.js';
 import { type Config, ConfigError, type TlsFiles } from './config.js';
-import { type AppDeps, createApp } from './http/app.js';
-import { processLoopLag } from './invocation/loopLag.js';
-import { createPseudonymizer } from './invocation/pseudonym.js';
+import { type App, type AppDeps, createApp } from './http/app.js';
+import { processLoopLag } from './timing/loopLag.js';
+import { createPseudonymizer } from './pipeline/pseudonym.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { ConcurrencyLimit, applyServerTimeouts } from './http/middleware/limits.js';
-import { createAuditAuth, createAuditTokenVerifier } from './security/auditTokens.js';
+import { createAuditTokenVerifier } from './security/auditTokens.js';
+import { createAuditAuth } from './http/routes/auditAuth.js';
 import { checkFhirServer } from './security/ssrf.js';
-import { type AuthenticationSetup, isLoopbackHost, setUpAuthentication } from './security/startup.js';
+import { isLoopbackHostname } from './security/loopback.js';
+import { type AuthenticationSetup, setUpAuthentication } from './security/startup.js';
 import type { EhrAuthenticator } from './security/types.js';
 import { openStore } from './store/sqlStore.js';
 import type { Store } from './store/types.js';
@@ -80,7 +81,7 @@ export async function buildDeps(
     throw error;
   }
   // Plain-http FHIR servers only on loopback, and only in development (loopback HOST or no authentication).
-  const allowInsecureLoopback = isLoopbackHost(config.host) || auth?.authenticated === false;
+  const allowInsecureLoopback = isLoopbackHostname(config.host) || auth?.authenticated === false;
   // One EHR's burst must not flood its FHIR server (nor tie up our sockets): bounded reads per server origin.
   const fhirLimit = new ConcurrencyLimit(config.fhirMaxConcurrency);
   return {
@@ -115,7 +116,7 @@ export class ListenError extends Error {
  * Listens, or rejects with a `ListenError` naming the address and the cause. Express 5 hands a listen error to
  * the callback rather than throwing it: without this check a taken port surfaced as a crash on `server.address()`.
  */
-function listen(app: Express, host: string, port: number, tls: TlsFiles | undefined): Promise<Server> {
+function listen(app: App, host: string, port: number, tls: TlsFiles | undefined): Promise<Server> {
   const address = `${host.includes(':') ? `[${host}]` : host}:${port}`;
   // The PEM files are read once here: a missing or unreadable file stops the start with its variable named.
   const credentials = tls && {

@@ -10,7 +10,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Finding, Severity } from '../../src/advisors/types.js';
+import type { Finding, Severity } from '../../src/findings/types.js';
 import type { HookRequest } from '../../src/cds/types.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 

@@ -4,7 +4,7 @@
  * within the budget, latency percentiles, tokens and cost per 1,000 hooks; and the same per subgroup, flagged
  * where a subgroup is too small to read.
  */
-import type { Severity } from '../../src/advisors/types.js';
+import type { Severity } from '../../src/findings/types.js';
 
 /** 97.5th percentile of the standard normal: a two-sided 95 % interval. */
 export const Z95 = 1.959963984540054;

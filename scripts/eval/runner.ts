@@ -7,19 +7,17 @@
  * The path to the advisors is the production one as main has it today (validate for the service, normalize, the
  * hook module's review, race the deadline, merge); it moves to the one pipeline function once that lands.
  */
-import type { Bundle, FhirResource, Patient } from 'fhir/r4.js';
+import type { Patient } from 'fhir/r4.js';
 import { Registry } from 'prom-client';
 import { SERVICES } from '../../hooks/index.js';
 import { createModelAdvisor } from '../../src/advisors/model/index.js';
-import type { Advisor, AdvisorOutcome, Finding } from '../../src/advisors/types.js';
-import { mergeFindings } from '../../src/cards/merge.js';
-import type { PrefetchKey } from '../../src/cds/types.js';
-import { PREFETCH_KEYS } from '../../src/cds/types.js';
-import { normalizePatientContext } from '../../src/clinical/normalize.js';
+import type { Advisor, AdvisorOutcome } from '../../src/advisors/types.js';
+import type { Finding } from '../../src/findings/types.js';
 import { assessRenalFunction } from '../../src/clinical/renal.js';
 import type { Config } from '../../src/config.js';
-import { raceDeadline } from '../../src/invocation/raceDeadline.js';
-import { validateHookRequest } from '../../src/invocation/validateRequest.js';
+import { adviseWithin, findingsOf, reviewOf } from '../../src/pipeline/review.js';
+import { validateHookRequest } from '../../src/pipeline/validateRequest.js';
+import { resolveAsSent } from '../../src/prefetch/resolve.js';
 import type { Logger } from '../../src/logger.js';
 import {
   type Expectations,
@@ -92,9 +90,6 @@ export function demographicExtensions(patient: Patient | undefined): Record<stri
   return out;
 }
 
-const bundleOrUndefined = (value: unknown): Bundle | undefined =>
-  (value as FhirResource | null)?.resourceType === 'Bundle' ? (value as Bundle) : undefined;
-
 export interface RunOptions {
   readonly config: Config;
   readonly logger: Logger;
@@ -124,25 +119,21 @@ export async function runCase(
 ): Promise<CaseRun> {
   const service = SERVICES.find((s) => s.definition.hook === c.request.hook);
   if (!service) throw new Error(`${c.name}: no service answers ${c.request.hook}`);
-  const request = validateHookRequest(service.definition, c.request);
-  const prefetch = (request.prefetch ?? {}) as Record<string, unknown>;
-  const context = request.context as unknown as Record<string, unknown>;
-  const patientResource = prefetch.patient as Patient | undefined;
-  const patient = normalizePatientContext({
-    hook: request.hook,
-    now: new Date(c.expectations.now),
-    patientId: String(context.patientId),
-    ...(patientResource?.resourceType === 'Patient' && { patient: patientResource }),
-    medications: bundleOrUndefined(prefetch.medications),
-    conditions: bundleOrUndefined(prefetch.conditions),
-    allergies: bundleOrUndefined(prefetch.allergies),
-    labs: bundleOrUndefined(prefetch.labs),
-    vitals: bundleOrUndefined(prefetch.vitals),
-    draftOrders: bundleOrUndefined(context.draftOrders),
-    selections: Array.isArray(context.selections) ? (context.selections as string[]) : undefined,
-    missing: PREFETCH_KEYS.filter((k: PrefetchKey) => prefetch[k] === undefined || prefetch[k] === null),
-  });
-  const review = service.review(patient, { hookInstance: `${request.hookInstance}-${run}` });
+  const { definition } = service;
+  const request = validateHookRequest(definition, c.request);
+  // The production path from request to review, on the prefetch as the case sends it; each run its own hook call.
+  const data = resolveAsSent(
+    Object.keys(definition.prefetch),
+    request.prefetch,
+    definition.historyPrefetch ?? [],
+  );
+  const review = reviewOf(
+    service,
+    { ...request, hookInstance: `${request.hookInstance}-${run}` },
+    data,
+    new Date(c.expectations.now),
+  );
+  const patient = review.patient;
 
   const registry = new Registry();
   const model = options.withModel
@@ -150,20 +141,14 @@ export async function runCase(
     : undefined;
   const advisors: Advisor[] = model ? [rules, model] : [rules];
   const t0 = performance.now();
-  const signal = AbortSignal.timeout(options.budgetMs);
   let outcomes: AdvisorOutcome[];
   try {
-    outcomes = await Promise.all(
-      advisors.map((a) => raceDeadline(a.name, a.advise(review, signal), signal, performance.now())),
-    );
+    outcomes = await adviseWithin(advisors, review, AbortSignal.timeout(options.budgetMs));
   } finally {
     model?.close();
   }
   const hookLatencyMs = performance.now() - t0;
-  const shown = mergeFindings(
-    outcomes.flatMap((o) => o.findings),
-    service.definition.minSeverity,
-  );
+  const shown = findingsOf(outcomes, definition);
 
   const judged = [
     ...outcomes.map((o) => judgeFindings(c.name, run, o.advisor, o.findings, c.expectations)),
@@ -174,7 +159,7 @@ export async function runCase(
     ageBand: ageBand(patient.patient.ageYears),
     sex: patient.patient.sex ?? 'unknown',
     renalBand: renalBand(assessRenalFunction(patient).egfr?.value),
-    extensions: demographicExtensions(patientResource),
+    extensions: demographicExtensions(request.prefetch?.patient as Patient | undefined),
   };
   return {
     caseName: c.name,

@@ -2,15 +2,12 @@
  * The advisor interface shared by the built-in rules and the model. An advisor reads a typed patient view and
  * returns findings; findings become cards in one place (`src/cards`). Advisors never see HTTP or card wire format.
  */
-import type { Coding, HookName, PrefetchKey } from '../cds/types.js';
+import type { HookName, PrefetchKey } from '../cds/types.js';
 import type { Medication, PatientContext } from '../clinical/types.js';
-import type { FhirResource } from 'fhir/r4.js';
+import type { AdvisorName, Finding } from '../findings/types.js';
 import type { ModelInput } from './model/deidentify.js';
 import type { ItemDecision } from './model/advice.js';
 import type { ModelAdviceItem } from './model/output.js';
-
-export type AdvisorName = 'rules' | 'model';
-export type Severity = 'info' | 'warning' | 'critical';
 
 /**
  * What model advice does for one service: `off` (the model is not asked), `shadow` (it is asked and its advice is
@@ -30,53 +27,6 @@ export interface Review {
    */
   readonly focus: readonly Medication[];
   readonly hookInstance: string;
-}
-
-export type FindingAction =
-  | { readonly type: 'create'; readonly description: string; readonly resource: FhirResource }
-  | { readonly type: 'update'; readonly description: string; readonly resource: FhirResource }
-  | { readonly type: 'delete'; readonly description: string; readonly resourceId: string };
-
-export interface FindingSuggestion {
-  readonly label: string;
-  readonly isRecommended?: boolean;
-  readonly actions: readonly FindingAction[];
-}
-
-export interface FindingLink {
-  readonly label: string;
-  readonly url: string;
-}
-
-export interface Finding {
-  readonly advisor: AdvisorName;
-  /** Rules: the knowledge entry or rule that fired. */
-  readonly ruleId?: string;
-  /** Model: deployment/model version and prompt version. */
-  readonly model?: string;
-  readonly promptVersion?: string;
-  /**
-   * Identity of the finding for de-duplication and merging, e.g. `interaction:warfarin|ibuprofen`. Two findings
-   * with the same key say the same thing; the rules' one wins.
-   */
-  readonly key: string;
-  /**
-   * Keys of the narrower concerns this finding speaks for (one card for a drug with several interactions covers each
-   * pair's key): a model finding with one of these keys folds into this card, as if it had the same key.
-   */
-  readonly covers?: readonly string[];
-  readonly severity: Severity;
-  /** One sentence under 140 characters. */
-  readonly summary: string;
-  /** GitHub-flavoured markdown, built with `src/cards/markdown.ts` so chart text is never interpreted. */
-  readonly detail: string;
-  /** `ResourceType/id` of every resource the finding rests on. Never empty. */
-  readonly evidence: readonly string[];
-  readonly source: { readonly label: string; readonly url?: string; readonly topic?: Coding };
-  readonly suggestions?: readonly FindingSuggestion[];
-  readonly selectionBehavior?: 'at-most-one' | 'any';
-  readonly overrideReasons?: readonly Coding[];
-  readonly links?: readonly FindingLink[];
 }
 
 /** How an advisor's run ended; recorded in audit and metrics. */

@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { cardUuid } from './cardUuid.js';
-import type { Finding } from '../advisors/types.js';
+import type { Finding } from '../findings/types.js';
 import { type Card, PROVENANCE_EXTENSION, type Provenance, type Suggestion } from '../cds/types.js';
 import type { CardRecord } from '../store/types.js';
 import { validate } from '../validation.js';

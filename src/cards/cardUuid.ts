@@ -1,8 +1,7 @@
 /**
- * Card uuids: UUIDv7 (RFC 9562), time-ordered. The audit trail indexes cards by uuid, and random v4 keys landing all
- * over that B-tree cost more than the rest of a card's row (~30 µs of SQLite time per order-sign call; ~1 µs when the
- * keys arrive in time order). The random part comes from a pool filled in bulk: the uuid package's default source
- * asks the OS for 16 bytes per uuid, which cost as much as the index saved.
+ * Card uuids: UUIDv7 (RFC 9562), time-ordered, so the audit trail's uuid index grows at its end instead of taking
+ * random keys all over its B-tree. The random part comes from a pool filled in bulk rather than one OS call per
+ * uuid. Measurements: docs/performance.md.
  */
 import { randomFillSync } from 'node:crypto';
 import { v7 } from 'uuid';

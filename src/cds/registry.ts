@@ -43,7 +43,7 @@ export function createRegistry(modules: readonly ServiceModule[]): Registry {
     if (quiet !== undefined && (!Number.isInteger(quiet) || quiet < 1 || quiet > 24 * 60)) {
       throw new RegistryError(`${where}: quietOverriddenWithinMinutes must be an integer from 1 to 1440`);
     }
-    if (typeof module.review !== 'function') throw new RegistryError(`${where}: review handler is missing`);
+    if (typeof module.focus !== 'function') throw new RegistryError(`${where}: focus handler is missing`);
     if (byId.has(def.id)) throw new RegistryError(`${where}: duplicate service id ${def.id}`);
     byId.set(def.id, module);
   });

@@ -1,9 +1,10 @@
 /**
- * What a module in `hooks/` exports: its discovery definition and a pure handler that says what the advisors
- * should review. Handlers never see `req`/`res`, the network or the clock.
+ * What a module in `hooks/` exports: its discovery definition and a pure handler that says which medications the
+ * advisors review. Handlers never see `req`/`res`, the network or the clock; the pipeline stamps the review with the
+ * definition's id and hook (`src/pipeline/review.ts`), so the id is written once.
  */
-import type { Review, Severity } from '../advisors/types.js';
-import type { PatientContext } from '../clinical/types.js';
+import type { Medication, PatientContext } from '../clinical/types.js';
+import type { Severity } from '../findings/types.js';
 import type { DiscoveryService, HookName, PrefetchKey } from './types.js';
 
 export interface ServiceDefinition<H extends HookName = HookName> extends DiscoveryService {
@@ -23,15 +24,18 @@ export interface ServiceDefinition<H extends HookName = HookName> extends Discov
   /**
    * Do not repeat a non-critical finding that the same user of the same EHR client overrode, with a reason, on an
    * order-select card about the same draft orders of the same patient within this many minutes (order-sign after
-   * order-select; src/invocation/overrides.ts). Unset: always show.
+   * order-select; src/pipeline/overrides.ts). Unset: always show.
    */
   readonly quietOverriddenWithinMinutes?: number;
 }
 
 export interface ServiceModule<H extends HookName = HookName> {
   readonly definition: ServiceDefinition<H>;
-  /** Chooses what the advisors review for this hook. */
-  review(patient: PatientContext, meta: { hookInstance: string }): Review;
+  /**
+   * The medications under review for this hook (the selected drafts, every draft, or the active list); the rest of
+   * the chart is their context.
+   */
+  focus(patient: PatientContext): readonly Medication[];
 }
 
 /** The discovery entry for a definition: exactly the CDS Hooks fields, nothing internal. */

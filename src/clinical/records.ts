@@ -45,17 +45,22 @@ export function allergyFromResource(a: unknown): Allergy {
 }
 
 const NOT_A_FACT = new Set(['entered-in-error', 'refuted']);
+
+/** A record whose verificationStatus says it is not a fact (refuted, entered in error): no advice rests on it. */
+export function isNotAFact(record: { readonly verificationStatus?: string | undefined }): boolean {
+  return record.verificationStatus !== undefined && NOT_A_FACT.has(record.verificationStatus);
+}
 const ACTIVE_PROBLEM = new Set(['active', 'recurrence', 'relapse']);
 
 /** A problem the patient has now. No clinicalStatus counts as active: the `conditions` prefetch asks for active ones. */
 export function isActiveProblem(p: Problem): boolean {
-  if (p.verificationStatus && NOT_A_FACT.has(p.verificationStatus)) return false;
+  if (isNotAFact(p)) return false;
   return p.clinicalStatus === undefined || ACTIVE_PROBLEM.has(p.clinicalStatus);
 }
 
 /** An allergy to check orders against: not resolved, not inactive, not refuted, not entered in error. */
 export function isActiveAllergy(a: Allergy): boolean {
-  if (a.verificationStatus && NOT_A_FACT.has(a.verificationStatus)) return false;
+  if (isNotAFact(a)) return false;
   return a.clinicalStatus === undefined || a.clinicalStatus === 'active';
 }
 

@@ -9,6 +9,7 @@ import { Client } from 'fhir-kit-client';
 import type { Bundle, FhirResource } from 'fhir/r4.js';
 import { type FhirBaseUrl, resolveUnderBase } from './baseUrl.js';
 import { BoundedExchange } from './boundedExchange.js';
+import { untilAborted } from '../timing/untilAborted.js';
 
 export interface FhirReadOptions {
   /** The base the SSRF guard accepted, normalized: nothing outside it is ever requested. */
@@ -51,16 +52,6 @@ function isResource(value: unknown): value is FhirResource {
 
 function nextLink(bundle: Bundle): string | undefined {
   return bundle.link?.find((l) => l.relation === 'next')?.url;
-}
-
-/** `work`, or a rejection as soon as `signal` aborts, whichever comes first: a read never outlives the deadline. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
-    void work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
-  });
 }
 
 function describeFailure(

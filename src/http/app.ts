@@ -10,26 +10,29 @@ import type { Registry } from '../cds/registry.js';
 import type { Config } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { type LoopLag, NO_LAG } from '../invocation/loopLag.js';
-import type { Pseudonymizer } from '../invocation/pseudonym.js';
+import { type LoopLag, NO_LAG } from '../timing/loopLag.js';
+import type { Pseudonymizer } from '../pipeline/pseudonym.js';
 import type { FhirGate } from '../prefetch/resolve.js';
-import type { AuditAuth } from '../security/auditTokens.js';
+import type { AuditAuth } from './routes/auditAuth.js';
 import type { FhirServerCheck } from '../security/ssrf.js';
 import type { ClientIdentity, EhrAuthenticator } from '../security/types.js';
 import type { Store } from '../store/types.js';
+import './locals.js';
 import { accessLog } from './middleware/accessLog.js';
 import { authenticate } from './middleware/authenticate.js';
 import { errorHandler, notFound } from './middleware/errorHandler.js';
 import { clientRateLimit, ipRateLimit } from './middleware/limits.js';
 import { requestContext } from './middleware/requestContext.js';
-import { auditDbOf } from '../audit/queries.js';
 import { adminRouter } from './routes/admin.js';
-import { auditRouter } from './routes/audit.js';
+import { auditApiRouter, auditRouter } from './routes/audit.js';
 import { modelFactsRouter } from './routes/modelFacts.js';
 import { discoveryRouter } from './routes/discovery.js';
 import { feedbackRouter } from './routes/feedback.js';
 import { healthRouter } from './routes/health.js';
 import { servicesRouter } from './routes/services.js';
+
+/** The app `createApp` builds: what the composition root listens with. */
+export type App = Express;
 
 export interface AppDeps {
   readonly config: Config;
@@ -135,18 +138,18 @@ export function createApp(deps: AppDeps): Express {
   app.use(deps.auditAuth.router);
   app.use(healthRouter({ store: deps.store, metrics, advisors: deps.advisors }));
   app.use(discoveryRouter(deps.registry));
-  const auditDb = auditDbOf(deps.store);
-  app.use(modelFactsRouter({ config, registry: deps.registry, store: deps.store, db: auditDb }));
+  app.use(modelFactsRouter({ config, registry: deps.registry, store: deps.store, reader: deps.store.read }));
 
   // The safety team's dashboard, audit API and kill switch (behind the audit auth mounted above, and their own).
-  const requireAuth = deps.auditAuth.requireAuditToken;
-  app.use(auditRouter({ db: auditDb, requireAuth, logger }));
+  app.use(auditRouter({ logger }));
+  // Everything under /audit/api and /admin needs a token or a session, unknown paths and wrong methods included.
+  app.use(['/audit/api', '/admin'], deps.auditAuth.requireAuditToken);
+  app.use('/audit/api', auditApiRouter({ reader: deps.store.read, logger }));
   app.use(
     adminRouter({
       registry: deps.registry,
       store: deps.store,
-      db: auditDb,
-      requireAuth,
+      reader: deps.store.read,
       sessionCookie: deps.auditAuth.cookieName,
       logger,
       modelConfigured: deps.advisors.some((a) => a.name === 'model'),

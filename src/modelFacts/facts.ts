@@ -10,7 +10,7 @@ import type { AiMode } from '../advisors/types.js';
 import { PROMPT_VERSION } from '../advisors/model/prompt.js';
 import { NEVER_SENT } from '../advisors/model/transparency.js';
 import { modelEndpointOf } from '../advisors/model/gateway/index.js';
-import type { AuditDb } from '../audit/queries.js';
+import type { AuditReader } from '../store/read/port.js';
 import type { Config } from '../config.js';
 import { type EndpointKind, KIND_FACTS } from '../modelEndpoint.js';
 
@@ -168,28 +168,9 @@ export async function evaluationOnRecord(file: string): Promise<EvaluationFacts>
   };
 }
 
-/** The newest AI record in the audit: which model version answered most recently. */
-async function lastAnswered(db: AuditDb | undefined): Promise<ModelFacts['model']['lastAnswered']> {
-  if (!db) return null;
-  const row = await db
-    .selectFrom('ai_advice')
-    .select(['deployment', 'model_version', 'prompt_version', 'answered_at'])
-    .orderBy('invocation_seq', 'desc')
-    .limit(1)
-    .executeTakeFirst();
-  return row
-    ? {
-        deployment: row.deployment,
-        modelVersion: row.model_version,
-        promptVersion: row.prompt_version,
-        at: row.answered_at,
-      }
-    : null;
-}
-
 export interface FactSources {
   readonly config: Config;
-  readonly db: AuditDb | undefined;
+  readonly reader: AuditReader | undefined;
   readonly services: () => Promise<readonly ServiceMode[]>;
   readonly now?: Date;
 }
@@ -197,7 +178,7 @@ export interface FactSources {
 export async function modelFacts(sources: FactSources): Promise<ModelFacts> {
   const endpoint = modelEndpointOf(sources.config);
   const [last, evaluation, services] = await Promise.all([
-    lastAnswered(sources.db),
+    sources.reader ? sources.reader.lastModelAnswer() : null,
     evaluationOnRecord(sources.config.evalReportFile),
     sources.services(),
   ]);

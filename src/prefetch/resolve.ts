@@ -88,6 +88,36 @@ function fromRequest(value: unknown): ResolvedValue | undefined {
   return { state: 'data', resource: value as FhirResource, from: 'prefetch' };
 }
 
+const NO_SERVER = 'no fhirServer was given';
+
+/**
+ * A key's value when the FHIR server cannot be read (`problem` says why): what the EHR sent, if whole; a key it did
+ * not send, or sent a first page of only, is unavailable (a list known to be incomplete is not passed off as whole).
+ */
+function unreadable(sent: ResolvedValue | undefined, problem: string): ResolvedValue {
+  if (!sent) return { state: 'unavailable', reason: problem };
+  if (sent.state === 'data' && hasNextPage(sent.resource))
+    return { state: 'unavailable', reason: `the prefetch is one page of several and ${problem}` };
+  return sent;
+}
+
+/**
+ * What the EHR sent for `keys`, resolved as `resolvePrefetch` resolves a request without `fhirServer` (nothing is
+ * fetched; a required key that is unavailable is left for the caller to judge): for replaying recorded requests.
+ */
+export function resolveAsSent(
+  keys: readonly string[],
+  prefetch: Readonly<Record<string, unknown>> | undefined,
+  firstPageOnly: readonly string[] = [],
+): Readonly<Record<string, ResolvedValue>> {
+  return Object.fromEntries(
+    keys.map((key) => {
+      const sent = fromRequest(prefetch?.[key]);
+      return [key, sent && firstPageOnly.includes(key) ? sent : unreadable(sent, NO_SERVER)];
+    }),
+  );
+}
+
 /**
  * What a 412 says about a failed read. Only the `fhirServer` the guard accepted is ever contacted, so a status
  * here is that server's own answer (useful to the EHR's integration engineer: 401 means its token was refused).
@@ -120,7 +150,7 @@ async function fetchKey(
   request: ResolveRequest,
   server: ServerAccess | undefined,
 ): Promise<ResolvedValue> {
-  if (!server?.ok) return { state: 'unavailable', reason: server?.problem ?? 'no fhirServer was given' };
+  if (!server?.ok) return unreadable(undefined, server?.problem ?? NO_SERVER);
   const substitution = substituteTokens(request.templates[key], request.context);
   if (!substitution.ok) {
     request.onFetch?.(key, 'skipped', 0);
@@ -142,7 +172,7 @@ async function fetchKey(
 
 /** A reader for the EHR's FHIR server, when one was given and this client may make us call it. */
 function serverFor(request: ResolveRequest): ServerAccess {
-  if (!request.fhirServer) return { ok: false, problem: 'no fhirServer was given' };
+  if (!request.fhirServer) return { ok: false, problem: NO_SERVER };
   const check = request.checkFhirServer(request.fhirServer);
   if (!check.ok) return { ok: false, problem: check.reason };
   return {
@@ -168,11 +198,7 @@ async function completePages(
 ): Promise<ResolvedValue> {
   if (value.state !== 'data' || !hasNextPage(value.resource)) return value;
   if (request.firstPageOnly?.includes(key)) return value;
-  // The EHR sent a first page only: without a server to read the rest, the list is known to be incomplete.
-  if (!server?.ok) {
-    const problem = server?.problem ?? 'no fhirServer was given';
-    return { state: 'unavailable', reason: `the prefetch is one page of several and ${problem}` };
-  }
+  if (!server?.ok) return unreadable(value, server?.problem ?? NO_SERVER);
   const first = value.resource;
   const result = await gated(request, server, () => server.reader.collectPages(first));
   request.onFetch?.(key, result.ok ? 'ok' : result.failure.kind, result.ok ? result.pages - 1 : 0);

@@ -23,7 +23,7 @@ import {
 } from 'cockatiel';
 import { Counter, type Registry } from 'prom-client';
 import type { Logger } from '../logger.js';
-import { MemoryReplayGuard } from './jwt.js';
+import { MemoryReplayGuard } from './memoryReplayGuard.js';
 import type { ReplayGuard } from './types.js';
 
 /** The share of ADVICE_BUDGET_MS the shared store may take to answer a replay check. */

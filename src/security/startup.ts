@@ -6,7 +6,8 @@
 import type { Registry } from 'prom-client';
 import { ConfigError, type Config } from '../config.js';
 import type { Logger } from '../logger.js';
-import { MemoryReplayGuard, createJwtAuthenticator, type JwksOptions } from './jwt.js';
+import { createJwtAuthenticator, type JwksOptions } from './jwt.js';
+import { MemoryReplayGuard } from './memoryReplayGuard.js';
 import { isLoopbackHostname } from './loopback.js';
 import { LayeredReplayGuard, REPLAY_CHECK_BUDGET_SHARE } from './replayGuard.js';
 import { loadTrustedClients, type TrustedClient } from './trustedClients.js';
@@ -34,8 +35,6 @@ export interface AuthenticationSetup {
   readonly authenticated: boolean;
   readonly clients: readonly TrustedClient[];
 }
-
-export { isLoopbackHostname as isLoopbackHost } from './loopback.js';
 
 /** Applies the start-up rules; throws `ConfigError` with what to do when the service must not start. */
 export function setUpAuthentication(
@@ -101,12 +100,4 @@ export function setUpAuthentication(
   });
   logger.info('ehr authentication enabled', { trustedClients: clients.map((c) => c.iss) });
   return { authenticator, authenticated: true, clients };
-}
-
-/** The authenticator the app uses, per the start-up rules. */
-export function createAuthenticator(
-  config: Parameters<typeof setUpAuthentication>[0],
-  deps: AuthenticatorDeps,
-): EhrAuthenticator {
-  return setUpAuthentication(config, deps).authenticator;
 }

@@ -26,7 +26,8 @@ import type {
   StoredOverrideRepeat,
   UnavailableData,
 } from './types.js';
-import type { AdvisorName, DataGap, Severity } from '../advisors/types.js';
+import type { DataGap } from '../advisors/types.js';
+import type { AdvisorName, Severity } from '../findings/types.js';
 import type { HookName } from '../cds/types.js';
 
 type Unchained<T> = Omit<T, 'prev_hash' | 'hash'>;

@@ -17,7 +17,8 @@ import { JtiBatcher } from './jtiBatcher.js';
 import { StoreWriter } from './writer/client.js';
 import { createStoreMetrics, type StoreMetrics } from './metrics.js';
 import { migrate } from './migrate.js';
-import { listCards, listFeedback, listInvocations, selectionOverrides, summarize } from './queries.js';
+import { selectionOverrides } from './queries.js';
+import { type AuditReader, createAuditReader } from './read/port.js';
 import { purgeOlderThan } from './retention.js';
 import type { Database } from './schema.js';
 import {
@@ -29,21 +30,12 @@ import {
   writeAiMode,
 } from './settings.js';
 import type {
-  AuditSummary,
-  CardQuery,
   ChainReport,
   FeedbackItem,
-  FeedbackQuery,
   FeedbackWriteResult,
-  InvocationQuery,
   OverrideScope,
-  Page,
   SelectionOverride,
   Store,
-  StoredCard,
-  StoredFeedback,
-  StoredInvocation,
-  TimeRange,
 } from './types.js';
 
 export type StoreConfig = Pick<Config, 'dataDir' | 'databaseUrl' | 'auditRetentionDays' | 'pseudonymKey'>;
@@ -77,6 +69,7 @@ export class SqlStore implements Store {
   private readonly ai: AiSwitchCache;
   /** SQLite only: PostgreSQL commits concurrent writes in parallel on its pool. */
   private readonly jtiBatcher: JtiBatcher | undefined;
+  private reader: AuditReader | undefined;
   private maintenanceTimer: NodeJS.Timeout | undefined;
   private maintenanceRun: Promise<void> | undefined;
   private closed = false;
@@ -122,6 +115,11 @@ export class SqlStore implements Store {
     );
   }
 
+  /** The audit trail's read side: the audit API, the dashboard, the exports and the tests read through it. */
+  get read(): AuditReader {
+    return (this.reader ??= createAuditReader(this.db));
+  }
+
   /** The typed query layer, for tools (audit:verify) and tests. */
   get db(): Kysely<Database> {
     return this.connection.db;
@@ -150,22 +148,6 @@ export class SqlStore implements Store {
     this.metrics.feedbackItems.inc({ result: 'duplicate' }, result.duplicates);
     this.metrics.feedbackItems.inc({ result: 'flagged' }, result.flagged);
     return result;
-  }
-
-  listInvocations(query?: InvocationQuery): Promise<Page<StoredInvocation>> {
-    return this.unavailableOnError('query', () => listInvocations(this.db, query));
-  }
-
-  listCards(query?: CardQuery): Promise<Page<StoredCard>> {
-    return this.unavailableOnError('query', () => listCards(this.db, query));
-  }
-
-  listFeedback(query?: FeedbackQuery): Promise<Page<StoredFeedback>> {
-    return this.unavailableOnError('query', () => listFeedback(this.db, query));
-  }
-
-  summary(range?: TimeRange): Promise<AuditSummary> {
-    return this.unavailableOnError('query', () => summarize(this.db, range));
   }
 
   selectionOverrides(scope: OverrideScope, since: Date): Promise<readonly SelectionOverride[]> {

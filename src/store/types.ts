@@ -2,16 +2,10 @@
  * The store: audit trail (invocations, cards), feedback, and shared runtime settings. The service talks to it
  * only through this interface; SQLite (default) and PostgreSQL implement it (issue: feedback and audit trail).
  */
-import type {
-  AdvisorName,
-  AdvisorStatus,
-  AiMode,
-  DataGap,
-  ModelItemTrace,
-  ModelTrace,
-  Severity,
-} from '../advisors/types.js';
+import type { AdvisorStatus, AiMode, DataGap, ModelItemTrace, ModelTrace } from '../advisors/types.js';
+import type { AdvisorName, Severity } from '../findings/types.js';
 import type { Coding, HookName, PrefetchKey } from '../cds/types.js';
+import type { AuditReader } from './read/port.js';
 
 export type InvocationOutcome = 'ok' | 'precondition-failed' | 'error';
 
@@ -220,7 +214,7 @@ export interface FeedbackStore {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// Queries for the safety dashboard and the audit API. Newest first; `cursor` pages on.
+// What the audit trail's read side (`src/store/read/`) answers. Newest first; `cursor` pages on.
 
 export interface Page<T> {
   readonly items: readonly T[];
@@ -233,35 +227,6 @@ export interface TimeRange {
   readonly from?: Date;
   /** Exclusive upper bound. */
   readonly to?: Date;
-}
-
-export interface PageQuery {
-  /** 1..1000, default 100. */
-  readonly limit?: number;
-  readonly cursor?: string;
-}
-
-export interface InvocationQuery extends TimeRange, PageQuery {
-  readonly serviceId?: string;
-  readonly outcome?: InvocationOutcome;
-  readonly patientPseudonym?: string;
-  readonly hookInstance?: string;
-}
-
-export interface CardQuery extends TimeRange, PageQuery {
-  readonly serviceId?: string;
-  readonly advisor?: AdvisorName;
-  readonly indicator?: Severity;
-  readonly hookInstance?: string;
-  readonly uuid?: string;
-}
-
-export interface FeedbackQuery extends TimeRange, PageQuery {
-  readonly serviceId?: string;
-  readonly outcome?: FeedbackOutcome;
-  readonly cardUuid?: string;
-  /** true: only flagged items; false: only unflagged. */
-  readonly flagged?: boolean;
 }
 
 export interface StoredInvocation {
@@ -341,14 +306,6 @@ export interface AuditSummary {
   readonly services: readonly ServiceSummary[];
 }
 
-export interface AuditQueries {
-  listInvocations(query?: InvocationQuery): Promise<Page<StoredInvocation>>;
-  listCards(query?: CardQuery): Promise<Page<StoredCard>>;
-  listFeedback(query?: FeedbackQuery): Promise<Page<StoredFeedback>>;
-  /** Counts per service over a time range (invocations by start time, feedback by receipt time). */
-  summary(range?: TimeRange): Promise<AuditSummary>;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // Tamper evidence
 
@@ -394,8 +351,10 @@ export interface SettingsStore {
   rememberJti(issuer: string, jti: string, expiresAt: Date): Promise<boolean>;
 }
 
-export interface Store extends FeedbackStore, AuditQueries, SettingsStore {
+export interface Store extends FeedbackStore, SettingsStore {
   readonly audit: AuditSink;
+  /** The audit trail's read side, where the store is a SQL store (the audit API answers 503 without it). */
+  readonly read?: AuditReader;
   /**
    * Key for patient pseudonyms (`PSEUDONYM_KEY`, or one generated once and kept in the store so pseudonyms stay
    * stable across restarts and instances).

@@ -11,8 +11,9 @@ import type { Express } from 'express';
 import request from 'supertest';
 import { PROVENANCE_EXTENSION, type Card } from '../../src/cds/types.js';
 import type { AppDeps } from '../../src/http/app.js';
-import { silentLogger } from '../../src/logger.js';
-import { MemoryReplayGuard, createJwtAuthenticator } from '../../src/security/jwt.js';
+import { silentLogger } from '../helpers/silentLogger.js';
+import { createJwtAuthenticator } from '../../src/security/jwt.js';
+import { MemoryReplayGuard } from '../../src/security/memoryReplayGuard.js';
 import type { SqlStore } from '../../src/store/sqlStore.js';
 import {
   type JwksServer,

@@ -8,9 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { Resource } from 'fhir/r4.js';
-import { testConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/logger.js';
-import { MemoryReplayGuard, createJwtAuthenticator } from '../../src/security/jwt.js';
+import { testConfig } from '../helpers/testConfig.js';
+import { silentLogger } from '../helpers/silentLogger.js';
+import { createJwtAuthenticator } from '../../src/security/jwt.js';
+import { MemoryReplayGuard } from '../../src/security/memoryReplayGuard.js';
 import type { TrustedClient } from '../../src/security/trustedClients.js';
 import {
   type JwksServer,

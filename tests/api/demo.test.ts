@@ -17,7 +17,7 @@ import type { Bundle, CapabilityStatement, Observation } from 'fhir/r4.js';
 import { endpointOf, mintToken } from '../../scripts/demo/mint.js';
 import { DEMO_PATIENTS } from '../../scripts/demo/patients.js';
 import { type RunningDemo, startDemo } from '../../scripts/demo/run.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../helpers/silentLogger.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { loadTrustedClients } from '../../src/security/trustedClients.js';
 

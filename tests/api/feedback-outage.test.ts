@@ -8,9 +8,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
 import type { Advisor, AdvisorOutcome } from '../../src/advisors/types.js';
-import { testConfig } from '../../src/config.js';
+import { testConfig } from '../helpers/testConfig.js';
 import { createApp } from '../../src/http/app.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from '../helpers/silentLogger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { buildDeps } from '../../src/server.js';
 import type { SqlStore } from '../../src/store/sqlStore.js';
@@ -109,9 +109,9 @@ describe('PostgreSQL stopped mid-run', () => {
 
     await request(app).get('/readyz').expect(200);
     await request(app).post(`${HOOK}/feedback`).send(feedback).expect(200);
-    const written = await store.listInvocations({ serviceId: 'order-sign-advice', limit: 1000 });
+    const written = await store.read.listInvocations({ serviceId: 'order-sign-advice', limit: 1000 });
     expect(written.items.map((i) => i.hookInstance)).toEqual(expect.arrayContaining(hookInstances));
-    expect((await store.listFeedback({ cardUuid })).items[0]?.flag).toBeNull();
+    expect((await store.read.listFeedback({ cardUuid })).items[0]?.flag).toBeNull();
     expect((await store.verifyChain()).ok).toBe(true);
   });
 });

@@ -11,8 +11,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
 import winston from 'winston';
-import type { Advisor, AdvisorOutcome, Finding } from '../../src/advisors/types.js';
-import { testConfig } from '../../src/config.js';
+import type { Advisor, AdvisorOutcome } from '../../src/advisors/types.js';
+import type { Finding } from '../../src/findings/types.js';
+import { testConfig } from '../helpers/testConfig.js';
 import { createApp } from '../../src/http/app.js';
 import { createMetrics } from '../../src/metrics.js';
 import { buildDeps } from '../../src/server.js';
@@ -102,7 +103,7 @@ describe('feedback', () => {
 
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ stored: 1, duplicates: 0, flagged: 0 });
-    const stored = await store.listFeedback({ cardUuid: issued.card });
+    const stored = await store.read!.listFeedback({ cardUuid: issued.card });
     expect(stored.items).toEqual([
       expect.objectContaining({
         serviceId: 'order-sign-advice',
@@ -121,7 +122,7 @@ describe('feedback', () => {
     const again = await request(app).post(FEEDBACK).send(body).expect(200);
 
     expect(again.body).toEqual({ stored: 0, duplicates: 1, flagged: 0 });
-    expect((await store.listFeedback({ cardUuid: card })).items).toHaveLength(1);
+    expect((await store.read!.listFeedback({ cardUuid: card })).items).toHaveLength(1);
   });
 
   it('accepts the older single-object form, bare and as the value of feedback', async () => {
@@ -133,8 +134,8 @@ describe('feedback', () => {
     await request(app).post(FEEDBACK).send(bare).expect(200);
     await request(app).post(FEEDBACK).send(wrapped).expect(200);
 
-    expect((await store.listFeedback({ cardUuid: 'single-bare' })).items).toHaveLength(1);
-    expect((await store.listFeedback({ cardUuid: 'single-wrapped' })).items).toHaveLength(1);
+    expect((await store.read!.listFeedback({ cardUuid: 'single-bare' })).items).toHaveLength(1);
+    expect((await store.read!.listFeedback({ cardUuid: 'single-wrapped' })).items).toHaveLength(1);
   });
 
   it('stores feedback about a card it never issued, flagged, and still answers 200', async () => {
@@ -145,7 +146,9 @@ describe('feedback', () => {
       });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ flagged: 1 });
-    expect((await store.listFeedback({ cardUuid: 'never-issued' })).items[0]?.flag).toBe('unknown-card');
+    expect((await store.read!.listFeedback({ cardUuid: 'never-issued' })).items[0]?.flag).toBe(
+      'unknown-card',
+    );
   });
 
   it('keeps the clinician comment in the store and out of the logs', async () => {
@@ -163,7 +166,9 @@ describe('feedback', () => {
       .post(FEEDBACK)
       .send({ feedback: [item] })
       .expect(200);
-    expect((await store.listFeedback({ cardUuid: 'commented-card' })).items[0]?.userComment).toBe(comment);
+    expect((await store.read!.listFeedback({ cardUuid: 'commented-card' })).items[0]?.userComment).toBe(
+      comment,
+    );
     expect(logLines.join('')).toContain('feedback stored');
     expect(logLines.join('')).not.toContain('bedside');
   });
@@ -190,7 +195,7 @@ describe('feedback', () => {
         '/feedback/3/outcomeTimestamp',
       ]),
     );
-    expect((await store.listFeedback({ cardUuid: 'ok-card-in-bad-request' })).items).toHaveLength(0);
+    expect((await store.read!.listFeedback({ cardUuid: 'ok-card-in-bad-request' })).items).toHaveLength(0);
   });
 
   it('rejects an empty feedback list and a body that is no object', async () => {

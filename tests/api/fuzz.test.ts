@@ -10,8 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import request from 'supertest';
 import { createRulesAdvisor } from '../../src/advisors/rules/index.js';
-import { silentLogger } from '../../src/logger.js';
-import { MemoryReplayGuard, createJwtAuthenticator } from '../../src/security/jwt.js';
+import { silentLogger } from '../helpers/silentLogger.js';
+import { createJwtAuthenticator } from '../../src/security/jwt.js';
+import { MemoryReplayGuard } from '../../src/security/memoryReplayGuard.js';
 import {
   createSigningKey,
   signToken,

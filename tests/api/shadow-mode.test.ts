@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { ShadowReport } from '../../src/audit/shadow.js';
+import type { ShadowReport } from '../../src/store/read/shadow.js';
 import type { Card, HookResponse } from '../../src/cds/types.js';
 import type { SqlStore } from '../../src/store/sqlStore.js';
 import {

@@ -11,7 +11,7 @@ import { fixture, withFhirServer } from '../helpers/fixtures.js';
 import { responseSchemaErrors } from '../helpers/schemas.js';
 import { testApp } from '../helpers/testApp.js';
 import { type FakeFhirServer, startFakeFhirServer } from '../fakes/fhir-server.js';
-import { listScenarios, loadScenario, requestFor } from '../unit/rules/scenarioHarness.js';
+import { listScenarios, loadScenario, requestFor } from '../../scripts/lib/scenarios.js';
 
 const NOW = new Date('2026-11-24T12:00:00Z');
 jest.setTimeout(120_000);

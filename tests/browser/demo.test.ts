@@ -13,8 +13,8 @@ import { buildDashboard } from '../../scripts/build-dashboard.js';
 import { type RenderableCard, cardsPage } from '../../scripts/demo/cardsPage.js';
 import { mintToken } from '../../scripts/demo/mint.js';
 import { type RunningDemo, startDemo } from '../../scripts/demo/run.js';
-import { OVERRIDE_REASON_SYSTEM } from '../../src/advisors/rules/cardParts.js';
-import { silentLogger } from '../../src/logger.js';
+import { OVERRIDE_REASON_SYSTEM } from '../../src/advisors/rules/findingKinds.js';
+import { silentLogger } from '../helpers/silentLogger.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
 const CHROMIUM = '/usr/bin/chromium';

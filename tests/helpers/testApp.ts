@@ -3,9 +3,10 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Express } from 'express';
-import { type Config, testConfig } from '../../src/config.js';
+import { type Config } from '../../src/config.js';
+import { testConfig } from './testConfig.js';
 import { type AppDeps, createApp } from '../../src/http/app.js';
-import { silentLogger } from '../../src/logger.js';
+import { silentLogger } from './silentLogger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { buildDeps } from '../../src/server.js';
 

@@ -113,7 +113,7 @@ describe.each(DIALECTS)('kill -9 with AUDIT_BEFORE_ANSWER=true on %s', (dialect)
 
     store = await openAt(location);
     const stored = new Set(
-      (await store.listInvocations({ limit: 1000 })).items.map((invocation) => invocation.hookInstance),
+      (await store.read.listInvocations({ limit: 1000 })).items.map((invocation) => invocation.hookInstance),
     );
     const missing = answered.filter((hookInstance) => !stored.has(hookInstance));
     expect(answered.length).toBeGreaterThanOrEqual(ANSWERS_BEFORE_KILL);

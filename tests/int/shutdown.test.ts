@@ -1,11 +1,11 @@
 /** Graceful shutdown: in-flight requests finish, new connections are refused, the store is flushed and closed. */
 import { describe, expect, it } from '@jest/globals';
 import type { Advisor, AdvisorOutcome } from '../../src/advisors/types.js';
-import { testConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/logger.js';
+import { testConfig } from '../helpers/testConfig.js';
+import { silentLogger } from '../helpers/silentLogger.js';
 import { createMetrics } from '../../src/metrics.js';
 import { startServer } from '../../src/server.js';
-import { MemoryStore } from '../../src/store/memory.js';
+import { MemoryStore } from '../doubles/memoryStore.js';
 import { requestFixture } from '../helpers/fixtures.js';
 
 /** An advisor that holds its answer until released, so a request is in flight when shutdown starts. */

@@ -3,7 +3,8 @@
  * suggestions) → claims checked against the series → at most `maxInsightCards` insights → labelled findings.
  * Pure: the same answer (fresh or cached) and review give the same findings and the same drop counts.
  */
-import type { Finding, Review } from '../types.js';
+import type { Review } from '../types.js';
+import type { Finding } from '../../findings/types.js';
 import { type CheckedItem, checkClaims, type ClaimDropReason } from './claims.js';
 import type { Deidentified } from './deidentify.js';
 import { type FindingContext, findingOf } from './findings.js';

@@ -15,15 +15,8 @@ import {
   type CircuitBreakerPolicy,
 } from 'cockatiel';
 import { Registry } from 'prom-client';
-import type {
-  Advisor,
-  AdvisorOutcome,
-  AdvisorStatus,
-  AiMode,
-  Finding,
-  ModelTrace,
-  Review,
-} from '../types.js';
+import type { Advisor, AdvisorOutcome, AdvisorStatus, AiMode, ModelTrace, Review } from '../types.js';
+import type { Finding } from '../../findings/types.js';
 import { adviceFor, hasAnythingToReview } from './advice.js';
 import { type AiSwitch, InMemoryAiSwitch } from './aiSwitch.js';
 import { AdviceCache, adviceCacheKey } from './cache.js';

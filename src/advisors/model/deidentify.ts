@@ -20,6 +20,7 @@
  */
 import type { HookName } from '../../cds/types.js';
 import { asMember } from '../../clinical/guards.js';
+import { isNotAFact } from '../../clinical/records.js';
 import type {
   Allergy,
   Concept,
@@ -239,9 +240,6 @@ function seriesLabel(series: Series, kind: 'lab result' | 'vital sign', now: Dat
   return `${resultLabel(latest, now)}${history} (${kind})`;
 }
 
-/** Records that are not facts (FHIR verificationStatus) are left out rather than risk advice built on them. */
-const NOT_A_FACT = new Set(['entered-in-error', 'refuted']);
-
 /**
  * Builds the model's input and the alias map for one review. Pure and deterministic for the same context.
  * `names`: the knowledge base's names; without them, drugs, allergies and the rules' conditions go nameless.
@@ -328,7 +326,7 @@ export function deidentify(context: PatientContext, names: OurNames = NO_NAMES):
     activeMedications,
     draftOrders,
     problems: context.problems
-      .filter((p) => !NOT_A_FACT.has(p.verificationStatus ?? ''))
+      .filter((p) => !isNotAFact(p))
       .slice(0, LIMITS.problems)
       .map((p, i) => ({
         alias: add('P', i, { kind: 'problem', ref: p.ref, label: `${p.concept.text} (problem)` }),
@@ -338,7 +336,7 @@ export function deidentify(context: PatientContext, names: OurNames = NO_NAMES):
         verificationStatus: coded(p.verificationStatus, CONDITION_VERIFICATION_STATUS),
       })),
     allergies: context.allergies
-      .filter((a) => !NOT_A_FACT.has(a.verificationStatus ?? ''))
+      .filter((a) => !isNotAFact(a))
       .slice(0, LIMITS.allergies)
       .map(allergy),
     labs: series(seriesOf(context.labs, now, LAB_SERIES_BOUNDS), 'L', labName),

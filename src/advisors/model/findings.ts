@@ -9,9 +9,9 @@
  */
 import type { Coding } from '../../cds/types.js';
 import { LOINC, SNOMED } from '../../clinical/types.js';
-import { bulletList, md } from '../../cards/markdown.js';
-import { OVERRIDE_REASON_SYSTEM } from '../rules/cardParts.js';
-import type { Finding, FindingSuggestion } from '../types.js';
+import { bulletList, md } from '../../findings/markdown.js';
+import { OVERRIDE_REASON_SYSTEM } from '../rules/findingKinds.js';
+import type { Finding, FindingSuggestion } from '../../findings/types.js';
 import type { CheckedItem } from './claims.js';
 import type { GuardedItem, GuardedSuggestion } from './guards.js';
 import { type DrugVocabulary, modelFindingKey } from './keys.js';

@@ -19,7 +19,7 @@
  * fold); an item the model itself rates low-certainty is `info`.
  */
 import type { HookName } from '../../cds/types.js';
-import type { Severity } from '../types.js';
+import type { Severity } from '../../findings/types.js';
 import type { AliasTarget } from './deidentify.js';
 import { MONITORING_LABS } from './monitoringLabs.js';
 import { type ClaimChange, isInsightKind, type ModelAdviceItem, type ModelAnswer } from './output.js';

@@ -1,6 +1,6 @@
 /**
- * Finding keys in the rules' scheme (`src/advisors/rules/keys.ts`, built with their `findingKey`), so the
- * pipeline can fold a model finding that repeats a rule finding into the rule's card (`src/cards/merge.ts`). The
+ * Finding keys in the rules' scheme (`src/findings/keys.ts`, built with their `findingKey`), so the
+ * pipeline can fold a model finding that repeats a rule finding into the rule's card (`src/findings/merge.ts`). The
  * key says what the advice is about: the model's kind picks the rule kind it may match (interaction →
  * `interaction`, duplication → `duplicate`, allergy → `allergy`, dose with a renal lab → `renal`, monitoring with
  * one lab → `monitoring`), and the cited items pick the parts, ingredient names from the rules' knowledge base
@@ -17,8 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Medication } from '../../clinical/types.js';
-import { findingKey } from '../rules/index.js';
-import { keyPart } from '../rules/keys.js';
+import { findingKey, keyPart } from '../../findings/keys.js';
 import type { AliasTarget, OurNames } from './deidentify.js';
 import type { GuardedClaim } from './guards.js';
 import type { AdviceKind } from './output.js';

@@ -4,7 +4,8 @@
  */
 import { BrokenCircuitError, BulkheadRejectedError, IsolatedCircuitError } from 'cockatiel';
 import type { Logger } from '../../logger.js';
-import type { AdvisorOutcome, AdvisorStatus, Finding } from '../types.js';
+import type { AdvisorOutcome, AdvisorStatus } from '../types.js';
+import type { Finding } from '../../findings/types.js';
 import type { CallFailure } from './gateway/index.js';
 import type { ModelMetrics, ModelOutcomeLabel } from './metrics.js';
 import { OutputRejectedError } from './output.js';

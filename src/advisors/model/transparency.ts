@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Device, FhirResource, Provenance } from 'fhir/r4.js';
-import { bulletList } from '../../cards/markdown.js';
-import type { Finding, FindingAction, FindingSuggestion } from '../types.js';
+import { bulletList } from '../../findings/markdown.js';
+import type { Finding, FindingAction, FindingSuggestion } from '../../findings/types.js';
 import type { ModelInput } from './deidentify.js';
 import { AIAST_LABEL } from './findings.js';
 

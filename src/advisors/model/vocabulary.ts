@@ -7,7 +7,8 @@
 import { textsOf } from '../../clinical/concept.js';
 import { nameTokens } from '../../clinical/text.js';
 import { isCondition } from '../rules/conditionMatch.js';
-import { findingKey, type KnowledgeBase, KnowledgeError, loadKnowledge } from '../rules/index.js';
+import { type KnowledgeBase, KnowledgeError, loadKnowledge } from '../rules/index.js';
+import { findingKey } from '../../findings/keys.js';
 import { pairKey } from '../rules/knowledge.js';
 import { ingredientsOfConcepts, ingredientsOfMedication } from '../rules/matcher.js';
 import { type DrugVocabulary, FALLBACK_VOCABULARY } from './keys.js';

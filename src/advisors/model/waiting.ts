@@ -1,5 +1,5 @@
 /** How a hook waits for a model call, and the ways that wait (or the call) ends other than with an answer. */
-import { settleBy } from '../../invocation/settleBy.js';
+import { settleBy } from '../../timing/settleBy.js';
 import type { CallFailure } from './gateway/index.js';
 
 /** The hook's deadline passed while the model was still working. */

@@ -4,7 +4,7 @@
  * medications. An alternative that fails is simply not offered; removing the draft is still offered.
  */
 import type { ResolvedMed, RuleContext } from './context.js';
-import { SEVERITY_RANK } from './keys.js';
+import { SEVERITY_RANK } from '../../findings/severity.js';
 import { pairKey } from './knowledge.js';
 import { allergyMatch } from './matcher.js';
 

@@ -2,7 +2,7 @@
  * Text for rule findings: drug names, summaries within the spec's 140 characters, and descriptions of the chart
  * items a finding rests on. Chart text always goes through `md` (escaped); knowledge text through `kbText`.
  */
-import { escapeMarkdown, md } from '../../cards/markdown.js';
+import { escapeMarkdown, md } from '../../findings/markdown.js';
 import type { LabResult } from '../../clinical/types.js';
 import { displayUnit } from '../../clinical/units.js';
 import type { ResolvedMed } from './context.js';

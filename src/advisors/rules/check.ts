@@ -4,7 +4,7 @@
  * when it could not run (`dataGaps.ts`), so the two cannot drift apart.
  */
 import type { HookName, PrefetchKey } from '../../cds/types.js';
-import type { Finding } from '../types.js';
+import type { Finding } from '../../findings/types.js';
 import type { ResolvedMed, RuleContext } from './context.js';
 
 export interface DataNeed {

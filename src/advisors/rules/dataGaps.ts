@@ -6,13 +6,14 @@
  * `null` in the prefetch ("the EHR has none") is data, not a gap; required keys never get here (412).
  */
 import type { PrefetchKey } from '../../cds/types.js';
-import { md } from '../../cards/markdown.js';
-import type { DataGap, Finding } from '../types.js';
-import { kindTopic, overrideReasons } from './cardParts.js';
+import { md } from '../../findings/markdown.js';
+import type { DataGap } from '../types.js';
+import type { Finding } from '../../findings/types.js';
+import { kindTopic, overrideReasons } from './findingKinds.js';
 import { kbText, lowerName, summaryOf } from './cardText.js';
 import { medicationsOf, type RuleCheck, runsOn } from './check.js';
 import type { RuleContext } from './context.js';
-import { findingKey } from './keys.js';
+import { findingKey } from '../../findings/keys.js';
 
 export const DATA_GAP_RULE = 'data-gap';
 

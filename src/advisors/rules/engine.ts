@@ -8,7 +8,8 @@
  * careGaps.ts) read the series; those about the patient as a whole run on a chart with no medication too. Checks
  * that could not run for lack of data are named in one info card (dataGaps.ts).
  */
-import type { DataGap, Finding } from '../types.js';
+import type { DataGap } from '../types.js';
+import type { Finding } from '../../findings/types.js';
 import { type RuleCheck, runsOn } from './check.js';
 import { allergyCheck } from './checks/allergies.js';
 import { conditionCheck } from './checks/conditions.js';
@@ -22,7 +23,8 @@ import { monitoringOverdueCheck, undiagnosedDiabetesCheck } from './checks/careG
 import { akiCheck, egfrDeclineCheck, hemoglobinDropCheck, potassiumRiseCheck } from './checks/trends.js';
 import { buildContext } from './context.js';
 import { dataGapFinding, dataGaps } from './dataGaps.js';
-import { dedupeFindings, SEVERITY_RANK } from './keys.js';
+import { dedupeFindings } from '../../findings/keys.js';
+import { SEVERITY_RANK } from '../../findings/severity.js';
 import type { KnowledgeBase } from './knowledge.js';
 import type { Review } from '../types.js';
 

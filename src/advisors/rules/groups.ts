@@ -5,10 +5,11 @@
  * at the most severe pair's severity, each pair still described with its own mechanism, advice and source.
  * Ingredients of the reviewed drafts are grouped first, then whichever ingredient has the most pairs.
  */
-import type { Finding, FindingLink, FindingSuggestion } from '../types.js';
+import type { Finding, FindingLink, FindingSuggestion } from '../../findings/types.js';
 import { drugName, lowerName, summaryOf } from './cardText.js';
 import type { RuleContext } from './context.js';
-import { dedupeFindings, findingKey, SEVERITY_RANK } from './keys.js';
+import { dedupeFindings, findingKey } from '../../findings/keys.js';
+import { SEVERITY_RANK } from '../../findings/severity.js';
 
 export interface PairFinding {
   readonly finding: Finding;

@@ -5,14 +5,13 @@
  *   const rules = createRulesAdvisor();            // throws KnowledgeError on a bad knowledge base
  *   const outcome = await rules.advise(review, signal);
  *
- * Keys for merging with the model advisor: `findingKey` (scheme documented in `keys.ts`).
- * Alert fatigue across an ordering session is the caller's (src/invocation/overrides.ts).
+ * Keys for merging with the model advisor: `findingKey` (scheme documented in `src/findings/keys.ts`).
+ * Alert fatigue across an ordering session is the caller's (src/pipeline/overrides.ts).
  */
 import type { Advisor, AdvisorOutcome, Review } from '../types.js';
 import { evaluate } from './engine.js';
 import { type KnowledgeBase, KnowledgeError, loadKnowledge } from './knowledge.js';
 
-export { findingKey, dedupeFindings, type FindingKind } from './keys.js';
 export { loadKnowledge, KnowledgeError, type KnowledgeBase } from './knowledge.js';
 export { evaluate, RULE_CHECKS, type RuleRun } from './engine.js';
 export { DATA_GAP_RULE } from './dataGaps.js';

@@ -2,7 +2,7 @@
  * The shapes of the curated knowledge files in `knowledge/*.json`, mirroring `schemas/knowledge/*.schema.json`
  * (a unit test validates every file against its schema, and the loader refuses files that do not match).
  */
-import type { Severity } from '../types.js';
+import type { Severity } from '../../findings/types.js';
 import type { Analyte } from '../../clinical/units.js';
 
 export interface SideSpec {

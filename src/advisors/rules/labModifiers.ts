@@ -3,7 +3,7 @@
  * potassium above 5, an eGFR below 30 — adds its result as evidence and raises the finding's severity floor.
  * eGFR is read as the renal assessment gives it (measured, or CKD-EPI 2021 from creatinine).
  */
-import { md } from '../../cards/markdown.js';
+import { md } from '../../findings/markdown.js';
 import type { LabResult } from '../../clinical/types.js';
 import { describeLab, kbText } from './cardText.js';
 import type { RuleContext } from './context.js';

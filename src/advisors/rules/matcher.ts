@@ -13,7 +13,7 @@ import { RXNORM } from '../../clinical/types.js';
 import { textsOf } from '../../clinical/concept.js';
 import type { KnowledgeBase } from './knowledge.js';
 import type { AllergyRuleSpec } from './knowledgeFiles.js';
-import type { Severity } from '../types.js';
+import type { Severity } from '../../findings/types.js';
 
 /** Adds what the concept's known RxNorm codes say; whether any code was known. */
 function byCode(kb: KnowledgeBase, concept: Concept, into: Set<string>): boolean {

@@ -6,7 +6,7 @@
  * than the status's `maxAgeDays` cannot still hold. An hCG alone is not read as pregnancy in a male patient (it is
  * a tumour marker there).
  */
-import { md } from '../../cards/markdown.js';
+import { md } from '../../findings/markdown.js';
 import type { LabResult, Problem } from '../../clinical/types.js';
 import { nameTokens } from '../../clinical/text.js';
 import { describeLab } from './cardText.js';

@@ -5,7 +5,7 @@
  */
 import type { MedicationRequest, ServiceRequest } from 'fhir/r4.js';
 import { LOINC, RXNORM, SNOMED } from '../../clinical/types.js';
-import type { FindingAction, FindingSuggestion, Severity } from '../types.js';
+import type { FindingAction, FindingSuggestion, Severity } from '../../findings/types.js';
 import { isSafeAlternative } from './alternatives.js';
 import { clip, lowerName } from './cardText.js';
 import { isReviewedDraft, type ResolvedMed, type RuleContext } from './context.js';

@@ -1,5 +1,5 @@
 /** The list of cards shown, and the drill-down into one: what it said, what it rested on, where it came from. */
-import type { CardDetail, CardResponses } from '../../audit/queries.js';
+import type { CardDetail, CardResponses } from '../../store/read/queries.js';
 import type { StoredCard, StoredInvocation, StoredOverrideRepeat } from '../../store/types.js';
 import { aiTrace } from './aiTrace.js';
 import { append, byId, cell, el, fillTable, replaceChildren } from './dom.js';

@@ -13,7 +13,7 @@ import {
   PointElement,
   Tooltip,
 } from 'chart.js';
-import type { DayVolume } from '../../audit/summary.js';
+import type { DayVolume } from '../../store/read/overviewShape.js';
 
 Chart.register(
   BarController,

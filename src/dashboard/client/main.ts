@@ -4,10 +4,10 @@
  * then everything comes from the audit and admin APIs with the filters in the address bar. The page's
  * `data-state` attribute says `loading` / `ready` / `error`, for people with slow links and for the browser test.
  */
-import type { CardDetail } from '../../audit/queries.js';
-import type { ShadowReport } from '../../audit/shadow.js';
+import type { CardDetail } from '../../store/read/queries.js';
+import type { ShadowReport } from '../../store/read/shadow.js';
 import type { AiMode } from '../../advisors/types.js';
-import type { AuditOverview } from '../../audit/summary.js';
+import type { AuditOverview } from '../../store/read/overviewShape.js';
 import type { ServiceAiState } from '../../http/routes/admin.js';
 import type { Page } from '../../store/types.js';
 import { Unauthorized, getJson, login, logout, putJson, resumeSession } from './api.js';

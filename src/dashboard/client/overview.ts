@@ -1,6 +1,6 @@
 /** Key figures, the alert-fatigue table and the model panel, from one `/audit/api/summary` answer. */
 import type { AdvisorStatus } from '../../advisors/types.js';
-import type { AuditOverview, ReasonCount } from '../../audit/summary.js';
+import type { AuditOverview, ReasonCount } from '../../store/read/overviewShape.js';
 import { byId, cell, el, fillTable, replaceChildren, setText } from './dom.js';
 import { count, ms, number, percent } from './format.js';
 

@@ -1,9 +1,9 @@
 /**
  * Shadow advice beside what happened: each item the model would have shown, the cards the same call showed and
- * how clinicians answered them, and the share of shadow advice their actions agreed with (src/audit/shadow.ts
+ * how clinicians answered them, and the share of shadow advice their actions agreed with (src/store/read/shadow.ts
  * defines "agreed").
  */
-import type { ShadowItem, ShadowReport } from '../../audit/shadow.js';
+import type { ShadowItem, ShadowReport } from '../../store/read/shadow.js';
 import { byId, cell, el, fillTable, setText } from './dom.js';
 import { count, percent, utc } from './format.js';
 

@@ -12,7 +12,7 @@ export function accessLog(logger: Logger, metrics: Metrics): RequestHandler {
   return (req, res, next) => {
     const context = currentRequestContext();
     res.on('finish', () => {
-      const durationMs = performance.now() - (res.locals.receivedAt as number);
+      const durationMs = performance.now() - res.locals.receivedAt;
       const route = (req.route as { path?: string } | undefined)?.path
         ? `${req.baseUrl}${(req.route as { path: string }).path}`
         : 'unmatched';

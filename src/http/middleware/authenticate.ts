@@ -5,10 +5,10 @@
  */
 import type { RequestHandler } from 'express';
 import { AppError } from '../../errors.js';
+import { audienceFor } from '../../security/jwt.js';
 import type { EhrAuthenticator } from '../../security/types.js';
 
 export function authenticate(authenticator: EhrAuthenticator, publicBaseUrl: string): RequestHandler {
-  const base = publicBaseUrl.replace(/\/+$/, '');
   return (req, res, next) => {
     if (req.method === 'OPTIONS') {
       next();
@@ -16,7 +16,7 @@ export function authenticate(authenticator: EhrAuthenticator, publicBaseUrl: str
     }
     const path = req.originalUrl.split('?')[0] ?? req.path;
     authenticator
-      .authenticate({ authorization: req.get('authorization'), url: `${base}${path}` })
+      .authenticate({ authorization: req.get('authorization'), url: audienceFor(publicBaseUrl, path) })
       .then((client) => {
         if (!client) {
           next(new AppError('unauthorized', 'Unauthorized'));

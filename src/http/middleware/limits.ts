@@ -52,7 +52,7 @@ function limiter(
 /** Per-client limit; mount after authentication so `res.locals.client` is known. */
 export function clientRateLimit(options: RateLimitOptions = {}): RequestHandler {
   return limiter({ ...DEFAULT_CLIENT_RATE_LIMIT, ...options }, (req, res) =>
-    rateLimitKey(res.locals.client as ClientIdentity | undefined, req.ip),
+    rateLimitKey(res.locals.client, req.ip),
   );
 }
 

@@ -6,11 +6,11 @@
  * The model advisor asks the store (`getAiMode`), whose cache this instance updates at once on the write; other
  * instances see the change when their one-second cache expires.
  */
-import { type Request, type RequestHandler, Router } from 'express';
-import { actorOf } from '../../audit/actor.js';
+import { type Request, Router } from 'express';
 import type { AiMode } from '../../advisors/types.js';
-import { type AiChange, type AiModeChange, aiModeHistory, lastAiChanges } from '../../audit/aiState.js';
-import type { AuditDb } from '../../audit/queries.js';
+import { actorOf } from '../audit/actor.js';
+import type { AiChange, AiModeChange } from '../../store/read/aiState.js';
+import type { AuditReader } from '../../store/read/port.js';
 import type { Registry } from '../../cds/registry.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
@@ -23,8 +23,7 @@ export interface AdminRouterDeps {
   readonly registry: Registry;
   readonly store: Pick<SettingsStore, 'getAiMode' | 'setAiMode'>;
   /** For who/when of the last change; without it the state is shown without them. */
-  readonly db: AuditDb | undefined;
-  readonly requireAuth: RequestHandler;
+  readonly reader: AuditReader | undefined;
   /** The dashboard session cookie's name, to fingerprint the session as the actor. */
   readonly sessionCookie: string;
   readonly logger: Logger;
@@ -49,14 +48,12 @@ export interface ServiceAiState {
 
 export function adminRouter(deps: AdminRouterDeps): Router {
   const router = Router();
-  // Everything under /admin needs a token or a session, unknown paths and wrong methods included.
-  router.use('/admin', deps.requireAuth);
 
   /** Who and when are a courtesy: the state itself must show even when they cannot be read. */
   async function changesOf(ids: readonly string[]): Promise<Map<string, AiChange>> {
-    if (!deps.db) return new Map();
+    if (!deps.reader) return new Map();
     try {
-      return await lastAiChanges(deps.db, ids);
+      return await deps.reader.lastAiChanges(ids);
     } catch (error) {
       deps.logger.warn('AI switch history unreadable', {
         error: error instanceof Error ? error.message : String(error),
@@ -99,9 +96,9 @@ export function adminRouter(deps: AdminRouterDeps): Router {
   });
   /** The durable log of changes; like who/when, a courtesy that must not hide the state itself. */
   async function historyOf(id: string): Promise<AiModeChange[]> {
-    if (!deps.db) return [];
+    if (!deps.reader) return [];
     try {
-      return await aiModeHistory(deps.db, id);
+      return await deps.reader.aiModeHistory(id);
     } catch (error) {
       deps.logger.warn('AI switch history unreadable', {
         error: error instanceof Error ? error.message : String(error),
@@ -125,7 +122,7 @@ export function adminRouter(deps: AdminRouterDeps): Router {
         { path: '', message: 'must have exactly one of mode ("off", "shadow" or "on") or enabled (boolean)' },
       ]);
     }
-    const actor = actorOf(req, res, deps.sessionCookie);
+    const actor = actorOf(req, deps.sessionCookie);
     await deps.store.setAiMode(serviceId, mode ?? (enabled ? 'on' : 'off'), actor);
     // The store logs the change with its actor ('AI advice switched'): one log line per event.
     const [state] = await states([serviceId]);

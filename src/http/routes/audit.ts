@@ -1,37 +1,24 @@
 /**
  * The audit API (`/audit/api/...`, bearer token or dashboard session) and the safety dashboard (`/audit`, its
- * page and bundled assets). The API reads the store's tables directly through src/audit; the page is static and
+ * page and bundled assets). The API reads through the store's read port (src/store/read/); the page is static and
  * fetches everything from the API, so a strict Content-Security-Policy (no inline script or style) holds.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import express, { type RequestHandler, Router } from 'express';
+import express, { Router } from 'express';
 import helmet from 'helmet';
-import { type ExportFormat, CONTENT_TYPES, writeExport } from '../../audit/export.js';
-import { parseAuditQuery } from '../../audit/filters.js';
-import {
-  type AuditDb,
-  type ExportKind,
-  cardDetail,
-  listCards,
-  listFeedback,
-  listInvocations,
-  listOverrideRepeats,
-  responsesOf,
-  scanRows,
-} from '../../audit/queries.js';
-import { shadowReport } from '../../audit/shadow.js';
-import { overview } from '../../audit/summary.js';
+import { type ExportFormat, CONTENT_TYPES, writeExport } from '../audit/export.js';
+import { parseAuditQuery } from '../audit/query.js';
+import type { AuditReader } from '../../store/read/port.js';
+import type { ExportKind } from '../../store/read/queries.js';
 import { DASHBOARD_DIR } from '../../dashboard/paths.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { methodNotAllowed } from '../methodNotAllowed.js';
 
 export interface AuditRouterDeps {
-  /** The store's query layer; undefined when the store is not a SQL store (the API then answers 503). */
-  readonly db: AuditDb | undefined;
-  /** Bearer token or dashboard session (src/security/auditTokens.ts). */
-  readonly requireAuth: RequestHandler;
+  /** The store's read port; undefined when the store is not a SQL store (the API then answers 503). */
+  readonly reader: AuditReader | undefined;
   readonly logger: Logger;
   /** Where the built dashboard lives (tests may point elsewhere). */
   readonly dashboardDir?: string;
@@ -61,26 +48,10 @@ export const dashboardCsp = helmet({
 const EXPORT_FILE = /^(invocations|cards|feedback)\.(csv|ndjson)$/;
 const CARD_UUID = /^[A-Za-z0-9-]{1,200}$/;
 
-export function auditRouter(deps: AuditRouterDeps): Router {
+/** The dashboard page and its assets, under a strict CSP that also covers the API's answers. */
+export function auditRouter(deps: Pick<AuditRouterDeps, 'logger' | 'dashboardDir'>): Router {
   const router = Router();
   const dashboardDir = deps.dashboardDir ?? DASHBOARD_DIR;
-
-  /** Runs a read; a store that cannot answer is a 503 (retry later), its cause goes to the log only. */
-  const read = async <T>(fn: (db: AuditDb) => Promise<T>): Promise<T> => {
-    if (!deps.db) throw new AppError('service_unavailable', 'The audit API needs the SQL store');
-    try {
-      return await fn(deps.db);
-    } catch (error) {
-      throw unavailable(error);
-    }
-  };
-  const unavailable = (error: unknown): AppError => {
-    if (error instanceof AppError) return error;
-    deps.logger.error('audit query failed', {
-      error: error instanceof Error ? error.message : String(error),
-    });
-    return new AppError('service_unavailable', 'The store is unavailable; retry later', [], { cause: error });
-  };
 
   // --- the page and its assets (public: the page holds no data; the data needs a session)
   router.use('/audit', dashboardCsp);
@@ -99,23 +70,43 @@ export function auditRouter(deps: AuditRouterDeps): Router {
     express.static(dashboardDir, { index: false, fallthrough: true, immutable: false, maxAge: '5m' }),
   );
 
-  // --- the API
+  return router;
+}
+
+/**
+ * The audit API, mounted at `/audit/api` behind the audit auth (`createApp` mounts it once for `/audit/api` and
+ * `/admin`).
+ */
+export function auditApiRouter(deps: AuditRouterDeps): Router {
+  /** Runs a read; a store that cannot answer is a 503 (retry later), its cause goes to the log only. */
+  const read = async <T>(fn: (reader: AuditReader) => Promise<T>): Promise<T> => {
+    if (!deps.reader) throw new AppError('service_unavailable', 'The audit API needs the SQL store');
+    try {
+      return await fn(deps.reader);
+    } catch (error) {
+      throw unavailable(error);
+    }
+  };
+  const unavailable = (error: unknown): AppError => {
+    if (error instanceof AppError) return error;
+    deps.logger.error('audit query failed', {
+      error: error instanceof Error ? error.message : String(error),
+    });
+    return new AppError('service_unavailable', 'The store is unavailable; retry later', [], { cause: error });
+  };
+
   const api = Router();
-  api.use(deps.requireAuth);
   api.get('/invocations', async (req, res) => {
     const q = parseAuditQuery('invocations', req.query);
-    res.json(await read((db) => listInvocations(db, q)));
+    res.json(await read((reader) => reader.listInvocations(q)));
   });
   api.get('/cards', async (req, res) => {
     const q = parseAuditQuery('cards', req.query);
     // Each card with how clinicians answered it, so the list reads without opening every card.
     res.json(
-      await read(async (db) => {
-        const page = await listCards(db, q);
-        const responses = await responsesOf(
-          db,
-          page.items.map((c) => c.uuid),
-        );
+      await read(async (reader) => {
+        const page = await reader.listCards(q);
+        const responses = await reader.responsesOf(page.items.map((c) => c.uuid));
         const none = { accepted: 0, overridden: 0 };
         return {
           ...page,
@@ -128,25 +119,25 @@ export function auditRouter(deps: AuditRouterDeps): Router {
     const uuid = String(req.params.uuid);
     // Card uuids are ours (letters, digits, dashes): anything else names no card, and must not reach the database.
     if (!CARD_UUID.test(uuid)) throw new AppError('not_found', 'No such card');
-    const detail = await read((db) => cardDetail(db, uuid));
+    const detail = await read((reader) => reader.cardDetail(uuid));
     if (!detail) throw new AppError('not_found', 'No such card');
     res.json(detail);
   });
   api.get('/feedback', async (req, res) => {
     const q = parseAuditQuery('feedback', req.query);
-    res.json(await read((db) => listFeedback(db, q)));
+    res.json(await read((reader) => reader.listFeedback(q)));
   });
   api.get('/override-repeats', async (req, res) => {
     const q = parseAuditQuery('overrideRepeats', req.query);
-    res.json(await read((db) => listOverrideRepeats(db, q)));
+    res.json(await read((reader) => reader.listOverrideRepeats(q)));
   });
   api.get('/summary', async (req, res) => {
     const q = parseAuditQuery('summary', req.query);
-    res.json(await read((db) => overview(db, q)));
+    res.json(await read((reader) => reader.overview(q)));
   });
   api.get('/shadow', async (req, res) => {
     const q = parseAuditQuery('shadow', req.query);
-    res.json(await read((db) => shadowReport(db, q)));
+    res.json(await read((reader) => reader.shadowReport(q)));
   });
   api.get('/export/:file', async (req, res) => {
     const match = EXPORT_FILE.exec(String(req.params.file));
@@ -161,8 +152,8 @@ export function auditRouter(deps: AuditRouterDeps): Router {
         { path: limit !== undefined ? '/query/limit' : '/query/cursor', message: 'exports are not paged' },
       ]);
     }
-    if (!deps.db) throw new AppError('service_unavailable', 'The audit API needs the SQL store');
-    const database = deps.db;
+    if (!deps.reader) throw new AppError('service_unavailable', 'The audit API needs the SQL store');
+    const reader = deps.reader;
     res.status(200);
     res.set('Content-Type', CONTENT_TYPES[format]);
     res.set(
@@ -171,7 +162,7 @@ export function auditRouter(deps: AuditRouterDeps): Router {
     );
     res.set('X-Content-Type-Options', 'nosniff');
     try {
-      const rows = await writeExport(res, kind, format, scanRows(database, kind, filter));
+      const rows = await writeExport(res, kind, format, reader.scan(kind, filter));
       deps.logger.info('audit export', { kind, format, rows });
       res.end();
     } catch (error) {
@@ -202,6 +193,5 @@ export function auditRouter(deps: AuditRouterDeps): Router {
   api.use((req, _res, next) =>
     next(new AppError('not_found', `No audit API route ${req.method} ${req.path.slice(0, 200)}`)),
   );
-  router.use('/audit/api', api);
-  return router;
+  return api;
 }

@@ -9,8 +9,8 @@ import type { Registry } from '../../cds/registry.js';
 import { AppError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import { currentRequestContext } from '../../requestContext.js';
-import { clientPseudonym, type Pseudonymizer } from '../../invocation/pseudonym.js';
-import { ANONYMOUS_CLIENT, type ClientIdentity } from '../../security/types.js';
+import { clientPseudonym, type Pseudonymizer } from '../../pipeline/pseudonym.js';
+import { ANONYMOUS_CLIENT } from '../../security/types.js';
 import type { FeedbackItem, Store } from '../../store/types.js';
 import { validate } from '../../validation.js';
 import { methodNotAllowed } from '../methodNotAllowed.js';
@@ -54,7 +54,7 @@ export function feedbackRouter(deps: FeedbackRouterDeps): Router {
     if (!deps.registry.get(serviceId)) throw new AppError('not_found', `No CDS service with id ${serviceId}`);
     if (context) context.serviceId = serviceId;
     const items = parseFeedback(req.body);
-    const client = (res.locals.client as ClientIdentity | undefined) ?? ANONYMOUS_CLIENT;
+    const client = res.locals.client ?? ANONYMOUS_CLIENT;
     const result = await deps.store.recordFeedback(
       serviceId,
       items,

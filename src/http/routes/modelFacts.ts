@@ -5,11 +5,11 @@
  */
 import { Router } from 'express';
 import helmet from 'helmet';
-import type { AuditDb } from '../../audit/queries.js';
 import type { Registry } from '../../cds/registry.js';
 import type { Config } from '../../config.js';
 import { type ModelFacts, modelFacts } from '../../modelFacts/facts.js';
 import { modelFactsHtml } from '../../modelFacts/html.js';
+import type { AuditReader } from '../../store/read/port.js';
 import type { SettingsStore } from '../../store/types.js';
 import { methodNotAllowed } from '../methodNotAllowed.js';
 
@@ -17,7 +17,7 @@ export interface ModelFactsRouterDeps {
   readonly config: Config;
   readonly registry: Registry;
   readonly store: Pick<SettingsStore, 'getAiMode'>;
-  readonly db: AuditDb | undefined;
+  readonly reader: AuditReader | undefined;
 }
 
 /** The page needs nothing but its own inline style: no script, no images, no frames. */
@@ -59,7 +59,7 @@ export function modelFactsRouter(deps: ModelFactsRouterDeps): Router {
   const build = (): Promise<ModelFacts> =>
     modelFacts({
       config: deps.config,
-      db: deps.db,
+      reader: deps.reader,
       services: () =>
         Promise.all(
           deps.registry.services.map(async ({ definition }) => ({

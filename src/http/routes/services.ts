@@ -1,11 +1,11 @@
 /** `POST /cds-services/{id}`: https://cds-hooks.hl7.org/2.0/#calling-a-cds-service */
 import { Router } from 'express';
 import { AppError } from '../../errors.js';
-import { Deadline } from '../../invocation/deadline.js';
-import { type InvocationDeps, invokeService } from '../../invocation/invoke.js';
-import { budgetLeftMs, type LoopLag } from '../../invocation/loopLag.js';
+import { Deadline } from '../../timing/deadline.js';
+import { type InvocationDeps, invokeService } from '../../pipeline/invoke.js';
+import { budgetLeftMs, type LoopLag } from '../../timing/loopLag.js';
 import { currentRequestContext } from '../../requestContext.js';
-import { ANONYMOUS_CLIENT, type ClientIdentity } from '../../security/types.js';
+import { ANONYMOUS_CLIENT } from '../../security/types.js';
 import { methodNotAllowed } from '../methodNotAllowed.js';
 import { requireJsonBody } from '../requireJsonBody.js';
 
@@ -30,7 +30,7 @@ export function servicesRouter(
     }
     // The budget counts from the moment the request arrived, body parsing included, and gives up what the loop's
     // lag will cost: the wait before this call was read and the lateness of its deadline timer.
-    const receivedAt = res.locals.receivedAt as number;
+    const { receivedAt } = res.locals;
     const deadline = new Deadline(
       budgetLeftMs(
         deps.adviceBudgetMsByService?.[serviceId] ?? deps.adviceBudgetMs,
@@ -38,7 +38,7 @@ export function servicesRouter(
         deps.loopLag.recentMs(),
       ),
     );
-    const client = (res.locals.client as ClientIdentity | undefined) ?? ANONYMOUS_CLIENT;
+    const client = res.locals.client ?? ANONYMOUS_CLIENT;
     try {
       const response = await invokeService(deps, { serviceId, body: req.body, client, deadline });
       res.json(response);

@@ -5,8 +5,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { CardDetail, CardResponses } from '../../../src/audit/queries.js';
-import type { AuditOverview } from '../../../src/audit/summary.js';
+import type { CardDetail, CardResponses } from '../../../src/store/read/queries.js';
+import type { AuditOverview } from '../../../src/store/read/overviewShape.js';
 import type { ErrorDetail } from '../../../src/errors.js';
 import type { SqlStore } from '../../../src/store/sqlStore.js';
 import type {

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
-import type { AuditOverview } from '../../../src/audit/summary.js';
+import type { AuditOverview } from '../../../src/store/read/overviewShape.js';
 import type { SqlStore } from '../../../src/store/sqlStore.js';
 import { testApp } from '../../helpers/testApp.js';
 import { card, invocation, type Location, newLocation, openAt } from '../../int/store/helpers.js';

@@ -6,8 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
 import request from 'supertest';
-import { OVERRIDE_REASON_SYSTEM } from '../../../src/advisors/rules/cardParts.js';
-import type { AuditOverview } from '../../../src/audit/summary.js';
+import { OVERRIDE_REASON_SYSTEM } from '../../../src/advisors/rules/findingKinds.js';
+import type { AuditOverview } from '../../../src/store/read/overviewShape.js';
 import type { Store } from '../../../src/store/types.js';
 import { requestFixture } from '../../helpers/fixtures.js';
 import { testApp } from '../../helpers/testApp.js';

@@ -7,8 +7,8 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { createModelAdvisor } from '../../../src/advisors/model/index.js';
 import { createRulesAdvisor } from '../../../src/advisors/rules/index.js';
-import { testConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/logger.js';
+import { testConfig } from '../../helpers/testConfig.js';
+import { silentLogger } from '../../helpers/silentLogger.js';
 import { SERVICES } from '../../../hooks/index.js';
 import { requestOfChart } from '../../../scripts/eval/chart.js';
 import type { GroundTruthCase } from '../../../scripts/eval/groundTruth.js';
@@ -20,6 +20,7 @@ import {
   patientDataOf,
   startFakeAzureOpenAI,
 } from '../../fakes/azure-openai-server.js';
+import { reviewFor } from '../../../src/pipeline/review.js';
 
 let fake: FakeAzureOpenAI | undefined;
 afterEach(async () => {
@@ -124,7 +125,7 @@ describe('ground-truth runner', () => {
           missing: [],
         });
         const outcome = await advisor.advise(
-          service.review(patient, { hookInstance: c.request.hookInstance }),
+          reviewFor(service, patient, c.request.hookInstance),
           AbortSignal.timeout(5000),
         );
         statuses.push(outcome.status);

@@ -14,8 +14,9 @@ import {
 import { createModelPort } from '../../../src/advisors/model/gateway/index.js';
 import { COGNITIVE_SERVICES_SCOPE as ENTRA_SCOPE, fromAzureOpenAI } from '../../../src/modelEndpoint.js';
 import type { AdvisorOutcome, AiMode } from '../../../src/advisors/types.js';
-import { testConfig } from '../../../src/config.js';
-import { type Logger, silentLogger } from '../../../src/logger.js';
+import { testConfig } from '../../helpers/testConfig.js';
+import { type Logger } from '../../../src/logger.js';
+import { silentLogger } from '../../helpers/silentLogger.js';
 import {
   type FakeAzureOpenAI,
   type FakeBehaviour,

@@ -7,8 +7,8 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { createModelAdvisor, type ModelAdvisor } from '../../../src/advisors/model/index.js';
-import { testConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/logger.js';
+import { testConfig } from '../../helpers/testConfig.js';
+import { silentLogger } from '../../helpers/silentLogger.js';
 import { type FakeBehaviour, standIn } from '../../fakes/azure-openai-server.js';
 import { type ModelStandIn, type RefusedParameter, startModelStandIn } from '../../fakes/model-stand-ins.js';
 import { fixtureReview, reviewOfPatientAged } from '../../unit/model/fixtures.js';

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import { type Card, PROVENANCE_EXTENSION } from '../../../src/cds/types.js';
 import { type FakeBehaviour, standIn } from '../../fakes/azure-openai-server.js';
-import { type ObsSpec, type RequestSpec, requestOf } from '../../fixtures/synth/fhir.js';
+import { type ObsSpec, type RequestSpec, requestOf } from '../../../scripts/lib/synthFhir.js';
 import { type ModelApp, modelApp } from '../../helpers/modelApp.js';
 
 const BUDGET_MS = 800;

@@ -5,7 +5,6 @@
  */
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
-import { auditDbOf, cardDetail } from '../../../src/audit/queries.js';
 import type { HookResponse } from '../../../src/cds/types.js';
 import { type RecordedRequest, patientDataOf } from '../../fakes/azure-openai-server.js';
 import { requestFixture } from '../../helpers/fixtures.js';
@@ -53,7 +52,7 @@ describe('advice from an earlier hook', () => {
     );
 
     await running.deps.store.audit.flush();
-    const detail = await cardDetail(auditDbOf(running.deps.store)!, card!.uuid);
+    const detail = await running.deps.store.read!.cardDetail(card!.uuid);
     expect(detail?.ai).toMatchObject({ servedFrom: 'cache', mode: 'on' });
     expect(Date.parse(detail!.ai!.answeredAt)).toBeLessThan(Date.parse(detail!.invocation!.startedAt) + 1);
   });

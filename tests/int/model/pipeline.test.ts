@@ -8,8 +8,8 @@ import request from 'supertest';
 import { createModelAdvisor, type ModelAdvisor } from '../../../src/advisors/model/index.js';
 import { createRulesAdvisor } from '../../../src/advisors/rules/index.js';
 import { type Card, PROVENANCE_EXTENSION } from '../../../src/cds/types.js';
-import { testConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/logger.js';
+import { testConfig } from '../../helpers/testConfig.js';
+import { silentLogger } from '../../helpers/silentLogger.js';
 import {
   type FakeAzureOpenAI,
   type FakeBehaviour,

@@ -1,7 +1,7 @@
 /** The audit queue's promises: off the hot path, batched, bounded with a counted overflow, nothing lost in an outage. */
 import { describe, expect, it } from '@jest/globals';
 import { Registry } from 'prom-client';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../helpers/silentLogger.js';
 import {
   AuditQueue,
   type AuditQueueOptions,

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../helpers/silentLogger.js';
 import {
   type OpenStoreOptions,
   type SqlStore,

@@ -7,8 +7,8 @@ import { describe, expect, it } from '@jest/globals';
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { testConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/logger.js';
+import { testConfig } from '../../helpers/testConfig.js';
+import { silentLogger } from '../../helpers/silentLogger.js';
 import { NativeModuleError } from '../../../src/store/connect.js';
 import { openStore } from '../../../src/store/sqlStore.js';
 

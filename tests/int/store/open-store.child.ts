@@ -3,7 +3,7 @@
  * invocation and one feedback item, closes, and prints the pseudonym key it was given.
  */
 import { loadConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../helpers/silentLogger.js';
 import { openStore } from '../../../src/store/sqlStore.js';
 import { invocation, overridden } from './helpers.js';
 

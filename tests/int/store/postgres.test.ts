@@ -53,7 +53,7 @@ describe('several instances on one PostgreSQL', () => {
       duplicates: 1,
       flagged: 0,
     });
-    const seenByB = await b.listFeedback({ cardUuid: record.cards[0]!.uuid });
+    const seenByB = await b.read.listFeedback({ cardUuid: record.cards[0]!.uuid });
     expect(seenByB.items).toHaveLength(1);
   });
 
@@ -126,7 +126,7 @@ describe('PostgreSQL outage', () => {
     await store.audit.flush();
 
     expect(await store.ping()).toBe(true);
-    const written = await store.listInvocations({ limit: 1000 });
+    const written = await store.read.listInvocations({ limit: 1000 });
     expect(written.items.map((i) => i.hookInstance).sort()).toEqual(
       [before, ...during].map((r) => r.hookInstance).sort(),
     );

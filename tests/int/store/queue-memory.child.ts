@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { getHeapStatistics } from 'node:v8';
 import { Registry } from 'prom-client';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../helpers/silentLogger.js';
 import { AuditQueue, DEFAULT_AUDIT_QUEUE_OPTIONS } from '../../../src/store/auditQueue.js';
 import { createStoreMetrics } from '../../../src/store/metrics.js';
 import { card, invocation } from './helpers.js';

@@ -38,8 +38,8 @@ describe('two processes on one SQLite file', () => {
     expect(keys[0]).toBe(keys[1]);
     store = await openAt(location);
     expect(store.pseudonymKey).toBe(keys[0]);
-    expect((await store.listInvocations()).items).toHaveLength(2);
-    expect((await store.listFeedback()).items).toHaveLength(2);
+    expect((await store.read.listInvocations()).items).toHaveLength(2);
+    expect((await store.read.listFeedback()).items).toHaveLength(2);
     expect(await store.verifyChain()).toMatchObject({ ok: true, checked: { invocations: 2, feedback: 2 } });
   });
 });

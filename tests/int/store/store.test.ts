@@ -27,7 +27,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     fx.store.audit.record(second);
     await fx.store.audit.flush();
 
-    const invocations = await fx.store.listInvocations({ hookInstance: first.hookInstance });
+    const invocations = await fx.store.read.listInvocations({ hookInstance: first.hookInstance });
     expect(invocations.items).toHaveLength(1);
     expect(invocations.items[0]).toMatchObject({
       hookInstance: first.hookInstance,
@@ -40,7 +40,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       advisors: first.advisors,
       cardCount: 2,
     });
-    const cards = await fx.store.listCards({ hookInstance: first.hookInstance });
+    const cards = await fx.store.read.listCards({ hookInstance: first.hookInstance });
     expect(cards.items.map((c) => c.uuid).sort()).toEqual(first.cards.map((c) => c.uuid).sort());
     expect(cards.items[0]).toMatchObject({
       serviceId: 'patient-view-advice',
@@ -50,7 +50,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       indicator: 'warning',
       evidence: ['MedicationRequest/1', 'MedicationRequest/2'],
     });
-    const newest = await fx.store.listInvocations({ limit: 1 });
+    const newest = await fx.store.read.listInvocations({ limit: 1 });
     expect(newest.items[0]?.hookInstance).toBe(second.hookInstance);
   });
 
@@ -168,7 +168,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     fx.store.audit.record(record);
     await fx.store.audit.flush();
 
-    const [stored] = (await fx.store.listInvocations({ hookInstance: record.hookInstance })).items;
+    const [stored] = (await fx.store.read.listInvocations({ hookInstance: record.hookInstance })).items;
     expect(stored).toMatchObject({
       clientPseudonym: 'client-1',
       userPseudonym: 'user-1',
@@ -210,7 +210,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
 
     expect(first).toEqual({ stored: 1, duplicates: 1, flagged: 0 });
     expect(again).toEqual({ stored: 0, duplicates: 1, flagged: 0 });
-    const stored = await fx.store.listFeedback({ cardUuid: record.cards[0]!.uuid });
+    const stored = await fx.store.read.listFeedback({ cardUuid: record.cards[0]!.uuid });
     expect(stored.items).toHaveLength(1);
     expect(stored.items[0]).toMatchObject({
       outcome: 'accepted',
@@ -236,11 +236,11 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect(result).toEqual({ stored: 3, duplicates: 0, flagged: 2 });
     expect(otherService.flagged).toBe(1);
     const flags = async (cardUuid: string): Promise<(string | null)[]> =>
-      (await fx.store.listFeedback({ cardUuid })).items.map((f) => f.flag);
+      (await fx.store.read.listFeedback({ cardUuid })).items.map((f) => f.flag);
     expect(await flags('no-such-card')).toEqual(['unknown-card']);
     expect((await flags(c1!.uuid)).sort()).toEqual(['other-service', 'unknown-suggestion']);
     expect(await flags(c2!.uuid)).toEqual([null]);
-    const flagged = await fx.store.listFeedback({ flagged: true, limit: 1000 });
+    const flagged = await fx.store.read.listFeedback({ flagged: true, limit: 1000 });
     expect(flagged.items.every((f) => f.flag !== null)).toBe(true);
   });
 
@@ -248,7 +248,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     await fx.store.recordFeedback('order-sign-advice', [
       overridden('comment-card', 'Pt tolerates; INR monitored weekly'),
     ]);
-    const [item] = (await fx.store.listFeedback({ cardUuid: 'comment-card' })).items;
+    const [item] = (await fx.store.read.listFeedback({ cardUuid: 'comment-card' })).items;
     expect(item?.overrideReason).toEqual({
       system: 'http://example.org/override',
       code: 'benefit-outweighs-risk',
@@ -285,7 +285,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       code: 'service_unavailable',
     });
 
-    expect((await fx.store.listFeedback({ cardUuid: 'batch-card-0' })).items).toHaveLength(0);
+    expect((await fx.store.read.listFeedback({ cardUuid: 'batch-card-0' })).items).toHaveLength(0);
     expect((await fx.store.verifyChain()).ok).toBe(true);
     await sql`drop trigger refuse_poison${sql.raw(dialect === 'postgres' ? ' on feedback' : '')}`.execute(
       fx.store.db,
@@ -305,7 +305,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     const seen: string[] = [];
     let cursor: string | undefined;
     do {
-      const page = await fx.store.listInvocations({
+      const page = await fx.store.read.listInvocations({
         serviceId: service,
         limit: 2,
         ...(cursor ? { cursor } : {}),
@@ -315,20 +315,32 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     } while (cursor);
     expect(new Set(seen).size).toBe(5);
 
-    const cardPage = await fx.store.listCards({ serviceId: service, limit: 3 });
-    const rest = await fx.store.listCards({ serviceId: service, limit: 3, cursor: cardPage.nextCursor! });
+    const cardPage = await fx.store.read.listCards({ serviceId: service, limit: 3 });
+    const rest = await fx.store.read.listCards({
+      serviceId: service,
+      limit: 3,
+      cursor: cardPage.nextCursor!,
+    });
     expect(cardPage.items).toHaveLength(3);
     expect(rest.items).toHaveLength(2);
     expect(rest.nextCursor).toBeUndefined();
 
-    const feedback = await fx.store.listFeedback({ serviceId: service, outcome: 'overridden', limit: 2 });
+    const feedback = await fx.store.read.listFeedback({
+      serviceId: service,
+      outcome: 'overridden',
+      limit: 2,
+    });
     expect(feedback.items).toHaveLength(2);
     expect(
-      (await fx.store.listFeedback({ serviceId: service, cursor: feedback.nextCursor! })).items,
+      (await fx.store.read.listFeedback({ serviceId: service, cursor: feedback.nextCursor! })).items,
     ).toHaveLength(1);
-    expect((await fx.store.listFeedback({ serviceId: service, outcome: 'accepted' })).items).toHaveLength(0);
-    expect((await fx.store.listInvocations({ serviceId: service, to: new Date(0) })).items).toHaveLength(0);
-    await expect(fx.store.listFeedback({ cursor: 'nonsense' })).rejects.toMatchObject({
+    expect(
+      (await fx.store.read.listFeedback({ serviceId: service, outcome: 'accepted' })).items,
+    ).toHaveLength(0);
+    expect((await fx.store.read.listInvocations({ serviceId: service, to: new Date(0) })).items).toHaveLength(
+      0,
+    );
+    await expect(fx.store.read.listFeedback({ cursor: 'nonsense' })).rejects.toMatchObject({
       code: 'validation_failed',
     });
   });
@@ -345,7 +357,7 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
       overridden('ghost'),
     ]);
 
-    const summary = await fx.store.summary();
+    const summary = await fx.store.read.summary();
     const mine = summary.services.find((s) => s.serviceId === service);
     expect(mine).toEqual({
       serviceId: service,
@@ -449,7 +461,7 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     old.forEach((r) => fx.store.audit.record(r));
     await fx.store.audit.flush();
     await fx.store.recordFeedback('order-sign-advice', [overridden('old-card')]);
-    const boundary = (await fx.store.listFeedback({ limit: 1 })).items[0]!.receivedAt;
+    const boundary = (await fx.store.read.listFeedback({ limit: 1 })).items[0]!.receivedAt;
     // Everything written from here on is recorded strictly after `boundary`.
     await new Promise((resolve) => setTimeout(resolve, 5));
     const young = invocation();
@@ -460,10 +472,10 @@ describe.each(DIALECTS)('retention on %s', (dialect) => {
     // "now" one day after the boundary: rows at or before it are past a one-day retention.
     await fx.store.maintain(new Date(new Date(boundary).getTime() + 24 * 60 * 60 * 1000 + 1));
 
-    const invocations = await fx.store.listInvocations();
+    const invocations = await fx.store.read.listInvocations();
     expect(invocations.items.map((i) => i.hookInstance)).toEqual([young.hookInstance]);
-    expect((await fx.store.listCards()).items).toHaveLength(young.cards.length);
-    expect((await fx.store.listFeedback()).items.map((f) => f.cardUuid)).toEqual(['young-card']);
+    expect((await fx.store.read.listCards()).items).toHaveLength(young.cards.length);
+    expect((await fx.store.read.listFeedback()).items.map((f) => f.cardUuid)).toEqual(['young-card']);
     expect(await fx.store.verifyChain()).toEqual({
       ok: true,
       checked: { invocations: 1, feedback: 1 },
@@ -503,8 +515,10 @@ describe.each(DIALECTS)('restarts and settings on %s', (dialect) => {
 
     const after = await openAt(location);
     open.push(after);
-    expect((await after.listInvocations()).items.map((i) => i.hookInstance)).toEqual([record.hookInstance]);
-    expect((await after.listFeedback()).items).toHaveLength(1);
+    expect((await after.read.listInvocations()).items.map((i) => i.hookInstance)).toEqual([
+      record.hookInstance,
+    ]);
+    expect((await after.read.listFeedback()).items).toHaveLength(1);
     expect(await after.getAiMode('order-sign-advice')).toBe('off');
     expect(after.pseudonymKey).toBe(key);
     expect((await after.verifyChain()).ok).toBe(true);

@@ -20,7 +20,7 @@ describe.each(DIALECTS)('store writer thread on %s', (dialect) => {
     await fx.store.audit.flush(60_000);
 
     for (const record of records) {
-      const found = await fx.store.listInvocations({ hookInstance: record.hookInstance });
+      const found = await fx.store.read.listInvocations({ hookInstance: record.hookInstance });
       expect(found.items).toHaveLength(1);
     }
     expect(await fx.store.metrics.auditWriteFailures.get()).toMatchObject({ values: [{ value: 1 }] });

@@ -1,7 +1,7 @@
 /** What became of each model item in a hook call, as the audit records it: shown, folded, not shown, dropped, shadow. */
 import { describe, expect, it } from '@jest/globals';
 import type { ModelItemTrace, ModelTrace } from '../../../src/advisors/types.js';
-import { aiAdviceOf } from '../../../src/invocation/aiAdvice.js';
+import { aiAdviceOf } from '../../../src/pipeline/aiAdvice.js';
 import type { CardRecord } from '../../../src/store/types.js';
 
 const returned = {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Finding } from '../../../src/advisors/types.js';
+import type { Finding } from '../../../src/findings/types.js';
 import { buildCards } from '../../../src/cards/build.js';
-import { escapeEverything, escapeMarkdown, md } from '../../../src/cards/markdown.js';
-import { mergeFindings } from '../../../src/cards/merge.js';
+import { escapeEverything, escapeMarkdown, md } from '../../../src/findings/markdown.js';
+import { mergeFindings } from '../../../src/findings/merge.js';
 import { PROVENANCE_EXTENSION } from '../../../src/cds/types.js';
 import { validate as validateUuid, version as uuidVersion } from 'uuid';
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from '@jest/globals';
 import type { AdvisorOutcome } from '../../../src/advisors/types.js';
-import { Deadline } from '../../../src/invocation/deadline.js';
-import { selectionOverridesWithin } from '../../../src/invocation/overrides.js';
-import { raceDeadline } from '../../../src/invocation/raceDeadline.js';
-import { MemoryStore } from '../../../src/store/memory.js';
+import { Deadline } from '../../../src/timing/deadline.js';
+import { selectionOverridesWithin } from '../../../src/pipeline/overrides.js';
+import { raceDeadline } from '../../../src/pipeline/raceDeadline.js';
+import { MemoryStore } from '../../doubles/memoryStore.js';
 import type { SelectionOverride, Store } from '../../../src/store/types.js';
 
 describe('response deadline', () => {

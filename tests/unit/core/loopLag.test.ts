@@ -1,10 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import {
-  budgetLeftMs,
-  MAX_LAG_SHARE,
-  monitorLoopLag,
-  processLoopLag,
-} from '../../../src/invocation/loopLag.js';
+import { budgetLeftMs, MAX_LAG_SHARE, monitorLoopLag, processLoopLag } from '../../../src/timing/loopLag.js';
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,7 +1,7 @@
 /** The pure part of the override rule at signing: which findings match an override, and what is shown instead. */
 import { describe, expect, it } from '@jest/globals';
-import type { Finding } from '../../../src/advisors/types.js';
-import { applySelectionOverrides, REPEAT_NOTICE_RULE } from '../../../src/invocation/overrides.js';
+import type { Finding } from '../../../src/findings/types.js';
+import { applySelectionOverrides, REPEAT_NOTICE_RULE } from '../../../src/pipeline/overrides.js';
 import type { SelectionOverride } from '../../../src/store/types.js';
 
 const REASON = { system: 'https://example.org/reason', code: 'benefit-outweighs-risk' };

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
-import { createPseudonymizer } from '../../../src/invocation/pseudonym.js';
+import { createPseudonymizer } from '../../../src/pipeline/pseudonym.js';
 
 const KEY = 'pseudonym-test-key-0123456789abcdef';
 const hmacOf = (id: string): string => createHmac('sha256', KEY).update(id).digest('base64url').slice(0, 22);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { SERVICES } from '../../../hooks/index.js';
-import { validateHookRequest } from '../../../src/invocation/validateRequest.js';
+import { validateHookRequest } from '../../../src/pipeline/validateRequest.js';
 import { requestOfChart } from '../../../scripts/eval/chart.js';
 import {
   CLINICAL_KINDS,

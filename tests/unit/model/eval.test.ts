@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import type { Finding } from '../../../src/advisors/types.js';
+import type { Finding } from '../../../src/findings/types.js';
 import {
   ageBand,
   buildReport,

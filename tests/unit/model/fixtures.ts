@@ -18,6 +18,7 @@ import { SERVICES } from '../../../hooks/index.js';
 import type { HookName } from '../../../src/cds/types.js';
 import { normalizePatientContext } from '../../../src/clinical/normalize.js';
 import type { PatientContext } from '../../../src/clinical/types.js';
+import { reviewFor } from '../../../src/pipeline/review.js';
 
 export const NOW = new Date('2026-11-24T12:00:00Z');
 const daysAgo = (n: number): string => new Date(NOW.getTime() - n * 86_400_000).toISOString();
@@ -207,7 +208,7 @@ export function fixtureReview(
 ): Review {
   const service = SERVICES.find((s) => s.definition.id === serviceId);
   if (!service) throw new Error(`no service ${serviceId}`);
-  return service.review({ ...context, hook: service.definition.hook }, { hookInstance });
+  return reviewFor(service, { ...context, hook: service.definition.hook }, hookInstance);
 }
 
 /** The fixture review for a patient of another age: a different de-identified input, so a separate model call. */

@@ -7,7 +7,7 @@ import { PROMPT_VERSION } from '../../../src/advisors/model/prompt.js';
 import { defaultVocabulary } from '../../../src/advisors/model/vocabulary.js';
 import { createRulesAdvisor } from '../../../src/advisors/rules/index.js';
 import { buildCards } from '../../../src/cards/build.js';
-import { mergeFindings } from '../../../src/cards/merge.js';
+import { mergeFindings } from '../../../src/findings/merge.js';
 import { adviceItem, fixtureContext, fixtureReview } from './fixtures.js';
 
 const { aliases } = deidentify(fixtureContext());

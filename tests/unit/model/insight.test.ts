@@ -13,8 +13,8 @@ import type { ModelAdviceItem, ModelAnswer } from '../../../src/advisors/model/o
 import { buildMessages } from '../../../src/advisors/model/prompt.js';
 import { LAB_SERIES_BOUNDS, seriesOf } from '../../../src/advisors/model/series.js';
 import { defaultVocabulary } from '../../../src/advisors/model/vocabulary.js';
-import type { Finding } from '../../../src/advisors/types.js';
-import { mergeFindings } from '../../../src/cards/merge.js';
+import type { Finding } from '../../../src/findings/types.js';
+import { mergeFindings } from '../../../src/findings/merge.js';
 import type { LabResult, PatientContext } from '../../../src/clinical/types.js';
 import { adviceItem, fixtureContext, fixtureReview, NOW } from './fixtures.js';
 

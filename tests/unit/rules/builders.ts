@@ -22,9 +22,11 @@ import {
   type KnowledgeBase,
   type RulesAdvisor,
 } from '../../../src/advisors/rules/index.js';
-import type { Finding, Review } from '../../../src/advisors/types.js';
+import type { Review } from '../../../src/advisors/types.js';
+import type { Finding } from '../../../src/findings/types.js';
 import type { HookName, PrefetchKey } from '../../../src/cds/types.js';
 import { normalizePatientContext } from '../../../src/clinical/normalize.js';
+import { reviewFor } from '../../../src/pipeline/review.js';
 
 export const NOW = new Date('2026-11-24T12:00:00Z');
 export const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
@@ -271,7 +273,7 @@ export function reviewOf(hook: HookName, chart: Chart): Review {
   });
   const service = SERVICES.find((s) => s.definition.id === SERVICE_BY_HOOK[hook]);
   if (!service) throw new Error(`no service for ${hook}`);
-  return service.review(patient, { hookInstance: 'test-hook-instance' });
+  return reviewFor(service, patient, 'test-hook-instance');
 }
 
 let advisor: RulesAdvisor | undefined;

@@ -15,12 +15,14 @@ import {
   RULE_CHECKS,
   type KnowledgeBase,
 } from '../../../src/advisors/rules/index.js';
-import { SEVERITY_RANK } from '../../../src/advisors/rules/keys.js';
-import type { DataGap, Finding, Review } from '../../../src/advisors/types.js';
+import { SEVERITY_RANK } from '../../../src/findings/severity.js';
+import type { DataGap, Review } from '../../../src/advisors/types.js';
+import type { Finding } from '../../../src/findings/types.js';
 import type { HookName, HookRequest, PrefetchKey } from '../../../src/cds/types.js';
 import { PROJECT_ROOT } from '../../../src/paths.js';
 import { type Chart, draft, med, reviewOf } from './builders.js';
-import { listScenarios, loadScenario, reviewFor } from './scenarioHarness.js';
+import { listScenarios, loadScenario } from '../../../scripts/lib/scenarios.js';
+import { reviewFor } from './scenarioHarness.js';
 
 const POLYPHARMACY_DIR = path.join(PROJECT_ROOT, 'tests/fixtures/polypharmacy');
 const POLYPHARMACY_NOW = new Date('2026-11-24T12:00:00Z');

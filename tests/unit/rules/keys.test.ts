@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { dedupeFindings, findingKey } from '../../../src/advisors/rules/index.js';
-import type { Finding } from '../../../src/advisors/types.js';
+import { dedupeFindings, findingKey } from '../../../src/findings/keys.js';
+import type { Finding } from '../../../src/findings/types.js';
 
 function finding(key: string, severity: Finding['severity'], evidence: string[]): Finding {
   return { advisor: 'rules', key, severity, summary: key, detail: key, evidence, source: { label: 'test' } };

@@ -5,7 +5,8 @@
  */
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { buildCards } from '../../../src/cards/build.js';
-import { listScenarios, loadScenario, runService } from './scenarioHarness.js';
+import { listScenarios, loadScenario } from '../../../scripts/lib/scenarios.js';
+import { runService } from './scenarioHarness.js';
 
 interface Tally {
   expected: number;

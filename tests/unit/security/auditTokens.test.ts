@@ -4,11 +4,8 @@ import { Registry } from 'prom-client';
 import request from 'supertest';
 import { ConfigError, loadConfig } from '../../../src/config.js';
 import { errorHandler } from '../../../src/http/middleware/errorHandler.js';
-import {
-  AuditSessionStore,
-  createAuditAuth,
-  createAuditTokenVerifier,
-} from '../../../src/security/auditTokens.js';
+import { AuditSessionStore, createAuditTokenVerifier } from '../../../src/security/auditTokens.js';
+import { createAuditAuth } from '../../../src/http/routes/auditAuth.js';
 import { captureLogger } from '../../fakes/jwks-server.js';
 
 const TOKEN = 'correct-horse-battery-staple-0f7e2a9c41';

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { SignJWT, UnsecuredJWT, base64url, exportSPKI, importJWK, type CryptoKey } from 'jose';
 import {
-  MemoryReplayGuard,
   audienceFor,
   createJwtAuthenticator,
   type JwtAuthenticatorOptions,
 } from '../../../src/security/jwt.js';
+import { MemoryReplayGuard } from '../../../src/security/memoryReplayGuard.js';
 import type { TrustedClient } from '../../../src/security/trustedClients.js';
 import type { ReplayGuard } from '../../../src/security/types.js';
 import {

@@ -12,7 +12,7 @@ import {
   rateLimitKey,
 } from '../../../src/http/middleware/limits.js';
 import { ConfigError, loadConfig } from '../../../src/config.js';
-import { silentLogger } from '../../../src/logger.js';
+import { silentLogger } from '../../helpers/silentLogger.js';
 import { ANONYMOUS_CLIENT, type ClientIdentity } from '../../../src/security/types.js';
 
 const ehrA: ClientIdentity = { issuer: 'https://a.example', fhirServers: [] };

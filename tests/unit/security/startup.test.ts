@@ -1,6 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
-import { ConfigError, testConfig } from '../../../src/config.js';
-import { isLoopbackHost, setUpAuthentication } from '../../../src/security/startup.js';
+import { ConfigError } from '../../../src/config.js';
+import { testConfig } from '../../helpers/testConfig.js';
+import { isLoopbackHostname as isLoopbackHost } from '../../../src/security/loopback.js';
+import { setUpAuthentication } from '../../../src/security/startup.js';
 import { noAuthentication } from '../../../src/security/types.js';
 import { captureLogger } from '../../fakes/jwks-server.js';
 

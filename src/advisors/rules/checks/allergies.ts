@@ -6,14 +6,15 @@
  * history a warning with de-labelling advice, an unconfirmed record without severe features at most a warning.
  * Only active allergies count: resolved, inactive, refuted and entered-in-error ones never fire.
  */
-import { md } from '../../../cards/markdown.js';
+import { md } from '../../../findings/markdown.js';
 import type { Allergy } from '../../../clinical/types.js';
-import type { Finding, Severity } from '../../types.js';
+import type { Finding, Severity } from '../../../findings/types.js';
 import { type AllergyReading, readAllergy } from '../allergyReading.js';
 import { ruleFinding } from '../cardParts.js';
 import { clip, describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
-import { findingKey, SEVERITY_RANK } from '../keys.js';
+import { findingKey } from '../../../findings/keys.js';
+import { SEVERITY_RANK } from '../../../findings/severity.js';
 import type { AllergyReadingSpec, AllergyRuleSpec } from '../knowledgeFiles.js';
 import { type Allergen, allergyMatch } from '../matcher.js';
 import { suggestionsFor } from '../suggestions.js';

@@ -4,7 +4,7 @@
  * - monitoring overdue: a lab a drug or a problem needs at an interval, measured before but not within it. A lab
  *   never measured is not flagged here: whether the chart we were sent reaches back far enough is unknown.
  */
-import { md } from '../../../cards/markdown.js';
+import { md } from '../../../findings/markdown.js';
 import type { Analyte } from '../../../clinical/units.js';
 import {
   daysBetween,
@@ -14,12 +14,12 @@ import {
   type TrendAnalyte,
 } from '../../../clinical/series.js';
 import { displayUnit } from '../../../clinical/units.js';
-import type { Finding } from '../../types.js';
+import type { Finding } from '../../../findings/types.js';
 import type { RuleCheck } from '../check.js';
 import { ruleFinding } from '../cardParts.js';
 import { describeMed, drugName, labDate, lowerName } from '../cardText.js';
 import { reviewedIn, type RuleContext } from '../context.js';
-import { orderedFindingKey } from '../keys.js';
+import { orderedFindingKey } from '../../../findings/keys.js';
 import { suggestionsFor } from '../suggestions.js';
 
 const ANALYTE_WORDS: Readonly<Record<string, { name: string; unit: string }>> = {

@@ -3,11 +3,12 @@
  * with an ACE inhibitor or ARB and a diuretic (acute kidney injury). Fires when a reviewed medication completes the
  * set with two other medications on the chart, each group met by a different medication.
  */
-import type { Finding } from '../../types.js';
+import type { Finding } from '../../../findings/types.js';
 import { ruleFinding } from '../cardParts.js';
 import { describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
-import { findingKey, maxSeverity } from '../keys.js';
+import { findingKey } from '../../../findings/keys.js';
+import { maxSeverity } from '../../../findings/severity.js';
 import { modifierHits } from '../labModifiers.js';
 import { suggestionsFor } from '../suggestions.js';
 

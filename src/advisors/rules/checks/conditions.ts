@@ -1,10 +1,10 @@
 /** Drug–condition checks: a reviewed drug against the patient's active problems (`conditions.json`). */
-import { md } from '../../../cards/markdown.js';
-import type { Finding } from '../../types.js';
+import { md } from '../../../findings/markdown.js';
+import type { Finding } from '../../../findings/types.js';
 import { ruleFinding } from '../cardParts.js';
 import { describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import { reviewedIn, type RuleContext } from '../context.js';
-import { findingKey } from '../keys.js';
+import { findingKey } from '../../../findings/keys.js';
 import { suggestionsFor } from '../suggestions.js';
 import type { RuleCheck } from '../check.js';
 import { renalBandFor } from './renal.js';

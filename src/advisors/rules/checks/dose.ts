@@ -11,17 +11,17 @@
  *   name states; a full dose fires, a reduced one does not.
  * Fires only when a reviewed medication contains the ingredient.
  */
-import { md } from '../../../cards/markdown.js';
+import { md } from '../../../findings/markdown.js';
 import { latestLab } from '../../../clinical/observations.js';
 import type { LabResult, PatientContext } from '../../../clinical/types.js';
-import type { Finding } from '../../types.js';
+import type { Finding } from '../../../findings/types.js';
 import type { RuleCheck } from '../check.js';
 import { ruleFinding } from '../cardParts.js';
 import { describeLab, describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import { CREATININE_UMOL_PER_MGDL, RENAL_MAX_AGE_DAYS } from '../../../clinical/renal.js';
 import { administrationsPerDay, mgPerAdministration, mgPerDay, strengthOf } from '../dosage.js';
-import { findingKey } from '../keys.js';
+import { findingKey } from '../../../findings/keys.js';
 import type { PediatricDoseSpec } from '../knowledgeFiles.js';
 import { suggestionsFor } from '../suggestions.js';
 

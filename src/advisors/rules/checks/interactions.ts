@@ -9,12 +9,13 @@
  * A patient-reported medication (MedicationStatement) is not a second order: it never makes a same-drug
  * duplicate, and a same-class duplicate with it is information only.
  */
-import type { Finding, Severity } from '../../types.js';
+import type { Finding, Severity } from '../../../findings/types.js';
 import { preferOwnLabel, ruleFinding } from '../cardParts.js';
 import { describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import { groupByDrug, type PairFinding } from '../groups.js';
-import { dedupeFindings, findingKey, maxSeverity, SEVERITY_RANK } from '../keys.js';
+import { dedupeFindings, findingKey } from '../../../findings/keys.js';
+import { maxSeverity, SEVERITY_RANK } from '../../../findings/severity.js';
 import { pairKey, type Alternative } from '../knowledge.js';
 import type { InteractionSpec, OrderableLab } from '../knowledgeFiles.js';
 import { modifierHits } from '../labModifiers.js';

@@ -2,14 +2,14 @@
  * Lab-aware checks: a reviewed drug that raises a lab value that is already high (potassium-raising drugs with
  * hyperkalemia). Uses the latest result within the rule's window; a normal or old result never fires.
  */
-import { md } from '../../../cards/markdown.js';
+import { md } from '../../../findings/markdown.js';
 import { displayUnit } from '../../../clinical/units.js';
-import type { Finding } from '../../types.js';
+import type { Finding } from '../../../findings/types.js';
 import { ruleFinding } from '../cardParts.js';
 import { describeLab, describeMed, drugName, lowerName } from '../cardText.js';
 import { suggestionsFor } from '../suggestions.js';
 import { reviewedIn, type RuleContext } from '../context.js';
-import { findingKey } from '../keys.js';
+import { findingKey } from '../../../findings/keys.js';
 import type { RuleCheck } from '../check.js';
 
 const ANALYTE_LABEL: Readonly<Record<string, string>> = { inr: 'INR', egfr: 'eGFR', crcl: 'CrCl' };

@@ -2,14 +2,14 @@
  * patient-view only: drugs whose safety depends on a lab that has not been done recently (warfarin without an
  * INR in 30 days). When the labs could not be obtained at all, nothing fires: unknown is not "not done".
  */
-import { md } from '../../../cards/markdown.js';
+import { md } from '../../../findings/markdown.js';
 import { hasLabWithin } from '../../../clinical/observations.js';
-import type { Finding } from '../../types.js';
+import type { Finding } from '../../../findings/types.js';
 import { ruleFinding } from '../cardParts.js';
 import { describeMed, drugName, lowerName } from '../cardText.js';
 import { suggestionsFor } from '../suggestions.js';
 import { reviewedIn, type RuleContext } from '../context.js';
-import { findingKey } from '../keys.js';
+import { findingKey } from '../../../findings/keys.js';
 import type { RuleCheck } from '../check.js';
 
 export function monitoringFindings(ctx: RuleContext): Finding[] {

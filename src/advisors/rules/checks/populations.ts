@@ -8,13 +8,13 @@
  * A condition in `unlessConditions` (a mechanical heart valve for warfarin in pregnancy, epilepsy for a
  * benzodiazepine) lowers the finding to `unlessSeverity`, or silences it.
  */
-import { md } from '../../../cards/markdown.js';
-import type { Finding, Severity } from '../../types.js';
+import { md } from '../../../findings/markdown.js';
+import type { Finding, Severity } from '../../../findings/types.js';
 import { ruleFinding } from '../cardParts.js';
 import { describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import { reviewedIn, type ResolvedMed, type RuleContext } from '../context.js';
 import type { Expanded } from '../knowledge.js';
-import { findingKey, type FindingKind } from '../keys.js';
+import { findingKey, type FindingKind } from '../../../findings/keys.js';
 import type { PopulationRuleSpec } from '../knowledgeFiles.js';
 import type { PopulationStatus } from '../populationStatus.js';
 import { suggestionsFor } from '../suggestions.js';

@@ -8,14 +8,15 @@
  * structured dose and a band ceiling (`maxDailyMg`), a dose within the ceiling is already adjusted (no card), and a
  * dose above it is a warning that names both figures.
  */
-import { md } from '../../../cards/markdown.js';
+import { md } from '../../../findings/markdown.js';
 import type { RenalValue } from '../../../clinical/renal.js';
-import type { Finding, Severity } from '../../types.js';
+import type { Finding, Severity } from '../../../findings/types.js';
 import { ruleFinding } from '../cardParts.js';
 import { describeLab, describeMed, drugName, kbText, lowerFirst, lowerName } from '../cardText.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import { mgPerDay } from '../dosage.js';
-import { findingKey, maxSeverity } from '../keys.js';
+import { findingKey } from '../../../findings/keys.js';
+import { maxSeverity } from '../../../findings/severity.js';
 import type { RenalAction, RenalBandSpec, RenalSpec } from '../knowledgeFiles.js';
 import { suggestionsFor } from '../suggestions.js';
 import type { RuleCheck } from '../check.js';

@@ -8,15 +8,15 @@
  * - A potassium rise on a drug that raises it, and a haemoglobin drop on an anticoagulant or antiplatelet, are
  *   about a reviewed drug: the active list on patient-view, the drafts on order hooks.
  */
-import { md } from '../../../cards/markdown.js';
+import { md } from '../../../findings/markdown.js';
 import { daysBetween, newest, type SeriesPoint, seriesOf } from '../../../clinical/series.js';
 import { displayUnit } from '../../../clinical/units.js';
-import type { Finding, Severity } from '../../types.js';
+import type { Finding, Severity } from '../../../findings/types.js';
 import type { DataNeed, RuleCheck } from '../check.js';
 import { ruleFinding } from '../cardParts.js';
 import { describeMed, drugName, labDate } from '../cardText.js';
 import { type ResolvedMed, reviewedIn, type RuleContext } from '../context.js';
-import { orderedFindingKey } from '../keys.js';
+import { orderedFindingKey } from '../../../findings/keys.js';
 import { suggestionsFor } from '../suggestions.js';
 
 const YEAR_DAYS = 365.25;

@@ -26,8 +26,9 @@
  * several interactions is one card keyed by all their ingredients; it lists the pair keys it speaks for in
  * `Finding.covers` (`groups.ts`).
  */
-import type { Finding, Severity } from '../types.js';
-import { normalizeName } from '../../clinical/text.js';
+import { SEVERITY_RANK } from './severity.js';
+import type { Finding } from './types.js';
+import { normalizeName } from '../clinical/text.js';
 
 export type FindingKind =
   | 'interaction'
@@ -69,12 +70,6 @@ export function orderedFindingKey(
     .map(keyPart)
     .filter((p) => p.length > 0)
     .join('|')}`;
-}
-
-export const SEVERITY_RANK: Readonly<Record<Severity, number>> = { info: 0, warning: 1, critical: 2 };
-
-export function maxSeverity(a: Severity, b: Severity): Severity {
-  return SEVERITY_RANK[a] >= SEVERITY_RANK[b] ? a : b;
 }
 
 function unionBy<T>(a: readonly T[] | undefined, b: readonly T[] | undefined, id: (t: T) => string): T[] {

@@ -2,8 +2,9 @@
  * The model's account of its answer (`ModelTrace`) joined with what the hook call did with each item: the audit
  * record a reviewer reads to tell why an AI card appeared, or what the model would have shown in shadow mode.
  */
-import type { ModelItemTrace, ModelTrace, Severity } from '../advisors/types.js';
-import { atLeast } from '../cards/merge.js';
+import type { ModelItemTrace, ModelTrace } from '../advisors/types.js';
+import type { Severity } from '../findings/types.js';
+import { atLeast } from '../findings/severity.js';
 import type { AiAdviceRecord, AiItemRecord, CardRecord } from '../store/types.js';
 
 /** `claimed`: AI cards already attributed; one AI card comes from one item (the merge keeps one per key). */

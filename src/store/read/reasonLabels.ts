@@ -3,9 +3,9 @@
  * `display` (the spec requires only system and code); the safety team reads labels, so reasons from our own
  * code system get the label our cards offered them with. Reasons from other systems keep what was sent.
  */
-import { MODEL_OVERRIDE_REASONS } from '../advisors/model/findings.js';
-import { OVERRIDE_REASON_SYSTEM, allOverrideReasons } from '../advisors/rules/cardParts.js';
-import type { Coding } from '../cds/types.js';
+import { MODEL_OVERRIDE_REASONS } from '../../advisors/model/findings.js';
+import { OVERRIDE_REASON_SYSTEM, allOverrideReasons } from '../../advisors/rules/findingKinds.js';
+import type { Coding } from '../../cds/types.js';
 
 /** The first label a code was offered with (a code shared by several kinds of finding reads the same). */
 const LABELS: ReadonlyMap<string, string> = (() => {

@@ -2,8 +2,9 @@
  * An advisor is asked to settle when its signal aborts; this makes sure of it. Whatever the advisor does after
  * the deadline, the hook's answer does not wait for it.
  */
-import type { AdvisorName, AdvisorOutcome } from '../advisors/types.js';
-import { settleBy } from './settleBy.js';
+import type { AdvisorOutcome } from '../advisors/types.js';
+import type { AdvisorName } from '../findings/types.js';
+import { settleBy } from '../timing/settleBy.js';
 
 export function raceDeadline(
   advisor: AdvisorName,

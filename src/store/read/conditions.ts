@@ -1,10 +1,10 @@
 /**
- * The WHERE clauses of the audit API, one function per table, so lists, exports and summaries filter alike.
+ * The WHERE clauses of the audit read side, one function per table, so lists, exports and summaries filter alike.
  * Card filters (advisor, rule, model, indicator) select invocations and feedback through the cards they issued
  * or answered (`IN (SELECT …)`: portable, and no duplicate rows as a join could give).
  */
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import type { Database } from '../store/schema.js';
+import type { Database } from '../schema.js';
 import {
   type CardFacet,
   type CardFilter,
@@ -33,6 +33,8 @@ export function cardFacetWhere(eb: Eb<'cards'>, f: CardFacet): Expression<SqlBoo
 export function cardWhere(eb: Eb<'cards'>, f: CardFilter): Expression<SqlBool> {
   const where = cardFacetWhere(eb, f);
   if (f.serviceId !== undefined) where.push(eb('cards.service_id', '=', f.serviceId));
+  if (f.hookInstance !== undefined) where.push(eb('cards.hook_instance', '=', f.hookInstance));
+  if (f.uuid !== undefined) where.push(eb('cards.uuid', '=', f.uuid));
   if (f.from) where.push(eb('cards.issued_at', '>=', f.from.toISOString()));
   if (f.to) where.push(eb('cards.issued_at', '<', f.to.toISOString()));
   if (f.outcome === 'none') {
@@ -63,6 +65,9 @@ export function invocationWhere(eb: Eb<'invocations'>, f: InvocationFilter): Exp
   const where: Expression<SqlBool>[] = [];
   if (f.serviceId !== undefined) where.push(eb('invocations.service_id', '=', f.serviceId));
   if (f.outcome !== undefined) where.push(eb('invocations.outcome', '=', f.outcome));
+  if (f.patientPseudonym !== undefined)
+    where.push(eb('invocations.patient_pseudonym', '=', f.patientPseudonym));
+  if (f.hookInstance !== undefined) where.push(eb('invocations.hook_instance', '=', f.hookInstance));
   if (f.from) where.push(eb('invocations.started_at', '>=', f.from.toISOString()));
   if (f.to) where.push(eb('invocations.started_at', '<', f.to.toISOString()));
   if (f.modelStatus !== undefined)
@@ -87,6 +92,9 @@ export function feedbackWhere(eb: Eb<'feedback'>, f: FeedbackFilter): Expression
   const where: Expression<SqlBool>[] = [];
   if (f.serviceId !== undefined) where.push(eb('feedback.service_id', '=', f.serviceId));
   if (f.outcome !== undefined) where.push(eb('feedback.outcome', '=', f.outcome));
+  if (f.cardUuid !== undefined) where.push(eb('feedback.card_uuid', '=', f.cardUuid));
+  if (f.flagged === true) where.push(eb('feedback.flag', 'is not', null));
+  if (f.flagged === false) where.push(eb('feedback.flag', 'is', null));
   if (f.from) where.push(eb('feedback.received_at', '>=', f.from.toISOString()));
   if (f.to) where.push(eb('feedback.received_at', '<', f.to.toISOString()));
   if (hasCardFacet(f)) {

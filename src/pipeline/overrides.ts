@@ -13,9 +13,9 @@
  * Fails open: when the store is slow or down, nothing is left out — a repeated card is safer than a lost one.
  */
 import { DATA_GAP_RULE } from '../advisors/rules/index.js';
-import type { Finding } from '../advisors/types.js';
-import { md } from '../cards/markdown.js';
-import { atLeast } from '../cards/merge.js';
+import type { Finding } from '../findings/types.js';
+import { md } from '../findings/markdown.js';
+import { atLeast } from '../findings/severity.js';
 import type { Coding } from '../cds/types.js';
 import type {
   CardRecord,
@@ -24,7 +24,7 @@ import type {
   SelectionOverride,
   Store,
 } from '../store/types.js';
-import { settleBy } from './settleBy.js';
+import { settleBy } from '../timing/settleBy.js';
 
 const NONE: readonly SelectionOverride[] = [];
 

@@ -3,8 +3,8 @@
  * a slow download holds one page in memory, never the whole range. Stops as soon as the client goes away.
  */
 import type { Writable } from 'node:stream';
-import type { StoredCard, StoredFeedback, StoredInvocation } from '../store/types.js';
-import type { ExportKind } from './queries.js';
+import type { StoredCard, StoredFeedback, StoredInvocation } from '../../store/types.js';
+import type { ExportKind } from '../../store/read/queries.js';
 
 export type ExportFormat = 'csv' | 'ndjson';
 

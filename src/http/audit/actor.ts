@@ -4,26 +4,16 @@
  * tell which one was used (`echo -n TOKEN | sha256sum | cut -c1-12`); nobody can recover a token from it.
  */
 import { createHash } from 'node:crypto';
-import type { Request, Response } from 'express';
+import type { Request } from 'express';
+import { readCookie } from '../routes/auditAuth.js';
 
 const fingerprint = (secret: string): string =>
   createHash('sha256').update(secret, 'utf8').digest('hex').slice(0, 12);
 
-function cookie(req: Request, name: string): string | undefined {
-  for (const part of (req.headers.cookie ?? '').split(';')) {
-    const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return part.slice(eq + 1).trim();
-  }
-  return undefined;
-}
-
 /** Call after the audit auth middleware accepted the request. */
-export function actorOf(req: Request, res: Response, sessionCookie: string): string {
-  // A label set by the auth layer (e.g. a named token) wins over what can be derived here.
-  const label = res.locals.auditActor as unknown;
-  if (typeof label === 'string' && label.length > 0) return label.slice(0, 200);
+export function actorOf(req: Request, sessionCookie: string): string {
   const token = /^Bearer +(\S+) *$/i.exec(req.get('authorization') ?? '')?.[1];
   if (token) return `token:${fingerprint(token)}`;
-  const session = cookie(req, sessionCookie);
+  const session = readCookie(req, sessionCookie);
   return session ? `session:${fingerprint(session)}` : 'unknown';
 }

@@ -1,6 +1,6 @@
 /** Who set a service's model advice to off, shadow or on, and when: read from the store's durable settings. */
-import type { AiMode } from '../advisors/types.js';
-import { aiEnabledKey, aiModeKey } from '../store/settings.js';
+import type { AiMode } from '../../advisors/types.js';
+import { aiEnabledKey, aiModeKey } from '../settings.js';
 import type { AuditDb } from './queries.js';
 
 export interface AiChange {

@@ -8,9 +8,9 @@
  * overridden; it has *no signal* when nothing matched or no feedback came. The share is agreed / (agreed +
  * disagreed): silence is not counted as agreement.
  */
-import type { Severity } from '../advisors/types.js';
-import { toStoredAiAdvice } from '../store/rows.js';
-import type { AiItemRecord } from '../store/types.js';
+import type { Severity } from '../../findings/types.js';
+import { toStoredAiAdvice } from '../rows.js';
+import type { AiItemRecord } from '../types.js';
 import type { AuditFilter } from './filters.js';
 import { type AuditDb, type CardResponses, responsesOf } from './queries.js';
 

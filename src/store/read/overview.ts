@@ -9,147 +9,19 @@
  * keyset-paged scan folded in JavaScript.
  */
 import { type ExpressionBuilder, sql } from 'kysely';
-import type { AdvisorName, AdvisorStatus } from '../advisors/types.js';
-import type { Database } from '../store/schema.js';
-import type { AdvisorRunRecord, InvocationOutcome } from '../store/types.js';
+import type { AdvisorStatus } from '../../advisors/types.js';
+import type { AdvisorName } from '../../findings/types.js';
+import type { Database } from '../schema.js';
+import type { AdvisorRunRecord, InvocationOutcome } from '../types.js';
 import { cardWhere, invocationWhere, overrideRepeatWhere } from './conditions.js';
 import type { AuditFilter } from './filters.js';
-import { type Percentiles, Samples } from './percentiles.js';
+import { Samples } from './percentiles.js';
 import type { AuditDb } from './queries.js';
+import { type ReasonCount, MODEL_STATUSES, type AuditOverview } from './overviewShape.js';
+import { RateCounter, Tally, ratio, round4 } from './rates.js';
 import { overrideReasonLabel } from './reasonLabels.js';
 
-export interface Rate {
-  readonly cards: number;
-  /** Feedback items on those cards (an EHR may send more than one per card). */
-  readonly feedback: number;
-  readonly accepted: number;
-  readonly overridden: number;
-  /** accepted / (accepted + overridden); null without feedback. Rounded to 4 decimals. */
-  readonly acceptanceRate: number | null;
-  readonly overrideRate: number | null;
-}
-
-export interface DayVolume {
-  /** UTC calendar day, YYYY-MM-DD. */
-  readonly day: string;
-  readonly invocations: number;
-  readonly cards: number;
-  readonly accepted: number;
-  readonly overridden: number;
-}
-
-export interface ReasonCount {
-  readonly system: string | null;
-  /** null: overridden without a reason. */
-  readonly code: string | null;
-  readonly display: string | null;
-  readonly count: number;
-}
-
-export interface FatigueRow extends Rate {
-  readonly advisor: AdvisorName;
-  /** Rule cards: the rule id; model cards: the model version. */
-  readonly key: string;
-  /** The most frequent override reasons for this rule, at most three. */
-  readonly reasons: readonly ReasonCount[];
-}
-
-export const MODEL_STATUSES: readonly AdvisorStatus[] = [
-  'ok',
-  'cached',
-  'timeout',
-  'error',
-  'rate-limited',
-  'circuit-open',
-  'rejected',
-  'disabled',
-];
-
-/** Statuses where a call to the model really ran, so its latency says something about the model. */
 const CALLED: ReadonlySet<AdvisorStatus> = new Set(['ok', 'timeout', 'error', 'rejected']);
-
-export interface ModelPanel {
-  readonly invocations: number;
-  /** Invocations where the model advisor took part: its switch was on (any status but `disabled`). */
-  readonly consulted: number;
-  /** Invocations that showed at least one model card. */
-  readonly withAdvice: number;
-  /** withAdvice / invocations, rounded to 4 decimals; null without invocations. */
-  readonly adviceShare: number | null;
-  readonly outcomes: Readonly<Record<AdvisorStatus, number>>;
-  /** Model call latency where a call ran (ok, timeout, error, rejected). */
-  readonly latencyMs: Percentiles;
-}
-
-export interface AuditOverview {
-  readonly from: string | null;
-  readonly to: string | null;
-  readonly totals: Rate & {
-    readonly invocations: number;
-    readonly invocationsByOutcome: Readonly<Record<InvocationOutcome, number>>;
-  };
-  readonly perDay: readonly DayVolume[];
-  readonly cardsPerInvocation: {
-    readonly mean: number | null;
-    /** How many invocations issued 0, 1, 2… cards. */
-    readonly distribution: readonly { readonly cards: number; readonly invocations: number }[];
-  };
-  readonly byService: readonly (Rate & { readonly serviceId: string })[];
-  readonly byAdvisor: Readonly<Record<AdvisorName, Rate>>;
-  readonly byRule: readonly (Rate & { readonly ruleId: string })[];
-  readonly byModel: readonly (Rate & { readonly model: string; readonly promptVersion: string | null })[];
-  readonly overrideReasons: readonly ReasonCount[];
-  /** The most overridden rules (and model versions), most overrides first, at most ten. */
-  readonly alertFatigue: readonly FatigueRow[];
-  readonly model: ModelPanel;
-  /**
-   * Order-sign findings that repeated one the same clinician overrode, with a reason, at order-select: left out
-   * (`suppressed`), or shown again because critical (`shown`).
-   */
-  readonly overrideRepeats: { readonly suppressed: number; readonly shown: number };
-  /** Hook calls where a check that applied to a reviewed drug could not run for lack of data. */
-  readonly dataGaps: { readonly invocations: number };
-  /** Whole-hook durations as the EHR waited for them. */
-  readonly latencyMs: Percentiles;
-}
-
-const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
-const ratio = (part: number, whole: number): number | null => (whole > 0 ? round4(part / whole) : null);
-
-class RateCounter {
-  cards = 0;
-  feedback = 0;
-  accepted = 0;
-  overridden = 0;
-
-  rate(): Rate {
-    const answered = this.accepted + this.overridden;
-    return {
-      cards: this.cards,
-      feedback: this.feedback,
-      accepted: this.accepted,
-      overridden: this.overridden,
-      acceptanceRate: ratio(this.accepted, answered),
-      overrideRate: ratio(this.overridden, answered),
-    };
-  }
-}
-
-class Tally<T> {
-  private readonly map = new Map<string, { meta: T; counter: RateCounter }>();
-
-  at(key: string, meta: T): RateCounter {
-    let entry = this.map.get(key);
-    if (!entry) this.map.set(key, (entry = { meta, counter: new RateCounter() }));
-    return entry.counter;
-  }
-
-  rows(): (T & Rate)[] {
-    return [...this.map.entries()]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([, { meta, counter }]) => ({ ...meta, ...counter.rate() }));
-  }
-}
 
 type CardsEb = ExpressionBuilder<Database, 'cards'>;
 

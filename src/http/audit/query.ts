@@ -1,55 +1,22 @@
 /**
- * Query parameters of the audit API → typed filters. The strings are validated against
- * `schemas/audit-query.schema.json` (one definition per endpoint) so a wrong or misplaced parameter is a precise
- * 400, then converted here once; queries never see raw strings.
+ * Query parameters of the audit API → the read side's typed filters (`src/store/read/filters.ts`). The strings are
+ * validated against `schemas/audit-query.schema.json` (one definition per endpoint) so a wrong or misplaced
+ * parameter is a precise 400, then converted here once; queries never see raw strings.
  */
-import type { AdvisorName, AdvisorStatus, Severity } from '../advisors/types.js';
-import { AppError, type ErrorDetail } from '../errors.js';
-import type { FeedbackOutcome, InvocationOutcome, RepeatDecision } from '../store/types.js';
-import { validate } from '../validation.js';
-
-/** Filters on the card that was shown; on invocations and feedback they select rows tied to such a card. */
-export interface CardFacet {
-  readonly advisor?: AdvisorName;
-  readonly ruleId?: string;
-  readonly model?: string;
-  readonly indicator?: Severity;
-}
-
-export interface AuditFilter extends CardFacet {
-  /** Inclusive. */
-  readonly from?: Date;
-  /** Exclusive. */
-  readonly to?: Date;
-  readonly serviceId?: string;
-}
-
-export interface InvocationFilter extends AuditFilter {
-  readonly outcome?: InvocationOutcome;
-  readonly modelStatus?: AdvisorStatus;
-}
-
-export interface CardFilter extends AuditFilter {
-  /** The feedback the card received; `none`: no feedback yet. */
-  readonly outcome?: FeedbackOutcome | 'none';
-}
-
-export interface FeedbackFilter extends AuditFilter {
-  readonly outcome?: FeedbackOutcome;
-}
-
-export interface OverrideRepeatFilter extends AuditFilter {
-  readonly decision?: RepeatDecision;
-}
-
-export interface Paging {
-  readonly limit?: number;
-  readonly cursor?: string;
-}
+import { AppError, type ErrorDetail } from '../../errors.js';
+import type {
+  AuditFilter,
+  CardFilter,
+  FeedbackFilter,
+  InvocationFilter,
+  OverrideRepeatFilter,
+  Paging,
+} from '../../store/read/filters.js';
+import { validate } from '../../validation.js';
 
 export type AuditQueryKind = 'invocations' | 'cards' | 'feedback' | 'overrideRepeats' | 'summary' | 'shadow';
 
-interface FilterByKind {
+export interface FilterByKind {
   invocations: InvocationFilter & Paging;
   cards: CardFilter & Paging;
   feedback: FeedbackFilter & Paging;
@@ -131,13 +98,4 @@ export function parseAuditQuery<K extends AuditQueryKind>(kind: K, query: unknow
     limit: q.limit === undefined ? undefined : Number(q.limit),
     cursor: q.cursor,
   }) as FilterByKind[K];
-}
-
-export function hasCardFacet(filter: CardFacet): boolean {
-  return (
-    filter.advisor !== undefined ||
-    filter.ruleId !== undefined ||
-    filter.model !== undefined ||
-    filter.indicator !== undefined
-  );
 }

@@ -8,14 +8,9 @@
  * other model finding with a rule's key is its own card, keyed apart (`model:` + the key) so that overriding one
  * card never silences the other.
  */
-import type { Finding, Severity } from '../advisors/types.js';
+import type { Finding, Severity } from './types.js';
 import { md } from './markdown.js';
-
-const RANK: Record<Severity, number> = { info: 0, warning: 1, critical: 2 };
-
-export function atLeast(severity: Severity, minimum: Severity): boolean {
-  return RANK[severity] >= RANK[minimum];
-}
+import { atLeast, SEVERITY_RANK } from './severity.js';
 
 /** Whether the model finding cites only what the rule finding rests on. */
 function restsWithin(modelFinding: Finding, ruleFinding: Finding): boolean {
@@ -34,7 +29,8 @@ export function mergeFindings(findings: readonly Finding[], minSeverity: Severit
   const byKey = new Map<string, Finding>();
   const ordered = [...findings].sort(
     (a, b) =>
-      (a.advisor === b.advisor ? 0 : a.advisor === 'rules' ? -1 : 1) || RANK[b.severity] - RANK[a.severity],
+      (a.advisor === b.advisor ? 0 : a.advisor === 'rules' ? -1 : 1) ||
+      SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity],
   );
   // A rule card that covers narrower keys (one card for a drug's several interactions) answers for them too.
   const coveredBy = new Map<string, string>();
@@ -55,5 +51,5 @@ export function mergeFindings(findings: readonly Finding[], minSeverity: Severit
       }
     }
   }
-  return [...byKey.values()].sort((a, b) => RANK[b.severity] - RANK[a.severity]);
+  return [...byKey.values()].sort((a, b) => SEVERITY_RANK[b.severity] - SEVERITY_RANK[a.severity]);
 }

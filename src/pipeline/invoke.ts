@@ -3,17 +3,15 @@
  * validate → answer. The audit record goes to the store's queue, off the hot path (or, with
  * AUDIT_BEFORE_ANSWER, is written before the answer leaves, within the deadline).
  */
-import type { Bundle, Patient } from 'fhir/r4.js';
-import type { Advisor, AdvisorOutcome, Finding } from '../advisors/types.js';
+import type { Advisor, AdvisorOutcome } from '../advisors/types.js';
+import type { Finding } from '../findings/types.js';
 import type { Registry } from '../cds/registry.js';
-import type { HookRequest, HookResponse, PrefetchKey } from '../cds/types.js';
-import { normalizePatientContext } from '../clinical/normalize.js';
+import type { HookRequest, HookResponse } from '../cds/types.js';
 import { buildCards } from '../cards/build.js';
-import { mergeFindings } from '../cards/merge.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
-import { bundleOf, type FhirGate, type ResolvedPrefetch, resolvePrefetch } from '../prefetch/resolve.js';
+import { type FhirGate, resolvePrefetch } from '../prefetch/resolve.js';
 import type { FhirServerCheck } from '../security/ssrf.js';
 import type { ClientIdentity } from '../security/types.js';
 import type {
@@ -26,7 +24,7 @@ import type {
   Store,
   UnavailableData,
 } from '../store/types.js';
-import type { Deadline } from './deadline.js';
+import type { Deadline } from '../timing/deadline.js';
 import { clientPseudonym, type Pseudonymizer, userPseudonym } from './pseudonym.js';
 import {
   applySelectionOverrides,
@@ -36,7 +34,7 @@ import {
   withCardsShown,
 } from './overrides.js';
 import { aiAdviceOf } from './aiAdvice.js';
-import { raceDeadline } from './raceDeadline.js';
+import { adviseWithin, findingsOf, reviewOf, unavailableIn } from './review.js';
 import { validateHookRequest } from './validateRequest.js';
 
 export interface InvocationDeps {
@@ -68,8 +66,8 @@ export interface InvocationInput {
 
 /**
  * Time kept back from the budget for the rules, building cards and writing the response. Calls that arrive
- * together reach their deadlines together and are answered one after another: with 50 ms, 16 calls whose model
- * hung answered up to 1,497 ms into a 1,500 ms budget, leaving nothing for the wait before a call is even read.
+ * together reach their deadlines together and are answered one after another, so the reserve covers a burst, not
+ * one call (docs/performance.md, "Why the code is shaped this way").
  */
 export const RESPONSE_RESERVE_MS = 100;
 
@@ -90,40 +88,6 @@ function recordAudit(
     return undefined;
   }
   return deps.store.audit.recordDurably(record, deadline.signal(AUDIT_WAIT_RESERVE_MS));
-}
-
-function patientOf(resolved: ResolvedPrefetch): Patient | undefined {
-  const value = resolved.patient;
-  if (value.state !== 'data') return undefined;
-  return value.resource.resourceType === 'Patient' ? value.resource : undefined;
-}
-
-function resolvedBundle(resolved: ResolvedPrefetch, key: PrefetchKey): Bundle | undefined {
-  return bundleOf(resolved[key]);
-}
-
-/**
- * Last line of defense; it should not fire. Prefetch and fetched resources are only shape-checked (resourceType),
- * and the normalizer is total over that: a field of the wrong JSON type counts as absent and the rest of the chart
- * is still reviewed (tests/unit/clinical/total.test.ts). Should a throw get through all the same (a new field read
- * without a guard, a service's review handler), the hook is still answered 400, not 500, and the stack is logged:
- * by then the fault is most likely ours.
- */
-function normalizeOr400<T>(logger: Logger, normalize: () => T): T {
-  try {
-    return normalize();
-  } catch (error) {
-    logger.error('malformed FHIR data could not be normalized', {
-      error:
-        error instanceof Error
-          ? { name: error.name, message: error.message, stack: error.stack }
-          : String(error),
-    });
-    throw new AppError(
-      'validation_failed',
-      'A FHIR resource in the request, or fetched for it, is malformed',
-    );
-  }
 }
 
 export async function invokeService(deps: InvocationDeps, input: InvocationInput): Promise<HookResponse> {
@@ -167,45 +131,15 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       outcome = 'precondition-failed';
       throw resolved.error;
     }
-    const prefetch = resolved.value;
-    missingData = unavailableIn(prefetch);
-    const missing = missingData.map((m) => m.key);
-    const draftOrders =
-      'draftOrders' in request.context ? (request.context.draftOrders as Bundle) : undefined;
-    const selections = 'selections' in request.context ? (request.context.selections as string[]) : undefined;
-
-    const review = normalizeOr400(deps.logger, () =>
-      service.review(
-        normalizePatientContext({
-          hook: definition.hook,
-          now: startedAt,
-          patientId,
-          patient: patientOf(prefetch),
-          medications: resolvedBundle(prefetch, 'medications'),
-          conditions: resolvedBundle(prefetch, 'conditions'),
-          allergies: resolvedBundle(prefetch, 'allergies'),
-          labs: resolvedBundle(prefetch, 'labs'),
-          labHistory: resolvedBundle(prefetch, 'labHistory'),
-          vitals: resolvedBundle(prefetch, 'vitals'),
-          draftOrders,
-          selections,
-          missing,
-        }),
-        { hookInstance: request.hookInstance },
-      ),
-    );
+    missingData = unavailableIn(resolved.value);
+    const review = reviewOf(service, request, resolved.value, startedAt);
 
     const signal = deadline.signal(RESPONSE_RESERVE_MS);
     const quietWindow = definition.quietOverriddenWithinMinutes;
     const overrides = quietWindow
       ? selectionOverridesWithin(deps.store, scope, quietWindow, signal, startedAt)
       : undefined;
-    outcomes = await Promise.all(
-      deps.advisors.map((advisor) => {
-        const t0 = performance.now();
-        return raceDeadline(advisor.name, advisor.advise(review, signal), signal, t0);
-      }),
-    );
+    outcomes = await adviseWithin(deps.advisors, review, signal);
     for (const o of outcomes) {
       deps.metrics.advisorRuns.inc({ service: definition.id, advisor: o.advisor, status: o.status });
       deps.metrics.advisorDuration.observe(
@@ -213,11 +147,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
         o.latencyMs / 1000,
       );
     }
-    // Shadow mode: the model's findings go to the audit only, never into the answer.
-    let findings: Finding[] = mergeFindings(
-      outcomes.flatMap((o) => (o.trace?.mode === 'shadow' ? [] : o.findings)),
-      definition.minSeverity,
-    );
+    let findings: Finding[] = findingsOf(outcomes, definition);
     const draftRefs = new Set(review.patient.draftOrders.map((d) => d.ref));
     let repeats: readonly PendingRepeat[] = [];
     if (overrides) {
@@ -263,14 +193,4 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
     });
     if (written) await written;
   }
-}
-
-/** Prefetch keys that could be had neither way, with the resolver's reason (machine-made, never PHI). */
-function unavailableIn(prefetch: ResolvedPrefetch): UnavailableData[] {
-  const out: UnavailableData[] = [];
-  for (const key of Object.keys(prefetch) as PrefetchKey[]) {
-    const value = prefetch[key];
-    if (value.state === 'unavailable') out.push({ key, reason: value.reason.slice(0, 200) });
-  }
-  return out;
 }

@@ -4,34 +4,23 @@
  */
 /* eslint-disable @typescript-eslint/require-await -- a test double: async bodies keep throws as rejections, like the real store */
 import { randomBytes } from 'node:crypto';
-import type { AiMode } from '../advisors/types.js';
-import { AppError } from '../errors.js';
-import { feedbackItemKey, normalizeTimestamp } from './feedback.js';
+import type { AiMode } from '../../src/advisors/types.js';
+import { AppError } from '../../src/errors.js';
+import { feedbackItemKey, normalizeTimestamp } from '../../src/store/feedback.js';
 import type {
-  AuditSummary,
   AuditWriteOutcome,
-  CardQuery,
   ChainReport,
   FeedbackItem,
-  FeedbackQuery,
   FeedbackWriteResult,
-  InvocationQuery,
   InvocationRecord,
   OverrideScope,
-  Page,
   SelectionOverride,
   Store,
-  StoredCard,
   StoredFeedback,
-  StoredInvocation,
-} from './types.js';
+} from '../../src/store/types.js';
 
 function unavailable(): AppError {
   return new AppError('service_unavailable', 'The store is unavailable; retry later');
-}
-
-function newestFirst<T extends { seq: number }>(items: readonly T[], limit = 100): Page<T> {
-  return { items: [...items].sort((a, b) => b.seq - a.seq).slice(0, limit) };
 }
 
 export class MemoryStore implements Store {
@@ -89,66 +78,6 @@ export class MemoryStore implements Store {
       });
     }
     return { stored, duplicates: items.length - stored, flagged };
-  }
-
-  async listInvocations(query: InvocationQuery = {}): Promise<Page<StoredInvocation>> {
-    const items = this.invocations
-      .map((i, index) => ({
-        seq: index + 1,
-        hookInstance: i.hookInstance,
-        serviceId: i.serviceId,
-        hook: i.hook,
-        startedAt: i.startedAt.toISOString(),
-        durationMs: i.durationMs,
-        outcome: i.outcome,
-        patientPseudonym: i.patientPseudonym,
-        clientPseudonym: i.clientPseudonym ?? null,
-        userPseudonym: i.userPseudonym ?? null,
-        advisors: i.advisors,
-        cardCount: i.cards.length,
-        recordedAt: i.startedAt.toISOString(),
-        missingData: i.missingData ?? [],
-        dataGaps: i.dataGaps ?? [],
-      }))
-      .filter((i) => query.serviceId === undefined || i.serviceId === query.serviceId);
-    return newestFirst(items, query.limit);
-  }
-
-  async listCards(query: CardQuery = {}): Promise<Page<StoredCard>> {
-    const items = this.invocations.flatMap((inv, index) =>
-      inv.cards.map((c) => ({
-        seq: index + 1,
-        uuid: c.uuid,
-        invocationSeq: index + 1,
-        serviceId: c.serviceId,
-        hookInstance: c.hookInstance,
-        advisor: c.advisor,
-        ruleId: c.ruleId ?? null,
-        model: c.model ?? null,
-        promptVersion: c.promptVersion ?? null,
-        indicator: c.indicator,
-        summary: c.summary,
-        evidence: c.evidence,
-        suggestionUuids: c.suggestionUuids,
-        issuedAt: inv.startedAt.toISOString(),
-      })),
-    );
-    const page = newestFirst(
-      items.filter((c) => query.serviceId === undefined || c.serviceId === query.serviceId),
-      query.limit,
-    );
-    return { items: page.items.map(({ seq: _seq, ...card }) => card) };
-  }
-
-  async listFeedback(query: FeedbackQuery = {}): Promise<Page<StoredFeedback>> {
-    return newestFirst(
-      this.feedback.filter((f) => query.serviceId === undefined || f.serviceId === query.serviceId),
-      query.limit,
-    );
-  }
-
-  async summary(): Promise<AuditSummary> {
-    return { from: null, to: null, services: [] };
   }
 
   async selectionOverrides(scope: OverrideScope, since: Date): Promise<readonly SelectionOverride[]> {

@@ -1,10 +1,10 @@
 /**
- * Read side of the audit API over the store's tables: filtered, keyset-paged lists (newest first), one card with
+ * Read side of the audit trail over the store's tables: filtered, keyset-paged lists (newest first), one card with
  * everything around it, and row-by-row scans for exports. Rows are converted by the store's own converters
  * (src/store/rows.ts), so the API shows records exactly as the store defines them.
  */
-import { type Expression, type ExpressionBuilder, Kysely, type SqlBool } from 'kysely';
-import { AppError } from '../errors.js';
+import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import { AppError } from '../../errors.js';
 import {
   type StoredAiAdvice,
   toStoredAiAdvice,
@@ -12,15 +12,9 @@ import {
   toStoredFeedback,
   toStoredInvocation,
   toStoredOverrideRepeat,
-} from '../store/rows.js';
-import type { Database } from '../store/schema.js';
-import type {
-  Page,
-  StoredCard,
-  StoredFeedback,
-  StoredInvocation,
-  StoredOverrideRepeat,
-} from '../store/types.js';
+} from '../rows.js';
+import type { Database } from '../schema.js';
+import type { Page, StoredCard, StoredFeedback, StoredInvocation, StoredOverrideRepeat } from '../types.js';
 import { cardWhere, feedbackWhere, invocationWhere, overrideRepeatWhere } from './conditions.js';
 import { labelled } from './reasonLabels.js';
 import type {
@@ -34,8 +28,15 @@ import type {
 export type AuditDb = Kysely<Database>;
 
 export const DEFAULT_PAGE = 100;
+const MAX_PAGE = 1000;
 /** Rows per query while an export streams: small enough to stay light, large enough to be quick. */
 export const SCAN_PAGE = 500;
+
+/** The page size asked for, within 1..1000 (the API's schema already holds it there). */
+function limitOf(limit: number | undefined): number {
+  if (limit === undefined) return DEFAULT_PAGE;
+  return Math.min(Math.max(Math.trunc(limit), 1), MAX_PAGE);
+}
 
 function badCursor(): AppError {
   return new AppError('validation_failed', 'Invalid query parameters', [
@@ -83,7 +84,7 @@ export async function listInvocations(
   db: AuditDb,
   q: InvocationFilter & Paging,
 ): Promise<Page<StoredInvocation>> {
-  const limit = q.limit ?? DEFAULT_PAGE;
+  const limit = limitOf(q.limit);
   const before = seqCursor(q.cursor);
   let query = db
     .selectFrom('invocations')
@@ -98,7 +99,7 @@ export async function listInvocations(
 }
 
 export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Page<StoredCard>> {
-  const limit = q.limit ?? DEFAULT_PAGE;
+  const limit = limitOf(q.limit);
   const before = cardCursor(q.cursor);
   let query = db
     .selectFrom('cards')
@@ -115,7 +116,7 @@ export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Pa
 }
 
 export async function listFeedback(db: AuditDb, q: FeedbackFilter & Paging): Promise<Page<StoredFeedback>> {
-  const limit = q.limit ?? DEFAULT_PAGE;
+  const limit = limitOf(q.limit);
   const before = seqCursor(q.cursor);
   let query = db
     .selectFrom('feedback')
@@ -134,7 +135,7 @@ export async function listOverrideRepeats(
   db: AuditDb,
   q: OverrideRepeatFilter & Paging,
 ): Promise<Page<StoredOverrideRepeat>> {
-  const limit = q.limit ?? DEFAULT_PAGE;
+  const limit = limitOf(q.limit);
   const before = cardCursor(q.cursor);
   let query = db
     .selectFrom('override_repeats')
@@ -234,13 +235,13 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
 
 export type ExportKind = 'invocations' | 'cards' | 'feedback';
 
-interface RowsByKind {
+export interface RowsByKind {
   invocations: StoredInvocation;
   cards: StoredCard;
   feedback: StoredFeedback;
 }
 
-interface FilterByKind {
+export interface FilterByKind {
   invocations: InvocationFilter;
   cards: CardFilter;
   feedback: FeedbackFilter;
@@ -276,8 +277,28 @@ export async function* scanRows<K extends ExportKind>(
   } while (cursor !== undefined);
 }
 
-/** The store's query layer when the store is the SQL store (it exposes `db`); undefined for other stores. */
-export function auditDbOf(store: object): AuditDb | undefined {
-  const db = (store as { db?: unknown }).db;
-  return db instanceof Kysely ? (db as AuditDb) : undefined;
+/** Which model version answered, with which prompt, and when. */
+export interface LastModelAnswer {
+  readonly deployment: string;
+  readonly modelVersion: string;
+  readonly promptVersion: string;
+  readonly at: string;
+}
+
+/** The newest AI record in the audit: which model version answered most recently. */
+export async function lastModelAnswer(db: AuditDb): Promise<LastModelAnswer | null> {
+  const row = await db
+    .selectFrom('ai_advice')
+    .select(['deployment', 'model_version', 'prompt_version', 'answered_at'])
+    .orderBy('invocation_seq', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row
+    ? {
+        deployment: row.deployment,
+        modelVersion: row.model_version,
+        promptVersion: row.prompt_version,
+        at: row.answered_at,
+      }
+    : null;
 }
