@@ -7,7 +7,10 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import type { Express } from 'express';
+import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import request from 'supertest';
+import { shadowVerdicts } from '../../scripts/eval/shadowVerdicts.js';
 import type { ShadowReport } from '../../src/store/read/shadow.js';
 import type { Card, HookResponse } from '../../src/cds/types.js';
 import type { SqlStore } from '../../src/store/sqlStore.js';
@@ -151,6 +154,42 @@ describe('AI mode across two instances on one PostgreSQL', () => {
     const after = (await request(appA).get('/audit/api/shadow').set(bearer).expect(200)).body as ShadowReport;
     expect(after.items[0]!.verdict).toBe('agreed');
     expect(after.agreement).toMatchObject({ agreed: 1, disagreed: 0, share: 1 });
+  });
+
+  it('exports the shadow advice as an adjudication sheet, and the filled sheet gives PPV and calibration', async () => {
+    const res = await request(appA)
+      .get('/audit/api/shadow/adjudication.csv')
+      .query({ service: SERVICE })
+      .set(bearer)
+      .expect(200)
+      .expect('Content-Type', /text\/csv/)
+      .expect('Content-Disposition', /shadow-adjudication\.csv/);
+    const rows = parse<Record<string, string>>(res.text, { columns: true });
+    expect(rows).toHaveLength(1);
+    const [row] = rows;
+    expect(row).toMatchObject({
+      service: SERVICE,
+      kind: 'interaction',
+      severity: 'warning',
+      summary: 'Ibuprofen with warfarin raises the risk of bleeding.',
+      guard_decision: 'kept at warning; suggestion kept',
+      clinicians_response: 'agreed',
+      verdict: '',
+    });
+    expect(row!.item_id).toMatch(/^shadow-\d+-0$/);
+    // Nothing of the chart's identity: the fixture patient's name, id and birth date stay out of the sheet.
+    const fixture = JSON.stringify(requestFixture('order-sign.full-prefetch'));
+    for (const needle of [/"family":"([^"]+)"/, /"birthDate":"([^"]+)"/])
+      expect(res.text).not.toContain(needle.exec(fixture)![1]);
+
+    const filled = stringify(
+      rows.map((r) => ({ ...r, verdict: 'correct' })),
+      { header: true, columns: Object.keys(row!) },
+    );
+    const figures = shadowVerdicts(filled);
+    expect(figures).toMatchObject({ judged: 1, unjudged: 0, unsafe: 0, ppv: { k: 1, n: 1, rate: 1 } });
+    expect(figures.calibration[row!.stated_certainty!]).toMatchObject({ k: 1, n: 1 });
+    expect(figures.byClinicianResponse.agreed).toMatchObject({ k: 1, n: 1 });
   });
 
   it('on, set through B, shows the AI card on A, linking the fact sheet and reconstructable from the audit', async () => {

@@ -9,6 +9,7 @@ import express, { Router } from 'express';
 import helmet from 'helmet';
 import { type ExportFormat, CONTENT_TYPES, writeExport } from '../audit/export.js';
 import { parseAuditQuery } from '../audit/query.js';
+import { shadowSheet } from '../audit/adjudication.js';
 import type { AuditReader } from '../../store/read/port.js';
 import type { ExportKind } from '../../store/read/queries.js';
 import { DASHBOARD_DIR } from '../../dashboard/paths.js';
@@ -139,6 +140,12 @@ export function auditApiRouter(deps: AuditRouterDeps): Router {
     const q = parseAuditQuery('shadow', req.query);
     res.json(await read((reader) => reader.shadowReport(q)));
   });
+  // Every shadow item of the window (not a page): the sheet is judged as a whole.
+  api.get('/shadow/adjudication.csv', async (req, res) => {
+    const q = parseAuditQuery('shadow', req.query);
+    const report = await read((reader) => reader.shadowReport({ ...q, limit: Number.MAX_SAFE_INTEGER }));
+    res.type('text/csv; charset=utf-8').attachment('shadow-adjudication.csv').send(shadowSheet(report.items));
+  });
   api.get('/export/:file', async (req, res) => {
     const match = EXPORT_FILE.exec(String(req.params.file));
     if (!match) {
@@ -186,6 +193,7 @@ export function auditApiRouter(deps: AuditRouterDeps): Router {
       '/override-repeats',
       '/summary',
       '/shadow',
+      '/shadow/adjudication.csv',
       '/export/:file',
     ],
     methodNotAllowed(['GET', 'HEAD']),

@@ -37,6 +37,10 @@ export interface ShadowItem {
   readonly model: string;
   readonly promptVersion: string;
   readonly servedFrom: 'call' | 'cache';
+  /** Its place among the items the model returned on that call: with `invocationSeq`, the item's stable id. */
+  readonly itemIndex: number;
+  /** Age and sex as the model was given them (de-identified: ages over 89 as `90+`). */
+  readonly patient: { readonly age: number | '90+' | null; readonly sex: string | null };
   /** The item as the model returned it, with the severity the guards allowed and its finding key and evidence. */
   readonly item: AiItemRecord;
   /** Every card the same call showed, with the clinicians' answers to it. */
@@ -146,7 +150,7 @@ export async function shadowReport(
   let dropped = 0;
   for (const call of calls) {
     const shown = cardsOf.get(call.invocationSeq) ?? [];
-    for (const item of call.items) {
+    for (const [itemIndex, item] of call.items.entries()) {
       if (item.outcome !== 'shadow') {
         dropped += 1;
         continue;
@@ -160,6 +164,8 @@ export async function shadowReport(
         model: `${call.deployment}/${call.modelVersion}`,
         promptVersion: call.promptVersion,
         servedFrom: call.servedFrom,
+        itemIndex,
+        patient: call.input.patient,
         item,
         cardsShown: shown.map((c) => ({
           uuid: c.uuid,
