@@ -190,6 +190,48 @@ function acuteKidneyInjury(ctx: RuleContext): Finding[] {
   });
 }
 
+/** What a per-drug trend says: its text for one drug, the series it rests on, and why to hold the drug if it says so. */
+interface DrugTrend {
+  readonly text: (drug: string) => { readonly summary: string; readonly headline: string };
+  readonly lines: readonly string[];
+  readonly evidence: readonly string[];
+  readonly holdOrStop?: string;
+}
+
+/** A per-drug trend as findings: one card per reviewed drug the trend concerns, keyed `trend:<name>|<ingredient>`. */
+function drugTrendFindings(
+  ctx: RuleContext,
+  entry: RuleContext['kb']['trends']['potassiumRise'] | RuleContext['kb']['trends']['hemoglobinDrop'],
+  pairs: readonly [ResolvedMed, string][],
+  name: 'potassium-rise' | 'hemoglobin-drop',
+  trend: DrugTrend,
+): Finding[] {
+  const { spec } = entry;
+  const lab = ctx.kb.orderable.get(spec.order);
+  return pairs.map(([rm, ingredient]) => {
+    const { summary, headline } = trend.text(drugName(ctx.kb, ingredient));
+    return ruleFinding(ctx.kb, {
+      kind: 'trend',
+      entry: spec,
+      ruleId: `trends/${spec.id}`,
+      key: orderedFindingKey('trend', [name, ctx.kb.ingredients.get(ingredient)?.name ?? ingredient]),
+      severity: spec.severity,
+      summary,
+      headline,
+      evidenceLines: [describeMed(rm), ...trend.lines],
+      why: spec.rationale,
+      evidence: [rm.med.ref, ...trend.evidence],
+      suggestions: suggestionsFor(ctx, {
+        meds: [rm],
+        labs: lab ? [lab] : [],
+        ...(trend.holdOrStop !== undefined && {
+          holdOrStop: { severity: spec.severity, reason: trend.holdOrStop },
+        }),
+      }),
+    });
+  });
+}
+
 /** Per reviewed drug: a steady potassium rise, still at or below the level the lab rules warn at. */
 function potassiumRise(ctx: RuleContext): Finding[] {
   const entry = ctx.kb.trends.potassiumRise;
@@ -207,26 +249,13 @@ function potassiumRise(ctx: RuleContext): Finding[] {
   const rise = last.value - tail[0]!.value;
   if (!steady || rise < spec.riseMmolL - 1e-9) return [];
   if (last.value < spec.atLeast || last.value > spec.atMost) return [];
-  const unit = 'mmol/L';
-  const lab = ctx.kb.orderable.get(spec.order);
-  return pairs.map(([rm, ingredient]) => {
-    const name = drugName(ctx.kb, ingredient);
-    return ruleFinding(ctx.kb, {
-      kind: 'trend',
-      entry: spec,
-      ruleId: `trends/${spec.id}`,
-      key: orderedFindingKey('trend', [
-        'potassium-rise',
-        ctx.kb.ingredients.get(ingredient)?.name ?? ingredient,
-      ]),
-      severity: spec.severity,
+  return drugTrendFindings(ctx, entry, pairs, 'potassium-rise', {
+    text: (name) => ({
       summary: `${name}: potassium rising ${tail[0]!.value} → ${last.value} mmol/L`,
       headline: md`**${name}** with potassium rising by ${round1(rise)} mmol/L over the last ${tail.length} results, now ${last.value} mmol/L.`,
-      evidenceLines: [describeMed(rm), seriesLine('Potassium', tail, unit)],
-      why: spec.rationale,
-      evidence: [rm.med.ref, ...tail.map((p) => p.lab.ref)],
-      suggestions: suggestionsFor(ctx, { meds: [rm], labs: lab ? [lab] : [] }),
-    });
+    }),
+    lines: [seriesLine('Potassium', tail, 'mmol/L')],
+    evidence: tail.map((p) => p.lab.ref),
   });
 }
 
@@ -247,30 +276,14 @@ function hemoglobinDrop(ctx: RuleContext): Finding[] {
   );
   if (!peak || peak.value - last.value < spec.dropGdL - 1e-9) return [];
   const drop = round1(peak.value - last.value);
-  const unit = 'g/dL';
-  const lab = ctx.kb.orderable.get(spec.order);
-  return pairs.map(([rm, ingredient]) => {
-    const name = drugName(ctx.kb, ingredient);
-    return ruleFinding(ctx.kb, {
-      kind: 'trend',
-      entry: spec,
-      ruleId: `trends/${spec.id}`,
-      key: orderedFindingKey('trend', [
-        'hemoglobin-drop',
-        ctx.kb.ingredients.get(ingredient)?.name ?? ingredient,
-      ]),
-      severity: spec.severity,
+  return drugTrendFindings(ctx, entry, pairs, 'hemoglobin-drop', {
+    text: (name) => ({
       summary: `${name}: haemoglobin fell ${drop} g/dL (${peak.value} → ${last.value})`,
       headline: md`**${name}** with haemoglobin down ${drop} g/dL, from ${peak.value} to ${last.value} g/dL.`,
-      evidenceLines: [describeMed(rm), seriesLine('Haemoglobin', [peak, last], unit)],
-      why: spec.rationale,
-      evidence: [rm.med.ref, peak.lab.ref, last.lab.ref],
-      suggestions: suggestionsFor(ctx, {
-        meds: [rm],
-        labs: lab ? [lab] : [],
-        holdOrStop: { severity: spec.severity, reason: `haemoglobin fell ${drop} g/dL` },
-      }),
-    });
+    }),
+    lines: [seriesLine('Haemoglobin', [peak, last], 'g/dL')],
+    evidence: [peak.lab.ref, last.lab.ref],
+    holdOrStop: `haemoglobin fell ${drop} g/dL`,
   });
 }
 
