@@ -12,24 +12,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding, Severity } from '../../src/findings/types.js';
 import type { HookRequest } from '../../src/cds/types.js';
+import { ADVICE_KINDS, type AdviceKind } from '../../src/advisors/model/output.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
 export const GROUND_TRUTH_DIR = path.join(PROJECT_ROOT, 'eval/scenarios');
 
-/** What a clinician calls the concern; the model's insight kinds included. */
-export const CLINICAL_KINDS = [
-  'interaction',
-  'allergy',
-  'contraindication',
-  'dose',
-  'duplication',
-  'monitoring',
-  'trend',
-  'care-gap',
-  'treatment',
-  'differential',
-] as const;
-export type ClinicalKind = (typeof CLINICAL_KINDS)[number];
+/** What a clinician calls the concern: the advice kinds the model answers with (insight kinds included), less `other`. */
+export type ClinicalKind = Exclude<AdviceKind, 'other'>;
+export const CLINICAL_KINDS: readonly ClinicalKind[] = ADVICE_KINDS.filter(
+  (kind): kind is ClinicalKind => kind !== 'other',
+);
 
 /** A term naming the concern, or alternatives any one of which will do (`["egfr", "kidney function"]`). */
 export type AboutTerm = string | readonly string[];
