@@ -49,13 +49,29 @@ export type FindingKind =
   | 'care-gap'
   | 'monitoring-overdue';
 
+/**
+ * Key parts are nearly always names from our own tables (ingredients, conditions, analytes), asked for on every
+ * review: each is normalized once. The bound keeps other text (a model's names) from growing the map for ever.
+ */
+const KEY_PART_MEMO_LIMIT = 10_000;
+const keyParts = new Map<string, string>();
+
 export function keyPart(name: string): string {
-  return normalizeName(name).replace(/ /g, '-');
+  let part = keyParts.get(name);
+  if (part === undefined) {
+    part = normalizeName(name).replace(/ /g, '-');
+    if (keyParts.size < KEY_PART_MEMO_LIMIT) keyParts.set(name, part);
+  }
+  return part;
 }
 
 export function findingKey(kind: FindingKind, parts: readonly string[]): string {
-  const normalized = [...new Set(parts.map(keyPart).filter((p) => p.length > 0))].sort();
-  return `${kind}:${normalized.join('|')}`;
+  const normalized: string[] = [];
+  for (const name of parts) {
+    const part = keyPart(name);
+    if (part.length > 0 && !normalized.includes(part)) normalized.push(part);
+  }
+  return `${kind}:${normalized.sort().join('|')}`;
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { LabResult, Medication, PatientContext, Problem } from '../../clinical/types.js';
 import type { Analyte } from '../../clinical/units.js';
 import { latestLab } from '../../clinical/observations.js';
+import { type SeriesPoint, seriesOf, type TrendAnalyte } from '../../clinical/series.js';
 import { isActiveAllergy, isActiveProblem } from '../../clinical/records.js';
 import { assessRenalFunction, latestWeight, type RenalFunction } from '../../clinical/renal.js';
 import type { Allergy } from '../../clinical/types.js';
@@ -40,12 +41,17 @@ export interface RuleContext {
   /** Active allergies with what each covers (ingredients and classes). */
   allergens(): readonly { readonly allergy: Allergy; readonly allergen: Allergen }[];
   latest(analyte: Analyte, maxAgeDays: number): LabResult | undefined;
+  /** Every usable result for the analyte, oldest first (`seriesOf`), made once per run. */
+  series(analyte: Analyte | TrendAnalyte): readonly SeriesPoint[];
   weight(): LabResult | undefined;
   /** Active problems that are the condition (a `conditions.json` definition id). */
   problemsWith(conditionId: string): readonly Problem[];
   pregnancy(): PopulationStatus | undefined;
   lactation(): PopulationStatus | undefined;
 }
+
+/** The shared empty answer (frozen: no caller can add to it). */
+const NONE: readonly never[] = Object.freeze([]);
 
 function lazy<T>(compute: () => T): () => T {
   let done = false;
@@ -77,6 +83,7 @@ export function buildContext(kb: KnowledgeBase, review: Review): RuleContext {
     .map(resolve)
     .filter((rm) => rm.systemic);
   const labs = new Map<string, LabResult | undefined>();
+  const series = new Map<Analyte | TrendAnalyte, readonly SeriesPoint[]>();
   const activeProblems = lazy((): ProblemTerms[] => patient.problems.filter(isActiveProblem).map(termsOf));
   const byCondition = new Map<string, readonly Problem[]>();
   const ctx: RuleContext = {
@@ -97,16 +104,23 @@ export function buildContext(kb: KnowledgeBase, review: Review): RuleContext {
       if (!labs.has(key)) labs.set(key, latestLab(patient.labs, analyte, patient.now, maxAgeDays));
       return labs.get(key);
     },
+    series: (analyte) => {
+      let points = series.get(analyte);
+      if (!points) {
+        points = seriesOf(patient.labs, analyte, patient.now);
+        series.set(analyte, points);
+      }
+      return points;
+    },
     weight: lazy(() => latestWeight(patient)),
     problemsWith: (conditionId) => {
       let found = byCondition.get(conditionId);
       if (!found) {
         const definition = kb.conditionDefinitions.get(conditionId);
-        found = definition
-          ? activeProblems()
-              .filter((p) => problemMatches(definition, p))
-              .map((p) => p.problem)
-          : [];
+        const matching: Problem[] = [];
+        if (definition)
+          for (const p of activeProblems()) if (problemMatches(definition, p)) matching.push(p.problem);
+        found = matching.length > 0 ? matching : NONE;
         byCondition.set(conditionId, found);
       }
       return found;
@@ -123,8 +137,12 @@ export function isReviewedDraft(ctx: RuleContext, rm: ResolvedMed): boolean {
 }
 
 /** Each reviewed systemic medication paired with each of its ingredients that a rule covers. */
-export function reviewedIn(ctx: RuleContext, drugs: ReadonlySet<string>): [ResolvedMed, string][] {
-  return ctx.focus.flatMap((rm) =>
-    rm.ingredients.filter((i) => drugs.has(i)).map((i): [ResolvedMed, string] => [rm, i]),
-  );
+export function reviewedIn(
+  ctx: RuleContext,
+  drugs: ReadonlySet<string>,
+): readonly (readonly [ResolvedMed, string])[] {
+  // Asked by most checks on every review, and nearly always empty: no arrays unless something is covered.
+  let found: [ResolvedMed, string][] | undefined;
+  for (const rm of ctx.focus) for (const i of rm.ingredients) if (drugs.has(i)) (found ??= []).push([rm, i]);
+  return found ?? NONE;
 }

@@ -6,13 +6,7 @@
  */
 import { md } from '../../../findings/markdown.js';
 import type { Analyte } from '../../../clinical/units.js';
-import {
-  daysBetween,
-  newest,
-  type SeriesPoint,
-  seriesOf,
-  type TrendAnalyte,
-} from '../../../clinical/series.js';
+import { daysBetween, newest, type SeriesPoint, type TrendAnalyte } from '../../../clinical/series.js';
 import { displayUnit } from '../../../clinical/units.js';
 import type { Finding } from '../../../findings/types.js';
 import type { RuleCheck } from '../check.js';
@@ -42,9 +36,7 @@ function undiagnosedDiabetes(ctx: RuleContext): Finding[] {
   if (ctx.patient.missing.includes('conditions')) return [];
   if (ctx.problemsWith(spec.condition).length > 0) return [];
   const now = ctx.patient.now.getTime();
-  const series = seriesOf(ctx.patient.labs, 'hba1c', ctx.patient.now).filter(
-    (p) => daysBetween(p.at, now) <= spec.maxAgeDays,
-  );
+  const series = ctx.series('hba1c').filter((p) => daysBetween(p.at, now) <= spec.maxAgeDays);
   const last = newest(series);
   if (!last || last.value < spec.threshold) return [];
   const high = series.filter((p) => p.value >= spec.threshold);
@@ -82,7 +74,7 @@ function lastMeasured(
 ): { point: SeriesPoint; analyte: Analyte | TrendAnalyte } | undefined {
   let best: { point: SeriesPoint; analyte: Analyte | TrendAnalyte } | undefined;
   for (const analyte of analytes) {
-    const point = newest(seriesOf(ctx.patient.labs, analyte, ctx.patient.now));
+    const point = newest(ctx.series(analyte));
     if (point && (!best || point.at > best.point.at)) best = { point, analyte };
   }
   return best;

@@ -18,18 +18,21 @@ function complete(
   reviewed: readonly ResolvedMed[],
   all: readonly ResolvedMed[],
 ): [ResolvedMed, string][] | undefined {
-  const pick = (i: number, chosen: [ResolvedMed, string][]): [ResolvedMed, string][] | undefined => {
-    if (i === sides.length) return chosen.some(([rm]) => reviewed.includes(rm)) ? chosen : undefined;
+  // One list, extended and shortened as the search goes (it runs on every review): copied only when complete.
+  const chosen: [ResolvedMed, string][] = [];
+  const pick = (i: number): boolean => {
+    if (i === sides.length) return chosen.some(([rm]) => reviewed.includes(rm));
     for (const rm of all) {
       if (chosen.some(([c]) => c === rm)) continue;
       const ingredient = rm.ingredients.find((x) => sides[i]?.has(x));
       if (!ingredient) continue;
-      const done = pick(i + 1, [...chosen, [rm, ingredient]]);
-      if (done) return done;
+      chosen.push([rm, ingredient]);
+      if (pick(i + 1)) return true;
+      chosen.pop();
     }
-    return undefined;
+    return false;
   };
-  return pick(0, []);
+  return pick(0) ? [...chosen] : undefined;
 }
 
 export function combinationFindings(ctx: RuleContext): Finding[] {

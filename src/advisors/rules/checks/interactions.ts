@@ -16,7 +16,7 @@ import type { ResolvedMed, RuleContext } from '../context.js';
 import { groupByDrug, type PairFinding } from '../groups.js';
 import { dedupeFindings, findingKey } from '../../../findings/keys.js';
 import { maxSeverity, SEVERITY_RANK } from '../../../findings/severity.js';
-import { pairKey, type Alternative } from '../knowledge.js';
+import { type Alternative, type KnowledgeBase, pairKey } from '../knowledge.js';
 import type { InteractionSpec, OrderableLab } from '../knowledgeFiles.js';
 import { modifierHits } from '../labModifiers.js';
 import { suggestionsFor } from '../suggestions.js';
@@ -39,15 +39,21 @@ interface Concern {
   readonly raiseWhen?: InteractionSpec['raiseWhen'];
 }
 
-/** Nothing when the knowledge base has no entry for the pair (most pairs on a chart): no arrays made for them. */
-function concernsFor(
-  ctx: RuleContext,
-  a: string,
-  b: string,
-): { concerns: Concern[]; interactions: readonly InteractionSpec[] } | undefined {
-  const key = pairKey(a, b);
-  const duplicates = ctx.kb.duplicatesByPair.get(key);
-  const interactions = ctx.kb.interactionsByPair.get(key) ?? [];
+interface PairConcerns {
+  /** Most severe first; at equal severity interactions lead (they explain a mechanism). */
+  readonly concerns: readonly Concern[];
+  readonly interactions: readonly InteractionSpec[];
+}
+
+/**
+ * The concerns of an ingredient pair depend on the knowledge base alone, so each is built once and remembered (at
+ * most one entry per pair the knowledge base lists): a review only looks them up.
+ */
+const concernsByKb = new WeakMap<KnowledgeBase, Map<string, PairConcerns>>();
+
+function buildConcerns(kb: KnowledgeBase, key: string): PairConcerns | undefined {
+  const duplicates = kb.duplicatesByPair.get(key);
+  const interactions = kb.interactionsByPair.get(key) ?? [];
   if (interactions.length === 0 && !duplicates?.length) return undefined;
   const concerns: Concern[] = interactions.map((i) => ({
     ruleId: `interactions/${i.id}`,
@@ -77,13 +83,27 @@ function concernsFor(
       labContext: d.spec.labContext,
     });
   }
-  // Most severe first; at equal severity interactions lead (they explain a mechanism).
   concerns.sort(
     (x, y) =>
       SEVERITY_RANK[y.severity] - SEVERITY_RANK[x.severity] ||
       (x.kind === y.kind ? 0 : x.kind === 'interaction' ? -1 : 1),
   );
   return { concerns, interactions };
+}
+
+/** Nothing when the knowledge base has no entry for the pair (most pairs on a chart). */
+function concernsFor(ctx: RuleContext, a: string, b: string): PairConcerns | undefined {
+  const key = pairKey(a, b);
+  let known = concernsByKb.get(ctx.kb);
+  if (!known) {
+    known = new Map();
+    concernsByKb.set(ctx.kb, known);
+  }
+  const cached = known.get(key);
+  if (cached) return cached;
+  const built = buildConcerns(ctx.kb, key);
+  if (built) known.set(key, built);
+  return built;
 }
 
 function monitoringLabs(

@@ -5,7 +5,12 @@
  */
 import type { ResolvedMed, RuleContext } from '../context.js';
 
-export function medicationPairs(ctx: RuleContext): [ResolvedMed, ResolvedMed][] {
+/** Several checks and data-gap questions walk the pairs of one run: they are listed once per run. */
+const pairsOfRun = new WeakMap<RuleContext, readonly (readonly [ResolvedMed, ResolvedMed])[]>();
+
+export function medicationPairs(ctx: RuleContext): readonly (readonly [ResolvedMed, ResolvedMed])[] {
+  const listed = pairsOfRun.get(ctx);
+  if (listed) return listed;
   const pairs: [ResolvedMed, ResolvedMed][] = [];
   const { focus, others } = ctx;
   for (let i = 0; i < focus.length; i++) {
@@ -16,5 +21,6 @@ export function medicationPairs(ctx: RuleContext): [ResolvedMed, ResolvedMed][] 
     }
     for (const b of others) if (a.med.ref !== b.med.ref) pairs.push([a, b]);
   }
+  pairsOfRun.set(ctx, pairs);
   return pairs;
 }

@@ -9,7 +9,7 @@
  *   about a reviewed drug: the active list on patient-view, the drafts on order hooks.
  */
 import { md } from '../../../findings/markdown.js';
-import { daysBetween, newest, type SeriesPoint, seriesOf } from '../../../clinical/series.js';
+import { daysBetween, newest, type SeriesPoint } from '../../../clinical/series.js';
 import { displayUnit } from '../../../clinical/units.js';
 import type { Finding, Severity } from '../../../findings/types.js';
 import type { DataNeed, RuleCheck } from '../check.js';
@@ -125,9 +125,7 @@ function egfrDecline(ctx: RuleContext): Finding[] {
   const entry = ctx.kb.trends.egfrDecline;
   const spec = entry.spec;
   const now = ctx.patient.now.getTime();
-  const series = seriesOf(ctx.patient.labs, 'egfr', ctx.patient.now).filter(
-    (p) => daysBetween(p.at, now) <= spec.windowDays,
-  );
+  const series = ctx.series('egfr').filter((p) => daysBetween(p.at, now) <= spec.windowDays);
   const last = newest(series);
   const first = series[0];
   if (!last || !first || series.length < spec.minResults) return [];
@@ -163,7 +161,7 @@ function egfrDecline(ctx: RuleContext): Finding[] {
 function acuteKidneyInjury(ctx: RuleContext): Finding[] {
   const entry = ctx.kb.trends.aki;
   const spec = entry.spec;
-  const series = seriesOf(ctx.patient.labs, 'creatinine', ctx.patient.now);
+  const series = ctx.series('creatinine');
   const last = newest(series);
   if (!last || daysBetween(last.at, ctx.patient.now.getTime()) > spec.maxAgeDays) return [];
   const before = series.slice(0, -1);
@@ -202,7 +200,7 @@ interface DrugTrend {
 function drugTrendFindings(
   ctx: RuleContext,
   entry: RuleContext['kb']['trends']['potassiumRise'] | RuleContext['kb']['trends']['hemoglobinDrop'],
-  pairs: readonly [ResolvedMed, string][],
+  pairs: readonly (readonly [ResolvedMed, string])[],
   name: 'potassium-rise' | 'hemoglobin-drop',
   trend: DrugTrend,
 ): Finding[] {
@@ -239,9 +237,7 @@ function potassiumRise(ctx: RuleContext): Finding[] {
   const pairs = reviewedIn(ctx, entry.drugs);
   if (pairs.length === 0) return [];
   const now = ctx.patient.now.getTime();
-  const series = seriesOf(ctx.patient.labs, 'potassium', ctx.patient.now).filter(
-    (p) => daysBetween(p.at, now) <= spec.windowDays,
-  );
+  const series = ctx.series('potassium').filter((p) => daysBetween(p.at, now) <= spec.windowDays);
   const last = newest(series);
   if (!last || series.length < spec.minResults || daysBetween(last.at, now) > spec.maxAgeDays) return [];
   const tail = series.slice(-spec.minResults);
@@ -266,7 +262,7 @@ function hemoglobinDrop(ctx: RuleContext): Finding[] {
   const pairs = reviewedIn(ctx, entry.drugs);
   if (pairs.length === 0) return [];
   const now = ctx.patient.now.getTime();
-  const series = seriesOf(ctx.patient.labs, 'hemoglobin', ctx.patient.now);
+  const series = ctx.series('hemoglobin');
   const last = newest(series);
   if (!last || daysBetween(last.at, now) > spec.maxAgeDays) return [];
   const earlier = series.filter((p) => p !== last && daysBetween(p.at, last.at) <= spec.windowDays);
