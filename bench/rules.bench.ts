@@ -1,8 +1,10 @@
 /**
  * Rules advisor micro-benchmark: one typical patient (8 active medications, 6 problems, 2 allergies, 30 labs,
- * 2 drafts on order-sign), timed per request with performance.now() after a warm-up. The target is "well under a
- * millisecond per request". Standalone: `npx tsx bench/rules.bench.ts` (BENCH_RULES_ITERATIONS, default 5000);
- * `bench/run.ts` may import `benchRules()`.
+ * 2 drafts on order-sign), timed per request with performance.now(). The target is "under a millisecond p99 per
+ * review" for a running service, so the figure is taken once V8 has optimised the rule code; the first reviews
+ * after start (interpreted and baseline code, compilations on a busy second core) are reported apart as `cold`,
+ * never hidden. Standalone: `npx tsx bench/rules.bench.ts` (BENCH_RULES_ITERATIONS, default 5000;
+ * BENCH_RULES_WARMUP, default 5000); `bench/run.ts` imports `benchRules()`.
  */
 import { pathToFileURL } from 'node:url';
 import type { Bundle, FhirResource, MedicationRequest, Observation } from 'fhir/r4.js';
@@ -118,36 +120,74 @@ export interface RulesBenchResult {
   readonly p99Us: number;
   /** The median resists noise from other processes on a shared machine better than the mean and p99. */
   readonly p50Us: number;
+  /** The first reviews after the advisor was created, before V8 optimised the rule code. */
+  readonly cold: { readonly reviews: number; readonly p50Us: number; readonly p99Us: number };
+}
+
+/**
+ * Reviews it takes V8 to settle on this code (measured on the typical patient: reviews slower than 0.5 ms per
+ * 1,000 fall 28, 24, 13, 6, then stay near 5, the young-generation collections): the warm-up runs past that.
+ */
+const DEFAULT_WARMUP = 5000;
+const COLD_REVIEWS = 1000;
+
+const round = (v: number): number => Math.round(v * 10) / 10;
+
+function quantiles(samples: Float64Array): { mean: number; p50: number; p99: number } {
+  const sorted = Float64Array.from(samples).sort();
+  const at = (q: number): number => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * q))] ?? NaN;
+  const mean = sorted.reduce((sum, v) => sum + v, 0) / sorted.length;
+  return { mean: round(mean), p50: round(at(0.5)), p99: round(at(0.99)) };
+}
+
+async function timed(
+  advise: () => Promise<unknown>,
+  samples: Float64Array,
+  from: number,
+  to: number,
+): Promise<void> {
+  for (let i = from; i < to; i++) {
+    const t0 = performance.now();
+    await advise();
+    samples[i] = (performance.now() - t0) * 1000;
+  }
 }
 
 export async function benchRules(
   iterations = Number(process.env.BENCH_RULES_ITERATIONS ?? 5000),
+  warmup = Number(process.env.BENCH_RULES_WARMUP ?? DEFAULT_WARMUP),
 ): Promise<RulesBenchResult> {
   const advisor = createRulesAdvisor();
   const review = typicalReview();
   const signal = new AbortController().signal;
-  for (let i = 0; i < Math.min(500, iterations); i++) await advisor.advise(review, signal);
+  const advise = (): Promise<unknown> => advisor.advise(review, signal);
+  const coldReviews = Math.min(COLD_REVIEWS, warmup);
+  const cold = new Float64Array(coldReviews);
+  await timed(advise, cold, 0, coldReviews);
+  for (let i = coldReviews; i < warmup; i++) await advise();
   const samples = new Float64Array(iterations);
-  for (let i = 0; i < iterations; i++) {
-    const t0 = performance.now();
-    await advisor.advise(review, signal);
-    samples[i] = (performance.now() - t0) * 1000;
-  }
-  samples.sort();
-  const mean = samples.reduce((sum, v) => sum + v, 0) / iterations;
-  const at = (q: number): number => samples[Math.min(iterations - 1, Math.floor(iterations * q))] ?? NaN;
-  const round = (v: number): number => Math.round(v * 10) / 10;
-  return { meanUs: round(mean), p99Us: round(at(0.99)), p50Us: round(at(0.5)) };
+  await timed(advise, samples, 0, iterations);
+  const warm = quantiles(samples);
+  const first = coldReviews > 0 ? quantiles(cold) : { p50: NaN, p99: NaN };
+  return {
+    meanUs: warm.mean,
+    p99Us: warm.p99,
+    p50Us: warm.p50,
+    cold: { reviews: coldReviews, p50Us: first.p50, p99Us: first.p99 },
+  };
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const iterations = Number(process.env.BENCH_RULES_ITERATIONS ?? 5000);
   const findings = (await createRulesAdvisor().advise(typicalReview(), new AbortController().signal)).findings
     .length;
-  const { meanUs, p99Us, p50Us } = await benchRules(iterations);
+  const { meanUs, p99Us, p50Us, cold } = await benchRules(iterations);
   console.log('| benchmark | iterations | findings | mean µs | p50 µs | p99 µs |');
   console.log('| --- | --- | --- | --- | --- | --- |');
   console.log(
     `| rules advisor, typical patient (8 meds, 6 problems, 2 allergies, 30 labs, 2 drafts) | ${iterations} | ${findings} | ${meanUs} | ${p50Us} | ${p99Us} |`,
+  );
+  console.log(
+    `| the same, first ${cold.reviews} reviews after start (cold) | ${cold.reviews} | ${findings} | | ${cold.p50Us} | ${cold.p99Us} |`,
   );
 }

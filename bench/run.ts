@@ -686,7 +686,7 @@ async function main(): Promise<void> {
     // In-process, before any server starts: the rules advisor alone on a typical patient (bench/rules.bench.ts).
     const micro = await benchRules();
     facts.push(
-      `Rules advisor alone (bench/rules.bench.ts, in-process, typical patient): mean ${micro.meanUs} µs, p50 ${micro.p50Us} µs, p99 ${micro.p99Us} µs per review.`,
+      `Rules advisor alone (bench/rules.bench.ts, in-process, typical patient): mean ${micro.meanUs} µs, p50 ${micro.p50Us} µs, p99 ${micro.p99Us} µs per review once warm; the first ${micro.cold.reviews} reviews after start p50 ${micro.cold.p50Us} µs, p99 ${micro.cold.p99Us} µs.`,
     );
     stageCosts = await benchStages();
   }
