@@ -11,9 +11,9 @@
  * Later orders: for each shown card, the suggestions clinicians accepted, read as what they ordered or changed
  * (`laterOrders.ts`). An agreed item says how (`agreedBy`): `same-order` when an accepted suggestion of a matching
  * card does what the item itself suggested — creates the lab (LOINC) or service (SNOMED CT) the item would order, or
- * deletes or updates a draft order the item cites and the card concerns, where the item would cancel a draft — and
- * `accepted-card` otherwise (the card was accepted, with another suggestion or none). It refines "agreed" and never
- * changes the share.
+ * deletes or updates a draft order the item cites and the card concerns, where the item would cancel a draft; only a
+ * suggestion the guards kept counts — and `accepted-card` otherwise (the card was accepted with another of its
+ * suggestions). It refines "agreed" and never changes the share.
  */
 import { LOINC, SNOMED } from '../../clinical/types.js';
 import type { Severity } from '../../findings/types.js';
@@ -117,7 +117,8 @@ function sameOrder(
   orders: Map<string, LaterOrder[]>,
 ): boolean {
   const suggested = item.returned.suggestion;
-  if (!suggested) return false;
+  // What the item would have offered had it been shown: a suggestion the guards dropped was never on offer.
+  if (!suggested || item.guard.outcome !== 'kept' || item.guard.suggestion !== 'kept') return false;
   const cited = new Set(item.evidence ?? []);
   return cards.some((card) => {
     const drafts = new Set(list(card.draft_orders));
