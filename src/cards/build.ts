@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { cardUuid } from './cardUuid.js';
 import type { Finding } from '../findings/types.js';
+import { suggestionSummary } from '../findings/suggestionSummary.js';
 import { type Card, PROVENANCE_EXTENSION, type Provenance, type Suggestion } from '../cds/types.js';
 import type { CardRecord } from '../store/types.js';
 import { validate } from '../validation.js';
@@ -70,6 +71,10 @@ function recordOf(
     findingKey: finding.key,
     ...(draftOrders.length > 0 && { draftOrders }),
     ...(finding.covers?.length && { covers: [...finding.covers] }),
+    // cardOf keeps the finding's suggestions in order, one uuid each.
+    ...(card.suggestions?.length && {
+      suggestions: card.suggestions.map((s, i) => suggestionSummary(finding.suggestions![i]!, s.uuid)),
+    }),
   };
 }
 

@@ -271,12 +271,23 @@ const aiAdvice: Migration = {
   },
 };
 
+/**
+ * What each card's suggestions would do (PHI-free summaries), so an acceptance read from feedback, which names only
+ * a suggestion's uuid, says what was ordered or changed.
+ */
+const cardSuggestionSummaries: Migration = {
+  async up(db: AnyDb) {
+    await db.schema.alterTable('cards').addColumn('suggestion_summaries', 'text').execute();
+  },
+};
+
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '2026-11-24-001-initial': initial,
   '2026-11-24-002-card-finding-key': cardFindingKey,
   '2026-11-25-003-session-scope': sessionScope,
   '2026-11-26-004-card-covers': cardCovers,
   '2026-12-05-006-ai-advice': aiAdvice,
+  '2026-12-05-007-card-suggestion-summaries': cardSuggestionSummaries,
 };
 
 export const migrationProvider: MigrationProvider = {

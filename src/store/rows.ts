@@ -28,6 +28,7 @@ import type {
 } from './types.js';
 import type { DataGap } from '../advisors/types.js';
 import type { AdvisorName, Severity } from '../findings/types.js';
+import type { SuggestionSummary } from '../findings/suggestionSummary.js';
 import type { HookName } from '../cds/types.js';
 
 type Unchained<T> = Omit<T, 'prev_hash' | 'hash'>;
@@ -104,6 +105,7 @@ export function cardRows(record: InvocationRecord, seq: number): CardsTable[] {
     finding_key: card.findingKey === undefined ? null : clean(card.findingKey),
     draft_orders: jsonList(card.draftOrders?.map(clean)),
     covers: jsonList(card.covers?.map(clean)),
+    suggestion_summaries: card.suggestions?.length ? clean(JSON.stringify(card.suggestions)) : null,
   }));
 }
 
@@ -240,7 +242,12 @@ function withSet<T extends object>(
 }
 
 function cardContent(card: CardsTable): Record<string, unknown> {
-  return withSet(pick(card, CARD_COLUMNS), card, ['finding_key', 'draft_orders', 'covers']);
+  return withSet(pick(card, CARD_COLUMNS), card, [
+    'finding_key',
+    'draft_orders',
+    'covers',
+    'suggestion_summaries',
+  ]);
 }
 
 const OVERRIDE_REPEAT_COLUMNS = [
@@ -387,6 +394,10 @@ export function toStoredCard(row: CardsTable): StoredCard {
     evidence: JSON.parse(row.evidence) as string[],
     suggestionUuids: JSON.parse(row.suggestion_uuids) as string[],
     issuedAt: row.issued_at,
+    suggestions:
+      row.suggestion_summaries === null || row.suggestion_summaries === undefined
+        ? null
+        : (JSON.parse(row.suggestion_summaries) as SuggestionSummary[]),
   };
 }
 

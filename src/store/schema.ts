@@ -53,6 +53,11 @@ export interface CardsTable {
   draft_orders: string | null;
   /** Added by migration 004: JSON array of the narrower finding keys the card speaks for; null: only its own. */
   covers: string | null;
+  /**
+   * Added by migration 007: JSON array of SuggestionSummary, PHI-free (what each suggestion would create, update or
+   * delete); null when the card offered none, and on cards recorded before it.
+   */
+  suggestion_summaries: string | null;
 }
 
 /**

@@ -4,6 +4,7 @@
  */
 import type { AdvisorStatus, AiMode, DataGap, ModelItemTrace, ModelTrace } from '../advisors/types.js';
 import type { AdvisorName, Severity } from '../findings/types.js';
+import type { SuggestionSummary } from '../findings/suggestionSummary.js';
 import type { Coding, HookName, PrefetchKey } from '../cds/types.js';
 import type { AuditReader } from './read/port.js';
 
@@ -38,6 +39,11 @@ export interface CardRecord {
    * absent when it speaks only for its own key.
    */
   readonly covers?: readonly string[];
+  /**
+   * What each suggestion would do, PHI-free (`src/findings/suggestionSummary.ts`), in the card's order: what a
+   * clinician's acceptance ordered or changed. Absent when the card offered none.
+   */
+  readonly suggestions?: readonly SuggestionSummary[];
 }
 
 /** A prefetch key that could be had neither from the request nor from the FHIR server, and why. */
@@ -283,6 +289,11 @@ export interface StoredCard {
   readonly evidence: readonly string[];
   readonly suggestionUuids: readonly string[];
   readonly issuedAt: string;
+  /**
+   * What each suggestion would do (see CardRecord.suggestions); null when the card offered none, or was recorded
+   * before the audit kept them (migration 007).
+   */
+  readonly suggestions: readonly SuggestionSummary[] | null;
 }
 
 export interface ServiceSummary {

@@ -29,6 +29,8 @@ const TOKEN = 'shadow-test-token-5e0c2a-77b1d9f4a3c2';
 const fingerprint = createHash('sha256').update(TOKEN).digest('hex').slice(0, 12);
 const bearer = { Authorization: `Bearer ${TOKEN}` };
 const SERVICE = 'order-sign-advice';
+/** Chart text planted in the draft order's text, dosage and note: none of it may reach what the audit keeps. */
+const NEEDLE = 'NEEDLE-5c1e Mrs Example, ward 7';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -82,11 +84,22 @@ describe('AI mode across two instances on one PostgreSQL', () => {
     await dropLocation(location);
   });
 
-  const hook = (app: Express): Promise<request.Response> =>
-    request(app)
-      .post(`/cds-services/${SERVICE}`)
-      .send(requestFixture('order-sign.full-prefetch'))
-      .expect(200);
+  const hook = (
+    app: Express,
+    body: object = requestFixture('order-sign.full-prefetch'),
+  ): Promise<request.Response> => request(app).post(`/cds-services/${SERVICE}`).send(body).expect(200);
+
+  /** The fixture with the needle in the ibuprofen draft's free text (its coding still names the drug). */
+  function withNeedle(): Json {
+    const body = requestFixture('order-sign.full-prefetch') as Json;
+    const draft = (body.context.draftOrders.entry as Json[]).find(
+      (e) => e.resource.id === 'draft-ibuprofen',
+    )!.resource;
+    draft.medicationCodeableConcept.text += ` ${NEEDLE}`;
+    draft.dosageInstruction[0].text += ` ${NEEDLE}`;
+    draft.note = [{ text: NEEDLE }];
+    return body;
+  }
 
   it('in shadow, instance B asks the model and audits its advice but shows none of it', async () => {
     const set = await request(appA)
@@ -101,7 +114,7 @@ describe('AI mode across two instances on one PostgreSQL', () => {
     });
 
     const calls = fake.requests.length;
-    const res = await hook(appB);
+    const res = await hook(appB, withNeedle());
     expect(fake.requests.length).toBe(calls + 1);
     expect(modelCards(res)).toEqual([]);
     expect(JSON.stringify(res.body)).not.toContain('AI-generated');
@@ -126,6 +139,8 @@ describe('AI mode across two instances on one PostgreSQL', () => {
     expect(shownKeys).toContain(item!.item.findingKey);
     expect(item!.match).toEqual({ cardUuid: expect.any(String), by: 'finding' });
     expect(item!.verdict).toBe('no-signal');
+    expect(item!.agreedBy).toBeNull();
+    expect(item!.cardsShown.every((c) => c.laterOrders.length === 0)).toBe(true);
     expect(report.agreement).toMatchObject({
       calls: 1,
       items: 1,
@@ -135,25 +150,84 @@ describe('AI mode across two instances on one PostgreSQL', () => {
       dropped: 1,
     });
 
-    // The clinician accepts the rule card that says the same (taking its first suggestion): the shadow item agreed.
+    // The clinician accepts the rule card that says the same, at first taking its INR order: agreed, by the accepted
+    // card alone (the shadow item would have cancelled the draft, not ordered a lab).
     const matched = (res.body as HookResponse).cards.find((c) => c.uuid === item!.match!.cardUuid)!;
-    const suggestion = matched.suggestions![0]!.uuid;
-    const fb = await request(appB)
-      .post(`/cds-services/${SERVICE}/feedback`)
-      .send({
-        feedback: [
-          {
-            card: item!.match!.cardUuid,
-            outcome: 'accepted',
-            acceptedSuggestions: [{ id: suggestion }],
-            outcomeTimestamp: new Date().toISOString(),
-          },
-        ],
-      });
-    expect(fb.body).toMatchObject({ stored: 1, flagged: 0 });
+    const feedback = (accepted: { id: string }[]) =>
+      request(appB)
+        .post(`/cds-services/${SERVICE}/feedback`)
+        .send({
+          feedback: [
+            {
+              card: matched.uuid,
+              outcome: 'accepted',
+              acceptedSuggestions: accepted,
+              outcomeTimestamp: new Date().toISOString(),
+            },
+          ],
+        })
+        .expect(200);
+    const inr = matched.suggestions!.find((s) => s.label.startsWith('Order INR'))!;
+    expect((await feedback([{ id: inr.uuid }])).body).toMatchObject({ stored: 1, flagged: 0 });
+    const report1 = (await request(appA).get('/audit/api/shadow').set(bearer).expect(200))
+      .body as ShadowReport;
+    expect(report1.items[0]).toMatchObject({ verdict: 'agreed', agreedBy: 'accepted-card' });
+
+    // Then taking the suggestion that replaces the ibuprofen draft: the later order shows beside the card, and it
+    // does what the shadow item suggested (cancel that draft).
+    const replace = matched.suggestions!.find((s) => s.label.startsWith('Replace ibuprofen'))!;
+    expect((await feedback([{ id: replace.uuid }])).body).toMatchObject({ stored: 1, flagged: 0 });
     const after = (await request(appA).get('/audit/api/shadow').set(bearer).expect(200)).body as ShadowReport;
-    expect(after.items[0]!.verdict).toBe('agreed');
+    expect(after.items[0]).toMatchObject({ verdict: 'agreed', agreedBy: 'same-order' });
     expect(after.agreement).toMatchObject({ agreed: 1, disagreed: 0, share: 1 });
+    const shown = after.items[0]!.cardsShown.find((c) => c.uuid === matched.uuid)!;
+    expect(shown.laterOrders).toEqual([
+      {
+        suggestion: inr.uuid,
+        acceptedAt: expect.any(String),
+        summary: {
+          uuid: inr.uuid,
+          label: inr.label,
+          actions: [
+            {
+              type: 'create',
+              resourceType: 'ServiceRequest',
+              code: 'http://loinc.org|6301-6',
+              display: 'INR in Platelet poor plasma by Coagulation assay',
+            },
+          ],
+        },
+      },
+      {
+        suggestion: replace.uuid,
+        acceptedAt: expect.any(String),
+        summary: {
+          uuid: replace.uuid,
+          label: replace.label,
+          actions: [
+            {
+              type: 'delete',
+              resourceType: 'MedicationRequest',
+              target: 'MedicationRequest/draft-ibuprofen',
+            },
+            {
+              type: 'create',
+              resourceType: 'MedicationRequest',
+              code: expect.stringMatching(/^http:\/\/www\.nlm\.nih\.gov\/research\/umls\/rxnorm\|\d+$/),
+              display: expect.any(String),
+            },
+          ],
+        },
+      },
+    ]);
+    expect(JSON.stringify(after)).not.toContain('NEEDLE');
+
+    // The card's own detail says the same.
+    const detail = (await request(appA).get(`/audit/api/cards/${matched.uuid}`).set(bearer).expect(200))
+      .body as Json;
+    expect(detail.laterOrders).toEqual(shown.laterOrders);
+    expect(detail.card.suggestions).toHaveLength(matched.suggestions!.length);
+    expect(JSON.stringify(detail.card)).not.toContain('NEEDLE');
   });
 
   it('exports the shadow advice as an adjudication sheet, and the filled sheet gives PPV and calibration', async () => {
@@ -176,6 +250,15 @@ describe('AI mode across two instances on one PostgreSQL', () => {
       clinicians_response: 'agreed',
       verdict: '',
     });
+    // What the acceptance ordered, in words: the label, then each action.
+    expect(row!.later_orders!.split(' | ')).toEqual([
+      'Order INR in Platelet poor plasma by Coagulation assay (create ServiceRequest ' +
+        'INR in Platelet poor plasma by Coagulation assay [LOINC 6301-6])',
+      expect.stringMatching(
+        /^Replace ibuprofen with [a-z]+ \(delete MedicationRequest\/draft-ibuprofen; create MedicationRequest [a-z]+ \[RxNorm \d+\]\)$/,
+      ),
+    ]);
+    expect(res.text).not.toContain('NEEDLE');
     expect(row!.item_id).toMatch(/^shadow-\d+-0$/);
     // Nothing of the chart's identity: the fixture patient's name, id and birth date stay out of the sheet.
     const fixture = JSON.stringify(requestFixture('order-sign.full-prefetch'));

@@ -310,12 +310,47 @@ describe('the safety dashboard in chromium', () => {
       rows.map((r) => Array.from(r.querySelectorAll('td'), (td) => td.textContent?.trim() ?? '')),
     );
     expect(shadowRows).toHaveLength(1);
-    const [, service, advice, happened, verdict] = shadowRows[0]!;
-    expect(service).toBe('order-select-advice');
+    const [, serviceId, advice, happened, verdict] = shadowRows[0]!;
+    expect(serviceId).toBe('order-select-advice');
     expect(advice).toContain('Consider checking renal function before continuing NSAID therapy.');
     for (const shown of cards) expect(happened).toContain(shown.summary);
     expect(verdict).toBe('no signal yet');
     expect(await text('#shadow-share-note')).toContain('1 items in 1 shadowed calls');
+
+    // The clinician takes a card's first suggestion: the order it placed shows under that card, in words.
+    const taken = cards.find((c) => (c.suggestions ?? []).length > 0)!;
+    const suggestion = taken.suggestions![0]!;
+    const fb = await fetch(`${service.url}/cds-services/order-select-advice/feedback`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({
+        feedback: [
+          {
+            card: taken.uuid,
+            outcome: 'accepted',
+            acceptedSuggestions: [{ id: suggestion.uuid }],
+            outcomeTimestamp: new Date().toISOString(),
+          },
+        ],
+      }),
+    });
+    expect(fb.status).toBe(200);
+    await page.reload();
+    await ready();
+    const order = await text(
+      `#shadow li[data-uuid="${taken.uuid}"] li[data-suggestion="${suggestion.uuid}"]`,
+    );
+    expect(order).toMatch(/^accepted \d{4}-\d{2}-\d{2} \d{2}:\d{2}: /);
+    expect(order).toContain(suggestion.label);
+    const firstAction = suggestion.actions![0]!;
+    expect(order).toContain(
+      firstAction.type === 'delete' ? `delete ${firstAction.resourceId}` : `${firstAction.type} `,
+    );
+    expect(await text(`#shadow li[data-uuid="${taken.uuid}"]`)).toContain('accepted (matched by draft)');
+    // The item suggested no order of its own: it agreed through the accepted card.
+    expect(await text('#shadow tbody tr[data-verdict] td:nth-child(5)')).toBe(
+      'agreed: the matching card was accepted',
+    );
 
     await page.click(`${row} button[data-mode="on"]`);
     await page.waitForSelector(`${row} .badge.on`);

@@ -64,6 +64,7 @@ function detailOf(item: GuardedItem, model: string): string {
 function suggestionOf(suggestion: GuardedSuggestion, patientRef: string): FindingSuggestion {
   switch (suggestion.kind) {
     case 'cancel-draft': {
+      // Named by the order's own text: the audit keeps no label for it (its delete action says what it did).
       const name = suggestion.draft.medication?.concept.text ?? suggestion.draft.label;
       return {
         label: `Cancel draft order: ${name} (AI suggestion)`,
@@ -77,8 +78,10 @@ function suggestionOf(suggestion: GuardedSuggestion, patientRef: string): Findin
       };
     }
     case 'order-lab':
+      // The display is the guard's, from our allow-list: the label is ours to keep.
       return {
         label: `Order ${suggestion.display} (AI suggestion)`,
+        auditLabel: `Order ${suggestion.display} (AI suggestion)`,
         actions: [
           {
             type: 'create',
@@ -104,6 +107,7 @@ function suggestionOf(suggestion: GuardedSuggestion, patientRef: string): Findin
     case 'service-request':
       return {
         label: `${suggestion.display} (AI suggestion)`,
+        auditLabel: `${suggestion.display} (AI suggestion)`,
         actions: [
           {
             type: 'create',

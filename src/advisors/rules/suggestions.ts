@@ -83,6 +83,17 @@ function medName(ctx: RuleContext, rm: ResolvedMed): string {
   return rm.ingredients.map((i) => lowerName(ctx.kb, i)).join('/') || clip(rm.med.concept.text, 60);
 }
 
+/**
+ * The label, also as the audit's own when the drug is named from the knowledge base; an order we could not resolve
+ * is named by the chart's text, which the audit never keeps.
+ */
+function labelled(
+  rm: ResolvedMed | undefined,
+  label: string,
+): Pick<FindingSuggestion, 'label' | 'auditLabel'> {
+  return rm === undefined || rm.ingredients.length > 0 ? { label, auditLabel: label } : { label };
+}
+
 /** Remove or replace each reviewed draft, hold or stop active orders, order monitoring labs. */
 export function suggestionsFor(ctx: RuleContext, plan: SuggestionPlan): FindingSuggestion[] {
   const { kb } = ctx;
@@ -94,12 +105,12 @@ export function suggestionsFor(ctx: RuleContext, plan: SuggestionPlan): FindingS
         if (!rm.ingredients.some((i) => alt.replaces.has(i)) || plan.avoid?.has(alt.with)) continue;
         if (!isSafeAlternative(ctx, alt.with, rm)) continue;
         out.push({
-          label: `Replace ${name} with ${lowerName(kb, alt.with)}`,
+          ...labelled(rm, `Replace ${name} with ${lowerName(kb, alt.with)}`),
           actions: [deleteDraft(rm, name), replacementOrder(kb, ctx, alt.with, name)],
         });
       }
       out.push({
-        label: `Remove the draft order for ${name}`,
+        ...labelled(rm, `Remove the draft order for ${name}`),
         ...(plan.recommendRemoval && { isRecommended: true }),
         actions: [deleteDraft(rm, name)],
       });
@@ -112,11 +123,11 @@ export function suggestionsFor(ctx: RuleContext, plan: SuggestionPlan): FindingS
           : severity === 'warning'
             ? statusUpdate(rm, 'on-hold', `CDS Advisor: ${reason}`, `Put the order for ${name} on hold`)
             : undefined;
-      if (action) out.push({ label: action.description, actions: [action] });
+      if (action) out.push({ ...labelled(rm, action.description), actions: [action] });
     }
   }
   for (const lab of plan.labs ?? []) {
-    out.push({ label: `Order ${lab.display}`, actions: [labOrder(ctx, lab)] });
+    out.push({ ...labelled(undefined, `Order ${lab.display}`), actions: [labOrder(ctx, lab)] });
   }
   return out;
 }

@@ -3,7 +3,7 @@ import type { CardDetail, CardResponses } from '../../store/read/queries.js';
 import type { StoredCard, StoredInvocation, StoredOverrideRepeat } from '../../store/types.js';
 import { aiTrace } from './aiTrace.js';
 import { append, byId, cell, el, fillTable, replaceChildren } from './dom.js';
-import { count, ms, utc } from './format.js';
+import { count, laterOrderLine, ms, utc } from './format.js';
 
 export type ListedCard = StoredCard & { readonly responses: CardResponses };
 
@@ -79,7 +79,7 @@ function repeatLine(r: StoredOverrideRepeat, uuid: string): string {
 }
 
 export function renderDetail(d: CardDetail): void {
-  const { card, invocation, feedback, overrideRepeats, ai } = d;
+  const { card, invocation, feedback, laterOrders, overrideRepeats, ai } = d;
   const runs =
     invocation?.advisors.map((a) => `${a.advisor}: ${a.status} in ${ms(a.latencyMs)}`).join(' · ') ?? null;
   replaceChildren(
@@ -135,5 +135,8 @@ export function renderDetail(d: CardDetail): void {
             ),
           ),
         ),
+    laterOrders.length > 0 && el('h3', {}, 'What the acceptances ordered'),
+    laterOrders.length > 0 &&
+      el('ul', { className: 'later-orders' }, ...laterOrders.map((o) => el('li', {}, laterOrderLine(o)))),
   );
 }

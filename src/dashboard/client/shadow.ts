@@ -1,17 +1,33 @@
 /**
  * Shadow advice beside what happened: each item the model would have shown, the cards the same call showed and
- * how clinicians answered them, and the share of shadow advice their actions agreed with (src/store/read/shadow.ts
- * defines "agreed").
+ * how clinicians answered them with the orders their acceptances placed, and the share of shadow advice their
+ * actions agreed with (src/store/read/shadow.ts defines "agreed").
  */
-import type { ShadowItem, ShadowReport } from '../../store/read/shadow.js';
+import type { ShadowItem, ShadowReport, ShownCard } from '../../store/read/shadow.js';
 import { byId, cell, el, fillTable, setText } from './dom.js';
-import { count, percent, utc } from './format.js';
+import { count, laterOrderLine, percent, utc } from './format.js';
 
 const VERDICTS: Readonly<Record<ShadowItem['verdict'], string>> = {
   agreed: 'agreed: the matching card was accepted',
   disagreed: 'disagreed: the matching card was overridden',
   'no-signal': 'no signal yet',
 };
+
+function verdictOf(item: ShadowItem): string {
+  return item.agreedBy === 'same-order'
+    ? 'agreed: the matching card was accepted, ordering what the advice suggested'
+    : VERDICTS[item.verdict];
+}
+
+/** What the card's acceptances ordered or changed, one line each, under the card. */
+function laterOrders(card: ShownCard): Node | null {
+  if (card.laterOrders.length === 0) return null;
+  return el(
+    'ul',
+    { className: 'plain later-orders' },
+    ...card.laterOrders.map((o) => el('li', { dataset: { suggestion: o.suggestion } }, laterOrderLine(o))),
+  );
+}
 
 function happened(item: ShadowItem): Node {
   if (item.cardsShown.length === 0) return el('span', { className: 'muted' }, 'no card shown');
@@ -27,7 +43,12 @@ function happened(item: ShadowItem): Node {
               .filter(Boolean)
               .join(', ');
       const matched = item.match?.cardUuid === c.uuid ? ` (matched by ${item.match.by})` : '';
-      return el('li', { dataset: { uuid: c.uuid } }, `${c.summary} · ${c.advisor} · ${response}${matched}`);
+      return el(
+        'li',
+        { dataset: { uuid: c.uuid } },
+        `${c.summary} · ${c.advisor} · ${response}${matched}`,
+        laterOrders(c),
+      );
     }),
   );
 }
@@ -61,7 +82,7 @@ export function renderShadow(report: ShadowReport): void {
         ),
       ),
       cell(happened(i)),
-      cell(VERDICTS[i.verdict]),
+      cell(verdictOf(i)),
     ),
   );
   fillTable(byId<HTMLTableElement>('shadow').tBodies[0]!, rows, 'No shadow advice with these filters.');

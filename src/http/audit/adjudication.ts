@@ -1,10 +1,12 @@
 /**
  * Shadow advice as an adjudication sheet: every item the model would have shown, one row each, with what the
- * clinicians' actions said of it and an empty `verdict` column (correct / incorrect / unsafe) for a clinical
- * reviewer. The columns follow `npm run eval`'s sheet, so `npm run adjudicate -- --shadow` reads both alike.
+ * clinicians' actions said of it, what their acceptances of the cards shown in the same call ordered or changed
+ * (`later_orders`), and an empty `verdict` column (correct / incorrect / unsafe) for a clinical reviewer. The
+ * columns follow `npm run eval`'s sheet, so `npm run adjudicate -- --shadow` reads both alike.
  * PHI-free by construction: the model's own item (written from de-identified input), age and sex as the model was
- * given them, and our pseudonymous ids.
+ * given them, our pseudonymous ids, and suggestion summaries built from our own tables (suggestionSummary.ts).
  */
+import { describeSuggestion } from '../../findings/suggestionSummary.js';
 import type { ShadowItem } from '../../store/read/shadow.js';
 import { csvLine } from './export.js';
 
@@ -24,6 +26,7 @@ export const SHADOW_SHEET_COLUMNS = [
   'key',
   'guard_decision',
   'clinicians_response',
+  'later_orders',
   'verdict',
   'comment',
 ] as const;
@@ -39,6 +42,17 @@ function guardOf(item: ShadowItem): string {
   const guard = item.item.guard;
   if (guard.outcome !== 'kept') return guard.outcome;
   return `kept at ${guard.severity}; suggestion ${guard.suggestion}`;
+}
+
+/**
+ * What clinicians' acceptances of the cards the same call showed ordered or changed, one accepted suggestion after
+ * another (` | `); empty when nothing was accepted.
+ */
+function laterOrdersOf(item: ShadowItem): string {
+  return item.cardsShown
+    .flatMap((c) => c.laterOrders)
+    .map((o) => (o.summary ? describeSuggestion(o.summary) : `suggestion ${o.suggestion}, not on record`))
+    .join(' | ');
 }
 
 export function shadowSheet(items: readonly ShadowItem[]): string {
@@ -59,6 +73,7 @@ export function shadowSheet(items: readonly ShadowItem[]): string {
       item.item.findingKey ?? null,
       guardOf(item),
       item.verdict,
+      laterOrdersOf(item),
       '',
       '',
     ]),

@@ -16,6 +16,7 @@ import {
 import type { Database } from '../schema.js';
 import type { Page, StoredCard, StoredFeedback, StoredInvocation, StoredOverrideRepeat } from '../types.js';
 import { cardWhere, feedbackWhere, invocationWhere, overrideRepeatWhere } from './conditions.js';
+import { type LaterOrder, laterOrdersOf } from './laterOrders.js';
 import { labelled } from './reasonLabels.js';
 import type {
   CardFilter,
@@ -184,6 +185,8 @@ export interface CardDetail {
   readonly invocation: StoredInvocation | null;
   /** Every feedback item the EHR sent for this card, oldest first. */
   readonly feedback: readonly StoredFeedback[];
+  /** What the acceptances among that feedback ordered or changed: each accepted suggestion as the card recorded it. */
+  readonly laterOrders: readonly LaterOrder[];
   /**
    * At order-sign, the findings that repeated this card's finding after it was overridden (left out, or shown
    * again when critical), and, for a card shown again, the override it repeats. Oldest first.
@@ -205,7 +208,7 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
     .orderBy('invocation_seq', 'desc')
     .executeTakeFirst();
   if (!row) return undefined;
-  const [invocation, feedback, repeats, advice] = await Promise.all([
+  const [invocation, feedback, repeats, advice, orders] = await Promise.all([
     db.selectFrom('invocations').selectAll().where('seq', '=', row.invocation_seq).executeTakeFirst(),
     db.selectFrom('feedback').selectAll().where('card_uuid', '=', uuid).orderBy('seq', 'asc').execute(),
     db
@@ -220,6 +223,7 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
       .selectAll()
       .where('invocation_seq', '=', row.invocation_seq)
       .executeTakeFirst(),
+    laterOrdersOf(db, [row]),
   ]);
   const ai = advice ? toStoredAiAdvice(advice) : null;
   return {
@@ -228,6 +232,7 @@ export async function cardDetail(db: AuditDb, uuid: string): Promise<CardDetail 
     feedback: feedback
       .map(toStoredFeedback)
       .map((f) => (f.overrideReason ? { ...f, overrideReason: labelled(f.overrideReason) } : f)),
+    laterOrders: orders.get(uuid) ?? [],
     overrideRepeats: repeats.map(toStoredOverrideRepeat),
     ai: ai?.items.some((item) => item.cardUuid === uuid) ? ai : null,
   };

@@ -7,11 +7,20 @@
  * *agreed* with the clinician when a matching card was accepted; *disagreed* when matching cards were only
  * overridden; it has *no signal* when nothing matched or no feedback came. The share is agreed / (agreed +
  * disagreed): silence is not counted as agreement.
+ *
+ * Later orders: for each shown card, the suggestions clinicians accepted, read as what they ordered or changed
+ * (`laterOrders.ts`). An agreed item says how (`agreedBy`): `same-order` when an accepted suggestion of a matching
+ * card does what the item itself suggested — creates the lab (LOINC) or service (SNOMED CT) the item would order, or
+ * deletes or updates a draft order the item cites and the card concerns, where the item would cancel a draft; only a
+ * suggestion the guards kept counts — and `accepted-card` otherwise (the card was accepted with another of its
+ * suggestions). It refines "agreed" and never changes the share.
  */
+import { LOINC, SNOMED } from '../../clinical/types.js';
 import type { Severity } from '../../findings/types.js';
 import { toStoredAiAdvice } from '../rows.js';
 import type { AiItemRecord } from '../types.js';
 import type { AuditFilter } from './filters.js';
+import { type LaterOrder, laterOrdersOf } from './laterOrders.js';
 import { type AuditDb, type CardResponses, responsesOf } from './queries.js';
 
 /** How many shadowed calls the share is computed over at most (the newest in the filter). */
@@ -27,7 +36,12 @@ export interface ShownCard {
   readonly summary: string;
   readonly findingKey: string | null;
   readonly responses: CardResponses;
+  /** What clinicians' acceptances of this card ordered or changed, oldest first (empty: nothing accepted). */
+  readonly laterOrders: readonly LaterOrder[];
 }
+
+/** How an agreed item agreed: its matching card accepted, or accepted ordering what the item itself suggested. */
+export type AgreedBy = 'accepted-card' | 'same-order';
 
 export interface ShadowItem {
   readonly invocationSeq: number;
@@ -48,6 +62,8 @@ export interface ShadowItem {
   /** The shown card the item is judged against, and why it matched. */
   readonly match: { readonly cardUuid: string; readonly by: 'finding' | 'draft' } | null;
   readonly verdict: ShadowVerdict;
+  /** Set when `verdict` is `agreed`. */
+  readonly agreedBy: AgreedBy | null;
 }
 
 export interface ShadowReport {
@@ -76,6 +92,7 @@ interface CardRow {
   readonly finding_key: string | null;
   readonly covers: string | null;
   readonly draft_orders: string | null;
+  readonly suggestion_summaries: string | null;
 }
 
 const list = (text: string | null): string[] => (text === null ? [] : (JSON.parse(text) as string[]));
@@ -91,6 +108,35 @@ function matchOf(
   const cited = new Set(item.evidence ?? []);
   const byDraft = cards.filter((c) => list(c.draft_orders).some((ref) => cited.has(ref)));
   return byDraft.length > 0 ? { cards: byDraft, by: 'draft' } : null;
+}
+
+/** Whether an accepted suggestion of these cards does what the item itself suggested (see the header). */
+function sameOrder(
+  item: AiItemRecord,
+  cards: readonly CardRow[],
+  orders: Map<string, LaterOrder[]>,
+): boolean {
+  const suggested = item.returned.suggestion;
+  // What the item would have offered had it been shown: a suggestion the guards dropped was never on offer.
+  if (!suggested || item.guard.outcome !== 'kept' || item.guard.suggestion !== 'kept') return false;
+  const cited = new Set(item.evidence ?? []);
+  return cards.some((card) => {
+    const drafts = new Set(list(card.draft_orders));
+    return (orders.get(card.uuid) ?? [])
+      .flatMap((o) => o.summary?.actions ?? [])
+      .some((a) => {
+        switch (suggested.kind) {
+          case 'order-lab':
+            return a.type === 'create' && a.code === `${LOINC}|${suggested.loinc}`;
+          case 'service-request':
+            return a.type === 'create' && a.code === `${SNOMED}|${suggested.code}`;
+          case 'cancel-draft':
+            return (
+              a.type !== 'create' && a.target !== undefined && cited.has(a.target) && drafts.has(a.target)
+            );
+        }
+      });
+  });
 }
 
 function verdictOf(matched: readonly CardRow[], responses: Map<string, CardResponses>): ShadowVerdict {
@@ -130,6 +176,7 @@ export async function shadowReport(
           'finding_key',
           'covers',
           'draft_orders',
+          'suggestion_summaries',
         ])
         .where('invocation_seq', 'in', seqs.slice(i, i + 500))
         .execute()),
@@ -140,6 +187,7 @@ export async function shadowReport(
   for (let i = 0; i < uuids.length; i += 500) {
     for (const [uuid, r] of await responsesOf(db, uuids.slice(i, i + 500))) responses.set(uuid, r);
   }
+  const orders = await laterOrdersOf(db, cards);
   const cardsOf = new Map<number, CardRow[]>();
   for (const card of cards) {
     const seq = Number(card.invocation_seq);
@@ -156,6 +204,7 @@ export async function shadowReport(
         continue;
       }
       const match = matchOf(item, shown);
+      const verdict = match ? verdictOf(match.cards, responses) : 'no-signal';
       items.push({
         invocationSeq: call.invocationSeq,
         serviceId: call.serviceId,
@@ -174,9 +223,16 @@ export async function shadowReport(
           summary: c.summary,
           findingKey: c.finding_key,
           responses: responses.get(c.uuid) ?? { accepted: 0, overridden: 0 },
+          laterOrders: orders.get(c.uuid) ?? [],
         })),
         match: match ? { cardUuid: match.cards[0]!.uuid, by: match.by } : null,
-        verdict: match ? verdictOf(match.cards, responses) : 'no-signal',
+        verdict,
+        agreedBy:
+          verdict !== 'agreed'
+            ? null
+            : sameOrder(item, match!.cards, orders)
+              ? 'same-order'
+              : 'accepted-card',
       });
     }
   }

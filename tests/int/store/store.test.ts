@@ -197,6 +197,54 @@ describe.each(DIALECTS)('store on %s', (dialect) => {
     expect((await fx.store.verifyChain()).ok).toBe(true);
   });
 
+  it('keeps what each suggestion would do on its card, under its hash; cards without keep null', async () => {
+    const plain = invocation({}, 1);
+    const summaries = [
+      {
+        uuid: 'sug-1',
+        label: 'Replace ibuprofen with acetaminophen',
+        actions: [
+          { type: 'delete' as const, resourceType: 'MedicationRequest', target: 'MedicationRequest/d1' },
+          {
+            type: 'create' as const,
+            resourceType: 'MedicationRequest',
+            code: 'http://www.nlm.nih.gov/research/umls/rxnorm|161',
+            display: 'acetaminophen',
+          },
+        ],
+      },
+    ];
+    const base = invocation({}, 1);
+    const withSummaries = invocation({
+      cards: [{ ...base.cards[0]!, suggestionUuids: ['sug-1'], suggestions: summaries }],
+    });
+    fx.store.audit.record(plain);
+    fx.store.audit.record(withSummaries);
+    await fx.store.audit.flush();
+
+    const read = async (uuid: string) => (await fx.store.read.cardDetail(uuid))!.card;
+    expect((await read(plain.cards[0]!.uuid)).suggestions).toBeNull();
+    expect((await read(withSummaries.cards[0]!.uuid)).suggestions).toEqual(summaries);
+    expect((await fx.store.verifyChain()).ok).toBe(true);
+
+    // Dropping the summaries of a card chained with them breaks its invocation's link.
+    await fx.store.db
+      .updateTable('cards')
+      .set({ suggestion_summaries: null })
+      .where('uuid', '=', withSummaries.cards[0]!.uuid)
+      .execute();
+    expect((await fx.store.verifyChain()).breaks[0]).toMatchObject({
+      chain: 'invocations',
+      reason: 'hash-mismatch',
+    });
+    await fx.store.db
+      .updateTable('cards')
+      .set({ suggestion_summaries: JSON.stringify(summaries) })
+      .where('uuid', '=', withSummaries.cards[0]!.uuid)
+      .execute();
+    expect((await fx.store.verifyChain()).ok).toBe(true);
+  });
+
   it('stores a feedback item once however often it is sent, even spelled with another timestamp precision', async () => {
     const record = invocation();
     fx.store.audit.record(record);
