@@ -8,7 +8,7 @@
  * every `about` term names it (in its key or its summary; a term may list alternatives). Severity is not part of
  * the match: whether the severity agreed is reported beside it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding, Severity } from '../../src/findings/types.js';
 import type { HookRequest } from '../../src/cds/types.js';
@@ -117,6 +117,17 @@ export function loadGroundTruth(name: string, dir = GROUND_TRUTH_DIR): GroundTru
     request: read('.request.json') as HookRequest,
     expectations: checkExpectations(read('.expected.json'), `${name}.expected.json`),
   };
+}
+
+/** The sign-off record in a scenario's expectation file, when it has one (the file may not exist yet). */
+export function signOffRecordIn(name: string, dir = GROUND_TRUTH_DIR): SignOffRecord | undefined {
+  const file = path.join(dir, `${name}.expected.json`);
+  if (!existsSync(file)) return undefined;
+  const reviewedBy = checkExpectations(
+    JSON.parse(readFileSync(file, 'utf8')),
+    path.basename(file),
+  ).reviewedBy;
+  return typeof reviewedBy === 'string' ? undefined : reviewedBy;
 }
 
 export function loadGroundTruthCases(only?: string, dir = GROUND_TRUTH_DIR): GroundTruthCase[] {
