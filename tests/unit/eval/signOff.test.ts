@@ -9,10 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { stringify } from 'csv-stringify/sync';
+import { PROJECT_ROOT } from '../../../src/paths.js';
 import {
+  CLINICAL_KINDS,
   checkExpectations,
   GROUND_TRUTH_DIR,
   loadGroundTruthCases,
+  SIGN_OFF_VERDICTS,
   signOffRecordIn,
   type SignOffRecord,
 } from '../../../scripts/eval/groundTruth.js';
@@ -307,6 +310,16 @@ describe('a filled sheet with problems is refused whole', () => {
 });
 
 describe('the expectation file schema', () => {
+  it('names the same kinds and verdicts as the types', () => {
+    const schema = JSON.parse(
+      readFileSync(path.join(PROJECT_ROOT, 'schemas/eval/expectations.schema.json'), 'utf8'),
+    ) as {
+      definitions: Record<string, { enum?: string[]; properties?: Record<string, { enum?: string[] }> }>;
+    };
+    expect(schema.definitions.kind!.enum).toEqual([...CLINICAL_KINDS]);
+    expect(schema.definitions.verdict!.properties!.verdict!.enum).toEqual([...SIGN_OFF_VERDICTS]);
+  });
+
   it('still takes the original sentence, and refuses a record without reviewers', () => {
     const file = JSON.parse(
       readFileSync(path.join(GROUND_TRUTH_DIR, 'warfarin-ibuprofen.expected.json'), 'utf8'),
