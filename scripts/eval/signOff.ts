@@ -67,9 +67,12 @@ export function concernsOf(c: GroundTruthCase): Concern[] {
   ];
 }
 
-/** Of the chart and this one expectation: a sheet exported before either changed is refused on import. */
+/**
+ * Of the chart and this one expectation: a sheet exported before either changed is refused on import. Prefixed
+ * so a spreadsheet never reads it as a number (`123e4567…` would become 1.23E+4570).
+ */
 const rowFingerprint = (c: GroundTruthCase, x: Concern): string =>
-  sha256({ request: c.request, now: c.expectations.now, ref: x.ref, concern: x.concern }).slice(0, 16);
+  `fp-${sha256({ request: c.request, now: c.expectations.now, ref: x.ref, concern: x.concern }).slice(0, 16)}`;
 
 const kindText = (kind: ClinicalKind | readonly ClinicalKind[] | undefined): string =>
   kind === undefined ? 'any' : typeof kind === 'string' ? kind : kind.join(' or ');

@@ -115,6 +115,7 @@ describe('the review sheet', () => {
       comment: '',
     });
     expect(warfarin.source).toMatch(/warfarin/i);
+    expect(warfarin.fingerprint).toMatch(/^fp-[0-9a-f]{16}$/);
     expect(warfarin.chart).toMatch(
       /^female, age 65-79; medications: warfarin; ordering: ibuprofen; problems:/,
     );
