@@ -17,6 +17,7 @@ import { groundTruthHtml, reportPlots } from './report/html.js';
 import { groundTruthMarkdown } from './report/markdown.js';
 import { buildGroundTruthReport, type GroundTruthReport, rateText } from './report/model.js';
 import { runGroundTruth } from './runner.js';
+import { reviewedByText, signOffStatus } from './signOffStatus.js';
 
 export interface GroundTruthArgs {
   readonly out: string;
@@ -137,7 +138,8 @@ export async function groundTruthMain(argv: readonly string[], standIn: StandIn)
   const descriptions = Object.fromEntries(cases.map((c) => [c.name, c.expectations.description]));
   const report = buildGroundTruthReport(runs, {
     set: path.relative(PROJECT_ROOT, GROUND_TRUTH_DIR),
-    reviewedBy: [...new Set(cases.map((c) => c.expectations.reviewedBy))].join('; '),
+    reviewedBy: reviewedByText(cases),
+    signOff: signOffStatus(cases),
     advisors: endpoint ? ['rules', 'model'] : ['rules'],
     model: endpoint
       ? `${endpoint.model} @ ${new URL(endpoint.baseUrl).host}, ${endpoint.kind} endpoint`

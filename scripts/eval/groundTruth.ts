@@ -8,12 +8,13 @@
  * every `about` term names it (in its key or its summary; a term may list alternatives). Severity is not part of
  * the match: whether the severity agreed is reported beside it.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Finding, Severity } from '../../src/findings/types.js';
 import type { HookRequest } from '../../src/cds/types.js';
 import { ADVICE_KINDS, type AdviceKind } from '../../src/advisors/model/output.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
+import { validate } from '../../src/validation.js';
 
 export const GROUND_TRUTH_DIR = path.join(PROJECT_ROOT, 'eval/scenarios');
 
@@ -46,11 +47,40 @@ export interface Silence {
   readonly source: string;
 }
 
+/** What the committee decides on one expectation (a row of the review sheet). */
+export const SIGN_OFF_VERDICTS = ['agree', 'disagree', 'amend'] as const;
+export type SignOffVerdict = (typeof SIGN_OFF_VERDICTS)[number];
+
+export interface ExpectationVerdict {
+  /** `expected[0]`, `acceptable[1]`, `silences[0]`: the expectation's place in this file. */
+  readonly expectation: string;
+  readonly verdict: SignOffVerdict;
+  readonly reviewer: string;
+  /** `YYYY-MM-DD`. */
+  readonly date: string;
+  readonly comment?: string;
+}
+
+/** The committee's sign-off of one scenario, as imported from its filled review sheet. */
+export interface SignOffRecord {
+  /** `open` while any verdict is `disagree` or `amend`: those are listed, never applied to the expectations. */
+  readonly status: 'signed-off' | 'open';
+  readonly reviewers: readonly string[];
+  readonly from: string;
+  readonly to: string;
+  /** Of the chart and the expectations as reviewed: a later change to either leaves the sign-off stale. */
+  readonly fingerprint: string;
+  readonly sheet: string;
+  readonly verdicts: readonly ExpectationVerdict[];
+  readonly open: readonly ExpectationVerdict[];
+}
+
 export interface Expectations {
   readonly description: string;
   /** The clock the chart was written for. */
   readonly now: string;
-  readonly reviewedBy: string;
+  /** A sentence while awaiting clinical review (the original form, still valid); the sign-off record after it. */
+  readonly reviewedBy: string | SignOffRecord;
   /** Must be said: counted for sensitivity. */
   readonly expected: readonly Expectation[];
   /** May be said and is then correct, but its absence is no miss (a reasonable extra). */
@@ -72,14 +102,32 @@ export function listGroundTruth(dir = GROUND_TRUTH_DIR): string[] {
     .sort();
 }
 
+/** Checks an expectation file against `schemas/eval/expectations.schema.json`, naming the file and the paths. */
+export function checkExpectations(value: unknown, file: string): Expectations {
+  const result = validate<Expectations>('eval/expectations', value);
+  if (result.valid) return result.value;
+  throw new Error(`${file}: ${result.errors.map((e) => `${e.path || '/'} ${e.message}`).join('; ')}`);
+}
+
 export function loadGroundTruth(name: string, dir = GROUND_TRUTH_DIR): GroundTruthCase {
   const read = (suffix: string): unknown =>
     JSON.parse(readFileSync(path.join(dir, `${name}${suffix}`), 'utf8'));
   return {
     name,
     request: read('.request.json') as HookRequest,
-    expectations: read('.expected.json') as Expectations,
+    expectations: checkExpectations(read('.expected.json'), `${name}.expected.json`),
   };
+}
+
+/** The sign-off record in a scenario's expectation file, when it has one (the file may not exist yet). */
+export function signOffRecordIn(name: string, dir = GROUND_TRUTH_DIR): SignOffRecord | undefined {
+  const file = path.join(dir, `${name}.expected.json`);
+  if (!existsSync(file)) return undefined;
+  const reviewedBy = checkExpectations(
+    JSON.parse(readFileSync(file, 'utf8')),
+    path.basename(file),
+  ).reviewedBy;
+  return typeof reviewedBy === 'string' ? undefined : reviewedBy;
 }
 
 export function loadGroundTruthCases(only?: string, dir = GROUND_TRUTH_DIR): GroundTruthCase[] {

@@ -5,7 +5,7 @@
  */
 import escapeHtml from 'escape-html';
 import type { Rate, SubgroupSummary } from '../metrics.js';
-import { dimensionTitle, type GroundTruthReport, pct, rateText } from './model.js';
+import { dimensionTitle, type GroundTruthReport, pct, rateText, signOffText } from './model.js';
 import { intervalPlot, type IntervalRow, reliabilityDiagram } from './svg.js';
 
 const e = (s: string | number): string => escapeHtml(String(s));
@@ -17,7 +17,8 @@ const table = (head: readonly string[], rows: readonly (readonly string[])[]): s
 
 const STYLE = `body{font-family:system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222}
 table{border-collapse:collapse;margin:.5em 0 1.5em;font-size:13px}td,th{border:1px solid #ccc;padding:3px 6px;text-align:left;vertical-align:top}
-th{background:#f3f3f3}.note{border-left:4px solid #c77;padding:.5em 1em;background:#fdf3f3}.plots{display:flex;flex-wrap:wrap;gap:1.5em}`;
+th{background:#f3f3f3}.note{border-left:4px solid #c77;padding:.5em 1em;background:#fdf3f3}.plots{display:flex;flex-wrap:wrap;gap:1.5em}
+.signoff{border-left:4px solid #7a7;padding:.5em 1em;background:#f3fdf3}`;
 
 function subgroupRows(
   groups: Readonly<Record<string, SubgroupSummary>>,
@@ -114,11 +115,13 @@ export function groundTruthHtml(r: GroundTruthReport): string {
       `${first.subgroups.sex}, ${first.subgroups.ageBand}, ${first.subgroups.renalBand}`,
       `${shownExp.filter((x) => x.found).length}/${shownExp.length}`,
       shownItems.map((i) => `${i.key} [${i.severity}] ${i.verdict} (${i.basis})`).join('; ') || '—',
+      r.signOff?.byCase[name] ?? 'not recorded',
     ];
   });
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>CDS Advisor evaluation</title><style>${STYLE}</style></head><body>
 <h1>CDS Advisor evaluation (clinical ground truth)</h1>
+<p class="${r.signOff && r.signOff.signedOff >= r.signOff.scenarios ? 'signoff' : 'note'}"><strong>${e(signOffText(r))}</strong></p>
 <p>Generated ${e(r.generatedAt)}. Scenario set <code>${e(r.set)}</code>: ${s.cases} cases × ${r.repeat} run(s) = ${s.hooks} hooks, each on a fresh model cache.
 Advisors: ${e(r.advisors.join(', '))}${r.model ? ` (model: ${e(r.model)})` : ''}. Budget ${r.budgetMs} ms.</p>
 <p>Expectations: ${e(r.reviewedBy)}. Verdicts: ${e(r.verdicts)}.</p>
@@ -186,7 +189,7 @@ ${table(
 <p>Subgroups with fewer than ${r.smallSubgroup} cases are flagged ⚠ and drawn hollow: at that size a 95 % interval is wider than 0.4, so differences between them say nothing.</p>
 ${subgroupSections}
 <h2>Cases</h2>
-${table(['case', 'description', 'hook', 'patient', 'expected found (shown)', 'items shown: key [severity] verdict (basis)'], cases)}
+${table(['case', 'description', 'hook', 'patient', 'expected found (shown)', 'items shown: key [severity] verdict (basis)', 'reference'], cases)}
 </body></html>
 `;
 }

@@ -1,7 +1,7 @@
 /** The evaluation report as Markdown (`eval.md`). Text from cases and findings is escaped. */
 import markdownEscape from 'markdown-escape';
 import type { LatencySummary, SubgroupSummary, Summary } from '../metrics.js';
-import { dimensionTitle, type GroundTruthReport, pct, rateText } from './model.js';
+import { dimensionTitle, type GroundTruthReport, pct, rateText, signOffText } from './model.js';
 
 const text = (s: string): string => markdownEscape(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 const ms = (x: number | null): string => (x === null ? '—' : `${x < 10 ? x.toFixed(1) : Math.round(x)} ms`);
@@ -72,6 +72,8 @@ export function groundTruthMarkdown(
   const t = s.tokens;
   const out: string[] = [
     '# CDS Advisor evaluation (clinical ground truth)',
+    '',
+    `**${text(signOffText(r))}**`,
     '',
     `Generated ${r.generatedAt}. Scenario set ${text(r.set)}: ${s.cases} cases × ${r.repeat} run(s) = ${s.hooks} hooks, each on a fresh model cache. Advisors: ${r.advisors.map(text).join(', ')}${r.model ? ` (model: ${text(r.model)})` : ''}. Budget ${r.budgetMs} ms.`,
     '',
@@ -175,6 +177,7 @@ export function groundTruthMarkdown(
         'expected found (shown)',
         'items said (shown)',
         'incorrect (shown)',
+        'reference',
       ],
       [...new Set(r.runs.map((x) => x.caseName))].map((name) => {
         const first = r.runs.find((x) => x.caseName === name)!;
@@ -192,6 +195,7 @@ export function groundTruthMarkdown(
             .filter((i) => i.verdict !== 'correct')
             .map((i) => `${text(i.key)} (${i.basis})`)
             .join('; ') || '—',
+          r.signOff?.byCase[name] ?? 'not recorded',
         ];
       }),
     ),

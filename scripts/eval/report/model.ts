@@ -17,10 +17,13 @@ import {
   type Summary,
   summarize,
 } from '../metrics.js';
+import type { SignOffStatus } from '../signOffStatus.js';
 
 export interface ReportMeta {
   readonly set: string;
   readonly reviewedBy: string;
+  /** Where the reference stands with the clinical safety committee; null in a report written before it was recorded. */
+  readonly signOff: SignOffStatus | null;
   readonly advisors: readonly string[];
   readonly model: string | null;
   readonly budgetMs: number;
@@ -49,6 +52,11 @@ export interface GroundTruthReport extends ReportMeta {
   readonly runs: readonly CaseRun[];
 }
 
+/** The headline every rendering of the report leads with: what the figures rest on. */
+export const signOffText = (r: Pick<ReportMeta, 'signOff'>): string =>
+  r.signOff?.headline ??
+  'Sign-off of the reference not recorded in this report (written before it was tracked): read it as resting on an unsigned reference.';
+
 export const pct = (x: number | null): string => (x === null ? '—' : `${(x * 100).toFixed(0)} %`);
 
 export const rateText = (r: Rate | undefined): string =>
@@ -60,6 +68,7 @@ function figuresOf(summary: Summary, meta: ReportMeta): EvalFigure[] {
   const out: EvalFigure[] = [
     { label: 'Scenario set', value: `${meta.set} (${summary.cases} cases, ${summary.hooks} hooks)` },
     { label: 'Verdicts from', value: meta.verdicts },
+    { label: 'Reference signed off', value: signOffText(meta) },
   ];
   for (const [advisor, f] of Object.entries(summary.byAdvisor)) {
     out.push({ label: `${advisor}: sensitivity`, value: rateText(f.sensitivity) });
@@ -97,6 +106,7 @@ export function buildGroundTruthReport(
 export const metaOf = (r: GroundTruthReport): ReportMeta => ({
   set: r.set,
   reviewedBy: r.reviewedBy,
+  signOff: r.signOff ?? null,
   advisors: r.advisors,
   model: r.model,
   budgetMs: r.budgetMs,

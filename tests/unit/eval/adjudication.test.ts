@@ -14,6 +14,7 @@ import { seededRuns } from './seed.js';
 const meta = {
   set: 'seed',
   reviewedBy: 'test',
+  signOff: null,
   advisors: ['rules', 'model'],
   model: 'stand-in',
   budgetMs: 2000,

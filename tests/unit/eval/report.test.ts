@@ -35,6 +35,7 @@ function report() {
     {
       set: 'eval/scenarios',
       reviewedBy: HOSTILE,
+      signOff: null,
       advisors: ['rules', 'model'],
       model: HOSTILE,
       budgetMs: 2000,
