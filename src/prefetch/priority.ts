@@ -20,12 +20,15 @@
 export const OPTIONAL_READ_SHARE = 0.5;
 
 /**
- * Slots of the gate an optional read may never take: a quarter (4 of the default 16), so a new call's required
- * reads start at once instead of behind a gate full of optional reads. None below 4 slots, where one reserved slot
- * would take half the gate or more from the optional reads; priority and preemption protect required reads there.
+ * Slots of the gate an optional read may never take: half (8 of the default 16), so optional reads get at most half
+ * the gate as they get at most half the time. A new call's required reads then start at once instead of behind a
+ * gate full of optional reads, and, the FHIR server answering its queue in turn, behind at most half a gate of
+ * optional searches there (the gate orders only what is sent; a busy server's own queue is where required reads of
+ * the benchmark still waited). One call's optional keys (five at most) fit in the other half. None below 4 slots,
+ * where it would leave optional reads one slot at most; priority and preemption protect required reads there.
  */
 export function requiredReadReserve(maxConcurrency: number): number {
-  return Math.floor(maxConcurrency / 4);
+  return maxConcurrency >= 4 ? Math.floor(maxConcurrency / 2) : 0;
 }
 
 /** When optional reads give up: `reserveMs` before the deadline and `OPTIONAL_READ_SHARE` of the rest from now. */
