@@ -14,8 +14,8 @@
 /**
  * Optional reads may use the first half of the time for FHIR reads (the budget less the response reserve: 1.8 s
  * of the default 2 s). A healthy FHIR server answers a search in tens of milliseconds, so half is ample for them;
- * the other half is kept for required reads that had to wait, which then still have ~0.9 s, more than a read of
- * the benchmark's saturated in-memory FHIR server takes.
+ * the other half is kept for required reads that had to wait, which then still have ~0.9 s, many times what a
+ * required read (a Patient read, a search by patient) takes on a server that is not saturated.
  */
 export const OPTIONAL_READ_SHARE = 0.5;
 
@@ -23,8 +23,8 @@ export const OPTIONAL_READ_SHARE = 0.5;
  * Slots of the gate an optional read may never take: half (8 of the default 16), so optional reads get at most half
  * the gate as they get at most half the time. A new call's required reads then start at once instead of behind a
  * gate full of optional reads, and, the FHIR server answering its queue in turn, behind at most half a gate of
- * optional searches there (the gate orders only what is sent; a busy server's own queue is where required reads of
- * the benchmark still waited). One call's optional keys (five at most) fit in the other half. None below 4 slots,
+ * optional searches there (the gate orders only what is sent, not a busy server's own queue). At the default, one
+ * call's optional keys (five at most) fit in the other half. None below 4 slots,
  * where it would leave optional reads one slot at most; priority and preemption protect required reads there.
  */
 export function requiredReadReserve(maxConcurrency: number): number {
