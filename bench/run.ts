@@ -124,6 +124,29 @@ async function advisorRuns(service: Child, advisor: string): Promise<Record<stri
   return counts;
 }
 
+/** The service's FHIR reads by outcome (`cds_prefetch_fetches_total`), summed over prefetch keys. */
+async function prefetchOutcomes(service: Child): Promise<Record<string, number>> {
+  const res = await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${AUDIT_TOKEN}` } });
+  if (!res.ok) return {};
+  const counts: Record<string, number> = {};
+  for (const line of (await res.text()).split('\n')) {
+    if (!line.startsWith('cds_prefetch_fetches_total{')) continue;
+    const outcome = /outcome="([^"]+)"/.exec(line)?.[1] ?? '?';
+    counts[outcome] = (counts[outcome] ?? 0) + Number(line.split(' ').at(-1));
+  }
+  return counts;
+}
+
+/** What went other than 'ok' between two `prefetchOutcomes` readings, e.g. "12 timeout, 30 optional-deadline". */
+function failedReads(before: Record<string, number>, after: Record<string, number>): string {
+  const parts = Object.entries(after)
+    .filter(([outcome]) => outcome !== 'ok')
+    .map(([outcome, n]) => [outcome, n - (before[outcome] ?? 0)] as const)
+    .filter(([, n]) => n > 0)
+    .map(([outcome, n]) => `${n} ${outcome}`);
+  return parts.length > 0 ? parts.join(', ') : 'none';
+}
+
 /**
  * Runs one load and measures the CPU each given server used meanwhile, and what everything else on the machine
  * (not the servers, not this process) used: other work competing for the two cores. All in % of one core.
@@ -363,6 +386,7 @@ async function prefetchMissing(service: Child): Promise<void> {
       await warmUp(service.url, hookPath(hook), body, 1);
       for (const connections of [1, 16]) {
         log(`prefetch missing ${hook} c=${connections}`);
+        const readsBefore = await prefetchOutcomes(service);
         const { result, cpu, others } = await measured([service, fhir], {
           url: service.url,
           path: hookPath(hook),
@@ -377,7 +401,7 @@ async function prefetchMissing(service: Child): Promise<void> {
           result,
           cpu: cpu[0],
           others,
-          note: `5 reads per hook from the fake FHIR server (Medplum in-memory), which used ${fmt(cpu[1] ?? 0, 0)}% CPU`,
+          note: `7 reads per hook from the fake FHIR server (Medplum in-memory), which used ${fmt(cpu[1] ?? 0, 0)}% CPU; reads not ok: ${failedReads(readsBefore, await prefetchOutcomes(service))}`,
         });
       }
     }

@@ -15,6 +15,7 @@ import { type Config, ConfigError, type TlsFiles } from './config.js';
 import { type App, type AppDeps, createApp } from './http/app.js';
 import { processLoopLag } from './timing/loopLag.js';
 import { createPseudonymizer } from './pipeline/pseudonym.js';
+import { requiredReadReserve } from './prefetch/priority.js';
 import type { Logger } from './logger.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { ConcurrencyLimit, applyServerTimeouts } from './http/middleware/limits.js';
@@ -82,8 +83,11 @@ export async function buildDeps(
   }
   // Plain-http FHIR servers only on loopback, and only in development (loopback HOST or no authentication).
   const allowInsecureLoopback = isLoopbackHostname(config.host) || auth?.authenticated === false;
-  // One EHR's burst must not flood its FHIR server (nor tie up our sockets): bounded reads per server origin.
-  const fhirLimit = new ConcurrencyLimit(config.fhirMaxConcurrency);
+  // One EHR's burst must not flood its FHIR server (nor tie up our sockets): bounded reads per server origin,
+  // required prefetch keys' reads ahead of optional ones', some slots kept for them (src/prefetch/priority.ts).
+  const fhirLimit = new ConcurrencyLimit(config.fhirMaxConcurrency, {
+    lowPriorityReserve: requiredReadReserve(config.fhirMaxConcurrency),
+  });
   return {
     config,
     logger,
@@ -95,7 +99,7 @@ export async function buildDeps(
     // The store's key: PSEUDONYM_KEY, or one generated once and kept in the store (stable across restarts).
     pseudonymize: createPseudonymizer(store.pseudonymKey),
     checkFhirServer: (client, url) => checkFhirServer(client, url, { allowInsecureLoopback }),
-    fhirGate: (key, signal, task) => fhirLimit.run(key, signal, task),
+    fhirGate: (key, signal, task, options) => fhirLimit.run(key, signal, task, options),
     loopLag: overrides.loopLag ?? processLoopLag(),
     auditAuth: createAuditAuth({
       verifier: auditTokens,

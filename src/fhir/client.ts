@@ -76,13 +76,26 @@ function describeFailure(
 export class FhirReader {
   private readonly client: Client;
 
-  constructor(private readonly options: FhirReadOptions) {
-    this.client = new Client({
-      baseUrl: options.baseUrl,
-      customHeaders: options.accessToken ? { Authorization: `Bearer ${options.accessToken}` } : {},
-      // A redirect could carry the bearer token to another host (SSRF / token leak): treat it as a failure.
-      requestOptions: { redirect: 'error' },
-    });
+  constructor(
+    private readonly options: FhirReadOptions,
+    client?: Client,
+  ) {
+    this.client =
+      client ??
+      new Client({
+        baseUrl: options.baseUrl,
+        customHeaders: options.accessToken ? { Authorization: `Bearer ${options.accessToken}` } : {},
+        // A redirect could carry the bearer token to another host (SSRF / token leak): treat it as a failure.
+        requestOptions: { redirect: 'error' },
+      });
+  }
+
+  /**
+   * The same reader cut by `signal` instead (one that also aborts at the deadline): for a read that may end
+   * earlier than the others, an optional prefetch key's.
+   */
+  withSignal(signal: AbortSignal): FhirReader {
+    return new FhirReader({ ...this.options, signal }, this.client);
   }
 
   /** GET a FHIR URL relative to the base (read or search); for a searchset, merge up to `maxPages` pages. */

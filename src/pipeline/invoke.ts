@@ -11,6 +11,7 @@ import { buildCards } from '../cards/build.js';
 import { AppError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import type { Metrics } from '../metrics.js';
+import { optionalReadReserveMs } from '../prefetch/priority.js';
 import { type FhirGate, resolvePrefetch } from '../prefetch/resolve.js';
 import type { FhirServerCheck } from '../security/ssrf.js';
 import type { ClientIdentity } from '../security/types.js';
@@ -112,6 +113,7 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
   let overrideRepeats: OverrideRepeatRecord[] = [];
   let aiAdvice: AiAdviceRecord | undefined;
   try {
+    const fetchReserveMs = RESPONSE_RESERVE_MS * 2;
     const resolved = await resolvePrefetch({
       templates: definition.prefetch,
       required: definition.requiredPrefetch,
@@ -119,7 +121,9 @@ export async function invokeService(deps: InvocationDeps, input: InvocationInput
       prefetch: request.prefetch,
       fhirServer: request.fhirServer,
       fhirAuthorization: request.fhirAuthorization,
-      signal: deadline.signal(RESPONSE_RESERVE_MS * 2),
+      signal: deadline.signal(fetchReserveMs),
+      // Optional keys give up at their share of the time for FHIR reads, so required ones never wait them out.
+      optionalSignal: deadline.signal(optionalReadReserveMs(deadline.remainingMs(), fetchReserveMs)),
       maxPages: deps.prefetchMaxPages,
       ...(definition.historyPrefetch && { firstPageOnly: definition.historyPrefetch }),
       maxResponseBytes: deps.fhirMaxResponseBytes,

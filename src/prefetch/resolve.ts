@@ -2,13 +2,15 @@
  * Prefetch resolution, CDS Hooks 2.0 §5 (https://cds-hooks.hl7.org/2.0/#prefetch):
  * use what the EHR sent; `null` means "no data"; an OperationOutcome means the EHR failed to get it, so the key
  * counts as missing; fetch only the missing keys, in parallel, from `fhirServer` with the EHR's bearer token,
- * within the response budget. A required key that cannot be had → 412.
+ * within the response budget. A required key that cannot be had → 412. Reads of required keys take precedence over
+ * reads of optional ones (src/prefetch/priority.ts).
  */
 import type { Bundle, FhirResource, OperationOutcome } from 'fhir/r4.js';
 import type { FhirAuthorization, PrefetchKey } from '../cds/types.js';
 import { AppError, type Result, err, ok } from '../errors.js';
 import { FhirReader, type FhirReadFailure, type FhirReadResult, hasNextPage } from '../fhir/client.js';
 import type { FhirServerCheck } from '../security/ssrf.js';
+import { OPTIONAL_GAVE_UP } from './priority.js';
 import { substituteTokens } from './tokens.js';
 
 export type ResolvedValue =
@@ -27,6 +29,12 @@ export interface ResolveRequest {
   readonly fhirAuthorization: FhirAuthorization | undefined;
   /** Aborts when the time allowed for fetching is spent. */
   readonly signal: AbortSignal;
+  /**
+   * Aborts when reads of optional keys (those not in `required`) must give up, earlier than `signal`
+   * (OPTIONAL_READ_SHARE); from then on a required read still waiting at the gate preempts an optional one in
+   * flight. Without it, optional reads have the whole of `signal`'s time.
+   */
+  readonly optionalSignal?: AbortSignal;
   readonly maxPages: number;
   /**
    * Keys whose template asks for the newest N results (`_sort=-date&_count=N`): only the first page is read, or
@@ -39,18 +47,33 @@ export interface ResolveRequest {
   readonly checkFhirServer: (url: string) => FhirServerCheck;
   readonly onFetch?: (
     key: PrefetchKey,
-    outcome: 'ok' | FhirReadFailure['kind'] | 'skipped',
+    outcome: 'ok' | FhirReadFailure['kind'] | 'skipped' | OptionalGaveUp,
     pages: number,
   ) => void;
   /** Bounds concurrent reads per FHIR server across all hook calls (a `ConcurrencyLimit`); unbounded without. */
   readonly gate?: FhirGate;
 }
 
-/** Runs `task` when the FHIR server keyed by its origin has a free slot; rejects if `signal` aborts while waiting. */
+/** Why an optional key's read was abandoned for required ones: its share of the time spent, or its slot taken. */
+export type OptionalGaveUp = keyof typeof OPTIONAL_GAVE_UP;
+
+/** How a read waits at the gate (the shape of `ConcurrencyLimit`'s `RunOptions`). */
+export interface GateOptions {
+  /** `'high'` for a required key: before every waiting `'low'` (optional) read, and never preempted. */
+  readonly priority: 'high' | 'low';
+  /** `'high'` only: when it fires while the read still waits, an optional read in flight gives up its slot. */
+  readonly urgent?: AbortSignal;
+}
+
+/**
+ * Runs `task` when the FHIR server keyed by its origin has a free slot for it; rejects if `signal` aborts while
+ * waiting. `preempted` aborts when an optional read's slot is taken for a required one: the read stops then.
+ */
 export type FhirGate = <T>(
   key: string,
   signal: AbortSignal | undefined,
-  task: () => Promise<T>,
+  task: (preempted: AbortSignal) => Promise<T>,
+  options?: GateOptions,
 ) => Promise<T>;
 
 /** The EHR's FHIR server as the guard accepted it (normalized base and its reader), or why there is none. */
@@ -61,18 +84,67 @@ interface ReadableServer {
 }
 type ServerAccess = ReadableServer | { readonly ok: false; readonly problem: string };
 
-/** A read through the gate; a wait cut short by the deadline is a timeout like any other. */
+/** A read's result, or why an optional read was abandoned for required ones. */
+type GatedRead = FhirReadResult | { readonly ok: false; readonly gaveUp: OptionalGaveUp };
+
+/**
+ * A read of `key` through the gate, at its key's priority: a required key's read waits ahead of optional ones and,
+ * once `optionalSignal` fires, takes a slot from one; an optional key's read is cut at `optionalSignal` or when
+ * preempted. A wait cut short by the deadline is a timeout like any other.
+ */
 async function gated(
+  key: PrefetchKey,
   request: ResolveRequest,
   server: ReadableServer,
-  task: () => Promise<FhirReadResult>,
-): Promise<FhirReadResult> {
-  if (!request.gate) return task();
+  read: (reader: FhirReader) => Promise<FhirReadResult>,
+): Promise<GatedRead> {
+  const optional = !request.required.includes(key);
+  const optionalSignal = optional ? request.optionalSignal : undefined;
+  const signal = optionalSignal ? AbortSignal.any([request.signal, optionalSignal]) : request.signal;
+  let preempted: AbortSignal | undefined;
+  let result: FhirReadResult;
   try {
-    return await request.gate(new URL(server.baseUrl).origin, request.signal, task);
+    if (!request.gate) {
+      result = await read(optionalSignal ? server.reader.withSignal(signal) : server.reader);
+    } else {
+      const options: GateOptions = optional
+        ? { priority: 'low' }
+        : { priority: 'high', ...(request.optionalSignal && { urgent: request.optionalSignal }) };
+      result = await request.gate(
+        new URL(server.baseUrl).origin,
+        signal,
+        (slotTaken) => {
+          preempted = slotTaken;
+          return read(
+            optional ? server.reader.withSignal(AbortSignal.any([signal, slotTaken])) : server.reader,
+          );
+        },
+        options,
+      );
+    }
   } catch {
-    return { ok: false, failure: { kind: 'timeout' } };
+    result = { ok: false, failure: { kind: 'timeout' } };
   }
+  if (!result.ok && result.failure.kind === 'timeout' && optional) {
+    if (preempted?.aborted) return { ok: false, gaveUp: 'preempted' };
+    // It fires before `signal`: an optional read cut by time was cut by its share of it.
+    if (optionalSignal?.aborted) return { ok: false, gaveUp: 'optional-deadline' };
+  }
+  return result;
+}
+
+/** A failed read as the key's value, counted under its outcome. */
+function failedRead(
+  key: PrefetchKey,
+  request: ResolveRequest,
+  failed: Exclude<GatedRead, { ok: true }>,
+): ResolvedValue {
+  if ('gaveUp' in failed) {
+    request.onFetch?.(key, failed.gaveUp, 0);
+    return { state: 'unavailable', reason: OPTIONAL_GAVE_UP[failed.gaveUp] };
+  }
+  request.onFetch?.(key, failed.failure.kind, 0);
+  return { state: 'unavailable', reason: failureReason(failed.failure) };
 }
 
 function isOperationOutcome(value: unknown): value is OperationOutcome {
@@ -157,13 +229,10 @@ async function fetchKey(
     return { state: 'unavailable', reason: `prefetch token {{${substitution.token}}} cannot be resolved` };
   }
   const firstPage = request.firstPageOnly?.includes(key) ?? false;
-  const result = await gated(request, server, () =>
-    firstPage ? server.reader.readFirstPage(substitution.url) : server.reader.read(substitution.url),
+  const result = await gated(key, request, server, (reader) =>
+    firstPage ? reader.readFirstPage(substitution.url) : reader.read(substitution.url),
   );
-  if (!result.ok) {
-    request.onFetch?.(key, result.failure.kind, 0);
-    return { state: 'unavailable', reason: failureReason(result.failure) };
-  }
+  if (!result.ok) return failedRead(key, request, result);
   request.onFetch?.(key, 'ok', result.pages);
   if (isOperationOutcome(result.resource))
     return { state: 'unavailable', reason: 'the FHIR server returned an OperationOutcome' };
@@ -200,9 +269,9 @@ async function completePages(
   if (request.firstPageOnly?.includes(key)) return value;
   if (!server?.ok) return unreadable(value, server?.problem ?? NO_SERVER);
   const first = value.resource;
-  const result = await gated(request, server, () => server.reader.collectPages(first));
-  request.onFetch?.(key, result.ok ? 'ok' : result.failure.kind, result.ok ? result.pages - 1 : 0);
-  if (!result.ok) return { state: 'unavailable', reason: failureReason(result.failure) };
+  const result = await gated(key, request, server, (reader) => reader.collectPages(first));
+  if (!result.ok) return failedRead(key, request, result);
+  request.onFetch?.(key, 'ok', result.pages - 1);
   return { state: 'data', resource: result.resource, from: 'prefetch' };
 }
 

@@ -1,7 +1,8 @@
 /**
  * Stand-in for a hospital's FHIR server: the real Medplum FHIR router with its in-memory repository, behind a
  * small Express adapter on 127.0.0.1. It records the Authorization header of every request it received, and can
- * be told to fail (HTTP 500) or hang (never answer) to test how the service copes.
+ * be told to fail (HTTP 500) or hang (never answer) to test how the service copes, or to answer some requests late
+ * (`delayFor`: a slow search beside prompt ones).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -32,6 +33,8 @@ export interface FakeFhirServer {
   readonly baseUrl: string;
   readonly received: ReceivedRequest[];
   behaviour: FhirServerBehaviour;
+  /** How long to hold the answer to a request (by its URL under the base, e.g. `/Observation?…`); none when unset. */
+  delayFor: ((url: string) => number) | undefined;
   /** Loads resources keeping their ids (PUT semantics), so fixtures can refer to them. */
   load(resources: readonly Resource[]): Promise<void>;
   close(): Promise<void>;
@@ -43,7 +46,10 @@ export async function startFakeFhirServer(): Promise<FakeFhirServer> {
   const repo = new MemoryRepository();
   const received: ReceivedRequest[] = [];
   const hanging = new Set<express.Response>();
-  const state = { behaviour: 'normal' as FhirServerBehaviour };
+  const state: { behaviour: FhirServerBehaviour; delayFor: ((url: string) => number) | undefined } = {
+    behaviour: 'normal',
+    delayFor: undefined,
+  };
 
   const app = express();
   app.use(express.json({ type: ['application/json', 'application/fhir+json'] }));
@@ -58,6 +64,20 @@ export async function startFakeFhirServer(): Promise<FakeFhirServer> {
         .status(500)
         .json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] });
       return;
+    }
+    const delayMs = state.delayFor?.(req.url) ?? 0;
+    if (delayMs > 0) {
+      // Held like a slow search; a caller that gives up closes the connection, and the answer is not computed.
+      hanging.add(res);
+      const closed = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), delayMs);
+        res.once('close', () => {
+          clearTimeout(timer);
+          resolve(true);
+        });
+      });
+      hanging.delete(res);
+      if (closed) return;
     }
     // The router matches on `url` (relative to the FHIR base) and fills params and query itself.
     const fhirRequest: FhirRequest = {
@@ -95,6 +115,12 @@ export async function startFakeFhirServer(): Promise<FakeFhirServer> {
     },
     set behaviour(value: FhirServerBehaviour) {
       state.behaviour = value;
+    },
+    get delayFor() {
+      return state.delayFor;
+    },
+    set delayFor(value: ((url: string) => number) | undefined) {
+      state.delayFor = value;
     },
     async load(resources) {
       for (const resource of resources) await repo.updateResource(resource as never);

@@ -185,3 +185,125 @@ describe('ConcurrencyLimit', () => {
     expect(await limit.run('k', undefined, () => Promise.resolve('next'))).toBe('next');
   });
 });
+
+describe('ConcurrencyLimit priorities (required prefetch reads before optional ones)', () => {
+  /** A task that starts, records its name, and runs until `finish(name)`; resolves with its name. */
+  function tasks() {
+    const started: string[] = [];
+    const finishers = new Map<string, () => void>();
+    const preemptions = new Map<string, AbortSignal>();
+    const task =
+      (name: string) =>
+      (preempted: AbortSignal): Promise<string> =>
+        new Promise<string>((resolve, reject) => {
+          started.push(name);
+          preemptions.set(name, preempted);
+          finishers.set(name, () => resolve(name));
+          // A task that honours preemption stops at once, as a FHIR read does when its signal aborts.
+          const stop = (): void => reject(preempted.reason as Error);
+          if (preempted.aborted) stop();
+          else preempted.addEventListener('abort', stop, { once: true });
+        });
+    const finish = async (name: string): Promise<void> => {
+      finishers.get(name)?.();
+      await new Promise((r) => setImmediate(r));
+    };
+    return { started, task, finish, preemptions };
+  }
+  const turn = () => new Promise((r) => setImmediate(r));
+
+  it('gives the next free slot to a waiting high-priority task before any low-priority one', async () => {
+    const limit = new ConcurrencyLimit(1);
+    const { started, task, finish } = tasks();
+
+    const runs = [
+      limit.run('k', undefined, task('first'), { priority: 'low' }),
+      limit.run('k', undefined, task('low-1'), { priority: 'low' }),
+      limit.run('k', undefined, task('low-2'), { priority: 'low' }),
+      limit.run('k', undefined, task('high-1')),
+      limit.run('k', undefined, task('high-2'), { priority: 'high' }),
+    ];
+    await turn();
+    expect(started).toEqual(['first']);
+    for (const name of ['first', 'high-1', 'high-2', 'low-1', 'low-2']) await finish(name);
+
+    expect(await Promise.all(runs)).toEqual(['first', 'low-1', 'low-2', 'high-1', 'high-2']);
+    expect(started).toEqual(['first', 'high-1', 'high-2', 'low-1', 'low-2']);
+  });
+
+  it('starts low-priority tasks only while more free slots remain than the reserve', async () => {
+    const limit = new ConcurrencyLimit(4, { lowPriorityReserve: 1 });
+    const { started, task, finish } = tasks();
+
+    const lows = ['low-1', 'low-2', 'low-3', 'low-4'].map((name) =>
+      limit.run('k', undefined, task(name), { priority: 'low' }),
+    );
+    await turn();
+    expect(started).toEqual(['low-1', 'low-2', 'low-3']);
+    // The reserved slot is there for a high-priority task at once.
+    const high = limit.run('k', undefined, task('high'));
+    await turn();
+    expect(started).toEqual(['low-1', 'low-2', 'low-3', 'high']);
+    // Freeing the high task's slot leaves exactly the reserve free: still no room for the fourth low task.
+    await finish('high');
+    expect(started).toHaveLength(4);
+    await finish('low-1');
+    expect(started.at(-1)).toBe('low-4');
+    for (const name of ['low-2', 'low-3', 'low-4']) await finish(name);
+    await Promise.all([...lows, high]);
+  });
+
+  it('preempts the newest running low-priority task when a waiting high-priority one becomes urgent', async () => {
+    const limit = new ConcurrencyLimit(2);
+    const { started, task, finish, preemptions } = tasks();
+    const older = limit.run('k', undefined, task('low-older'), { priority: 'low' });
+    const newer = limit.run('k', undefined, task('low-newer'), { priority: 'low' });
+    const urgent = new AbortController();
+    const high = limit.run('k', undefined, task('high'), { urgent: urgent.signal });
+    await turn();
+    expect(started).toEqual(['low-older', 'low-newer']);
+
+    urgent.abort();
+
+    await expect(newer).rejects.toThrow();
+    await turn();
+    expect(preemptions.get('low-newer')?.aborted).toBe(true);
+    expect(preemptions.get('low-older')?.aborted).toBe(false);
+    expect(started).toEqual(['low-older', 'low-newer', 'high']);
+    await finish('high');
+    await finish('low-older');
+    expect(await high).toBe('high');
+    expect(await older).toBe('low-older');
+  });
+
+  it('preempts at once for a high-priority task that arrives already urgent, and never a high-priority task', async () => {
+    const limit = new ConcurrencyLimit(2);
+    const { started, task, finish, preemptions } = tasks();
+    const running = limit.run('k', undefined, task('high-running'));
+    const low = limit.run('k', undefined, task('low'), { priority: 'low' });
+    const late = limit.run('k', undefined, task('high-late'), { urgent: AbortSignal.abort() });
+
+    await expect(low).rejects.toThrow();
+    await turn();
+    expect(preemptions.get('high-running')?.aborted).toBe(false);
+    expect(started).toEqual(['high-running', 'low', 'high-late']);
+    await finish('high-running');
+    await finish('high-late');
+    expect(await Promise.all([running, late])).toEqual(['high-running', 'high-late']);
+  });
+
+  it('lets a low-priority waiter whose signal aborts leave the queue', async () => {
+    const limit = new ConcurrencyLimit(1);
+    const { task, finish } = tasks();
+    const first = limit.run('k', undefined, task('first'));
+    const controller = new AbortController();
+    const waiting = limit.run('k', controller.signal, task('never'), { priority: 'low' });
+
+    controller.abort(new Error('optional share spent'));
+
+    await expect(waiting).rejects.toThrow('optional share spent');
+    await finish('first');
+    await first;
+    expect(await limit.run('k', undefined, () => Promise.resolve('next'), { priority: 'low' })).toBe('next');
+  });
+});
