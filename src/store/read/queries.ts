@@ -3,7 +3,7 @@
  * everything around it, and row-by-row scans for exports. Rows are converted by the store's own converters
  * (src/store/rows.ts), so the API shows records exactly as the store defines them.
  */
-import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
 import { AppError } from '../../errors.js';
 import {
   type StoredAiAdvice,
@@ -80,54 +80,70 @@ function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T) => str
   return { items, nextCursor: cursorOf(items[items.length - 1]!) };
 }
 
-export async function listInvocations(
-  db: AuditDb,
-  q: InvocationFilter & Paging,
-): Promise<Page<StoredInvocation>> {
+/** Tables paged by their own `seq`: invocations and feedback page alike. */
+type Sequenced = 'invocations' | 'feedback';
+
+/** One page, newest first, of the rows `query` selects from a table paged by `seq`. */
+async function seqPage<Row extends { seq: number }>(
+  query: SelectQueryBuilder<Database, Sequenced, Row>,
+  q: Paging,
+): Promise<Page<Row>> {
   const limit = limitOf(q.limit);
   const before = seqCursor(q.cursor);
-  let query = db
-    .selectFrom('invocations')
-    .selectAll()
-    .where((eb) => invocationWhere(eb, q));
   if (before !== undefined) query = query.where('seq', '<', before);
   const rows = await query
     .orderBy('seq', 'desc')
     .limit(limit + 1)
     .execute();
-  return pageOf(rows.map(toStoredInvocation), limit, (last) => String(last.seq));
+  return pageOf(rows, limit, (last) => String(last.seq));
 }
 
-export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Page<StoredCard>> {
+/** One page, newest first, of the rows `query` selects from a table paged by invocation and position. */
+async function positionedPage<Row extends { invocation_seq: number; position: number }>(
+  query: SelectQueryBuilder<Database, Positioned, Row>,
+  q: Paging,
+): Promise<Page<Row>> {
   const limit = limitOf(q.limit);
   const before = cardCursor(q.cursor);
-  let query = db
-    .selectFrom('cards')
-    .selectAll()
-    .where((eb) => cardWhere(eb, q));
   if (before !== undefined) query = query.where((eb) => olderThan(eb, before));
   const rows = await query
     .orderBy('invocation_seq', 'desc')
     .orderBy('position', 'desc')
     .limit(limit + 1)
     .execute();
-  const page = pageOf(rows, limit, positionCursor);
-  return { ...page, items: page.items.map(toStoredCard) };
+  return pageOf(rows, limit, positionCursor);
+}
+
+/** The page with its rows converted to the store's records (the cursor stays the row's). */
+function converted<Row, T>(page: Page<Row>, convert: (row: Row) => T): Page<T> {
+  return { ...page, items: page.items.map(convert) };
+}
+
+export async function listInvocations(
+  db: AuditDb,
+  q: InvocationFilter & Paging,
+): Promise<Page<StoredInvocation>> {
+  const query = db
+    .selectFrom('invocations')
+    .selectAll()
+    .where((eb) => invocationWhere(eb, q));
+  return converted(await seqPage(query, q), toStoredInvocation);
+}
+
+export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Page<StoredCard>> {
+  const query = db
+    .selectFrom('cards')
+    .selectAll()
+    .where((eb) => cardWhere(eb, q));
+  return converted(await positionedPage(query, q), toStoredCard);
 }
 
 export async function listFeedback(db: AuditDb, q: FeedbackFilter & Paging): Promise<Page<StoredFeedback>> {
-  const limit = limitOf(q.limit);
-  const before = seqCursor(q.cursor);
-  let query = db
+  const query = db
     .selectFrom('feedback')
     .selectAll()
     .where((eb) => feedbackWhere(eb, q));
-  if (before !== undefined) query = query.where('seq', '<', before);
-  const rows = await query
-    .orderBy('seq', 'desc')
-    .limit(limit + 1)
-    .execute();
-  return pageOf(rows.map(toStoredFeedback), limit, (last) => String(last.seq));
+  return converted(await seqPage(query, q), toStoredFeedback);
 }
 
 /** Findings at order-sign that repeated one overridden at order-select, newest first (cursor as for cards). */
@@ -135,20 +151,11 @@ export async function listOverrideRepeats(
   db: AuditDb,
   q: OverrideRepeatFilter & Paging,
 ): Promise<Page<StoredOverrideRepeat>> {
-  const limit = limitOf(q.limit);
-  const before = cardCursor(q.cursor);
-  let query = db
+  const query = db
     .selectFrom('override_repeats')
     .selectAll()
     .where((eb) => overrideRepeatWhere(eb, q));
-  if (before !== undefined) query = query.where((eb) => olderThan(eb, before));
-  const rows = await query
-    .orderBy('invocation_seq', 'desc')
-    .orderBy('position', 'desc')
-    .limit(limit + 1)
-    .execute();
-  const page = pageOf(rows, limit, positionCursor);
-  return { ...page, items: page.items.map(toStoredOverrideRepeat) };
+  return converted(await positionedPage(query, q), toStoredOverrideRepeat);
 }
 
 export interface CardResponses {
