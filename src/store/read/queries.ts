@@ -83,35 +83,55 @@ function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T) => str
 /** Tables paged by their own `seq`: invocations and feedback page alike. */
 type Sequenced = 'invocations' | 'feedback';
 
-/** One page, newest first, of the rows `query` selects from a table paged by `seq`. */
-async function seqPage<Row extends { seq: number }>(
-  query: SelectQueryBuilder<Database, Sequenced, Row>,
-  q: Paging,
-): Promise<Page<Row>> {
+/** A table's filter (src/store/read/conditions.ts) as the page helpers apply it. */
+type FilterOf<TB extends keyof Database, F> = (
+  eb: ExpressionBuilder<Database, TB>,
+  filter: F,
+) => Expression<SqlBool>;
+
+/** One page, newest first by `seq`, of a table's rows that pass its filter, each converted by `convert`. */
+async function seqPage<TB extends Sequenced, Row extends { seq: number }, F, T>(
+  table: SelectQueryBuilder<Database, TB, Row>,
+  filter: FilterOf<TB, F>,
+  q: F & Paging,
+  convert: (row: Row) => T,
+): Promise<Page<T>> {
   const limit = limitOf(q.limit);
   const before = seqCursor(q.cursor);
-  if (before !== undefined) query = query.where('seq', '<', before);
+  const matching: SelectQueryBuilder<Database, Sequenced, Row> = table.where((eb) => filter(eb, q));
+  const query = before === undefined ? matching : matching.where('seq', '<', before);
   const rows = await query
     .orderBy('seq', 'desc')
     .limit(limit + 1)
     .execute();
-  return pageOf(rows, limit, (last) => String(last.seq));
+  return converted(
+    pageOf(rows, limit, (last) => String(last.seq)),
+    convert,
+  );
 }
 
-/** One page, newest first, of the rows `query` selects from a table paged by invocation and position. */
-async function positionedPage<Row extends { invocation_seq: number; position: number }>(
-  query: SelectQueryBuilder<Database, Positioned, Row>,
-  q: Paging,
-): Promise<Page<Row>> {
+/** One page, newest first by invocation and position, of a table's rows that pass its filter, each converted. */
+async function positionedPage<
+  TB extends Positioned,
+  Row extends { invocation_seq: number; position: number },
+  F,
+  T,
+>(
+  table: SelectQueryBuilder<Database, TB, Row>,
+  filter: FilterOf<TB, F>,
+  q: F & Paging,
+  convert: (row: Row) => T,
+): Promise<Page<T>> {
   const limit = limitOf(q.limit);
   const before = cardCursor(q.cursor);
-  if (before !== undefined) query = query.where((eb) => olderThan(eb, before));
+  const matching: SelectQueryBuilder<Database, Positioned, Row> = table.where((eb) => filter(eb, q));
+  const query = before === undefined ? matching : matching.where((eb) => olderThan(eb, before));
   const rows = await query
     .orderBy('invocation_seq', 'desc')
     .orderBy('position', 'desc')
     .limit(limit + 1)
     .execute();
-  return pageOf(rows, limit, positionCursor);
+  return converted(pageOf(rows, limit, positionCursor), convert);
 }
 
 /** The page with its rows converted to the store's records (the cursor stays the row's). */
@@ -123,27 +143,15 @@ export async function listInvocations(
   db: AuditDb,
   q: InvocationFilter & Paging,
 ): Promise<Page<StoredInvocation>> {
-  const query = db
-    .selectFrom('invocations')
-    .selectAll()
-    .where((eb) => invocationWhere(eb, q));
-  return converted(await seqPage(query, q), toStoredInvocation);
+  return seqPage(db.selectFrom('invocations').selectAll(), invocationWhere, q, toStoredInvocation);
 }
 
 export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Page<StoredCard>> {
-  const query = db
-    .selectFrom('cards')
-    .selectAll()
-    .where((eb) => cardWhere(eb, q));
-  return converted(await positionedPage(query, q), toStoredCard);
+  return positionedPage(db.selectFrom('cards').selectAll(), cardWhere, q, toStoredCard);
 }
 
 export async function listFeedback(db: AuditDb, q: FeedbackFilter & Paging): Promise<Page<StoredFeedback>> {
-  const query = db
-    .selectFrom('feedback')
-    .selectAll()
-    .where((eb) => feedbackWhere(eb, q));
-  return converted(await seqPage(query, q), toStoredFeedback);
+  return seqPage(db.selectFrom('feedback').selectAll(), feedbackWhere, q, toStoredFeedback);
 }
 
 /** Findings at order-sign that repeated one overridden at order-select, newest first (cursor as for cards). */
@@ -151,11 +159,8 @@ export async function listOverrideRepeats(
   db: AuditDb,
   q: OverrideRepeatFilter & Paging,
 ): Promise<Page<StoredOverrideRepeat>> {
-  const query = db
-    .selectFrom('override_repeats')
-    .selectAll()
-    .where((eb) => overrideRepeatWhere(eb, q));
-  return converted(await positionedPage(query, q), toStoredOverrideRepeat);
+  const repeats = db.selectFrom('override_repeats').selectAll();
+  return positionedPage(repeats, overrideRepeatWhere, q, toStoredOverrideRepeat);
 }
 
 export interface CardResponses {
