@@ -16,25 +16,20 @@ import { writeReports } from './eval/cli.js';
 import type { GroundTruthReport } from './eval/report/model.js';
 import { shadowVerdicts, shadowVerdictsMarkdown } from './eval/shadowVerdicts.js';
 import { rateText } from './eval/report/model.js';
+import { readFlags } from './lib/flags.js';
 
 function main(argv: readonly string[]): void {
   let reportFile = path.join(PROJECT_ROOT, 'reports/eval/eval.json');
   let verdictsFile: string | undefined;
   let out: string | undefined;
   let shadow = false;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
+  readFlags(argv, (flag, value) => {
     if (flag === '--report') reportFile = path.resolve(value());
     else if (flag === '--verdicts') verdictsFile = path.resolve(value());
     else if (flag === '--out') out = path.resolve(value());
     else if (flag === '--shadow') shadow = true;
     else throw new Error(`unknown option ${flag}`);
-  }
+  });
   if (!verdictsFile) throw new Error('--verdicts FILE is required (the filled adjudication sheet)');
   if (shadow) return shadowMain(verdictsFile, out ?? path.dirname(verdictsFile));
   const report = JSON.parse(readFileSync(reportFile, 'utf8')) as GroundTruthReport;

@@ -42,6 +42,7 @@ import { listScenarios, loadScenario, requestFor } from './lib/scenarios.js';
 import { INSIGHT_NOW, INSIGHT_SCENARIOS } from './lib/insightScenarios.js';
 import { requestOf } from './lib/synthFhir.js';
 import { type StandIn, groundTruthMain } from './eval/cli.js';
+import { readFlags } from './lib/flags.js';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Cases and scoring (pure; exported for tests)
@@ -380,19 +381,13 @@ function parseArgs(argv: readonly string[]): Args {
     out: path.join(PROJECT_ROOT, 'reports/eval'),
     standIn: false,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
+  readFlags(argv, (flag, value) => {
     if (flag === '--out') args.out = path.resolve(value());
     else if (flag === '--budget-ms') args.budgetMs = Number(value());
     else if (flag === '--only') args.only = value();
     else if (flag === '--stand-in') args.standIn = true;
     else throw new Error(`unknown option ${flag}`);
-  }
+  });
   return args;
 }
 

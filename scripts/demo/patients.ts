@@ -3,24 +3,23 @@
  * what one part of the service does — a drug interaction and an older adult's Beers findings, kidney function
  * against metformin (with years of eGFR, creatinine and HbA1c for trends), a pregnancy with an ACE inhibitor,
  * a penicillin allergy with amoxicillin, and methotrexate ordered daily. Every chart also has vital signs
- * (weight, height, blood pressure). Dates are relative to `now`, so the labs are as recent on any day.
+ * (weight, height, blood pressure). Dates are relative to `now`, so the labs are as recent on any day. The
+ * resources come from the scripts' synthetic-FHIR builder (`../lib/synthFhir.ts`).
  * Names and identifiers are invented; no real person is described.
  */
-import type {
-  AllergyIntolerance,
-  Condition,
-  FhirResource,
-  MedicationRequest,
-  Observation,
-  Patient,
-} from 'fhir/r4.js';
+import type { FhirResource } from 'fhir/r4.js';
+import {
+  type DoseSpec,
+  type ObsSpec,
+  type Requester,
+  allergyIntolerance,
+  condition as conditionResource,
+  medicationRequest,
+  observation as observationResource,
+  patientResource,
+} from '../lib/synthFhir.js';
 
-const RXNORM = 'http://www.nlm.nih.gov/research/umls/rxnorm';
-const SNOMED = 'http://snomed.info/sct';
-const LOINC = 'http://loinc.org';
-const UCUM = 'http://unitsofmeasure.org';
-const OBSERVATION_CATEGORY = 'http://terminology.hl7.org/CodeSystem/observation-category';
-const DAY_MS = 86_400_000;
+const DEMO_CLINICIAN: Requester = { reference: 'Practitioner/demo-clinician', display: 'Dr. Demo Clinician' };
 
 export interface DemoPatient {
   readonly id: string;
@@ -66,99 +65,74 @@ export const DEMO_PATIENTS: readonly DemoPatient[] = [
 
 /** The chart resources of every demo patient, dated relative to `now`. */
 export function demoResources(now: Date = new Date()): FhirResource[] {
-  const at = (daysAgo: number): string => new Date(now.getTime() - daysAgo * DAY_MS).toISOString();
+  const nowIso = now.toISOString();
   const born = (years: number, monthDay: string): string =>
-    `${now.getUTCFullYear() - years - (monthDay > now.toISOString().slice(5, 10) ? 1 : 0)}-${monthDay}`;
+    `${now.getUTCFullYear() - years - (monthDay > nowIso.slice(5, 10) ? 1 : 0)}-${monthDay}`;
+  // The builders return plain FHIR JSON; the demo server loads it as R4 resources.
+  const fhir = (resource: object): FhirResource => resource as FhirResource;
 
   const patient = (
     id: string,
     given: string,
     family: string,
-    gender: Patient['gender'],
+    gender: 'female' | 'male',
     birthDate: string,
-  ): Patient => ({
-    resourceType: 'Patient',
-    id,
-    identifier: [
-      { system: 'https://dev-ehr.cds-advisor.invalid/mrn', value: `MRN-${id.slice(5).toUpperCase()}` },
-    ],
-    name: [{ use: 'official', family, given: [given] }],
-    gender,
-    birthDate,
-  });
-  const ref = (id: string) => ({ reference: `Patient/${id}` });
+  ): FhirResource =>
+    fhir(
+      patientResource({
+        id,
+        given,
+        family,
+        nameUse: 'official',
+        gender,
+        birthDate,
+        identifier: {
+          system: 'https://dev-ehr.cds-advisor.invalid/mrn',
+          value: `MRN-${id.slice(5).toUpperCase()}`,
+        },
+      }),
+    );
 
   const medication = (
     pid: string,
     id: string,
     rxcui: string,
     display: string,
-    dosage: NonNullable<MedicationRequest['dosageInstruction']>[number],
+    dosage: { sig: string; dose: DoseSpec },
     startedDaysAgo: number,
-  ): MedicationRequest => ({
-    resourceType: 'MedicationRequest',
-    id,
-    status: 'active',
-    intent: 'order',
-    subject: ref(pid),
-    authoredOn: at(startedDaysAgo),
-    medicationCodeableConcept: { coding: [{ system: RXNORM, code: rxcui, display }], text: display },
-    requester: { reference: 'Practitioner/demo-clinician', display: 'Dr. Demo Clinician' },
-    dosageInstruction: [dosage],
-  });
-  const daily = (text: string, value: number, unit: string, code: string, perDay = 1) => ({
-    text,
-    timing: { repeat: { frequency: perDay, period: 1, periodUnit: 'd' as const } },
-    route: { coding: [{ system: SNOMED, code: '26643006', display: 'Oral route' }] },
-    doseAndRate: [{ doseQuantity: { value, unit, system: UCUM, code } }],
+  ): FhirResource =>
+    fhir(
+      medicationRequest(
+        { id, rxcui, text: display, ...dosage, authoredDaysAgo: startedDaysAgo },
+        pid,
+        nowIso,
+        false,
+        DEMO_CLINICIAN,
+      ),
+    );
+  const daily = (sig: string, value: number, unit: DoseSpec['unit'], perDay = 1) => ({
+    sig,
+    dose: { value, unit, frequency: perDay, untyped: true },
   });
 
   const condition = (
     pid: string,
     id: string,
-    sct: string,
-    display: string,
+    snomed: string,
+    text: string,
     onsetDaysAgo: number,
-  ): Condition => ({
-    resourceType: 'Condition',
-    id,
-    clinicalStatus: {
-      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }],
-    },
-    verificationStatus: {
-      coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-ver-status', code: 'confirmed' }],
-    },
-    category: [
-      {
-        coding: [
-          { system: 'http://terminology.hl7.org/CodeSystem/condition-category', code: 'problem-list-item' },
-        ],
-      },
-    ],
-    code: { coding: [{ system: SNOMED, code: sct, display }], text: display },
-    subject: ref(pid),
-    onsetDateTime: at(onsetDaysAgo),
-  });
+  ): FhirResource => fhir(conditionResource({ id, text, snomed, onsetDaysAgo }, pid, nowIso));
 
   const observation = (
     category: 'laboratory' | 'vital-signs',
     pid: string,
     id: string,
     loinc: string,
-    display: string,
+    text: string,
     daysAgo: number,
-    value: Observation['valueQuantity'] | { codeable: Observation['valueCodeableConcept'] },
-  ): Observation => ({
-    resourceType: 'Observation',
-    id,
-    status: 'final',
-    category: [{ coding: [{ system: OBSERVATION_CATEGORY, code: category }] }],
-    code: { coding: [{ system: LOINC, code: loinc, display }], text: display },
-    subject: ref(pid),
-    effectiveDateTime: at(daysAgo),
-    ...(value && 'codeable' in value ? { valueCodeableConcept: value.codeable } : { valueQuantity: value }),
-  });
-  const quantity = (value: number, unit: string, code = unit) => ({ value, unit, system: UCUM, code });
+    value: Pick<ObsSpec, 'value' | 'unit' | 'answer' | 'components'>,
+  ): FhirResource => fhir(observationResource({ category, id, loinc, text, daysAgo, ...value }, pid, nowIso));
+  const quantity = (value: number, unit: string) => ({ value, unit });
 
   /** A lab drawn every `everyDays` for `years`, oldest first, its value moving from `from` to `to`. */
   const series = (
@@ -167,13 +141,12 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
     loinc: string,
     display: string,
     unit: string,
-    code: string,
     from: number,
     to: number,
     years: number,
     everyDays: number,
     decimals: number,
-  ): Observation[] => {
+  ): FhirResource[] => {
     const count = Math.floor((years * 365) / everyDays) + 1;
     return Array.from({ length: count }, (_, i) => {
       const daysAgo = (count - 1 - i) * everyDays + 3;
@@ -185,14 +158,14 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
         loinc,
         display,
         daysAgo,
-        quantity(value, unit, code),
+        quantity(value, unit),
       );
     });
   };
 
   /** Weight, height and blood pressure at three visits. */
   const vitals = (pid: string, weightKg: number, heightCm: number, systolic: number, diastolic: number) =>
-    [400, 180, 5].flatMap((daysAgo, visit): Observation[] => [
+    [400, 180, 5].flatMap((daysAgo, visit): FhirResource[] => [
       observation(
         'vital-signs',
         pid,
@@ -211,27 +184,16 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
         daysAgo,
         quantity(heightCm, 'cm'),
       ),
-      {
-        ...observation(
-          'vital-signs',
-          pid,
-          `${pid}-bp-${visit}`,
-          '85354-9',
-          'Blood pressure panel',
-          daysAgo,
-          undefined,
-        ),
-        component: [
+      observation('vital-signs', pid, `${pid}-bp-${visit}`, '85354-9', 'Blood pressure panel', daysAgo, {
+        components: [
           {
-            code: { coding: [{ system: LOINC, code: '8480-6', display: 'Systolic blood pressure' }] },
-            valueQuantity: quantity(systolic - 4 + 2 * visit, 'mm[Hg]'),
+            loinc: '8480-6',
+            text: 'Systolic blood pressure',
+            ...quantity(systolic - 4 + 2 * visit, 'mm[Hg]'),
           },
-          {
-            code: { coding: [{ system: LOINC, code: '8462-4', display: 'Diastolic blood pressure' }] },
-            valueQuantity: quantity(diastolic, 'mm[Hg]'),
-          },
+          { loinc: '8462-4', text: 'Diastolic blood pressure', ...quantity(diastolic, 'mm[Hg]') },
         ],
-      },
+      }),
     ]);
   const egfr = (pid: string, from: number, to: number, years: number) =>
     series(
@@ -239,7 +201,6 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
       'egfr',
       '98979-8',
       'Glomerular filtration rate/1.73 sq M.predicted [Volume Rate/Area] in Serum, Plasma or Blood by Creatinine-based formula (CKD-EPI 2021)',
-      'mL/min/{1.73_m2}',
       'mL/min/{1.73_m2}',
       from,
       to,
@@ -254,7 +215,6 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
       '2160-0',
       'Creatinine [Mass/volume] in Serum or Plasma',
       'mg/dL',
-      'mg/dL',
       from,
       to,
       years,
@@ -262,19 +222,7 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
       2,
     );
   const hba1c = (pid: string, from: number, to: number, years: number) =>
-    series(
-      pid,
-      'a1c',
-      '4548-4',
-      'Hemoglobin A1c/Hemoglobin.total in Blood',
-      '%',
-      '%',
-      from,
-      to,
-      years,
-      180,
-      1,
-    );
+    series(pid, 'a1c', '4548-4', 'Hemoglobin A1c/Hemoglobin.total in Blood', '%', from, to, years, 180, 1);
 
   const ellis = 'demo-ellis';
   const okafor = 'demo-okafor';
@@ -293,7 +241,7 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
       `${ellis}-warfarin`,
       '855332',
       'Warfarin Sodium 5 MG Oral Tablet',
-      daily('5 mg once daily', 1, 'tablet', '{tbl}'),
+      daily('5 mg once daily', 1, '{tbl}'),
       900,
     ),
     medication(
@@ -301,7 +249,7 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
       `${ellis}-ibuprofen`,
       '197806',
       'Ibuprofen 400 MG Oral Tablet',
-      daily('400 mg three times daily', 1, 'tablet', '{tbl}', 3),
+      daily('400 mg three times daily', 1, '{tbl}', 3),
       20,
     ),
     medication(
@@ -309,7 +257,7 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
       `${ellis}-zolpidem`,
       '854873',
       'zolpidem tartrate 5 MG Oral Tablet',
-      daily('5 mg at bedtime', 1, 'tablet', '{tbl}'),
+      daily('5 mg at bedtime', 1, '{tbl}'),
       120,
     ),
     observation(
@@ -335,7 +283,7 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
       `${okafor}-metformin`,
       '861007',
       'Metformin hydrochloride 500 MG Oral Tablet',
-      daily('500 mg twice daily', 1, 'tablet', '{tbl}', 2),
+      daily('500 mg twice daily', 1, '{tbl}', 2),
       2400,
     ),
     medication(
@@ -343,7 +291,7 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
       `${okafor}-amlodipine`,
       '197361',
       'Amlodipine 5 MG Oral Tablet',
-      daily('5 mg once daily', 1, 'tablet', '{tbl}'),
+      daily('5 mg once daily', 1, '{tbl}'),
       1500,
     ),
     ...egfr(okafor, 68, 24, 6),
@@ -359,7 +307,7 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
       `${marquez}-lisinopril`,
       '314076',
       'lisinopril 10 MG Oral Tablet',
-      daily('10 mg once daily', 1, 'tablet', '{tbl}'),
+      daily('10 mg once daily', 1, '{tbl}'),
       600,
     ),
     observation(
@@ -369,51 +317,37 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
       '2106-3',
       'Choriogonadotropin (pregnancy test) [Presence] in Urine',
       2,
-      {
-        codeable: { coding: [{ system: SNOMED, code: '10828004', display: 'Positive' }], text: 'Positive' },
-      },
+      { answer: ['10828004', 'Positive'] },
     ),
     ...creatinine(marquez, 0.7, 0.72, 2),
     ...vitals(marquez, 68, 165, 132, 84),
 
     // Daniel Kim: anaphylaxis to penicillin on record; amoxicillin started at urgent care.
     patient(kim, 'Daniel', 'Kim', 'male', born(46, '01-27')),
-    {
-      resourceType: 'AllergyIntolerance',
-      id: `${kim}-penicillin`,
-      clinicalStatus: {
-        coding: [
-          { system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical', code: 'active' },
-        ],
-      },
-      verificationStatus: {
-        coding: [
-          {
-            system: 'http://terminology.hl7.org/CodeSystem/allergyintolerance-verification',
-            code: 'confirmed',
-          },
-        ],
-      },
-      type: 'allergy',
-      category: ['medication'],
-      criticality: 'high',
-      code: { coding: [{ system: RXNORM, code: '7980', display: 'Penicillin G' }], text: 'Penicillin' },
-      patient: ref(kim),
-      recordedDate: at(3000).slice(0, 10),
-      reaction: [
+    fhir(
+      allergyIntolerance(
         {
-          manifestation: [{ coding: [{ system: SNOMED, code: '39579001', display: 'Anaphylaxis' }] }],
-          severity: 'severe',
+          id: `${kim}-penicillin`,
+          text: 'Penicillin',
+          rxcui: '7980',
+          display: 'Penicillin G',
+          criticality: 'high',
+          reactions: [['Anaphylaxis', '39579001']],
+          codedReactions: true,
+          reactionSeverity: 'severe',
+          recordedDaysAgo: 3000,
         },
-      ],
-    } satisfies AllergyIntolerance,
+        kim,
+        nowIso,
+      ),
+    ),
     condition(kim, `${kim}-sinusitis`, '36971009', 'Sinusitis', 3),
     medication(
       kim,
       `${kim}-amoxicillin`,
       '308182',
       'Amoxicillin 500 MG Oral Capsule',
-      daily('500 mg three times daily', 1, 'capsule', '{cap}', 3),
+      daily('500 mg three times daily', 1, '{cap}', 3),
       1,
     ),
     ...creatinine(kim, 0.95, 0.98, 2),
@@ -427,7 +361,7 @@ export function demoResources(now: Date = new Date()): FhirResource[] {
       `${adler}-methotrexate`,
       '105585',
       'Methotrexate 2.5 MG Oral Tablet',
-      daily('3 tablets daily', 3, 'tablet', '{tbl}'),
+      daily('3 tablets daily', 3, '{tbl}'),
       2,
     ),
     ...creatinine(adler, 0.78, 0.8, 2),

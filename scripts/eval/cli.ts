@@ -18,6 +18,7 @@ import { groundTruthMarkdown } from './report/markdown.js';
 import { buildGroundTruthReport, type GroundTruthReport, rateText } from './report/model.js';
 import { runGroundTruth } from './runner.js';
 import { reviewedByText, signOffStatus } from './signOffStatus.js';
+import { readFlags } from '../lib/flags.js';
 
 export interface GroundTruthArgs {
   readonly out: string;
@@ -59,13 +60,7 @@ export function parseGroundTruthArgs(argv: readonly string[]): GroundTruthArgs {
   let csv: string | undefined;
   let promptPrice: string | undefined;
   let completionPrice: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
+  readFlags(argv, (flag, value) => {
     if (flag === '--out') out = path.resolve(value());
     else if (flag === '--budget-ms') budgetMs = Number(value());
     else if (flag === '--only') only = value();
@@ -75,7 +70,7 @@ export function parseGroundTruthArgs(argv: readonly string[]): GroundTruthArgs {
     else if (flag === '--price-prompt-per-1k') promptPrice = value();
     else if (flag === '--price-completion-per-1k') completionPrice = value();
     else throw new Error(`unknown option ${flag}`);
-  }
+  });
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error('--repeat must be a whole number ≥ 1');
   if (budgetMs !== undefined && !(budgetMs > 0)) throw new Error('--budget-ms must be a positive number');
   return {

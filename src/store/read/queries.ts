@@ -3,7 +3,7 @@
  * everything around it, and row-by-row scans for exports. Rows are converted by the store's own converters
  * (src/store/rows.ts), so the API shows records exactly as the store defines them.
  */
-import type { Expression, ExpressionBuilder, Kysely, SqlBool } from 'kysely';
+import type { Expression, ExpressionBuilder, Kysely, SelectQueryBuilder, SqlBool } from 'kysely';
 import { AppError } from '../../errors.js';
 import {
   type StoredAiAdvice,
@@ -81,54 +81,78 @@ function pageOf<T>(rows: readonly T[], limit: number, cursorOf: (last: T) => str
   return { items, nextCursor: cursorOf(items[items.length - 1]!) };
 }
 
-export async function listInvocations(
-  db: AuditDb,
-  q: InvocationFilter & Paging,
-): Promise<Page<StoredInvocation>> {
+/** Tables paged by their own `seq`: invocations and feedback page alike. */
+type Sequenced = 'invocations' | 'feedback';
+
+/** A table's filter (src/store/read/conditions.ts) as the page helpers apply it. */
+type FilterOf<TB extends keyof Database, F> = (
+  eb: ExpressionBuilder<Database, TB>,
+  filter: F,
+) => Expression<SqlBool>;
+
+/** One page, newest first by `seq`, of a table's rows that pass its filter, each converted by `convert`. */
+async function seqPage<TB extends Sequenced, Row extends { seq: number }, F, T>(
+  table: SelectQueryBuilder<Database, TB, Row>,
+  filter: FilterOf<TB, F>,
+  q: F & Paging,
+  convert: (row: Row) => T,
+): Promise<Page<T>> {
   const limit = limitOf(q.limit);
   const before = seqCursor(q.cursor);
-  let query = db
-    .selectFrom('invocations')
-    .selectAll()
-    .where((eb) => invocationWhere(eb, q));
-  if (before !== undefined) query = query.where('seq', '<', before);
+  const matching: SelectQueryBuilder<Database, Sequenced, Row> = table.where((eb) => filter(eb, q));
+  const query = before === undefined ? matching : matching.where('seq', '<', before);
   const rows = await query
     .orderBy('seq', 'desc')
     .limit(limit + 1)
     .execute();
-  return pageOf(rows.map(toStoredInvocation), limit, (last) => String(last.seq));
+  return converted(
+    pageOf(rows, limit, (last) => String(last.seq)),
+    convert,
+  );
 }
 
-export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Page<StoredCard>> {
+/** One page, newest first by invocation and position, of a table's rows that pass its filter, each converted. */
+async function positionedPage<
+  TB extends Positioned,
+  Row extends { invocation_seq: number; position: number },
+  F,
+  T,
+>(
+  table: SelectQueryBuilder<Database, TB, Row>,
+  filter: FilterOf<TB, F>,
+  q: F & Paging,
+  convert: (row: Row) => T,
+): Promise<Page<T>> {
   const limit = limitOf(q.limit);
   const before = cardCursor(q.cursor);
-  let query = db
-    .selectFrom('cards')
-    .selectAll()
-    .where((eb) => cardWhere(eb, q));
-  if (before !== undefined) query = query.where((eb) => olderThan(eb, before));
+  const matching: SelectQueryBuilder<Database, Positioned, Row> = table.where((eb) => filter(eb, q));
+  const query = before === undefined ? matching : matching.where((eb) => olderThan(eb, before));
   const rows = await query
     .orderBy('invocation_seq', 'desc')
     .orderBy('position', 'desc')
     .limit(limit + 1)
     .execute();
-  const page = pageOf(rows, limit, positionCursor);
-  return { ...page, items: page.items.map(toStoredCard) };
+  return converted(pageOf(rows, limit, positionCursor), convert);
+}
+
+/** The page with its rows converted to the store's records (the cursor stays the row's). */
+function converted<Row, T>(page: Page<Row>, convert: (row: Row) => T): Page<T> {
+  return { ...page, items: page.items.map(convert) };
+}
+
+export async function listInvocations(
+  db: AuditDb,
+  q: InvocationFilter & Paging,
+): Promise<Page<StoredInvocation>> {
+  return seqPage(db.selectFrom('invocations').selectAll(), invocationWhere, q, toStoredInvocation);
+}
+
+export async function listCards(db: AuditDb, q: CardFilter & Paging): Promise<Page<StoredCard>> {
+  return positionedPage(db.selectFrom('cards').selectAll(), cardWhere, q, toStoredCard);
 }
 
 export async function listFeedback(db: AuditDb, q: FeedbackFilter & Paging): Promise<Page<StoredFeedback>> {
-  const limit = limitOf(q.limit);
-  const before = seqCursor(q.cursor);
-  let query = db
-    .selectFrom('feedback')
-    .selectAll()
-    .where((eb) => feedbackWhere(eb, q));
-  if (before !== undefined) query = query.where('seq', '<', before);
-  const rows = await query
-    .orderBy('seq', 'desc')
-    .limit(limit + 1)
-    .execute();
-  return pageOf(rows.map(toStoredFeedback), limit, (last) => String(last.seq));
+  return seqPage(db.selectFrom('feedback').selectAll(), feedbackWhere, q, toStoredFeedback);
 }
 
 /** Findings at order-sign that repeated one overridden at order-select, newest first (cursor as for cards). */
@@ -136,20 +160,8 @@ export async function listOverrideRepeats(
   db: AuditDb,
   q: OverrideRepeatFilter & Paging,
 ): Promise<Page<StoredOverrideRepeat>> {
-  const limit = limitOf(q.limit);
-  const before = cardCursor(q.cursor);
-  let query = db
-    .selectFrom('override_repeats')
-    .selectAll()
-    .where((eb) => overrideRepeatWhere(eb, q));
-  if (before !== undefined) query = query.where((eb) => olderThan(eb, before));
-  const rows = await query
-    .orderBy('invocation_seq', 'desc')
-    .orderBy('position', 'desc')
-    .limit(limit + 1)
-    .execute();
-  const page = pageOf(rows, limit, positionCursor);
-  return { ...page, items: page.items.map(toStoredOverrideRepeat) };
+  const repeats = db.selectFrom('override_repeats').selectAll();
+  return positionedPage(repeats, overrideRepeatWhere, q, toStoredOverrideRepeat);
 }
 
 export interface CardResponses {

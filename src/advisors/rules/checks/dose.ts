@@ -16,13 +16,13 @@ import { latestLab } from '../../../clinical/observations.js';
 import type { LabResult, PatientContext } from '../../../clinical/types.js';
 import type { Finding } from '../../../findings/types.js';
 import type { RuleCheck } from '../check.js';
-import { ruleFinding } from '../cardParts.js';
+import { type FindingParts, ruleFinding } from '../cardParts.js';
 import { describeLab, describeMed, drugName, kbText, lowerName } from '../cardText.js';
 import type { ResolvedMed, RuleContext } from '../context.js';
 import { CREATININE_UMOL_PER_MGDL, RENAL_MAX_AGE_DAYS } from '../../../clinical/renal.js';
 import { administrationsPerDay, mgPerAdministration, mgPerDay, strengthOf } from '../dosage.js';
 import { findingKey } from '../../../findings/keys.js';
-import type { PediatricDoseSpec } from '../knowledgeFiles.js';
+import type { MaxDailyDoseSpec, PediatricDoseSpec } from '../knowledgeFiles.js';
 import { suggestionsFor } from '../suggestions.js';
 
 /** A child's weight changes fast: only a recent one is used for a per-kilogram limit. */
@@ -61,6 +61,28 @@ function contributionLine(c: Contribution): string {
   return describeMed(c.rm) + md`: ${c.mgPerDay} mg/day`;
 }
 
+/**
+ * A daily total above its limit, the adult maximum or a child's per-kilogram one: the same warning either way,
+ * keyed by the ingredient, offering to change the orders that add up to it.
+ */
+function dailyTotalFinding(
+  ctx: RuleContext,
+  spec: MaxDailyDoseSpec | PediatricDoseSpec,
+  ingredient: string,
+  parts: readonly Contribution[],
+  text: Pick<FindingParts, 'summary' | 'headline' | 'evidenceLines' | 'todo' | 'evidence'>,
+): Finding {
+  return ruleFinding(ctx.kb, {
+    kind: 'dose',
+    entry: spec,
+    ruleId: `dose/${spec.id}`,
+    key: findingKey('dose', [lowerName(ctx.kb, ingredient)]),
+    severity: 'warning',
+    ...text,
+    suggestions: suggestionsFor(ctx, { meds: parts.map((c) => c.rm) }),
+  });
+}
+
 function maxDailyFindings(ctx: RuleContext, reviewed: Set<string>): Finding[] {
   const { kb, patient } = ctx;
   const age = patient.patient.ageYears;
@@ -80,12 +102,7 @@ function maxDailyFindings(ctx: RuleContext, reviewed: Set<string>): Finding[] {
     const name = drugName(kb, ingredient);
     const ageNote = limit !== spec.maxMgPerDay ? ` (the limit from age ${spec.fromAge?.age ?? ''})` : '';
     out.push(
-      ruleFinding(kb, {
-        kind: 'dose',
-        entry: spec,
-        ruleId: `dose/${spec.id}`,
-        key: findingKey('dose', [lowerName(kb, ingredient)]),
-        severity: 'warning',
+      dailyTotalFinding(ctx, spec, ingredient, parts, {
         summary: `${name} ${total} mg/day across ${parts.length} order${parts.length > 1 ? 's' : ''}: above ${limit} mg/day`,
         headline:
           `**${kbText(name)}**: ` +
@@ -93,7 +110,6 @@ function maxDailyFindings(ctx: RuleContext, reviewed: Set<string>): Finding[] {
         evidenceLines: parts.map(contributionLine),
         todo: `Lower the dose or stop one of the orders so the total stays within ${limit} mg a day; check combination products for hidden ${lowerName(kb, ingredient)}.`,
         evidence: [...parts.map((c) => c.rm.med.ref), ...(spec.fromAge ? [patient.patient.ref] : [])],
-        suggestions: suggestionsFor(ctx, { meds: parts.map((c) => c.rm) }),
       }),
     );
   }
@@ -167,12 +183,7 @@ function pediatricDoseFindings(ctx: RuleContext, reviewed: Set<string>): Finding
     const name = drugName(kb, ingredient);
     const perKg = Math.round((total / weight.value) * 10) / 10;
     out.push(
-      ruleFinding(kb, {
-        kind: 'dose',
-        entry: spec,
-        ruleId: `dose/${spec.id}`,
-        key: findingKey('dose', [lowerName(kb, ingredient)]),
-        severity: 'warning',
+      dailyTotalFinding(ctx, spec, ingredient, parts, {
         summary: `${name} ${perKg} mg/kg/day in a child: above ${spec.maxMgPerKgPerDay} mg/kg/day`,
         headline:
           `**${kbText(name)}**: ` +
@@ -180,7 +191,6 @@ function pediatricDoseFindings(ctx: RuleContext, reviewed: Set<string>): Finding
         evidenceLines: [...parts.map(contributionLine), `Weight: ${describeLab(weight)}`],
         todo: `Recalculate the dose from the current weight: at most ${Math.round(limit)} mg a day for this child.`,
         evidence: [...parts.map((c) => c.rm.med.ref), weight.ref, patient.patient.ref],
-        suggestions: suggestionsFor(ctx, { meds: parts.map((c) => c.rm) }),
       }),
     );
   }
