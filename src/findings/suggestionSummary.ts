@@ -54,29 +54,32 @@ function reference(type: unknown, id: unknown): string | undefined {
     : undefined;
 }
 
-interface CodedConcept {
-  readonly coding?: readonly {
-    readonly system?: string;
-    readonly code?: string;
-    readonly display?: string;
-  }[];
-}
-
-/** The medication ordered, or the service requested: the first coding in a system and syntax we keep. */
-function conceptOf(resource: FhirResource): CodedConcept | undefined {
-  const r = resource as { medicationCodeableConcept?: CodedConcept; code?: CodedConcept };
+/**
+ * The medication ordered, or the service requested, as it came: an update carries the EHR's own order, whose
+ * concept the hook's schema does not check field by field, so nothing about its shape is assumed.
+ */
+function conceptOf(resource: FhirResource): unknown {
+  const r = resource as { medicationCodeableConcept?: unknown; code?: unknown };
   if (resource.resourceType === 'MedicationRequest') return r.medicationCodeableConcept;
   if (resource.resourceType === 'ServiceRequest') return r.code;
   return undefined;
 }
 
+/** The first coding in a system and syntax we keep. */
 function codedOf(resource: FhirResource, withDisplay: boolean): Pick<ActionSummary, 'code' | 'display'> {
-  for (const coding of conceptOf(resource)?.coding ?? []) {
-    const syntax = coding.system === undefined ? undefined : CODE_SYNTAX[coding.system];
-    if (!syntax || coding.code === undefined || !syntax.test(coding.code)) continue;
-    const display =
-      withDisplay && typeof coding.display === 'string' ? coding.display.slice(0, MAX_DISPLAY) : '';
-    return { code: `${coding.system}|${coding.code}`, ...(display !== '' && { display }) };
+  const codings = (conceptOf(resource) as { coding?: unknown } | null | undefined)?.coding;
+  if (!Array.isArray(codings)) return {};
+  for (const coding of codings as unknown[]) {
+    const { system, code, display } = (coding ?? {}) as {
+      system?: unknown;
+      code?: unknown;
+      display?: unknown;
+    };
+    const syntax =
+      typeof system === 'string' && Object.hasOwn(CODE_SYNTAX, system) ? CODE_SYNTAX[system] : undefined;
+    if (!syntax || typeof code !== 'string' || !syntax.test(code)) continue;
+    const shown = withDisplay && typeof display === 'string' ? display.slice(0, MAX_DISPLAY) : '';
+    return { code: `${system as string}|${code}`, ...(shown !== '' && { display: shown }) };
   }
   return {};
 }

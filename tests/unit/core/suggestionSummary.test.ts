@@ -180,6 +180,37 @@ describe('suggestion summaries in the audit record', () => {
     });
   });
 
+  it('keeps no code, and does not fail, when the EHR sent a concept whose coding is not a list of codings', () => {
+    // Found by tests/api/fuzz.test.ts: `coding: 0` on an active order made patient-view answer 500.
+    for (const coding of [
+      0,
+      true,
+      {},
+      'x',
+      [null, 7, 'x', { system: 7, code: {} }, { system: 'constructor', code: '1' }],
+    ]) {
+      expect(
+        actionSummary({
+          type: 'update',
+          description: 'Hold',
+          resource: {
+            resourceType: 'MedicationRequest',
+            id: 'abc',
+            status: 'on-hold',
+            intent: 'order',
+            subject: { reference: 'Patient/p' },
+            medicationCodeableConcept: { coding } as never,
+          },
+        }),
+      ).toEqual({
+        type: 'update',
+        resourceType: 'MedicationRequest',
+        status: 'on-hold',
+        target: 'MedicationRequest/abc',
+      });
+    }
+  });
+
   it('reads as one line: the label, then each action', () => {
     expect(
       describeSuggestion({
