@@ -7,6 +7,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { ModelAdviceItem, ModelSuggestion } from '../../../src/advisors/model/output.js';
 import type { SuggestionSummary } from '../../../src/findings/suggestionSummary.js';
 import type { AiItemRecord, CardRecord } from '../../../src/store/types.js';
+import { EMPTY_MODEL_INPUT, TRACE_ORIGIN } from '../../helpers/modelTrace.js';
 import { card, DIALECTS, invocation } from './helpers.js';
 import { storeFixture } from './storeFixture.js';
 
@@ -80,22 +81,9 @@ describe.each(DIALECTS)('shadow later orders on %s', (dialect) => {
       cards,
       aiAdvice: {
         mode: 'shadow' as const,
-        endpointKind: 'azure-openai',
-        deployment: 'advice',
-        modelVersion: 'm-1',
-        promptVersion: 'p-1',
-        servedFrom: 'call' as const,
+        ...TRACE_ORIGIN,
         answeredAt: new Date().toISOString(),
-        input: {
-          patient: { age: 70, sex: 'female' },
-          activeMedications: [],
-          draftOrders: [],
-          problems: [],
-          allergies: [],
-          labs: [],
-          vitals: [],
-          missingData: [],
-        },
+        input: EMPTY_MODEL_INPUT,
         items: [
           shadowItem('monitoring:inr', { kind: 'order-lab', loinc: '6301-6' }),
           shadowItem('interaction:a|b', { kind: 'cancel-draft', draft: 'D1' }),

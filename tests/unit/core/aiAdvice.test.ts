@@ -2,6 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { ModelItemTrace, ModelTrace } from '../../../src/advisors/types.js';
 import { aiAdviceOf } from '../../../src/pipeline/aiAdvice.js';
+import { modelTrace } from '../../helpers/modelTrace.js';
 import type { CardRecord } from '../../../src/store/types.js';
 
 const returned = {
@@ -23,29 +24,7 @@ const kept = (findingKey: string, severity: 'info' | 'warning' = 'warning'): Mod
   evidence: ['MedicationRequest/d1'],
 });
 
-function trace(items: ModelItemTrace[], mode: 'on' | 'shadow' = 'on'): ModelTrace {
-  return {
-    mode,
-    endpointKind: 'azure-openai',
-    deployment: 'advice',
-    modelVersion: 'm-1',
-    promptVersion: 'p-1',
-    servedFrom: 'call',
-    answeredAt: '2026-12-05T10:00:00.000Z',
-    input: {
-      patient: { age: 70, sex: 'female' },
-      activeMedications: [],
-      draftOrders: [],
-      problems: [],
-      allergies: [],
-      labs: [],
-      vitals: [],
-      missingData: [],
-    },
-    items,
-    invalidItems: 0,
-  };
-}
+const trace = (items: ModelItemTrace[], mode: 'on' | 'shadow' = 'on'): ModelTrace => modelTrace(items, mode);
 
 const card = (
   uuid: string,
