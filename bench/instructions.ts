@@ -21,12 +21,19 @@
  * --reanalyze FILE (no new run: the figures again from a --json file of a run whose dumps were kept).
  * Env: BENCH_INSTR_WARMUP (calls per hook before measuring, default 200), BENCH_INSTR_CALLS (measured calls per
  * hook, default 100), BENCH_INSTR_REPEATS (service processes per checkout, default 3), BENCH_INSTR_HOOKS
- * (e.g. order-sign,patient-view; default all three).
+ * (e.g. order-sign,patient-view; default all three), BENCH_INSTR_NODE_FLAGS (more node flags, e.g. --max-opt=1).
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { type Parts, callgrindControl, dump, dumpParts, dumpTotal } from './lib/callgrind.js';
+import {
+  type Parts,
+  callgrindControl,
+  dump,
+  dumpHasMarkCompact,
+  dumpParts,
+  dumpTotal,
+} from './lib/callgrind.js';
 import { load } from './lib/load.js';
 import {
   type Child,
@@ -73,7 +80,13 @@ const VALGRIND_FLAGS = [
   // Start and warm up uninstrumented (several times faster); `callgrind_control --instr=on` before measuring.
   '--instr-atstart=no',
 ] as const;
-const NODE_FLAGS = ['--single-threaded', '--hash-seed=1', '--random-seed=1'] as const;
+const NODE_FLAGS = [
+  '--single-threaded',
+  '--hash-seed=1',
+  '--random-seed=1',
+  // More node flags, e.g. `--max-opt=1` (no optimizing compiler: a steadier count, but not what runs in production).
+  ...(process.env.BENCH_INSTR_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean),
+];
 
 function log(message: string): void {
   process.stderr.write(`[instructions ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -128,6 +141,8 @@ interface Window {
   readonly totalInstructions: number;
   /** The window's instructions per call, split (compile + gc + work = instructionsPerCall). */
   readonly perCall: Parts;
+  /** Whether a mark-compact ran in the window (they come every few hundred calls, and waves of re-optimization after them). */
+  readonly markCompact: boolean;
   /** Wall time of the window (calls and settles) under valgrind, in ms. */
   readonly wallMs: number;
   readonly dump: string;
@@ -204,6 +219,7 @@ async function measureProcess(
         instructionsPerCall: total / CALLS,
         totalInstructions: total,
         perCall,
+        markCompact: dumpHasMarkCompact(file),
         wallMs,
         dump: file,
       });
@@ -231,23 +247,39 @@ interface Stats {
   readonly mean: number;
   readonly min: number;
   readonly max: number;
+  readonly median: number;
   /** (max − min) / mean, in %. */
   readonly spreadPct: number;
   /** Mean against the first target's, in %. */
   readonly vsFirstPct?: number;
+  /** Median against the first target's, in %: one window caught in a wave of re-optimization moves it less. */
+  readonly vsFirstMedianPct?: number;
 }
 
-function stats(values: readonly number[], first: number | undefined): Stats {
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+function stats(values: readonly number[], first: Stats | undefined): Stats {
   const mean = values.reduce((a, b) => a + b, 0) / values.length;
   const min = Math.min(...values);
   const max = Math.max(...values);
+  const mid = median(values);
   return {
     runs: values,
     mean,
     min,
     max,
+    median: mid,
     spreadPct: ((max - min) / mean) * 100,
-    ...(first !== undefined && { vsFirstPct: ((mean - first) / first) * 100 }),
+    ...(first && {
+      vsFirstPct: ((mean - first.mean) / first.mean) * 100,
+      vsFirstMedianPct: ((mid - first.median) / first.median) * 100,
+    }),
   };
 }
 
@@ -261,6 +293,8 @@ interface Summary {
   readonly work: Stats;
   readonly compile: Stats;
   readonly gc: Stats;
+  /** Windows with a mark-compact, of all. */
+  readonly markCompacts: string;
 }
 
 function summarize(
@@ -281,20 +315,21 @@ function summarize(
         cards: mine[0]?.cards[hook],
         total: stats(
           windows.map((w) => w.instructionsPerCall),
-          first?.total.mean,
+          first?.total,
         ),
         work: stats(
           windows.map((w) => w.perCall.work),
-          first?.work.mean,
+          first?.work,
         ),
         compile: stats(
           windows.map((w) => w.perCall.compile),
-          first?.compile.mean,
+          first?.compile,
         ),
         gc: stats(
           windows.map((w) => w.perCall.gc),
-          first?.gc.mean,
+          first?.gc,
         ),
+        markCompacts: `${windows.filter((w) => w.markCompact).length}/${windows.length}`,
       };
       first ??= summary;
       out.push(summary);
@@ -306,15 +341,18 @@ function summarize(
 const signed = (pct: number | undefined): string =>
   pct === undefined ? '' : `${pct >= 0 ? '+' : ''}${pct.toFixed(1)} %`;
 
+const vsFirst = (s: Stats): string =>
+  s.vsFirstPct === undefined ? '' : `${signed(s.vsFirstPct)} (${signed(s.vsFirstMedianPct)})`;
+
 function table(summaries: readonly Summary[], runs: readonly ProcessRun[], setup: string): string {
   const lines = [
-    '| hook | checkout | cards | work, M instr/call (min–max) | spread | vs first | total (min–max) | spread | vs first | compile | gc |',
-    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
+    '| hook | checkout | cards | work, M instr/call (min–max) | spread | vs first: mean (median) | total (min–max) | spread | vs first: mean (median) | compile | gc | mark-compacts |',
+    '|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|',
   ];
   const range = (s: Stats): string => `${millions(s.mean)} (${millions(s.min)}–${millions(s.max)})`;
   for (const s of summaries) {
     lines.push(
-      `| ${s.hook} | ${s.target} | ${s.cards ?? ''} | ${range(s.work)} | ${s.work.spreadPct.toFixed(1)} % | ${signed(s.work.vsFirstPct)} | ${range(s.total)} | ${s.total.spreadPct.toFixed(1)} % | ${signed(s.total.vsFirstPct)} | ${millions(s.compile.mean)} | ${millions(s.gc.mean)} |`,
+      `| ${s.hook} | ${s.target} | ${s.cards ?? ''} | ${range(s.work)} | ${s.work.spreadPct.toFixed(1)} % | ${vsFirst(s.work)} | ${range(s.total)} | ${s.total.spreadPct.toFixed(1)} % | ${vsFirst(s.total)} | ${millions(s.compile.mean)} | ${millions(s.gc.mean)} | ${s.markCompacts} |`,
     );
   }
   const idle = runs.map((r) => r.idlePerSecond);
@@ -348,7 +386,11 @@ function reanalyze(file: string): Report {
   const old = JSON.parse(readFileSync(file, 'utf8')) as Report;
   const runs = old.runs.map((run) => ({
     ...run,
-    windows: run.windows.map((w) => ({ ...w, perCall: partsPerCall(w.dump, old.calls) })),
+    windows: run.windows.map((w) => ({
+      ...w,
+      perCall: partsPerCall(w.dump, old.calls),
+      markCompact: dumpHasMarkCompact(w.dump),
+    })),
   }));
   return { ...old, runs, summaries: summarize(old.targets, runs, old.hooks ?? HOOKS) };
 }

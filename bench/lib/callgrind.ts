@@ -92,3 +92,8 @@ export function dumpParts(file: string): Parts {
   }
   return { compile, gc, work };
 }
+
+/** Whether V8 ran a full garbage collection (mark-compact) in the dump's window: the window's noisiest event. */
+export function dumpHasMarkCompact(file: string): boolean {
+  return readFileSync(file, 'utf8').includes('MarkCompactCollector::CollectGarbage');
+}
