@@ -12,9 +12,9 @@
  *
  * Each window's instructions are split (by function name, bench/lib/callgrind.ts) into V8 compiling and
  * deoptimizing, V8 collecting garbage, and the rest: the work. The service's JIT does not settle (functions are
- * deoptimized and re-optimized every few hundred calls, see docs/performance.md), and whether a re-optimization
- * or a mark-compact falls into a window is chance, so the total moves by ±10 % between processes while the work
- * moves by ~1–3 %: compare the work, and look at the other two for what they are.
+ * deoptimized and re-optimized every few hundred calls, see docs/performance.md), and whether a wave of
+ * re-optimization or a mark-compact falls into a window is chance: the total moved by 3–36 % between processes of
+ * one build, the work by 2–7 %. Compare the work (medians too), and read the other two for what they are.
  *
  * Args: --root DIR (repeatable; a checkout whose dist/ to run, `label=DIR` to name it; default this checkout),
  * --json FILE (write the figures), --dumps DIR (keep the callgrind dumps there, for callgrind_annotate),
