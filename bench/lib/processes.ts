@@ -109,6 +109,12 @@ export interface SpawnOptions {
   readonly nodeFlags?: readonly string[];
   /** The log line that says the child is up; it must carry `"port":N`. */
   readonly readyMessage?: string;
+  /** A program that runs node, with its arguments (e.g. valgrind); the child's pid is then that program's. */
+  readonly wrapper?: readonly string[];
+  /** The checkout the script is run from (default: this one). */
+  readonly cwd?: string;
+  /** How long to wait for `readyMessage` (a service under valgrind starts ~50× slower). */
+  readonly startupTimeoutMs?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -122,8 +128,15 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
     ...(options.nodeFlags ?? []),
     ...(options.script.endsWith('.ts') ? ['--import', 'tsx'] : []),
   ];
-  const child = spawn(process.execPath, [...flags, options.script, ...(options.args ?? [])], {
-    cwd: ROOT,
+  const [command, ...commandArgs] = [
+    ...(options.wrapper ?? []),
+    process.execPath,
+    ...flags,
+    options.script,
+    ...(options.args ?? []),
+  ] as [string, ...string[]];
+  const child = spawn(command, commandArgs, {
+    cwd: options.cwd ?? ROOT,
     env: {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? os.tmpdir(),
@@ -146,6 +159,7 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
   const pid = child.pid ?? -1;
   const readLog = (): string => readFileSync(logFile, 'utf8');
   const ready = options.readyMessage ?? 'listening';
+  const startupTimeoutMs = options.startupTimeoutMs ?? STARTUP_TIMEOUT_MS;
 
   const started = Date.now();
   let port = 0;
@@ -155,10 +169,10 @@ export async function spawnChild(options: SpawnOptions): Promise<Child> {
         `${options.name} exited during start (${child.exitCode ?? child.signalCode}):\n${readLog().slice(-2000)}`,
       );
     }
-    if (Date.now() - started > STARTUP_TIMEOUT_MS) {
+    if (Date.now() - started > startupTimeoutMs) {
       child.kill('SIGKILL');
       throw new Error(
-        `${options.name} did not log "${ready}" within ${STARTUP_TIMEOUT_MS} ms:\n${readLog().slice(-2000)}`,
+        `${options.name} did not log "${ready}" within ${startupTimeoutMs} ms:\n${readLog().slice(-2000)}`,
       );
     }
     for (const line of readLog().split('\n')) {
@@ -262,9 +276,9 @@ export function serviceEnv(overrides: Readonly<Record<string, string>> = {}): Re
   };
 }
 
-/** The node flags `npm start` runs the service with (its heap settings), read from package.json. */
-export function startNodeFlags(): string[] {
-  const pkg = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+/** The node flags `npm start` runs the service with (its heap settings), read from a checkout's package.json. */
+export function startNodeFlags(root = ROOT): string[] {
+  const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
     scripts?: Record<string, string>;
   };
   const argv = (pkg.scripts?.start ?? '').split(/\s+/).filter(Boolean);
