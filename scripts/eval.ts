@@ -42,6 +42,7 @@ import { listScenarios, loadScenario, requestFor } from './lib/scenarios.js';
 import { INSIGHT_NOW, INSIGHT_SCENARIOS } from './lib/insightScenarios.js';
 import { requestOf } from './lib/synthFhir.js';
 import { type StandIn, groundTruthMain } from './eval/cli.js';
+import { ageBand } from './eval/metrics.js';
 import { readFlags } from './lib/flags.js';
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -87,15 +88,6 @@ export function score(expected: readonly ExpectedFinding[], findings: readonly F
       .filter((f) => !expected.some((e) => matches(e, f)))
       .map((f) => ({ key: f.key, advisor: f.advisor, summary: f.summary })),
   };
-}
-
-export function ageBand(age: number | undefined): string {
-  if (age === undefined) return 'unknown';
-  if (age < 18) return '0-17';
-  if (age < 45) return '18-44';
-  if (age < 65) return '45-64';
-  if (age < 80) return '65-79';
-  return '80+';
 }
 
 /** The insight charts, on patient-view. */

@@ -1,13 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Finding } from '../../../src/findings/types.js';
-import {
-  ageBand,
-  buildReport,
-  insightCases,
-  loadCases,
-  reportMarkdown,
-  score,
-} from '../../../scripts/eval.js';
+import { buildReport, insightCases, loadCases, reportMarkdown, score } from '../../../scripts/eval.js';
+import { ageBand } from '../../../scripts/eval/metrics.js';
 
 function finding(
   key: string,
