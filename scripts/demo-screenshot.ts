@@ -10,6 +10,7 @@ import { chromium } from 'playwright-core';
 import { createLogger } from '../src/logger.js';
 import { PROJECT_ROOT } from '../src/paths.js';
 import { type RenderableCard, cardsPage } from './demo/cardsPage.js';
+import { chartOpenRequest } from './demo/chartOpen.js';
 import { endpointOf, mintToken } from './demo/mint.js';
 import { DEMO_PATIENTS } from './demo/patients.js';
 import { startDemo } from './demo/run.js';
@@ -31,12 +32,7 @@ try {
   const res = await fetch(`${demo.service.url}/cds-services/patient-view-advice`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      hook: 'patient-view',
-      hookInstance: crypto.randomUUID(),
-      fhirServer: demo.fhir.baseUrl,
-      context: { userId: 'Practitioner/demo-clinician', patientId },
-    }),
+    body: JSON.stringify(chartOpenRequest(patientId, demo.fhir.baseUrl)),
   });
   if (res.status !== 200) throw new Error(`patient-view answered ${res.status}`);
   const { cards } = (await res.json()) as { cards: RenderableCard[] };

@@ -15,6 +15,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { chartOpenRequest } from './demo/chartOpen.js';
 import { identityFileFromEnv, readIdentity } from './demo/identity.js';
 import { endpointOf, mintToken } from './demo/mint.js';
 
@@ -145,16 +146,6 @@ function printCard(card: CardLike, index: number): void {
   for (const l of card.links ?? []) console.log(`   link: ${l.label} <${l.url}>`);
 }
 
-/** A demo patient's chart-open call: context only, the service fetches the chart from the demo FHIR server. */
-function demoPatientRequest(patientId: string): Record<string, unknown> {
-  return {
-    hook: 'patient-view',
-    hookInstance: crypto.randomUUID(),
-    fhirServer: process.env.DEMO_FHIR_URL ?? 'http://127.0.0.1:3001/fhir',
-    context: { userId: 'Practitioner/demo-clinician', patientId },
-  };
-}
-
 /** The Authorization header: a fixed CDS_TOKEN, or a fresh JWT for this call from an EHR identity file. */
 async function authorization(serviceId: string, keyFile: string | undefined): Promise<string | undefined> {
   if (process.env.CDS_TOKEN && !keyFile) return `Bearer ${process.env.CDS_TOKEN}`;
@@ -211,7 +202,12 @@ const patientId = option('--patient');
 const [serviceId, scenario] = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
 if (serviceId && patientId) {
   process.exitCode = /^[A-Za-z0-9.-]{1,64}$/.test(patientId)
-    ? await fire(serviceId, `patient ${patientId}`, demoPatientRequest(patientId), keyFile)
+    ? await fire(
+        serviceId,
+        `patient ${patientId}`,
+        chartOpenRequest(patientId, process.env.DEMO_FHIR_URL ?? 'http://127.0.0.1:3001/fhir'),
+        keyFile,
+      )
     : 2;
 } else if (!serviceId || !scenario) {
   listScenarios();

@@ -7,6 +7,7 @@
  * resources come from the scripts' synthetic-FHIR builder (`../lib/synthFhir.ts`).
  * Names and identifiers are invented; no real person is described.
  */
+import { DEMO_CLINICIAN_ID } from './chartOpen.js';
 import type { FhirResource } from 'fhir/r4.js';
 import {
   type DoseSpec,
@@ -19,7 +20,7 @@ import {
   patientResource,
 } from '../lib/synthFhir.js';
 
-const DEMO_CLINICIAN: Requester = { reference: 'Practitioner/demo-clinician', display: 'Dr. Demo Clinician' };
+const DEMO_CLINICIAN: Requester = { reference: DEMO_CLINICIAN_ID, display: 'Dr. Demo Clinician' };
 
 export interface DemoPatient {
   readonly id: string;

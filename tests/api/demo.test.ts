@@ -14,6 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Bundle, CapabilityStatement, Observation } from 'fhir/r4.js';
+import { chartOpenRequest } from '../../scripts/demo/chartOpen.js';
 import { endpointOf, mintToken } from '../../scripts/demo/mint.js';
 import { DEMO_PATIENTS } from '../../scripts/demo/patients.js';
 import { type RunningDemo, startDemo } from '../../scripts/demo/run.js';
@@ -66,12 +67,7 @@ async function patientView(patientId: string): Promise<Response> {
   return fetch(`${demo.service.url}/cds-services/patient-view-advice`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
-    body: JSON.stringify({
-      hook: 'patient-view',
-      hookInstance: crypto.randomUUID(),
-      fhirServer: demo.fhir.baseUrl,
-      context: { userId: 'Practitioner/demo-clinician', patientId },
-    }),
+    body: JSON.stringify(chartOpenRequest(patientId, demo.fhir.baseUrl)),
   });
 }
 

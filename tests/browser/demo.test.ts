@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { buildDashboard } from '../../scripts/build-dashboard.js';
 import { type RenderableCard, cardsPage } from '../../scripts/demo/cardsPage.js';
+import { chartOpenRequest } from '../../scripts/demo/chartOpen.js';
 import { mintToken } from '../../scripts/demo/mint.js';
 import { type RunningDemo, startDemo } from '../../scripts/demo/run.js';
 import { OVERRIDE_REASON_SYSTEM } from '../../src/advisors/rules/findingKinds.js';
@@ -42,12 +43,7 @@ beforeAll(async () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'cds-demo-browser-'));
   // PUBLIC_BASE_URL must carry the real port for the JWT audience: a fixed one, unlikely to be taken.
   demo = await startDemo({ dir, env: { PORT: '3871' }, fhirPort: 0, logger: silentLogger() });
-  const res = await signed('patient-view-advice', {
-    hook: 'patient-view',
-    hookInstance: crypto.randomUUID(),
-    fhirServer: demo.fhir.baseUrl,
-    context: { userId: 'Practitioner/demo-clinician', patientId: 'demo-ellis' },
-  });
+  const res = await signed('patient-view-advice', chartOpenRequest('demo-ellis', demo.fhir.baseUrl));
   expect(res.status).toBe(200);
   cards = ((await res.json()) as { cards: (RenderableCard & { uuid: string })[] }).cards;
   // A clinician dismisses the interaction card; the EHR sends back the reason's code only.
