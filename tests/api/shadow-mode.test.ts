@@ -277,25 +277,17 @@ describe('AI mode across two instances on one PostgreSQL', () => {
 
   it('on, set through B, shows the AI card on A, linking the fact sheet and reconstructable from the audit', async () => {
     await request(appB).put(`/admin/services/${SERVICE}/ai`).set(bearer).send({ mode: 'on' }).expect(200);
-    fake.behaviour = {
-      kind: 'advice',
-      advice: (req) => {
-        const data = patientDataOf(req);
-        return {
-          advice: [
-            {
-              kind: 'monitoring',
-              summary: 'Check the INR within three days of adding ibuprofen to warfarin.',
-              detail: 'NSAIDs can raise the INR; the last INR is already above range.',
-              severity: 'warning',
-              cites: [data.draftOrders[0]!.alias, data.activeMedications[0]!.alias],
-              certainty: 'moderate',
-              suggestion: { kind: 'order-lab', loinc: '6301-6' },
-            },
-          ],
-        };
+    fake.behaviour = standIn.advising((data) => [
+      {
+        kind: 'monitoring',
+        summary: 'Check the INR within three days of adding ibuprofen to warfarin.',
+        detail: 'NSAIDs can raise the INR; the last INR is already above range.',
+        severity: 'warning',
+        cites: [data.draftOrders[0]!.alias, data.activeMedications[0]!.alias],
+        certainty: 'moderate',
+        suggestion: { kind: 'order-lab', loinc: '6301-6' },
       },
-    };
+    ]);
     // A's cache may still hold shadow for up to a second: wait it out, as an operator's change would be.
     await new Promise((resolve) => setTimeout(resolve, 1100));
     const res = await hook(appA);

@@ -17,7 +17,12 @@ import { silentLogger } from '../helpers/silentLogger.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { type RunningServer, startServer } from '../../src/server.js';
 import type { SqlStore } from '../../src/store/sqlStore.js';
-import { type FakeAzureOpenAI, patientDataOf, startFakeAzureOpenAI } from '../fakes/azure-openai-server.js';
+import {
+  type FakeAzureOpenAI,
+  patientDataOf,
+  standIn,
+  startFakeAzureOpenAI,
+} from '../fakes/azure-openai-server.js';
 import { requestFixture } from '../helpers/fixtures.js';
 import { reviewOfPatientAged } from '../unit/model/fixtures.js';
 import { type Location, newLocation, openAt } from '../int/store/helpers.js';
@@ -68,25 +73,17 @@ beforeAll(async () => {
   seeded = await seedAudit(store);
 
   fake = await startFakeAzureOpenAI({ deployment: 'advice', apiKey: 'stand-in-key' });
-  fake.behaviour = {
-    kind: 'advice',
-    advice: (req) => {
-      const data = patientDataOf(req);
-      return {
-        advice: [
-          {
-            kind: 'other',
-            summary: 'Consider checking renal function before continuing NSAID therapy.',
-            detail: 'Scripted by the stand-in.',
-            severity: 'info',
-            cites: [data.draftOrders[0]!.alias],
-            certainty: 'moderate',
-            suggestion: null,
-          },
-        ],
-      };
+  fake.behaviour = standIn.advising((data) => [
+    {
+      kind: 'other',
+      summary: 'Consider checking renal function before continuing NSAID therapy.',
+      detail: 'Scripted by the stand-in.',
+      severity: 'info',
+      cites: [data.draftOrders[0]!.alias],
+      certainty: 'moderate',
+      suggestion: null,
     },
-  };
+  ]);
   const azureOpenAI = {
     endpoint: fake.endpoint,
     deployment: 'advice',

@@ -75,20 +75,23 @@ export interface SentSeries {
   results: { value: number | null; daysAgo: number | null }[];
 }
 
-/** The de-identified input a request carried (the fake reads it only to script aliases into its answers). */
-export function patientDataOf(request: RecordedRequest): {
+/** The de-identified input as the stand-in reads it: only aliases and names, to script citations. */
+export interface PatientData {
   activeMedications: { alias: string; name: string | null }[];
   draftOrders: { alias: string; name: string | null }[];
   problems: { alias: string; name: string | null }[];
   allergies: { alias: string }[];
   labs: SentSeries[];
   vitals: SentSeries[];
-} {
+}
+
+/** The de-identified input a request carried (the fake reads it only to script aliases into its answers). */
+export function patientDataOf(request: RecordedRequest): PatientData {
   const block = (request.body.messages ?? [])
     .map((m) => DATA_BLOCK.exec(m.content)?.[1])
     .find((b) => b !== undefined);
   if (block === undefined) throw new Error('stand-in: no patient data block in the request');
-  return JSON.parse(block) as ReturnType<typeof patientDataOf>;
+  return JSON.parse(block) as PatientData;
 }
 
 /** The good-advice preset's answer: the first draft interacts with the first active medication. */
@@ -241,6 +244,14 @@ function labConcernFor(request: RecordedRequest, lab: RegExp, above: number): { 
  * cite real ones (or, for the hostile preset, deliberately wrong ones).
  */
 export const standIn = {
+  /** Scripted items citing the request's own aliases: `items` reads the de-identified input the request carried. */
+  advising(items: (data: PatientData) => readonly unknown[], delayMs = 0): FakeBehaviour {
+    return {
+      kind: 'advice',
+      ...(delayMs > 0 && { delayMs }),
+      advice: (request) => ({ advice: items(patientDataOf(request)) }),
+    };
+  },
   /** The interaction between the first draft and the first active medication, suggesting to cancel the draft. */
   goodAdvice(delayMs = 0): FakeBehaviour {
     return { kind: 'advice', ...(delayMs > 0 && { delayMs }), advice: goodAdviceFor };

@@ -21,7 +21,7 @@ import { createMetrics } from '../../../src/metrics.js';
 import { silentLogger } from '../../helpers/silentLogger.js';
 import { type EndpointKind, KIND_FACTS } from '../../../src/modelEndpoint.js';
 import { buildDeps } from '../../../src/server.js';
-import { type FakeBehaviour, patientDataOf, standIn } from '../../fakes/azure-openai-server.js';
+import { type FakeBehaviour, standIn } from '../../fakes/azure-openai-server.js';
 import { type CapturedLog, captureLogger } from '../../fakes/jwks-server.js';
 import {
   type ModelStandIn,
@@ -40,25 +40,17 @@ const BUDGET_MS = 1000;
 const SLACK_MS = 400;
 
 /** Advice the rules do not raise (so it becomes its own AI card): renal monitoring before an NSAID in CKD. */
-const novelAdvice: FakeBehaviour = {
-  kind: 'advice',
-  advice: (req) => {
-    const data = patientDataOf(req);
-    return {
-      advice: [
-        {
-          kind: 'monitoring',
-          summary: 'Check renal function before an NSAID in chronic kidney disease.',
-          detail: 'Scripted by the stand-in.',
-          severity: 'info',
-          cites: [data.draftOrders[0]!.alias, data.problems[0]!.alias],
-          certainty: 'moderate',
-          suggestion: { kind: 'order-lab', loinc: '2160-0' },
-        },
-      ],
-    };
+const novelAdvice: FakeBehaviour = standIn.advising((data) => [
+  {
+    kind: 'monitoring',
+    summary: 'Check renal function before an NSAID in chronic kidney disease.',
+    detail: 'Scripted by the stand-in.',
+    severity: 'info',
+    cites: [data.draftOrders[0]!.alias, data.problems[0]!.alias],
+    certainty: 'moderate',
+    suggestion: { kind: 'order-lab', loinc: '2160-0' },
   },
-};
+]);
 
 let stand: ModelStandIn | undefined;
 let deps: AppDeps | undefined;

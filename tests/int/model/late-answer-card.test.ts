@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import request from 'supertest';
 import type { HookResponse } from '../../../src/cds/types.js';
-import { type RecordedRequest, patientDataOf } from '../../fakes/azure-openai-server.js';
+import { type PatientData, standIn } from '../../fakes/azure-openai-server.js';
 import { requestFixture } from '../../helpers/fixtures.js';
 import { type ModelApp, modelApp } from '../../helpers/modelApp.js';
 
@@ -17,29 +17,24 @@ afterEach(async () => {
   running = undefined;
 });
 
-const monitoring = (req: RecordedRequest): unknown => {
-  const data = patientDataOf(req);
-  return {
-    advice: [
-      {
-        kind: 'monitoring',
-        summary: 'Check the INR within three days of adding ibuprofen to warfarin.',
-        detail: 'NSAIDs can raise the INR.',
-        severity: 'warning',
-        cites: [data.draftOrders[0]!.alias, data.activeMedications[0]!.alias],
-        certainty: 'moderate',
-        suggestion: null,
-      },
-    ],
-  };
-};
+const monitoring = (data: PatientData): unknown[] => [
+  {
+    kind: 'monitoring',
+    summary: 'Check the INR within three days of adding ibuprofen to warfarin.',
+    detail: 'NSAIDs can raise the INR.',
+    severity: 'warning',
+    cites: [data.draftOrders[0]!.alias, data.activeMedications[0]!.alias],
+    certainty: 'moderate',
+    suggestion: null,
+  },
+];
 
 const aiCards = (body: unknown) =>
   (body as HookResponse).cards.filter((c) => c.source.label.includes('AI-generated'));
 
 describe('advice from an earlier hook', () => {
   it('is labelled on the card and recorded as served from the cache', async () => {
-    running = await modelApp({ kind: 'advice', delayMs: 700, advice: monitoring }, 300);
+    running = await modelApp(standIn.advising(monitoring, 700), 300);
     const body = requestFixture('order-sign.full-prefetch');
     const first = await request(running.app).post('/cds-services/order-sign-advice').send(body).expect(200);
     expect(aiCards(first.body)).toEqual([]);

@@ -13,7 +13,7 @@ import { silentLogger } from '../../helpers/silentLogger.js';
 import {
   type FakeAzureOpenAI,
   type FakeBehaviour,
-  patientDataOf,
+  standIn,
   startFakeAzureOpenAI,
 } from '../../fakes/azure-openai-server.js';
 import { requestFixture } from '../../helpers/fixtures.js';
@@ -69,37 +69,33 @@ describe('model advice in the hook pipeline', () => {
   });
 
   it('folds advice that repeats a rule into the rule card, quoted, and labels new advice as AI-generated', async () => {
-    const { app } = await appWithModel({
-      kind: 'advice',
-      advice: (req) => {
-        const data = patientDataOf(req);
+    const { app } = await appWithModel(
+      standIn.advising((data) => {
         const ibuprofen = data.draftOrders[0]!.alias;
         const warfarin = data.activeMedications[0]!.alias;
         const ckd = data.problems[0]!.alias;
-        return {
-          advice: [
-            {
-              kind: 'interaction',
-              summary: 'Ibuprofen with warfarin raises bleeding risk.',
-              detail: 'Scripted by the stand-in.',
-              severity: 'warning',
-              cites: [ibuprofen, warfarin],
-              certainty: 'high',
-              suggestion: null,
-            },
-            {
-              kind: 'monitoring',
-              summary: 'Check renal function before an NSAID in chronic kidney disease.',
-              detail: 'Scripted by the stand-in.',
-              severity: 'info',
-              cites: [ibuprofen, ckd],
-              certainty: 'moderate',
-              suggestion: { kind: 'order-lab', loinc: '2160-0' },
-            },
-          ],
-        };
-      },
-    });
+        return [
+          {
+            kind: 'interaction',
+            summary: 'Ibuprofen with warfarin raises bleeding risk.',
+            detail: 'Scripted by the stand-in.',
+            severity: 'warning',
+            cites: [ibuprofen, warfarin],
+            certainty: 'high',
+            suggestion: null,
+          },
+          {
+            kind: 'monitoring',
+            summary: 'Check renal function before an NSAID in chronic kidney disease.',
+            detail: 'Scripted by the stand-in.',
+            severity: 'info',
+            cites: [ibuprofen, ckd],
+            certainty: 'moderate',
+            suggestion: { kind: 'order-lab', loinc: '2160-0' },
+          },
+        ];
+      }),
+    );
 
     const res = await request(app)
       .post('/cds-services/order-sign-advice')
@@ -134,27 +130,20 @@ describe('model advice in the hook pipeline', () => {
 describe('model advice budget per service', () => {
   it('gives patient-view the longer budget ADVICE_BUDGET_MS_BY_SERVICE sets, while order-sign keeps ADVICE_BUDGET_MS', async () => {
     fake = await startFakeAzureOpenAI({ deployment: 'advice', apiKey: 'stand-in-key' });
-    fake.behaviour = {
-      kind: 'advice',
-      delayMs: 600,
-      advice: (req) => {
-        const data = patientDataOf(req);
-        const subject = data.draftOrders[0]?.alias ?? data.activeMedications[0]!.alias;
-        return {
-          advice: [
-            {
-              kind: 'monitoring',
-              summary: 'Check renal function on this medication.',
-              detail: 'Scripted by the stand-in.',
-              severity: 'info',
-              cites: [subject],
-              certainty: 'moderate',
-              suggestion: { kind: 'order-lab', loinc: '2160-0' },
-            },
-          ],
-        };
-      },
-    };
+    fake.behaviour = standIn.advising((data) => {
+      const subject = data.draftOrders[0]?.alias ?? data.activeMedications[0]!.alias;
+      return [
+        {
+          kind: 'monitoring',
+          summary: 'Check renal function on this medication.',
+          detail: 'Scripted by the stand-in.',
+          severity: 'info',
+          cites: [subject],
+          certainty: 'moderate',
+          suggestion: { kind: 'order-lab', loinc: '2160-0' },
+        },
+      ];
+    }, 600);
     const azureOpenAI = {
       endpoint: fake.endpoint,
       deployment: 'advice',
