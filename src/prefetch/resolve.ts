@@ -10,6 +10,7 @@ import type { FhirAuthorization, PrefetchKey } from '../cds/types.js';
 import { AppError, type Result, err, ok } from '../errors.js';
 import { FhirReader, type FhirReadFailure, type FhirReadResult, hasNextPage } from '../fhir/client.js';
 import type { FhirServerCheck } from '../security/ssrf.js';
+import type { RunOptions } from '../timing/concurrencyLimit.js';
 import { OPTIONAL_GAVE_UP } from './priority.js';
 import { substituteTokens } from './tokens.js';
 
@@ -57,13 +58,8 @@ export interface ResolveRequest {
 /** Why an optional key's read was abandoned for required ones: its share of the time spent, or its slot taken. */
 export type OptionalGaveUp = keyof typeof OPTIONAL_GAVE_UP;
 
-/** How a read waits at the gate (the shape of `ConcurrencyLimit`'s `RunOptions`). */
-export interface GateOptions {
-  /** `'high'` for a required key: before every waiting `'low'` (optional) read, and never preempted. */
-  readonly priority: 'high' | 'low';
-  /** `'high'` only: when it fires while the read still waits, an optional read in flight gives up its slot. */
-  readonly urgent?: AbortSignal;
-}
+/** How a read waits at the gate: `'high'` for a required key, `'low'` for an optional one. */
+export type GateOptions = RunOptions & Required<Pick<RunOptions, 'priority'>>;
 
 /**
  * Runs `task` when the FHIR server keyed by its origin has a free slot for it; rejects if `signal` aborts while

@@ -4,8 +4,8 @@ import { describe, expect, it } from '@jest/globals';
 import express from 'express';
 import request from 'supertest';
 import { errorHandler } from '../../../src/http/middleware/errorHandler.js';
+import { ConcurrencyLimit } from '../../../src/timing/concurrencyLimit.js';
 import {
-  ConcurrencyLimit,
   applyServerTimeouts,
   clientRateLimit,
   ipRateLimit,
