@@ -5,6 +5,7 @@
  * Orders placed outside the card, or acceptances the EHR never reported, are not seen.
  */
 import type { SuggestionSummary } from '../../findings/suggestionSummary.js';
+import { IN_LIST_CHUNK, chunks } from '../chunks.js';
 import type { AuditDb } from './queries.js';
 
 export interface LaterOrder {
@@ -28,14 +29,12 @@ export async function laterOrdersOf(
 ): Promise<Map<string, LaterOrder[]>> {
   const out = new Map<string, LaterOrder[]>();
   const summaries = new Map(cards.map((c) => [c.uuid, parse<SuggestionSummary>(c.suggestion_summaries)]));
-  const uuids = [...summaries.keys()];
-  // Bounded IN lists: SQLite caps the variables of one statement.
-  for (let i = 0; i < uuids.length; i += 500) {
+  for (const batch of chunks([...summaries.keys()], IN_LIST_CHUNK)) {
     const rows = await db
       .selectFrom('feedback')
       .select(['card_uuid', 'accepted_suggestions', 'outcome_at'])
       .where('outcome', '=', 'accepted')
-      .where('card_uuid', 'in', uuids.slice(i, i + 500))
+      .where('card_uuid', 'in', batch)
       .orderBy('outcome_at')
       .orderBy('seq')
       .execute();

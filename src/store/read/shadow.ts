@@ -19,6 +19,7 @@ import { LOINC, SNOMED } from '../../clinical/types.js';
 import type { Severity } from '../../findings/types.js';
 import { toStoredAiAdvice } from '../rows.js';
 import type { AiItemRecord } from '../types.js';
+import { IN_LIST_CHUNK, chunks } from '../chunks.js';
 import type { AuditFilter } from './filters.js';
 import { type LaterOrder, laterOrdersOf } from './laterOrders.js';
 import { type AuditDb, type CardResponses, responsesOf } from './queries.js';
@@ -162,8 +163,7 @@ export async function shadowReport(
   const calls = rows.slice(0, SHADOW_WINDOW).map(toStoredAiAdvice);
   const seqs = calls.map((c) => c.invocationSeq);
   const cards: CardRow[] = [];
-  // Bounded IN lists: SQLite caps the variables of one statement.
-  for (let i = 0; i < seqs.length; i += 500) {
+  for (const batch of chunks(seqs, IN_LIST_CHUNK)) {
     cards.push(
       ...(await db
         .selectFrom('cards')
@@ -178,14 +178,14 @@ export async function shadowReport(
           'draft_orders',
           'suggestion_summaries',
         ])
-        .where('invocation_seq', 'in', seqs.slice(i, i + 500))
+        .where('invocation_seq', 'in', batch)
         .execute()),
     );
   }
   const responses = new Map<string, CardResponses>();
   const uuids = cards.map((c) => c.uuid);
-  for (let i = 0; i < uuids.length; i += 500) {
-    for (const [uuid, r] of await responsesOf(db, uuids.slice(i, i + 500))) responses.set(uuid, r);
+  for (const batch of chunks(uuids, IN_LIST_CHUNK)) {
+    for (const [uuid, r] of await responsesOf(db, batch)) responses.set(uuid, r);
   }
   const orders = await laterOrdersOf(db, cards);
   const cardsOf = new Map<number, CardRow[]>();
