@@ -4,7 +4,7 @@
  * acetaminophen", "update MedicationRequest/abc to on-hold", "delete MedicationRequest/draft-1".
  *
  * PHI-free by construction, whatever the EHR sent:
- * - the label only when its builder says it is made of our own words and names (`FindingSuggestion.auditLabel`);
+ * - the label only when its builder says it is made of our own words and names (`FindingSuggestion.labelIsOurs`);
  * - per action its type, resource type and target reference (`Type/id`, as card evidence already keeps them);
  * - a code only from RxNorm, LOINC or SNOMED CT and only in that system's syntax (digits), so no text rides in it;
  * - a display only on `create`: the resources we create are built from our own tables (the rules' knowledge base,
@@ -123,7 +123,7 @@ export function actionSummary(action: FindingAction): ActionSummary {
 export function suggestionSummary(suggestion: FindingSuggestion, uuid: string): SuggestionSummary {
   return {
     uuid,
-    label: suggestion.auditLabel ?? null,
+    label: suggestion.labelIsOurs ? suggestion.label : null,
     actions: suggestion.actions.map(actionSummary),
   };
 }

@@ -17,10 +17,10 @@ export type FindingAction =
 export interface FindingSuggestion {
   readonly label: string;
   /**
-   * The label as the audit may keep it (`suggestionSummary.ts`): set by the builder only when the label is made of
-   * our own words and names from our own tables, never the chart's text. Absent: the audit keeps no label.
+   * Set by the builder only when `label` is made of our own words and names from our own tables, never the chart's
+   * text: the audit may then keep it (`suggestionSummary.ts`). Absent: the audit keeps no label.
    */
-  readonly auditLabel?: string;
+  readonly labelIsOurs?: true;
   readonly isRecommended?: boolean;
   readonly actions: readonly FindingAction[];
 }

@@ -81,7 +81,7 @@ function suggestionOf(suggestion: GuardedSuggestion, patientRef: string): Findin
       // The display is the guard's, from our allow-list: the label is ours to keep.
       return {
         label: `Order ${suggestion.display} (AI suggestion)`,
-        auditLabel: `Order ${suggestion.display} (AI suggestion)`,
+        labelIsOurs: true,
         actions: [
           {
             type: 'create',
@@ -107,7 +107,7 @@ function suggestionOf(suggestion: GuardedSuggestion, patientRef: string): Findin
     case 'service-request':
       return {
         label: `${suggestion.display} (AI suggestion)`,
-        auditLabel: `${suggestion.display} (AI suggestion)`,
+        labelIsOurs: true,
         actions: [
           {
             type: 'create',

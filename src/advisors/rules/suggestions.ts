@@ -90,8 +90,8 @@ function medName(ctx: RuleContext, rm: ResolvedMed): string {
 function labelled(
   rm: ResolvedMed | undefined,
   label: string,
-): Pick<FindingSuggestion, 'label' | 'auditLabel'> {
-  return rm === undefined || rm.ingredients.length > 0 ? { label, auditLabel: label } : { label };
+): Pick<FindingSuggestion, 'label' | 'labelIsOurs'> {
+  return rm === undefined || rm.ingredients.length > 0 ? { label, labelIsOurs: true } : { label };
 }
 
 /** Remove or replace each reviewed draft, hold or stop active orders, order monitoring labs. */
